@@ -1,0 +1,50 @@
+# Everything installs through `go` itself; nothing else is needed.
+GO ?= go
+PKGS := ./...
+FUZZTIME ?= 10s
+
+.PHONY: all demo test generate verify fmt-check vet unit bench fuzz
+
+all: test
+
+## demo: a full offline payment per provider against the built-in sandbox
+demo:
+	$(GO) run ./cmd/betaalkit demo
+
+## generate: regenerate gen/<provider> from specs/<provider>.yaml
+generate:
+	$(GO) generate ./...
+
+## verify: regenerate, then fail if anything under gen/ changed
+verify: generate
+	@if [ -n "$$(git status --porcelain -- gen)" ]; then \
+		echo "generated code is stale; run 'make generate' and commit:"; \
+		git status --porcelain -- gen; git --no-pager diff --stat -- gen; exit 1; \
+	fi
+	@echo "generated code is fresh"
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+## test: everything CI runs — gofmt, vet, fresh generated code, all tests with -race
+test: fmt-check vet verify unit
+
+## bench: speed and memory targets
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+		for target in $$($(GO) test -list='^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done

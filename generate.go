@@ -1,0 +1,6 @@
+// Package betaalkit holds typed API clients for Dutch payment service providers.
+// The clients live in clients/<provider>; this file regenerates their typed
+// models and low-level clients in gen/<provider> from the specs in specs/.
+package betaalkit
+
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/kassacompleet/config.yaml specs/kassacompleet.yaml

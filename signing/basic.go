@@ -1,0 +1,37 @@
+package signing
+
+import (
+	"encoding/base64"
+	"net/http"
+)
+
+// BasicAuth authenticates with HTTP Basic, the API key as username and an
+// empty password (Kassa Compleet, OPP). The key is kept out of String().
+type BasicAuth struct {
+	header string
+	base   http.RoundTripper
+}
+
+// NewBasicAuth wraps base (nil means http.DefaultTransport).
+func NewBasicAuth(apiKey string, base http.RoundTripper) (*BasicAuth, error) {
+	if apiKey == "" {
+		return nil, ErrMissingCredentials
+	}
+	return &BasicAuth{
+		header: "Basic " + base64.StdEncoding.EncodeToString([]byte(apiKey+":")),
+		base:   base,
+	}, nil
+}
+
+// RoundTrip sends a clone of req carrying the Authorization header.
+func (b *BasicAuth) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.Header.Set("Authorization", b.header)
+	return transport(b.base).RoundTrip(out)
+}
+
+// String hides the key.
+func (b *BasicAuth) String() string { return "signing.BasicAuth{key: [redacted]}" }
+
+// GoString hides the key from %#v.
+func (b *BasicAuth) GoString() string { return b.String() }

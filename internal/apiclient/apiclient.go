@@ -1,0 +1,123 @@
+// Package apiclient holds the plumbing every provider client shares: reading
+// a response once, decoding a success body into a generated type, and
+// turning anything else into the provider's typed error with the raw body
+// kept. Provider packages stay thin and the same shape.
+package apiclient
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// MaxBody bounds how much of a response is read (a misbehaving proxy must not
+// exhaust memory); 16 MiB is far above any provider's largest answer.
+const MaxBody = 16 << 20
+
+// Response is a fully read HTTP response.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// Read reads and closes resp's body. err is the transport error from the
+// generated client's call, passed through so callers can write
+// apiclient.Read(c.gen.GetOrder(ctx, id)).
+func Read(resp *http.Response, err error) (*Response, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read response (HTTP %d): %w", resp.StatusCode, err)
+	}
+	if len(body) > MaxBody {
+		return nil, fmt.Errorf("response (HTTP %d) is larger than %d bytes", resp.StatusCode, MaxBody)
+	}
+	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// IsJSON reports whether the response says it carries JSON.
+func (r *Response) IsJSON() bool {
+	return strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "json")
+}
+
+// DecodeError reports a response whose body does not fit the expected type.
+// The raw body is kept so nothing the provider said is lost.
+type DecodeError struct {
+	StatusCode int
+	RawBody    []byte
+	Err        error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("decode HTTP %d response: %v (body: %s)", e.StatusCode, e.Err, Snippet(e.RawBody))
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Decode unmarshals a success body into T. A body that does not fit becomes
+// a *DecodeError carrying the raw bytes.
+func Decode[T any](r *Response) (*T, error) {
+	var v T
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return nil, &DecodeError{StatusCode: r.StatusCode, RawBody: r.Body, Err: err}
+	}
+	return &v, nil
+}
+
+// Expect decodes the body into T when the status is one of ok; otherwise it
+// returns the error built by toError, which every provider writes once.
+func Expect[T any](r *Response, toError func(*Response) error, ok ...int) (*T, error) {
+	for _, status := range ok {
+		if r.StatusCode == status {
+			return Decode[T](r)
+		}
+	}
+	return nil, toError(r)
+}
+
+// DecodeErrorBody tries to decode an error envelope into T. It returns nil
+// when the body is not JSON of that shape (an HTML 502 page, say), so the
+// caller still builds a typed error around the raw body.
+func DecodeErrorBody[T any](r *Response) *T {
+	if len(r.Body) == 0 {
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return nil
+	}
+	return &v
+}
+
+// Snippet shortens a body for an error message; the full body stays on the error.
+func Snippet(body []byte) string {
+	const limit = 200
+	s := strings.TrimSpace(string(body))
+	if s == "" {
+		return "(empty)"
+	}
+	if len(s) > limit {
+		return s[:limit] + "…"
+	}
+	return s
+}
+
+// ErrInvalidRequest marks a request refused before it was sent.
+var ErrInvalidRequest = errors.New("invalid request")
+
+// FieldError names the request field that is wrong.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("invalid request: %s: %s", e.Field, e.Reason) }
+
+func (e *FieldError) Unwrap() error { return ErrInvalidRequest }

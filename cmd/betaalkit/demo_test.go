@@ -1,0 +1,24 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDemo runs `betaalkit demo` exactly as `make demo` does.
+func TestDemo(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"demo"}, nil, &out, &errOut)
+	t.Log("\n" + out.String())
+	require.Equal(t, 0, code, "demo failed:\n%s%s", out.String(), errOut.String())
+	assert.NotContains(t, out.String(), "FAILED")
+	require.NotEmpty(t, demos)
+	for name := range demos {
+		assert.Regexp(t, `(?m)^`+name+` +ok$`, out.String(), "every provider's flow ends ok")
+	}
+	assert.Equal(t, len(demos), strings.Count(out.String(), " ok\n"))
+}

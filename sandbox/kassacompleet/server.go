@@ -1,0 +1,350 @@
+// Package kassacompleet simulates the Kassa Compleet API for offline tests
+// and the demo: Basic auth with the configured key, requests validated
+// against the spec, orders that move through their statuses, a payment page
+// per order, and the status webhook.
+package kassacompleet
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"time"
+
+	client "github.com/betaalkit/betaalkit/clients/kassacompleet"
+	"github.com/betaalkit/betaalkit/flex"
+	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
+)
+
+// DefaultAPIKey is the key the sandbox accepts unless told otherwise.
+const DefaultAPIKey = "sandbox-kassacompleet-key"
+
+// ProjectID is the sandbox project every order belongs to.
+const ProjectID = "5a4f4a9e-0000-4000-8000-000000000001"
+
+// Config configures a simulator.
+type Config struct {
+	// APIKey is the only key accepted (Basic auth username). Default DefaultAPIKey.
+	APIKey string
+	// WebhookURL receives status webhooks for orders that name none.
+	WebhookURL string
+	// HTTPClient delivers webhooks. Default: a client with a 5 s timeout.
+	HTTPClient *http.Client
+}
+
+// Server is the simulator, an http.Handler. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	validator *sim.Validator
+	mux       *http.ServeMux
+
+	mu     sync.Mutex
+	orders map[string]*gen.Order
+	// byTransaction maps a transaction id to its order id (payment URLs name transactions).
+	byTransaction map[string]string
+	webhooks      map[string]string // order id → webhook URL
+}
+
+// New returns a simulator.
+func New(cfg Config) (*Server, error) {
+	if cfg.APIKey == "" {
+		cfg.APIKey = DefaultAPIKey
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	v, err := sim.NewValidator("kassacompleet")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, validator: v, orders: map[string]*gen.Order{}, byTransaction: map[string]string{}, webhooks: map[string]string{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/ideal/issuers/", s.api(s.listIssuers))
+	mux.HandleFunc("POST /v1/orders/", s.api(s.createOrder))
+	mux.HandleFunc("GET /v1/orders/{id}/", s.api(s.getOrder))
+	mux.HandleFunc("GET /redirect/{tx}/to/payment/", s.transactionPage)
+	mux.HandleFunc("GET /pay/{id}/", s.orderPage)
+	mux.HandleFunc("POST /pay/{id}/", s.choose)
+	s.mux = mux
+	return s, nil
+}
+
+// NewTestServer starts a simulator on a loopback port and returns it with a
+// client of ours already pointed at it. Close the server when done.
+func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ts := httptest.NewServer(s)
+	c, err := client.New(s.cfg.APIKey, client.WithBaseURL(ts.URL+"/v1"))
+	if err != nil {
+		ts.Close()
+		return nil, nil, nil, err
+	}
+	return ts, s, c, nil
+}
+
+// ServeHTTP serves the API under /v1 and the payment pages.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// api wraps an API handler with authentication and spec validation, as the
+// provider does both before anything else.
+func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.cfg.APIKey+":"))
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != want {
+			writeError(w, http.StatusUnauthorized, "AuthorizationError", "Unauthorized: unknown or missing API key")
+			return
+		}
+		if _, _, err := s.validator.Check(r); err != nil {
+			writeError(w, http.StatusBadRequest, "ValidationError", err.Error())
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) listIssuers(w http.ResponseWriter, _ *http.Request) {
+	nl := "Nederland"
+	writeJSON(w, http.StatusOK, []gen.Issuer{
+		{ID: "INGBNL2A", ListType: &nl, Name: "Issuer Simulation V3 - ING"},
+		{ID: "RABONL2U", ListType: &nl, Name: "Issuer Simulation V3 - RABO"},
+	})
+}
+
+func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
+	var in gen.OrderCreate
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, "ValidationError", "body: "+err.Error())
+		return
+	}
+	now := time.Now().UTC()
+	order := &gen.Order{
+		ID:              sim.NewUUID(),
+		Created:         &now,
+		Modified:        &now,
+		Currency:        in.Currency,
+		Amount:          in.Amount,
+		ReturnURL:       in.ReturnURL,
+		Description:     in.Description,
+		MerchantOrderID: in.MerchantOrderID,
+		Status:          client.OrderStatusNew,
+		ProjectID:       ptr(ProjectID),
+	}
+	base := origin(r)
+	if in.Transactions != nil {
+		txs := make([]gen.Transaction, 0, len(*in.Transactions))
+		for _, t := range *in.Transactions {
+			tx := gen.Transaction{
+				ID:            sim.NewUUID(),
+				Created:       &now,
+				Modified:      &now,
+				Currency:      &in.Currency,
+				Amount:        ptr(in.Amount),
+				Status:        client.TransactionStatusNew,
+				PaymentMethod: ptr(string(t.PaymentMethod)),
+			}
+			details := gen.PaymentMethodDetails{}
+			if t.PaymentMethodDetails != nil {
+				details.IssuerID = t.PaymentMethodDetails.IssuerID
+			}
+			if t.PaymentMethod == gen.PaymentMethodBankTransfer {
+				details.Reference = ptr(sim.NewID(8))
+				tx.Status = client.TransactionStatusPending
+				order.Status = client.OrderStatusProcessing
+			} else {
+				tx.PaymentURL = ptr(base + "/redirect/" + tx.ID + "/to/payment/")
+			}
+			tx.PaymentMethodDetails = &details
+			txs = append(txs, tx)
+		}
+		order.Transactions = &txs
+	}
+	s.mu.Lock()
+	s.orders[order.ID] = order
+	if order.Transactions != nil {
+		for _, tx := range *order.Transactions {
+			s.byTransaction[tx.ID] = order.ID
+		}
+	}
+	if in.WebhookURL != nil {
+		s.webhooks[order.ID] = *in.WebhookURL
+	}
+	out := cloneOrder(order)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
+	order, ok := s.Order(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "NotFound", "order "+r.PathValue("id")+" not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, order)
+}
+
+// Order returns a copy of an order's current state.
+func (s *Server) Order(id string) (*gen.Order, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[id]
+	if !ok {
+		return nil, false
+	}
+	return cloneOrder(o), true
+}
+
+func (s *Server) transactionPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	orderID, ok := s.byTransaction[r.PathValue("tx")]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	s.renderPage(w, r, orderID)
+}
+
+func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) {
+	s.renderPage(w, r, r.PathValue("id"))
+}
+
+// renderPage shows the payment page; visiting it moves a new order to
+// processing, as the document says.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, orderID string) {
+	s.mu.Lock()
+	o, ok := s.orders[orderID]
+	if ok && o.Status == client.OrderStatusNew {
+		setStatus(o, client.OrderStatusProcessing, client.TransactionStatusPending)
+	}
+	var data sim.PageData
+	if ok {
+		data = sim.PageData{Provider: "Kassa Compleet", Reference: o.ID, Amount: o.Amount.String(), Currency: o.Currency, Status: o.Status, Action: "/pay/" + o.ID + "/"}
+	}
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sim.RenderPage(w, data)
+}
+
+func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
+	choice, err := sim.ParseChoice(r.FormValue("choice"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	order, err := s.Complete(r.Context(), r.PathValue("id"), choice)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	target := "/pay/" + order.ID + "/"
+	if order.ReturnURL != nil && *order.ReturnURL != "" {
+		target = withQuery(*order.ReturnURL, url.Values{"order_id": {order.ID}, "project_id": {ProjectID}})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// Complete applies the customer's choice to an order, as the payment page
+// does, and delivers the status webhook. It fails for an order that is
+// already final.
+func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice) (*gen.Order, error) {
+	s.mu.Lock()
+	o, ok := s.orders[orderID]
+	if !ok {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("order %s not found", orderID)
+	}
+	if client.IsFinal(o.Status) {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("order %s is already %s", orderID, o.Status)
+	}
+	switch choice {
+	case sim.Pay:
+		setStatus(o, client.OrderStatusCompleted, client.TransactionStatusCompleted)
+		now := time.Now().UTC()
+		o.Completed = &now
+	case sim.Cancel:
+		setStatus(o, client.OrderStatusCancelled, client.TransactionStatusCancelled)
+	case sim.Fail:
+		setStatus(o, client.OrderStatusError, client.TransactionStatusError)
+	}
+	out := cloneOrder(o)
+	hook := s.webhooks[orderID]
+	s.mu.Unlock()
+	if hook == "" {
+		hook = s.cfg.WebhookURL
+	}
+	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: out.ID, ProjectID: ptr(ProjectID)})
+	if _, err := sim.Webhook(ctx, s.cfg.HTTPClient, hook, nil, body); err != nil {
+		return out, fmt.Errorf("order %s is %s, but the webhook failed: %w", out.ID, out.Status, err)
+	}
+	return out, nil
+}
+
+func setStatus(o *gen.Order, order, tx string) {
+	now := time.Now().UTC()
+	o.Status, o.Modified = order, &now
+	if o.Transactions != nil {
+		for i := range *o.Transactions {
+			(*o.Transactions)[i].Status = tx
+			(*o.Transactions)[i].Modified = &now
+		}
+	}
+}
+
+func cloneOrder(o *gen.Order) *gen.Order {
+	c := *o
+	if o.Transactions != nil {
+		txs := append([]gen.Transaction(nil), *o.Transactions...)
+		c.Transactions = &txs
+	}
+	return &c
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers in Kassa Compleet's error envelope.
+func writeError(w http.ResponseWriter, status int, typ, value string) {
+	var env gen.ErrorResponse
+	env.Error.Type, env.Error.Value = typ, value
+	code := flex.String(fmt.Sprint(status))
+	env.Error.Status = &code
+	writeJSON(w, status, env)
+}
+
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func withQuery(raw string, q url.Values) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	merged := u.Query()
+	for k, v := range q {
+		merged[k] = v
+	}
+	u.RawQuery = merged.Encode()
+	return u.String()
+}
+
+func ptr[T any](v T) *T { return &v }

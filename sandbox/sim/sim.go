@@ -1,0 +1,250 @@
+// Package sim holds what every provider simulator in sandbox/ shares: spec
+// validation of incoming requests, the hosted payment page a "customer"
+// uses, webhook delivery, ids, and a customer that pays from Go.
+package sim
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	stdhtml "html"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/betaalkit/betaalkit/specs"
+)
+
+// Choice is what the customer does on the payment page.
+type Choice string
+
+// The customer's choices on every simulator's payment page.
+const (
+	Pay    Choice = "pay"
+	Cancel Choice = "cancel"
+	Fail   Choice = "fail"
+)
+
+// ParseChoice reads a choice from a form value.
+func ParseChoice(s string) (Choice, error) {
+	switch c := Choice(s); c {
+	case Pay, Cancel, Fail:
+		return c, nil
+	}
+	return "", fmt.Errorf("unknown choice %q (want pay, cancel or fail)", s)
+}
+
+// NewID returns a random id of n bytes in hex.
+func NewID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// NewUUID returns a random version-4 UUID.
+func NewUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// Validator checks incoming requests against a provider's embedded spec.
+type Validator struct{ v *specs.Validator }
+
+// NewValidator loads the provider's spec.
+func NewValidator(provider string) (*Validator, error) {
+	v, err := specs.NewValidator(provider)
+	if err != nil {
+		return nil, err
+	}
+	return &Validator{v: v}, nil
+}
+
+// Check validates req (its body stays readable) and returns the matched
+// route and path parameters. The error message names the offending field.
+func (v *Validator) Check(req *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := v.v.ValidateRequest(req.Context(), req)
+	if err != nil {
+		return route, params, errors.New(Describe(err))
+	}
+	return route, params, nil
+}
+
+// Describe turns a kin-openapi validation error into one line that names
+// each field ("amount: value must be an integer").
+func Describe(err error) string {
+	var parts []string
+	var walk func(error)
+	walk = func(err error) {
+		var multi openapi3.MultiError
+		if errors.As(err, &multi) {
+			for _, e := range multi {
+				walk(e)
+			}
+			return
+		}
+		var reqErr *openapi3filter.RequestError
+		if errors.As(err, &reqErr) {
+			if reqErr.Parameter != nil {
+				parts = append(parts, fmt.Sprintf("%s: %s", reqErr.Parameter.Name, reasonOf(reqErr.Err, reqErr.Reason)))
+				return
+			}
+			if reqErr.Err != nil {
+				var inner openapi3.MultiError
+				if errors.As(reqErr.Err, &inner) {
+					walk(inner)
+					return
+				}
+				walk(reqErr.Err)
+				return
+			}
+			parts = append(parts, reqErr.Reason)
+			return
+		}
+		var schemaErr *openapi3.SchemaError
+		if errors.As(err, &schemaErr) {
+			field := strings.Join(schemaErr.JSONPointer(), ".")
+			if field == "" {
+				field = "body"
+			}
+			parts = append(parts, fmt.Sprintf("%s: %s", field, schemaErr.Reason))
+			return
+		}
+		parts = append(parts, err.Error())
+	}
+	walk(err)
+	return strings.Join(parts, "; ")
+}
+
+func reasonOf(err error, reason string) string {
+	if err != nil {
+		var schemaErr *openapi3.SchemaError
+		if errors.As(err, &schemaErr) {
+			return schemaErr.Reason
+		}
+		return err.Error()
+	}
+	return reason
+}
+
+// Webhook posts a notification and reports the receiver's answer. Delivery
+// is synchronous so the receiver has it before the customer is redirected.
+func Webhook(ctx context.Context, client *http.Client, target string, header http.Header, body []byte) (int, error) {
+	if target == "" {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	if req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// PageData is what the hosted payment page shows.
+type PageData struct {
+	Provider    string
+	Reference   string
+	Amount      string
+	Currency    string
+	Description string
+	Status      string
+	// Action is where the form posts the customer's choice.
+	Action string
+}
+
+var page = template.Must(template.New("pay").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Provider}} sandbox payment</title>
+<style>body{font-family:sans-serif;max-width:28rem;margin:3rem auto}button{margin-right:.5rem;padding:.5rem 1rem}</style></head>
+<body><h1>{{.Provider}} sandbox</h1>
+<p>Payment <code>{{.Reference}}</code>: <strong>{{.Currency}} {{.Amount}}</strong></p>
+{{if .Description}}<p>{{.Description}}</p>{{end}}
+<p>Status: <span id="status">{{.Status}}</span></p>
+<form method="post" action="{{.Action}}">
+<button name="choice" value="pay">Pay</button>
+<button name="choice" value="cancel">Cancel</button>
+<button name="choice" value="fail">Fail</button>
+</form></body></html>
+`))
+
+// RenderPage writes the hosted payment page.
+func RenderPage(w http.ResponseWriter, data PageData) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = page.Execute(w, data)
+}
+
+var formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+
+// PayAsCustomer opens a payment page like a browser, submits the choice and
+// returns where the provider redirects the customer (the shop's return URL).
+func PayAsCustomer(ctx context.Context, paymentURL string, choice Choice) (string, error) {
+	client := &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	get, err := http.NewRequestWithContext(ctx, http.MethodGet, paymentURL, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(get)
+	if err != nil {
+		return "", fmt.Errorf("open payment page: %w", err)
+	}
+	html, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("payment page answered %d: %s", resp.StatusCode, bytes.TrimSpace(html))
+	}
+	m := formAction.FindSubmatch(html)
+	if m == nil {
+		return "", errors.New("payment page has no form")
+	}
+	action, err := resp.Request.URL.Parse(stdhtml.UnescapeString(string(m[1])))
+	if err != nil {
+		return "", err
+	}
+	form := url.Values{"choice": {string(choice)}}
+	post, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = client.Do(post)
+	if err != nil {
+		return "", fmt.Errorf("submit payment page: %w", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 3 {
+		return "", fmt.Errorf("payment page answered %d to the choice: %s", resp.StatusCode, bytes.TrimSpace(body))
+	}
+	return resp.Header.Get("Location"), nil
+}

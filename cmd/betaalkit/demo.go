@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"sync"
 	"time"
 )
@@ -37,19 +36,7 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 
-	names := make([]string, 0, len(demos))
-	for _, n := range demoOrder {
-		if demos[n] != nil {
-			names = append(names, n)
-		}
-	}
-	for n := range demos { // any provider not in demoOrder still runs
-		if !contains(demoOrder, n) {
-			names = append(names, n)
-		}
-	}
-	sort.SliceStable(names, func(i, j int) bool { return index(demoOrder, names[i]) < index(demoOrder, names[j]) })
-
+	names := orderedProviders(demos)
 	start := time.Now()
 	failed := 0
 	for _, name := range names {

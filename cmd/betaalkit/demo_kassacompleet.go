@@ -66,3 +66,10 @@ func demoKassaCompleet(ctx context.Context, hooks *webhookReceiver, step demoSte
 	step("final status: %s (Kassa Compleet's API has no refunds)", final.Status)
 	return nil
 }
+
+func init() {
+	registerSimulator("kassacompleet", func() (simulator, error) {
+		s, err := sandbox.New(sandbox.Config{})
+		return simulator{handler: s, basePath: "/v1", credentials: "API key " + sandbox.DefaultAPIKey + " (Basic auth username)"}, err
+	})
+}

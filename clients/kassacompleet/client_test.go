@@ -34,7 +34,7 @@ type recorder struct {
 	body       []byte
 }
 
-func newRecorder(t *testing.T, status int, contentType string, body []byte) *recorder {
+func newRecorder(t testing.TB, status int, contentType string, body []byte) *recorder {
 	t.Helper()
 	rec := &recorder{}
 	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -330,15 +330,22 @@ func TestWebhookHandlerRefetchesTheOrder(t *testing.T) {
 
 func mustFixture(t *testing.T, base string) fixtures.Fixture {
 	t.Helper()
-	list, err := fixtures.Load("kassacompleet")
+	f, err := loadFixture(base)
 	require.NoError(t, err)
+	return f
+}
+
+func loadFixture(base string) (fixtures.Fixture, error) {
+	list, err := fixtures.Load("kassacompleet")
+	if err != nil {
+		return fixtures.Fixture{}, err
+	}
 	for _, f := range list {
 		if f.Base() == base {
-			return f
+			return f, nil
 		}
 	}
-	t.Fatalf("no fixture %s", base)
-	return fixtures.Fixture{}
+	return fixtures.Fixture{}, fmt.Errorf("no fixture %s", base)
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

@@ -1,0 +1,58 @@
+package opp
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	gen "github.com/betaalkit/betaalkit/gen/opp"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+)
+
+// ErrConcurrentRequest matches (with errors.Is) an *Error for HTTP 409: OPP
+// is still handling another request on the same object. The request itself
+// was fine; retry it after a short wait.
+var ErrConcurrentRequest = errors.New("opp: concurrent request on the same object")
+
+// Error is an answer from OPP other than success: the error envelope
+// {"error": {"code", "message"}} when there is one, and the raw body always
+// (an HTML 502 from a proxy included).
+type Error struct {
+	StatusCode int
+	// Code and Message come from the error envelope ("" when the body had none).
+	// Code is the provider's number as text, e.g. "1935".
+	Code    string
+	Message string
+	RawBody []byte
+}
+
+func (e *Error) Error() string {
+	if e.Code != "" || e.Message != "" {
+		return fmt.Sprintf("opp: HTTP %d: error %s: %s", e.StatusCode, e.Code, e.Message)
+	}
+	return fmt.Sprintf("opp: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+}
+
+// Is reports a 409 as ErrConcurrentRequest.
+func (e *Error) Is(target error) bool {
+	return target == ErrConcurrentRequest && e.StatusCode == http.StatusConflict
+}
+
+// Retryable reports whether sending the same request again may succeed:
+// a concurrent request (409) or a temporary problem at OPP (5xx).
+func (e *Error) Retryable() bool {
+	return e.StatusCode == http.StatusConflict || e.StatusCode >= 500
+}
+
+func toError(r *apiclient.Response) error {
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil {
+		if env.Error.Code != nil {
+			e.Code = env.Error.Code.String()
+		}
+		if env.Error.Message != nil {
+			e.Message = *env.Error.Message
+		}
+	}
+	return e
+}

@@ -1,0 +1,261 @@
+// Package buckaroo is the client for Buckaroo's JSON Transaction API: any
+// transaction through the generic request, a typed builder for iDEAL In3
+// (service Capayable, action PayInInstallments), refunds, status look-ups,
+// and verified pushes. Every request is signed with Buckaroo's HMAC scheme
+// (see signing.BuckarooSigner), afresh on each retry and redirect.
+//
+//	c, err := buckaroo.New(websiteKey, secretKey, buckaroo.WithEnvironment(buckaroo.Live))
+//	tx, err := c.PayInInstallments(ctx, buckaroo.In3Payment{...})
+//	http.Redirect(w, r, buckaroo.RedirectURL(tx), http.StatusFound)
+package buckaroo
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	gen "github.com/betaalkit/betaalkit/gen/buckaroo"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// The API's models, so callers need not import the generated package.
+type (
+	Transaction        = gen.Transaction
+	TransactionRequest = gen.TransactionRequest
+	RequestServices    = gen.RequestServices
+	RequestService     = gen.RequestService
+	RequestParameter   = gen.RequestParameter
+	ClientIP           = gen.ClientIP
+	ClientIPType       = gen.ClientIPType
+	Push               = gen.Push
+	RequestErrors      = gen.RequestErrors
+	ResponseService    = gen.ResponseService
+	ResponseParameter  = gen.ResponseParameter
+)
+
+// ClientIP types.
+const (
+	ClientIPv4 = gen.ClientIPTypeN0
+	ClientIPv6 = gen.ClientIPTypeN1
+)
+
+// Environment is a Buckaroo host.
+type Environment string
+
+// Buckaroo's hosts. Test is the default, so a forgotten option never moves money.
+const (
+	Test Environment = "https://testcheckout.buckaroo.nl"
+	Live Environment = "https://checkout.buckaroo.nl"
+)
+
+// Option configures a Client.
+type Option func(*config)
+
+type config struct {
+	baseURL    string
+	httpClient *http.Client
+	retries    int
+	backoff    func(attempt int, resp *http.Response) time.Duration
+	signing    []signing.BuckarooOption
+}
+
+// WithEnvironment selects the test or live host.
+func WithEnvironment(e Environment) Option { return func(c *config) { c.baseURL = string(e) } }
+
+// WithBaseURL points the client at another host, e.g. a local sandbox.
+func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+
+// WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
+// itself is not modified: the client uses a copy with the signer added.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+
+// WithRetries sets how often a request answered 503 or 429 is retried
+// (default 2; 0 disables). Each attempt is signed afresh.
+func WithRetries(n int) Option { return func(c *config) { c.retries = max(n, 0) } }
+
+// WithRetryBackoff replaces the wait before retry attempt n (1, 2, …); the
+// default honours Retry-After and otherwise waits 500ms, 1s, 2s, ….
+func WithRetryBackoff(f func(attempt int, resp *http.Response) time.Duration) Option {
+	return func(c *config) { c.backoff = f }
+}
+
+// WithSigningOptions passes options to the signer and the push verifier:
+// signing.BuckarooClock, signing.BuckarooNonce, signing.BuckarooTolerance.
+func WithSigningOptions(opts ...signing.BuckarooOption) Option {
+	return func(c *config) { c.signing = append(c.signing, opts...) }
+}
+
+// Client calls the Buckaroo JSON API. It is safe for concurrent use.
+type Client struct {
+	api      *gen.Client
+	verifier *signing.BuckarooVerifier
+}
+
+// New returns a client for a website key and its secret key.
+func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
+	cfg := config{baseURL: string(Test), httpClient: http.DefaultClient, retries: 2, backoff: defaultBackoff}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	base, err := url.Parse(strings.TrimSuffix(cfg.baseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("buckaroo: base URL %q is not an absolute URL", cfg.baseURL)
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = http.DefaultClient
+	}
+	if cfg.backoff == nil {
+		cfg.backoff = defaultBackoff
+	}
+	signer, err := signing.NewBuckarooSigner(websiteKey, secretKey, cfg.httpClient.Transport, cfg.signing...)
+	if err != nil {
+		return nil, fmt.Errorf("buckaroo: %w", err)
+	}
+	verifier, err := signing.NewBuckarooVerifier(websiteKey, secretKey, cfg.signing...)
+	if err != nil {
+		return nil, fmt.Errorf("buckaroo: %w", err)
+	}
+	hc := *cfg.httpClient
+	hc.Transport = &retryTransport{base: signer, retries: cfg.retries, backoff: cfg.backoff}
+	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(&hc))
+	if err != nil {
+		return nil, fmt.Errorf("buckaroo: %w", err)
+	}
+	return &Client{api: api, verifier: verifier}, nil
+}
+
+// CreateTransaction sends any transaction request. A request Buckaroo
+// refuses (status 491/492 or RequestErrors) returns an *Error that carries
+// the transaction; other outcomes (success, pending, failed, rejected) are
+// returned as the transaction, to be judged with StatusOf.
+func (c *Client) CreateTransaction(ctx context.Context, req TransactionRequest) (*Transaction, error) {
+	if err := validateRequest(req); err != nil {
+		return nil, err
+	}
+	r, err := apiclient.Read(c.api.CreateTransaction(ctx, req))
+	if err != nil {
+		return nil, fmt.Errorf("buckaroo: create transaction: %w", err)
+	}
+	return transactionResult(r)
+}
+
+// PayInInstallments starts an iDEAL In3 (Capayable) payment. The payment is
+// checked (required fields, line totals) before anything is sent.
+func (c *Client) PayInInstallments(ctx context.Context, p In3Payment) (*Transaction, error) {
+	req, err := p.Request()
+	if err != nil {
+		return nil, err
+	}
+	return c.CreateTransaction(ctx, req)
+}
+
+// RefundDetails are the optional parts of a refund.
+type RefundDetails struct {
+	// Currency defaults to EUR.
+	Currency string
+	// Invoice is the merchant's reference for the refund.
+	Invoice string
+	// Description is shown to the customer where the method supports it.
+	Description string
+	// Service is the original transaction's service; it defaults to Capayable (iDEAL In3).
+	Service string
+}
+
+// Refund refunds (part of) an earlier transaction, e.g. a PayInInstallments order.
+func (c *Client) Refund(ctx context.Context, originalKey string, amount money.Decimal, d RefundDetails) (*Transaction, error) {
+	req, err := RefundRequest(originalKey, amount, d)
+	if err != nil {
+		return nil, err
+	}
+	return c.CreateTransaction(ctx, req)
+}
+
+// RefundRequest builds the request Refund sends, in the layout of the
+// document's example.
+func RefundRequest(originalKey string, amount money.Decimal, d RefundDetails) (TransactionRequest, error) {
+	if strings.TrimSpace(originalKey) == "" {
+		return TransactionRequest{}, &apiclient.FieldError{Field: "OriginalTransactionKey", Reason: "is required"}
+	}
+	if amount.Rat().Sign() <= 0 {
+		return TransactionRequest{}, &apiclient.FieldError{Field: "AmountCredit", Reason: fmt.Sprintf("%s is not a positive amount", amount)}
+	}
+	req := TransactionRequest{
+		Currency:               orDefault(d.Currency, "EUR"),
+		AmountCredit:           &amount,
+		OriginalTransactionKey: &originalKey,
+		Services: &RequestServices{ServiceList: []RequestService{
+			{Name: orDefault(d.Service, ServiceCapayable), Action: ActionRefund},
+		}},
+	}
+	if d.Invoice != "" {
+		req.Invoice = &d.Invoice
+	}
+	if d.Description != "" {
+		req.Description = &d.Description
+	}
+	return req, nil
+}
+
+// TransactionStatus fetches a transaction's current state, e.g. to confirm
+// a push before acting on it.
+func (c *Client) TransactionStatus(ctx context.Context, key string) (*Transaction, error) {
+	if strings.TrimSpace(key) == "" {
+		return nil, &apiclient.FieldError{Field: "transactionKey", Reason: "is empty"}
+	}
+	r, err := apiclient.Read(c.api.GetTransactionStatus(ctx, key))
+	if err != nil {
+		return nil, fmt.Errorf("buckaroo: transaction status: %w", err)
+	}
+	return transactionResult(r)
+}
+
+func transactionResult(r *apiclient.Response) (*Transaction, error) {
+	tx, err := apiclient.Expect[Transaction](r, toError, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	if refused(tx) {
+		return nil, refusal(r, tx)
+	}
+	return tx, nil
+}
+
+func validateRequest(req TransactionRequest) error {
+	if len(req.Currency) != 3 || strings.ToUpper(req.Currency) != req.Currency {
+		return &apiclient.FieldError{Field: "Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", req.Currency)}
+	}
+	if req.AmountDebit == nil && req.AmountCredit == nil {
+		return &apiclient.FieldError{Field: "AmountDebit", Reason: "a transaction needs AmountDebit (payment) or AmountCredit (refund)"}
+	}
+	for _, a := range []struct {
+		name string
+		v    *money.Decimal
+	}{{"AmountDebit", req.AmountDebit}, {"AmountCredit", req.AmountCredit}} {
+		if a.v != nil && a.v.Rat().Sign() < 0 {
+			return &apiclient.FieldError{Field: a.name, Reason: fmt.Sprintf("%s is negative", a.v)}
+		}
+	}
+	if req.Services != nil {
+		for i, s := range req.Services.ServiceList {
+			if s.Name == "" {
+				return &apiclient.FieldError{Field: fmt.Sprintf("Services.ServiceList[%d].Name", i), Reason: "is required"}
+			}
+			if s.Action == "" {
+				return &apiclient.FieldError{Field: fmt.Sprintf("Services.ServiceList[%d].Action", i), Reason: "is required"}
+			}
+		}
+	}
+	return nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package buckaroo
+
+import (
+	"fmt"
+	"strings"
+
+	gen "github.com/betaalkit/betaalkit/gen/buckaroo"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+)
+
+// Error is any answer from Buckaroo other than a transaction it accepted:
+// a non-2xx answer (StatusCode, Message when the body is JSON, RawBody
+// always), or an HTTP 200 transaction refused with status 491/492 or
+// RequestErrors (Code, SubCode, Details, Transaction).
+type Error struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Code and SubCode are the transaction's status (491, "S…") on a refusal.
+	Code    StatusCode
+	SubCode string
+	// Message is the status description or the error body's Message.
+	Message string
+	// Details lists every entry of RequestErrors.
+	Details []RequestErrorDetail
+	// Transaction is the refused transaction, nil for a non-2xx answer.
+	Transaction *Transaction
+	RawBody     []byte
+}
+
+// RequestErrorDetail is one entry of RequestErrors.
+type RequestErrorDetail struct {
+	// Kind is the list it came from: ChannelErrors, ServiceErrors,
+	// ActionErrors, ParameterErrors or CustomParameterErrors.
+	Kind         string
+	Service      string
+	Action       string
+	Name         string
+	Error        string
+	ErrorMessage string
+}
+
+func (d RequestErrorDetail) String() string {
+	where := strings.Trim(strings.Join([]string{d.Service, d.Action, d.Name}, "/"), "/")
+	msg := d.ErrorMessage
+	if msg == "" {
+		msg = d.Error
+	}
+	if where == "" {
+		return d.Kind + ": " + msg
+	}
+	return d.Kind + " " + where + ": " + msg
+}
+
+func (e *Error) Error() string {
+	if e.Transaction != nil {
+		var b strings.Builder
+		fmt.Fprintf(&b, "buckaroo: transaction refused: %s", e.Code)
+		if e.Message != "" {
+			fmt.Fprintf(&b, " (%s)", e.Message)
+		}
+		for _, d := range e.Details {
+			b.WriteString("; " + d.String())
+		}
+		return b.String()
+	}
+	if e.Message != "" {
+		return fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, e.Message)
+	}
+	return fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+}
+
+func toError(r *apiclient.Response) error {
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil && env.Message != nil {
+		e.Message = *env.Message
+	}
+	return e
+}
+
+// refused reports a 200 answer that is a refusal rather than an outcome.
+func refused(tx *Transaction) bool {
+	s := StatusOf(tx)
+	return s == StatusValidationFailure || s == StatusTechnicalError || len(requestErrorDetails(tx.RequestErrors)) > 0
+}
+
+func refusal(r *apiclient.Response, tx *Transaction) *Error {
+	e := &Error{
+		StatusCode:  r.StatusCode,
+		Code:        StatusOf(tx),
+		SubCode:     SubCodeOf(tx),
+		Details:     requestErrorDetails(tx.RequestErrors),
+		Transaction: tx,
+		RawBody:     r.Body,
+	}
+	if tx.Status.Code.Description != nil {
+		e.Message = *tx.Status.Code.Description
+	}
+	if tx.Status.SubCode != nil && tx.Status.SubCode.Description != nil && *tx.Status.SubCode.Description != "" {
+		e.Message = *tx.Status.SubCode.Description
+	}
+	return e
+}
+
+func requestErrorDetails(re *RequestErrors) []RequestErrorDetail {
+	if re == nil {
+		return nil
+	}
+	var out []RequestErrorDetail
+	for _, l := range []struct {
+		kind string
+		list *gen.RequestErrorList
+	}{
+		{"ChannelErrors", re.ChannelErrors},
+		{"ServiceErrors", re.ServiceErrors},
+		{"ActionErrors", re.ActionErrors},
+		{"ParameterErrors", re.ParameterErrors},
+		{"CustomParameterErrors", re.CustomParameterErrors},
+	} {
+		if l.list == nil {
+			continue
+		}
+		for _, e := range *l.list {
+			out = append(out, RequestErrorDetail{
+				Kind: l.kind, Service: deref(e.Service), Action: deref(e.Action),
+				Name: deref(e.Name), Error: deref(e.Error), ErrorMessage: deref(e.ErrorMessage),
+			})
+		}
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,89 @@
+package buckaroo_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/betaalkit/betaalkit/clients/buckaroo"
+	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// Start an iDEAL In3 payment and send the customer to the first installment.
+func Example() {
+	// A stand-in for testcheckout.buckaroo.nl that checks every signature;
+	// leave WithBaseURL out in production.
+	verifier, _ := signing.NewBuckarooVerifier("WEBSITE123", "SECRETAPIKEY")
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := verifier.VerifyRequest(r); err != nil {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"Key":"B3E81DCB894A43619AD8CCE5A10F5xxx",
+			"Status":{"Code":{"Code":791,"Description":"Pending processing"},"SubCode":{"Code":"S002","Description":"Pay first installment"}},
+			"RequiredAction":{"RedirectURL":"https://checkout.buckaroo.nl/html/redirect.ashx?r=D197713C","Name":"Redirect"},
+			"ServiceCode":"Capayable","Currency":"EUR","AmountDebit":8}`)
+	}))
+	defer api.Close()
+
+	client, err := buckaroo.New("WEBSITE123", "SECRETAPIKEY", buckaroo.WithBaseURL(api.URL))
+	if err != nil {
+		panic(err)
+	}
+	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	tx, err := client.PayInInstallments(context.Background(), buckaroo.In3Payment{
+		AmountDebit: money.MustDecimal("8.00"),
+		Invoice:     "testinvoice 12345678",
+		Description: "Thank you for your order",
+		ClientIP:    "192.0.2.10",
+		InvoiceDate: day("2018-02-23"),
+		Customer: buckaroo.In3Customer{
+			LastName: "Smith", Initials: "J.S.", Gender: buckaroo.GenderMale, BirthDate: day("1990-01-01"),
+			Address: buckaroo.In3Address{Street: "Hoofdstraat", HouseNumber: 90, HouseNumberSuffix: "a", ZipCode: "8441ER", City: "Heerenveen", Country: "NL"},
+			Phone:   "0612345678", Email: "j.smith@example.com",
+		},
+		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: money.MustDecimal("1"), Price: money.MustDecimal("10.00")}},
+		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: money.MustDecimal("-2.00")}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(buckaroo.StatusOf(tx), buckaroo.SubCodeOf(tx))
+	fmt.Println(buckaroo.RedirectURL(tx))
+	// Output:
+	// 791 pending processing S002
+	// https://checkout.buckaroo.nl/html/redirect.ashx?r=D197713C
+}
+
+// Serve the push URL: only pushes signed with the website's secret key reach fn.
+func ExampleClient_PushHandler() {
+	const pushURL = "https://shop.example/buckaroo/push"
+	client, _ := buckaroo.New("WEBSITE123", "SECRETAPIKEY")
+	handler := client.PushHandler(pushURL, func(_ context.Context, tx *buckaroo.Transaction) error {
+		fmt.Println("push for", *tx.Key, "status", buckaroo.StatusOf(tx))
+		return nil
+	})
+
+	// What Buckaroo sends, signed over the push URL with method POST.
+	body := []byte(`{"Transaction":{"Key":"B3E81DCB894A43619AD8CCE5A10F5xxx","Status":{"Code":{"Code":190,"Description":"Success"}},"AmountDebit":8}}`)
+	auth, _ := signing.BuckarooAuthorization("WEBSITE123", "SECRETAPIKEY", http.MethodPost, pushURL, "3f2a9c4e1b7d8a60", time.Now().Unix(), body)
+
+	for _, b := range [][]byte{body, bytes.Replace(body, []byte("190"), []byte("191"), 1)} {
+		r := httptest.NewRequest(http.MethodPost, "/buckaroo/push", bytes.NewReader(b))
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, r)
+		fmt.Println("answer", w.Code)
+	}
+	// Output:
+	// push for B3E81DCB894A43619AD8CCE5A10F5xxx status 190 success
+	// answer 200
+	// answer 401
+}

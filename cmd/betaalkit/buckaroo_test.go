@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The vector from DESIGN.md.
+const (
+	bkVectorBody   = `{"Currency":"EUR"}`
+	bkVectorHeader = "hmac WEBSITE123:Hw0aw3Nd5g5Jg9Mv50h+vy+qS34hE+xAz4CfISejm5A=:abcdef0123456789:1500000000"
+	bkVectorURL    = "https://testcheckout.buckaroo.nl/json/Transaction"
+)
+
+func runCLI(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCLISignBuckarooDesignVector(t *testing.T) {
+	code, out, errOut := runCLI(bkVectorBody, "sign", "buckaroo",
+		"--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY", "--method", "POST",
+		"--url", bkVectorURL, "--nonce", "abcdef0123456789", "--timestamp", "1500000000")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, bkVectorHeader+"\n", out)
+
+	// A trailing newline on stdin is part of the body, and changes the header.
+	code, out, _ = runCLI(bkVectorBody+"\n", "sign", "buckaroo",
+		"--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY",
+		"--url", bkVectorURL, "--nonce", "abcdef0123456789", "--timestamp", "1500000000")
+	require.Equal(t, 0, code)
+	assert.NotEqual(t, bkVectorHeader+"\n", out)
+}
+
+func TestCLISignBuckarooExplainAndSecretFromEnv(t *testing.T) {
+	t.Setenv(buckarooSecretEnv, "SECRETAPIKEY")
+	code, out, errOut := runCLI(bkVectorBody, "sign", "buckaroo", "--website-key", "WEBSITE123",
+		"--url", bkVectorURL, "--nonce", "abcdef0123456789", "--timestamp", "1500000000", "--explain")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, bkVectorHeader+"\n", out)
+	assert.Contains(t, errOut, "uri:     testcheckout.buckaroo.nl%2fjson%2ftransaction")
+	assert.NotContains(t, errOut, "SECRETAPIKEY")
+}
+
+func TestCLISignBuckarooRandomNonceAndBadInput(t *testing.T) {
+	code, out, _ := runCLI("", "sign", "buckaroo", "--website-key", "W", "--secret", "S", "--url", "https://x/json/Transaction")
+	require.Equal(t, 0, code)
+	assert.Regexp(t, `^hmac W:[A-Za-z0-9+/]{43}=:[0-9a-f]{16}:[0-9]+\n$`, out)
+
+	code, _, _ = runCLI("", "sign", "buckaroo", "--secret", "S", "--url", "https://x/")
+	assert.Equal(t, 2, code, "missing website key")
+	code, _, errOut := runCLI("", "sign", "buckaroo", "--website-key", "W", "--secret", "S", "--url", "u", "--timestamp", "soon")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "--timestamp")
+}
+
+func TestCLIVerifyBuckarooPush(t *testing.T) {
+	base := []string{"verify", "buckaroo-push", "--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY", "--url", bkVectorURL}
+
+	code, out, errOut := runCLI(bkVectorBody, append(base, "--header", bkVectorHeader, "--now", "1500000000")...)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "ok\n", out)
+
+	code, _, errOut = runCLI(`{"Currency":"USD"}`, append(base, "--header", bkVectorHeader, "--now", "1500000000")...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "signature does not match")
+	assert.NotContains(t, errOut, "SECRETAPIKEY")
+
+	code, _, errOut = runCLI(bkVectorBody, append(base, "--header", bkVectorHeader)...)
+	assert.Equal(t, 1, code, "a 2017 push is stale against today's clock")
+	assert.Contains(t, errOut, "--now")
+
+	code, _, _ = runCLI(bkVectorBody, append(base, "--header", bkVectorHeader, "--now", "1500000000", "--url", bkVectorURL+"/")...)
+	assert.Equal(t, 1, code, "a trailing slash is another URL")
+
+	code, _, _ = runCLI(bkVectorBody, "verify", "buckaroo-push", "--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY", "--url", bkVectorURL)
+	assert.Equal(t, 2, code, "missing --header")
+}

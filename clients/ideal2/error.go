@@ -1,0 +1,66 @@
+package ideal2
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+)
+
+// Error codes the routing service is known to send.
+const (
+	CodeInvalidSignature = "003"
+	CodeTokenExpired     = "017"
+	CodeUnknownMerchant  = "101"
+	CodeInvalidDigest    = "154"
+)
+
+// Error is an answer from the routing service other than success: the error
+// body {"Code","Message","Details","Link":{"Href"}} when there is one (the
+// token endpoint writes the keys in lower case; both are read), and the raw
+// body always.
+type Error struct {
+	StatusCode int
+	Code       string
+	Message    string
+	Details    string
+	Link       string
+	RawBody    []byte
+}
+
+func (e *Error) Error() string {
+	if e.Code != "" || e.Message != "" {
+		msg := fmt.Sprintf("ideal2: HTTP %d: %s %s", e.StatusCode, e.Code, e.Message)
+		if e.Details != "" {
+			msg += " (" + e.Details + ")"
+		}
+		return msg
+	}
+	return fmt.Sprintf("ideal2: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+}
+
+// errorBody reads either spelling of the keys: encoding/json matches field
+// names case-insensitively. Code is kept as text even if sent as a number.
+type errorBody struct {
+	Code    flex.String `json:"Code"`
+	Message flex.String `json:"Message"`
+	Details flex.String `json:"Details"`
+	Link    *struct {
+		Href string `json:"Href"`
+	} `json:"Link"`
+}
+
+func toError(r *apiclient.Response) error {
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	var b errorBody
+	if len(r.Body) > 0 && json.Unmarshal(r.Body, &b) == nil {
+		e.Code = strings.TrimSpace(b.Code.String())
+		e.Message, e.Details = b.Message.String(), b.Details.String()
+		if b.Link != nil {
+			e.Link = b.Link.Href
+		}
+	}
+	return e
+}

@@ -1,0 +1,71 @@
+package ideal2
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// maxNotificationBody bounds a notification body; a real one is ~400 bytes.
+const maxNotificationBody = 64 << 10
+
+// ParseNotification reads the status notification the routing service
+// POSTs to InitiatingPartyNotificationURL. With a verifier, the body must
+// carry a valid Digest and Signature (a *VerifyError otherwise); with nil,
+// it is parsed unchecked — then treat it only as a hint and confirm with
+// PaymentStatus.
+func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStatusResponse, error) {
+	if r.Method != http.MethodPost {
+		return nil, fmt.Errorf("ideal2: notification must be POST, got %s", r.Method)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxNotificationBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("ideal2: read notification: %w", err)
+	}
+	if len(body) > maxNotificationBody {
+		return nil, fmt.Errorf("ideal2: notification body larger than %d bytes", maxNotificationBody)
+	}
+	if v != nil {
+		if err := v.VerifyRequest(r, body); err != nil {
+			return nil, err
+		}
+	}
+	var st PaymentStatusResponse
+	if err := json.Unmarshal(body, &st); err != nil {
+		return nil, fmt.Errorf("ideal2: notification body is not a payment status: %w", err)
+	}
+	if st.CommonPaymentData.PaymentID == "" || st.CommonPaymentData.PaymentStatus == "" {
+		return nil, errors.New("ideal2: notification has no PaymentId or PaymentStatus")
+	}
+	return &st, nil
+}
+
+// NotificationHandler verifies each notification as the client verifies
+// responses (when it has a ServerCertificate), parses it and passes it to
+// fn. It answers 204 when fn succeeds, 500 when fn fails (so the routing
+// service tries again), 401 for a notification that fails verification and
+// 400 for a body that is not a notification.
+func (c *Client) NotificationHandler(fn func(ctx context.Context, status *PaymentStatusResponse) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st, err := ParseNotification(r, c.verifier)
+		var ve *VerifyError
+		switch {
+		case errors.As(err, &ve):
+			http.Error(w, "notification failed verification", http.StatusUnauthorized)
+			return
+		case err != nil:
+			http.Error(w, "not a payment status notification", http.StatusBadRequest)
+			return
+		}
+		if err := fn(r.Context(), st); err != nil {
+			http.Error(w, "handler failed", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}

@@ -13,7 +13,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -102,17 +101,15 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := url.Parse(strings.TrimSuffix(cfg.baseURL, "/"))
-	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("buckaroo: base URL %q is not an absolute URL", cfg.baseURL)
-	}
-	if cfg.httpClient == nil {
-		cfg.httpClient = http.DefaultClient
+	base, err := apiclient.BaseURL("buckaroo", cfg.baseURL)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.backoff == nil {
 		cfg.backoff = defaultBackoff
 	}
-	signer, err := signing.NewBuckarooSigner(websiteKey, secretKey, cfg.httpClient.Transport, cfg.signing...)
+	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
+	signer, err := signing.NewBuckarooSigner(websiteKey, secretKey, transport, cfg.signing...)
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}
@@ -120,9 +117,8 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}
-	hc := *cfg.httpClient
 	hc.Transport = &retryTransport{base: signer, retries: cfg.retries, backoff: cfg.backoff}
-	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(&hc))
+	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}

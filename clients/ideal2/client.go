@@ -140,10 +140,7 @@ func New(cfg Config) (*Client, error) {
 	case cfg.ServerCertificate != nil && cfg.SkipResponseVerification:
 		return nil, errors.New("ideal2: ServerCertificate and SkipResponseVerification contradict each other")
 	}
-	hc := http.DefaultClient
-	if cfg.HTTPClient != nil {
-		hc = cfg.HTTPClient
-	}
+	pis, transport := apiclient.CopyHTTPClient(cfg.HTTPClient)
 	clock := signing.Clock(cfg.Clock)
 
 	tokens, err := NewTokenSource(TokenConfig{
@@ -153,7 +150,7 @@ func New(cfg Config) (*Client, error) {
 		ClientName:    cfg.ClientName,
 		MerchantKey:   cfg.MerchantKey,
 		Certificate:   cfg.MerchantCertificate,
-		HTTPClient:    hc,
+		HTTPClient:    cfg.HTTPClient,
 		Clock:         cfg.Clock,
 		RefreshMargin: cfg.TokenRefreshMargin,
 	})
@@ -176,12 +173,11 @@ func New(cfg Config) (*Client, error) {
 		Verifier:    verifier,
 		Clock:       clock,
 		RequestID:   cfg.RequestID,
-		Base:        hc.Transport,
+		Base:        transport,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ideal2: %w", err)
 	}
-	pis := *hc
 	pis.Transport = signer
 	backoff := cfg.PollBackoff
 	if backoff == nil {
@@ -189,7 +185,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	// The generated builders resolve "./payments" against the base, which
 	// needs its trailing slash.
-	return &Client{baseURL: base.String() + "/", http: &pis, tokens: tokens, verifier: verifier, backoff: backoff}, nil
+	return &Client{baseURL: base.String() + "/", http: pis, tokens: tokens, verifier: verifier, backoff: backoff}, nil
 }
 
 // Tokens returns the client's access-token source (an oauth2.TokenSource).
@@ -199,11 +195,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("ideal2: BaseURL is required (the acquirer's PIS URL, e.g. ideal2.TestBaseURL)")
 	}
-	u, err := url.Parse(strings.TrimSuffix(raw, "/"))
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("ideal2: %q is not an absolute URL", raw)
-	}
-	return u, nil
+	return apiclient.BaseURL("ideal2", raw)
 }
 
 func deriveTokenURL(base *url.URL) (string, error) {

@@ -120,20 +120,15 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := url.Parse(strings.TrimSuffix(cfg.baseURL, "/"))
-	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("opp: base URL %q is not an absolute URL", cfg.baseURL)
-	}
-	if cfg.httpClient == nil {
-		cfg.httpClient = http.DefaultClient
-	}
-	auth, err := signing.NewBasicAuth(apiKey, cfg.httpClient.Transport)
+	base, err := apiclient.BaseURL("opp", cfg.baseURL)
 	if err != nil {
+		return nil, err
+	}
+	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
+	if hc.Transport, err = signing.NewBasicAuth(apiKey, transport); err != nil {
 		return nil, fmt.Errorf("opp: API key is empty")
 	}
-	hc := *cfg.httpClient
-	hc.Transport = auth
-	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(&hc))
+	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("opp: %w", err)
 	}

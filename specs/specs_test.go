@@ -126,7 +126,7 @@ func check(t *testing.T, provider string, v *specs.Validator, f fixtures.Fixture
 	if len(f.Request.BodyBytes()) > 0 && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	matched, params, err := v.Route(req.Method, req.URL.Path)
+	matched, params, err := v.Route(req.Method, req.URL.EscapedPath())
 	require.NoError(t, err)
 	require.Equal(t, route.Operation.OperationID, matched.Operation.OperationID, "the path matches another operation")
 

@@ -73,8 +73,9 @@ func (v *Validator) Doc() *openapi3.T { return v.doc }
 // ErrNoRoute is returned when no operation in the spec matches a request.
 var ErrNoRoute = errors.New("no operation in the spec matches")
 
-// Route finds the operation for a method and path. The path may carry the
-// server's base path (/v1/orders/) or not (/orders/).
+// Route finds the operation for a method and an escaped path (as sent on
+// the wire). The path may carry the server's base path (/v1/orders/) or
+// not (/orders/). Path parameters are returned unescaped.
 func (v *Validator) Route(method, path string) (*routers.Route, map[string]string, error) {
 	candidates := []string{path}
 	for _, base := range v.basePaths {
@@ -116,7 +117,8 @@ func (v *Validator) RouteByOperationID(id string) (*routers.Route, error) {
 // Authentication is not checked here: each provider's signer and sandbox do
 // that. The request body stays readable.
 func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*routers.Route, map[string]string, error) {
-	route, params, err := v.Route(req.Method, req.URL.Path)
+	// Match the path as sent, so an escaped "/" (%2F) inside an id stays in its segment.
+	route, params, err := v.Route(req.Method, req.URL.EscapedPath())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,3 +7,4 @@ package betaalkit
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/opp/config.yaml specs/opp.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/buckaroo/config.yaml specs/buckaroo.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/ideal2/config.yaml specs/ideal2.yaml
+//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/multisafepay/config.yaml specs/multisafepay.yaml

@@ -1,0 +1,82 @@
+package multisafepay
+
+import (
+	"errors"
+	"fmt"
+
+	gen "github.com/betaalkit/betaalkit/gen/multisafepay"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+)
+
+// ErrorCode is MultiSafepay's numeric error_code.
+type ErrorCode int
+
+// Error codes callers commonly branch on (MultiSafepay's error reference).
+// The set is open: any other code still arrives in Error.Code.
+const (
+	CodeUnknown                 ErrorCode = 1000
+	CodeInvalidAmount           ErrorCode = 1001
+	CodeInvalidCurrency         ErrorCode = 1002
+	CodeInvalidAccountID        ErrorCode = 1003
+	CodeInvalidOrderID          ErrorCode = 1006 // invalid, unknown or already used order id
+	CodeInvalidIPAddress        ErrorCode = 1007
+	CodeInvalidDescription      ErrorCode = 1008
+	CodeInvalidVariable         ErrorCode = 1010
+	CodeUnspecified             ErrorCode = 1014
+	CodeMissingData             ErrorCode = 1016
+	CodeInsufficientFunds       ErrorCode = 1017
+	CodeInvalidCountry          ErrorCode = 1018
+	CodeSiteInactive            ErrorCode = 1019
+	CodeAccountBlocked          ErrorCode = 1020
+	CodeCannotCreateTransaction ErrorCode = 1021
+	CodeCannotInitiate          ErrorCode = 1022 // e.g. the iDEAL transaction already exists
+	CodeGatewayUnavailable      ErrorCode = 1023
+	CodeTransactionDeclined     ErrorCode = 1024
+	CodeMultipleCartCurrencies  ErrorCode = 1025
+	CodeCartCurrencyMismatch    ErrorCode = 1026
+	CodeCartAmountMismatch      ErrorCode = 1027
+	CodeIncorrectCustomTaxRate  ErrorCode = 1028
+	CodeIncorrectItemTaxRate    ErrorCode = 1029
+	CodeIncorrectItemCurrency   ErrorCode = 1030
+	CodeIncorrectItemPrice      ErrorCode = 1031
+	CodeInvalidAPIKey           ErrorCode = 1032
+	CodeRefundInformationError  ErrorCode = 1033
+	CodeCannotRefund            ErrorCode = 1034
+	CodeInvalidIdealIssuer      ErrorCode = 1036
+	CodeCartNotValidated        ErrorCode = 5001
+	CodeUnknownError            ErrorCode = 9999
+)
+
+// Error is an answer from MultiSafepay other than success: the HTTP status,
+// the error envelope's error_code and error_info when there is one, and the
+// raw body always (an HTML 502 from a proxy included).
+type Error struct {
+	StatusCode int
+	Code       ErrorCode // 0 when the body had no error envelope
+	Info       string
+	RawBody    []byte
+}
+
+func (e *Error) Error() string {
+	if e.Code != 0 || e.Info != "" {
+		return fmt.Sprintf("multisafepay: HTTP %d: error %d: %s", e.StatusCode, e.Code, e.Info)
+	}
+	return fmt.Sprintf("multisafepay: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+}
+
+// HasCode reports whether err is (or wraps) an *Error with the given code.
+func HasCode(err error, code ErrorCode) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+func toError(r *apiclient.Response) error {
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	if env := apiclient.DecodeErrorBody[gen.ErrorEnvelope](r); env != nil {
+		e.Code = ErrorCode(env.ErrorCode)
+		if env.ErrorInfo != nil {
+			e.Info = *env.ErrorInfo
+		}
+	}
+	return e
+}

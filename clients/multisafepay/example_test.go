@@ -1,0 +1,84 @@
+package multisafepay_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/betaalkit/betaalkit/clients/multisafepay"
+	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// Create a direct iDEAL order: the customer picked a bank on your own
+// checkout page, and goes straight to that bank's payment page.
+func Example_directIdeal() {
+	// A stand-in for testapi.multisafepay.com; leave WithBaseURL out in production.
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"success": true, "data": {"transaction_id": 259133831, "order_id": "order-1001",
+			"currency": "EUR", "amount": 1000, "status": "initialized",
+			"payment_url": "https://betalen.rabobank.nl/ideal-betaling/landingpage?trxid=0050003729272772"}}`)
+	}))
+	defer api.Close()
+
+	client, err := multisafepay.New("your-website-api-key",
+		multisafepay.WithEnvironment(multisafepay.EnvironmentTest),
+		multisafepay.WithBaseURL(api.URL+"/v1/json"))
+	if err != nil {
+		panic(err)
+	}
+	direct, gateway, notify := multisafepay.OrderTypeDirect, "IDEAL", "https://shop.example/msp/notify"
+	post := multisafepay.NotificationMethodPOST
+	issuer := flex.String("0021") // Rabobank, from ListIdealIssuers
+	order, err := client.CreateOrder(context.Background(), multisafepay.OrderCreate{
+		Type:        &direct,
+		Gateway:     &gateway,
+		OrderID:     "order-1001",
+		Currency:    "EUR",
+		Amount:      1000, // cents
+		Description: "Order 1001",
+		GatewayInfo: &multisafepay.GatewayInfo{IssuerID: &issuer},
+		PaymentOptions: &multisafepay.PaymentOptions{
+			NotificationURL:    &notify,
+			NotificationMethod: &post, // POST notifications are signed
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(*order.OrderID, order.TransactionID, *order.Status, order.Amount)
+	fmt.Println(*order.PaymentURL)
+	// Output:
+	// order-1001 259133831 initialized 10.00
+	// https://betalen.rabobank.nl/ideal-betaling/landingpage?trxid=0050003729272772
+}
+
+// Receive MultiSafepay's signed POST notifications: the handler checks the
+// Auth header against the raw body and answers "OK" only when your function
+// succeeded, so MultiSafepay retries otherwise.
+func ExampleNotificationHandler() {
+	const apiKey = "your-website-api-key"
+	handler := multisafepay.NotificationHandler(apiKey, func(ctx context.Context, n *multisafepay.Notification) error {
+		// Record the status; a returned error makes MultiSafepay try again later.
+		fmt.Println("order", *n.OrderID, "is", *n.Status)
+		return nil
+	})
+	// In your server: mux.Handle("/msp/notify", handler)
+
+	// What MultiSafepay sends (signed here with the same key, for the example).
+	body := []byte(`{"order_id":"order-1001","transaction_id":259133831,"status":"completed","amount":1000}`)
+	req := httptest.NewRequest(http.MethodPost, "/msp/notify", bytes.NewReader(body))
+	req.Header.Set("Auth", signing.SignMultiSafepayNotification(apiKey, body, time.Now()))
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, req)
+	fmt.Println(w.Code, w.Body.String())
+	// Output:
+	// order order-1001 is completed
+	// 200 OK
+}

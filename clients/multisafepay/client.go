@@ -3,7 +3,7 @@
 // direct, checkout, payment link, recurring, split payments, templates) and
 // payment method, order updates, refunds, and signed POST notifications.
 //
-//	c, err := multisafepay.New(apiKey, multisafepay.WithEnvironment(multisafepay.EnvironmentLive))
+//	c, err := multisafepay.New(apiKey, multisafepay.WithEnvironment(multisafepay.Live))
 //	order, err := c.CreateOrder(ctx, multisafepay.OrderCreate{...})
 //	http.Redirect(w, r, *order.PaymentURL, http.StatusFound)
 //
@@ -32,8 +32,8 @@ type Environment string
 
 // The environments. Test orders need a test API key, live orders a live one.
 const (
-	EnvironmentTest Environment = "https://testapi.multisafepay.com/v1/json"
-	EnvironmentLive Environment = "https://api.multisafepay.com/v1/json"
+	Test Environment = "https://testapi.multisafepay.com/v1/json"
+	Live Environment = "https://api.multisafepay.com/v1/json"
 )
 
 // The API's models, so callers need not import the generated package.
@@ -96,7 +96,7 @@ type config struct {
 	locale     string
 }
 
-// WithEnvironment selects the test or live API. The default is EnvironmentTest.
+// WithEnvironment selects the test or live API. The default is Test.
 func WithEnvironment(env Environment) Option { return func(c *config) { c.baseURL = string(env) } }
 
 // WithBaseURL points the client at another host, e.g. the sandbox
@@ -125,7 +125,7 @@ type notifyKey struct{ apiKey string }
 
 // New returns a client that authenticates with the website's API key.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(EnvironmentTest), httpClient: http.DefaultClient}
+	cfg := config{baseURL: string(Test), httpClient: http.DefaultClient}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -447,9 +447,9 @@ func TestEnvironments(t *testing.T) {
 	})}
 	for _, opts := range [][]multisafepay.Option{
 		{},
-		{multisafepay.WithEnvironment(multisafepay.EnvironmentLive)},
-		{multisafepay.WithEnvironment(multisafepay.EnvironmentLive), multisafepay.WithEnvironment(multisafepay.EnvironmentTest)},
-		{multisafepay.WithEnvironment(multisafepay.EnvironmentLive), multisafepay.WithBaseURL("https://sandbox.example/v1/json/")},
+		{multisafepay.WithEnvironment(multisafepay.Live)},
+		{multisafepay.WithEnvironment(multisafepay.Live), multisafepay.WithEnvironment(multisafepay.Test)},
+		{multisafepay.WithEnvironment(multisafepay.Live), multisafepay.WithBaseURL("https://sandbox.example/v1/json/")},
 	} {
 		c, err := multisafepay.New(apiKey, append(opts, multisafepay.WithHTTPClient(record))...)
 		require.NoError(t, err)

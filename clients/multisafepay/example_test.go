@@ -28,7 +28,7 @@ func Example_directIdeal() {
 	defer api.Close()
 
 	client, err := multisafepay.New("your-website-api-key",
-		multisafepay.WithEnvironment(multisafepay.EnvironmentTest),
+		multisafepay.WithEnvironment(multisafepay.Test),
 		multisafepay.WithBaseURL(api.URL+"/v1/json"))
 	if err != nil {
 		panic(err)

@@ -26,8 +26,8 @@ type Environment string
 
 // OPP's hosts. Sandbox and live keys differ, and so do the hosts.
 const (
-	Sandbox Environment = "https://api-sandbox.onlinebetaalplatform.nl/v1"
-	Live    Environment = "https://api.onlinebetaalplatform.nl/v1"
+	Test Environment = "https://api-sandbox.onlinebetaalplatform.nl/v1" // OPP calls it the sandbox
+	Live Environment = "https://api.onlinebetaalplatform.nl/v1"
 )
 
 // The API's models, so callers need not import the generated package.
@@ -95,7 +95,7 @@ type config struct {
 	httpClient *http.Client
 }
 
-// WithEnvironment selects the sandbox (the default) or live host.
+// WithEnvironment selects the Test (OPP's sandbox, the default) or Live host.
 func WithEnvironment(env Environment) Option { return func(c *config) { c.baseURL = string(env) } }
 
 // WithBaseURL points the client at another host, e.g. a local simulator
@@ -116,7 +116,7 @@ type Client struct {
 // WithEnvironment it talks to the sandbox, so a forgotten option never moves
 // real money.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Sandbox), httpClient: http.DefaultClient}
+	cfg := config{baseURL: string(Test), httpClient: http.DefaultClient}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -90,8 +90,9 @@ func Describe(err error) string {
 	var parts []string
 	var walk func(error)
 	walk = func(err error) {
-		var multi openapi3.MultiError
-		if errors.As(err, &multi) {
+		// Only a MultiError at this level: errors.As would also find one
+		// inside a parameter's RequestError and lose the parameter's name.
+		if multi, ok := err.(openapi3.MultiError); ok {
 			for _, e := range multi {
 				walk(e)
 			}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/betaalkit/betaalkit/clients/opp"
+	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/money"
+	sandbox "github.com/betaalkit/betaalkit/sandbox/opp"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
+)
+
+func init() { registerDemo("opp", demoOPP) }
+
+func demoOPP(ctx context.Context, hooks *webhookReceiver, step demoStep) error {
+	srv, sb, client, err := sandbox.NewTestServer(sandbox.Config{})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	// Our client's handler parses the notification and re-fetches the
+	// transaction from the sandbox by uid; only then is it accepted.
+	hooks.Handle(client.NotificationHandler(func(_ context.Context, n *opp.Notification, tx *opp.Transaction) error {
+		if tx == nil {
+			return fmt.Errorf("notification %s is about a %s", n.UID, n.ObjectType)
+		}
+		hooks.Accepted(n.UID + " " + n.Type + ": " + tx.UID + " " + *tx.Status)
+		return nil
+	}))
+	// waitFor reads notifications until one reports status; delivery is
+	// synchronous, so they are all queued by the time the step returns.
+	waitFor := func(status string) error {
+		for {
+			got, err := hooks.Wait(ctx)
+			if err != nil {
+				if d := sb.Deliveries(); len(d) > 0 && d[len(d)-1].Err != nil {
+					return fmt.Errorf("%w (last delivery: %v)", err, d[len(d)-1].Err)
+				}
+				return err
+			}
+			step("notification accepted, transaction re-fetched by uid: %s", got)
+			if strings.HasSuffix(got, " "+status) {
+				return nil
+			}
+		}
+	}
+
+	notifyURL := hooks.URL + "/notify/"
+	first, last, email := "John", "Tester", "john@tester.dev"
+	shipping, total := money.Cents(675), money.Cents(11454)
+	tx, err := client.CreateTransaction(ctx, opp.TransactionCreate{
+		BuyerNameFirst: &first, BuyerNameLast: &last, BuyerEmailaddress: &email,
+		Products:      []opp.ProductCreate{{Name: "WakeUp Light", Price: 10779, Quantity: 1}},
+		ShippingCosts: &shipping,
+		TotalPrice:    &total,
+		ReturnURL:     "https://shop.example/return/",
+		NotifyURL:     &notifyURL,
+		Metadata:      &flex.Metadata{"external_id": "2015486"},
+	})
+	if err != nil {
+		return fmt.Errorf("create transaction: %w", err)
+	}
+	step("created transaction %s for EUR %s: %s", tx.UID, tx.Amount, *tx.Status)
+
+	back, err := sim.PayAsCustomer(ctx, *tx.RedirectURL, sim.Pay)
+	if err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
+	step("customer paid at %s, returned to %s", *tx.RedirectURL, back)
+	if err := waitFor(opp.TransactionStatusCompleted); err != nil {
+		return err
+	}
+
+	final, err := client.GetTransaction(ctx, tx.UID, opp.ExpandStatuses)
+	if err != nil {
+		return fmt.Errorf("get transaction: %w", err)
+	}
+	if *final.Status != opp.TransactionStatusCompleted {
+		return fmt.Errorf("transaction %s ended %s, want completed", final.UID, *final.Status)
+	}
+	var history []string
+	for _, st := range *final.Statuses {
+		history = append(history, *st.Status)
+	}
+	step("final status: %s (history %s)", *final.Status, strings.Join(history, " → "))
+
+	reason := "Customer returned one item"
+	refund, err := client.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 2500, InternalReason: &reason})
+	if err != nil {
+		return fmt.Errorf("refund: %w", err)
+	}
+	step("partial refund %s of EUR %s: %s", refund.UID, refund.Amount, *refund.Status)
+	if err := waitFor(opp.TransactionStatusRefunded); err != nil {
+		return err
+	}
+
+	_, err = client.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: total})
+	var oerr *opp.Error
+	if !errors.As(err, &oerr) {
+		return fmt.Errorf("refunding more than is left was not refused: %v", err)
+	}
+	step("refund of EUR %s refused: HTTP %d, error %s: %s", total, oerr.StatusCode, oerr.Code, oerr.Message)
+
+	var refunds []string
+	var refunded money.Cents
+	for r, err := range client.Refunds(ctx, tx.UID, opp.ListParams{}) {
+		if err != nil {
+			return fmt.Errorf("list refunds: %w", err)
+		}
+		refunds = append(refunds, fmt.Sprintf("%s EUR %s %s", r.UID, r.Amount, *r.Status))
+		refunded += *r.Amount
+	}
+	if refunded != 2500 {
+		return fmt.Errorf("refunds add up to %s, want 25.00", refunded)
+	}
+	step("refunds listed with the iterator: %s; EUR %s left to refund", strings.Join(refunds, ", "), total-refunded)
+	return nil
+}
+
+func init() {
+	registerSimulator("opp", func() (simulator, error) {
+		s, err := sandbox.New(sandbox.Config{})
+		return simulator{handler: s, basePath: "/v1", credentials: "API key " + sandbox.DefaultAPIKey + " (Basic auth username, empty password)"}, err
+	})
+}

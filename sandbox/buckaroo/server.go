@@ -1,0 +1,647 @@
+// Package buckaroo simulates Buckaroo's JSON Transaction API for offline
+// tests and the demo: every request must carry a valid, fresh HMAC header
+// for the configured website key, bodies are validated against the spec,
+// PayInInstallments (iDEAL In3) and Pay transactions wait on a payment page,
+// the customer's choice is pushed to the shop signed like Buckaroo signs it,
+// and refunds (full or partial) are checked against what remains.
+package buckaroo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	client "github.com/betaalkit/betaalkit/clients/buckaroo"
+	gen "github.com/betaalkit/betaalkit/gen/buckaroo"
+	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// The credentials the sandbox accepts unless told otherwise.
+const (
+	DefaultWebsiteKey = "SANDBOXWEBSITE"
+	DefaultSecretKey  = "sandbox-buckaroo-secret"
+)
+
+// Config configures a simulator.
+type Config struct {
+	// WebsiteKey and SecretKey are the only credentials accepted; every
+	// request must be signed with them. Defaults DefaultWebsiteKey, DefaultSecretKey.
+	WebsiteKey, SecretKey string
+	// PushURL receives pushes for transactions that name none (Buckaroo's
+	// per-website push setting).
+	PushURL string
+	// Tolerance is how far a request's timestamp may be from the sandbox's
+	// clock. Default signing.DefaultBuckarooTolerance.
+	Tolerance time.Duration
+	// Clock is the sandbox's time (freshness checks, push signatures,
+	// Status.DateTime). Default time.Now.
+	Clock func() time.Time
+	// HTTPClient delivers pushes. Default: a client with a 5 s timeout.
+	HTTPClient *http.Client
+}
+
+// Server is the simulator, an http.Handler. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	verifier  *signing.BuckarooVerifier
+	validator *sim.Validator
+	mux       *http.ServeMux
+	zone      *time.Location
+
+	mu  sync.Mutex
+	txs map[string]*record
+	// byRedirect maps a payment page id (the r= of the redirect URL) to a key.
+	byRedirect map[string]string
+	// nonces holds the nonces seen within the tolerance, to refuse replays.
+	nonces  map[string]time.Time
+	pruneAt int // prune nonces when the map reaches this size
+}
+
+// minPruneAt is the nonce count at which expired nonces are first dropped.
+const minPruneAt = 4096
+
+// record is a transaction and what the sandbox needs to move it on.
+type record struct {
+	tx       gen.Transaction
+	service  string
+	action   string
+	amount   money.Decimal // AmountDebit of a payment
+	refunded *big.Rat
+	redirect string
+	desc     string // the request's Description, for the payment page
+	urls     callbackURLs
+}
+
+// callbackURLs are the request's push and return URLs.
+type callbackURLs struct {
+	push, pushFailure        string
+	ret, retCancel, retError string
+}
+
+// New returns a simulator.
+func New(cfg Config) (*Server, error) {
+	if cfg.WebsiteKey == "" {
+		cfg.WebsiteKey = DefaultWebsiteKey
+	}
+	if cfg.SecretKey == "" {
+		cfg.SecretKey = DefaultSecretKey
+	}
+	if cfg.Tolerance <= 0 {
+		cfg.Tolerance = signing.DefaultBuckarooTolerance
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	verifier, err := signing.NewBuckarooVerifier(cfg.WebsiteKey, cfg.SecretKey,
+		signing.BuckarooClock(cfg.Clock), signing.BuckarooTolerance(cfg.Tolerance))
+	if err != nil {
+		return nil, err
+	}
+	v, err := sim.NewValidator("buckaroo")
+	if err != nil {
+		return nil, err
+	}
+	// Status.DateTime is Dutch local time; without tzdata, CET is close enough.
+	zone, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		zone = time.FixedZone("CET", 3600)
+	}
+	s := &Server{cfg: cfg, verifier: verifier, validator: v, zone: zone,
+		txs: map[string]*record{}, byRedirect: map[string]string{}, nonces: map[string]time.Time{}, pruneAt: minPruneAt}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /json/Transaction", s.api(s.createTransaction))
+	mux.HandleFunc("GET /json/Transaction/Status/{key}", s.api(s.getStatus))
+	mux.HandleFunc("GET /html/redirect.ashx", s.page)
+	mux.HandleFunc("POST /html/redirect.ashx", s.choose)
+	s.mux = mux
+	return s, nil
+}
+
+// NewTestServer starts a simulator on a loopback port and returns it with a
+// client of ours already pointed at it (sharing the sandbox's clock). Close
+// the server when done.
+func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ts := httptest.NewServer(s)
+	c, err := client.New(s.cfg.WebsiteKey, s.cfg.SecretKey, client.WithBaseURL(ts.URL),
+		client.WithSigningOptions(signing.BuckarooClock(s.cfg.Clock), signing.BuckarooTolerance(s.cfg.Tolerance)))
+	if err != nil {
+		ts.Close()
+		return nil, nil, nil, err
+	}
+	return ts, s, c, nil
+}
+
+// ServeHTTP serves the JSON API and the payment pages.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// api wraps an API handler with Buckaroo's HMAC check and then spec
+// validation, in that order, as Buckaroo authenticates before reading.
+func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if msg := s.authenticate(r); msg != "" {
+			writeMessage(w, http.StatusUnauthorized, "Authorization has been denied for this request. "+msg)
+			return
+		}
+		if _, _, err := s.validator.Check(r); err != nil {
+			writeInvalid(w, err.Error())
+			return
+		}
+		h(w, r)
+	}
+}
+
+// authenticate verifies the Authorization header (website key, HMAC over
+// method, URL and body, freshness) and refuses a nonce seen before within
+// the tolerance. It returns why a request is refused, or "".
+func (s *Server) authenticate(r *http.Request) string {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return "No hmac Authorization header."
+	}
+	if h, err := signing.ParseBuckarooHeader(auth); err != nil {
+		return "The Authorization header is not \"hmac websiteKey:signature:nonce:timestamp\"."
+	} else if h.WebsiteKey != s.cfg.WebsiteKey {
+		return "Unknown website key."
+	}
+	h, err := s.verifier.VerifyRequest(r)
+	switch {
+	case errors.Is(err, signing.ErrStale):
+		return fmt.Sprintf("The request timestamp is more than %s from the server time.", s.cfg.Tolerance)
+	case err != nil:
+		// The verifier's message names the signed method and uri, which is
+		// what an integrator needs to find a mismatch; it holds no secret.
+		return "The hmac signature does not match (" + strings.TrimPrefix(err.Error(), "signing: ") + ")."
+	}
+	now := s.cfg.Clock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// A nonce is remembered for twice the tolerance: that is how long a
+	// request carrying it can pass the freshness check.
+	if seen, ok := s.nonces[h.Nonce]; ok && now.Sub(seen) <= 2*s.cfg.Tolerance {
+		return "The nonce was used before."
+	}
+	if len(s.nonces) >= s.pruneAt {
+		for n, seen := range s.nonces {
+			if now.Sub(seen) > 2*s.cfg.Tolerance {
+				delete(s.nonces, n)
+			}
+		}
+		s.pruneAt = max(minPruneAt, 2*len(s.nonces))
+	}
+	s.nonces[h.Nonce] = now
+	return ""
+}
+
+func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
+	var in gen.TransactionRequest
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeInvalid(w, "body: "+err.Error())
+		return
+	}
+	if in.Services == nil || len(in.Services.ServiceList) == 0 {
+		writeTransaction(w, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceMissing", msg: "No service given in Services.ServiceList."}))
+		return
+	}
+	if len(in.Services.ServiceList) > 1 {
+		writeTransaction(w, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceNotSupported", msg: "The sandbox handles one service per transaction."}))
+		return
+	}
+	svc := in.Services.ServiceList[0]
+	switch svc.Action {
+	case client.ActionPayInInstallments, actionPay:
+		writeTransaction(w, s.startPayment(r, in, svc))
+	case client.ActionRefund:
+		writeTransaction(w, s.refund(r.Context(), in, svc))
+	default:
+		writeTransaction(w, s.refusal(in, svc.Name, svc.Action, requestError{kind: actionErrors,
+			err: "ActionNotSupported", msg: fmt.Sprintf("Action '%s' is not supported by service '%s' in the sandbox.", svc.Action, svc.Name)}))
+	}
+}
+
+// startPayment creates a payment that waits for the customer on the payment page.
+func (s *Server) startPayment(r *http.Request, in gen.TransactionRequest, svc gen.RequestService) *gen.Transaction {
+	if errs := checkPayment(in, svc); len(errs) > 0 {
+		return s.refusal(in, svc.Name, svc.Action, errs...)
+	}
+	key, redirect := newKey(), newKey()
+	tx := gen.Transaction{
+		Key:             &key,
+		Invoice:         in.Invoice,
+		Order:           in.Order,
+		ServiceCode:     ptr(svc.Name),
+		IsTest:          ptr(true),
+		Currency:        ptr(in.Currency),
+		AmountDebit:     in.AmountDebit,
+		MutationType:    ptr(2),
+		StartRecurrent:  ptr(false),
+		Recurring:       ptr(false),
+		IsCancelable:    ptr(false),
+		PaymentKey:      ptr(newKey()),
+		TransactionType: transactionType(svc.Name, svc.Action),
+		RequiredAction: &gen.RequiredAction{
+			RedirectURL:    ptr(origin(r) + "/html/redirect.ashx?r=" + redirect),
+			Name:           ptr("Redirect"),
+			TypeDeprecated: ptr(0),
+		},
+		Services: &[]gen.ResponseService{{Name: ptr(svc.Name), Parameters: &[]gen.ResponseParameter{}}},
+	}
+	if svc.Name == client.ServiceCapayable {
+		(*tx.Services)[0].Parameters = &[]gen.ResponseParameter{{Name: "CapayableTransactionKey", Value: ptr(strings.ToLower(newKey()))}}
+	}
+	if svc.Action == client.ActionPayInInstallments {
+		s.setStatus(&tx, client.StatusPendingProcessing, &gen.StatusSubCode{Code: "S002", Description: ptr("An additional action is required: Pay first installment via Capayable")})
+	} else {
+		s.setStatus(&tx, client.StatusAwaitingConsumer, &gen.StatusSubCode{Code: "S002", Description: ptr("An additional action is required: complete the payment on the payment page")})
+	}
+	rec := &record{tx: tx, service: svc.Name, action: svc.Action, amount: *in.AmountDebit, refunded: new(big.Rat), redirect: redirect, desc: deref(in.Description), urls: callbackURLs{
+		push: deref(in.PushURL), pushFailure: deref(in.PushURLFailure),
+		ret: deref(in.ReturnURL), retCancel: deref(in.ReturnURLCancel), retError: deref(in.ReturnURLError),
+	}}
+	s.mu.Lock()
+	s.txs[key] = rec
+	s.byRedirect[redirect] = key
+	out := clone(&rec.tx)
+	s.mu.Unlock()
+	return out
+}
+
+// refund credits (part of) a successful payment. The check of what remains
+// and the booking happen under one lock, so concurrent refunds never exceed it.
+func (s *Server) refund(ctx context.Context, in gen.TransactionRequest, svc gen.RequestService) *gen.Transaction {
+	if errs := checkRefund(in, svc); len(errs) > 0 {
+		return s.refusal(in, svc.Name, svc.Action, errs...)
+	}
+	amount := *in.AmountCredit
+	fail := func(e requestError) *gen.Transaction { return s.refusal(in, svc.Name, svc.Action, e) }
+
+	s.mu.Lock()
+	orig, ok := s.txs[*in.OriginalTransactionKey]
+	switch {
+	case !ok || orig.action == client.ActionRefund:
+		s.mu.Unlock()
+		return fail(paramError(svc, "OriginalTransactionKey", "ParameterInvalid", fmt.Sprintf("No payment with key '%s' found.", *in.OriginalTransactionKey)))
+	case orig.service != svc.Name:
+		s.mu.Unlock()
+		return fail(requestError{kind: serviceErrors, service: svc.Name, action: svc.Action, err: "ServiceInvalid",
+			msg: fmt.Sprintf("Transaction '%s' was made with service '%s', not '%s'.", *in.OriginalTransactionKey, orig.service, svc.Name)})
+	case client.StatusOf(&orig.tx) != client.StatusSuccess:
+		s.mu.Unlock()
+		return fail(paramError(svc, "OriginalTransactionKey", "ParameterInvalid", fmt.Sprintf("Transaction '%s' has status %s and cannot be refunded.", *in.OriginalTransactionKey, client.StatusOf(&orig.tx))))
+	case deref(orig.tx.Currency) != in.Currency:
+		s.mu.Unlock()
+		return fail(paramError(svc, "Currency", "ParameterInvalid", fmt.Sprintf("The refund's currency %s differs from the payment's %s.", in.Currency, deref(orig.tx.Currency))))
+	}
+	remaining := new(big.Rat).Sub(orig.amount.Rat(), orig.refunded)
+	if amount.Rat().Cmp(remaining) > 0 {
+		s.mu.Unlock()
+		return fail(paramError(svc, "AmountCredit", "ParameterInvalid", fmt.Sprintf("AmountCredit %s exceeds the refundable amount %s.", amount, remaining.FloatString(2))))
+	}
+	orig.refunded.Add(orig.refunded, amount.Rat())
+	key := newKey()
+	cents, _ := amount.Cents() // checkRefund made sure it is whole cents
+	origKey := *orig.tx.Key
+	tx := gen.Transaction{
+		Key:                 &key,
+		Invoice:             in.Invoice,
+		Order:               in.Order,
+		ServiceCode:         ptr(svc.Name),
+		IsTest:              ptr(true),
+		Currency:            ptr(in.Currency),
+		AmountCredit:        &amount,
+		MutationType:        ptr(2),
+		StartRecurrent:      ptr(false),
+		Recurring:           ptr(false),
+		IsCancelable:        ptr(false),
+		TransactionType:     transactionType(svc.Name, svc.Action),
+		RelatedTransactions: &[]gen.RelatedTransaction{{RelationType: ptr("refund"), RelatedTransactionKey: &origKey}},
+		// The document's refund answer reports the credited amount in cents.
+		Services: &[]gen.ResponseService{{Name: ptr(svc.Name), Parameters: &[]gen.ResponseParameter{{Name: "Amount credited", Value: ptr(fmt.Sprint(int64(cents)))}}}},
+	}
+	s.setStatus(&tx, client.StatusSuccess, &gen.StatusSubCode{Code: "S990", Description: ptr("The request was successful.")})
+	related := append(derefSlice(orig.tx.RelatedTransactions), gen.RelatedTransaction{RelationType: ptr("refund"), RelatedTransactionKey: ptr(key)})
+	orig.tx.RelatedTransactions = &related
+	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: orig.urls.push}}
+	if in.PushURL != nil {
+		rec.urls.push = *in.PushURL
+	}
+	s.txs[key] = rec
+	out := clone(&rec.tx)
+	target := s.pushTarget(rec)
+	s.mu.Unlock()
+
+	// A push that fails does not undo the refund; Buckaroo would retry it.
+	_ = s.push(ctx, target, out)
+	return out
+}
+
+func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
+	tx, ok := s.Transaction(r.PathValue("key"))
+	if !ok {
+		writeMessage(w, http.StatusNotFound, "Transaction '"+r.PathValue("key")+"' not found.")
+		return
+	}
+	writeTransaction(w, tx)
+}
+
+// Transaction returns a copy of a transaction's current state.
+func (s *Server) Transaction(key string) (*gen.Transaction, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.txs[key]
+	if !ok {
+		return nil, false
+	}
+	return clone(&rec.tx), true
+}
+
+// page shows the payment page behind a RequiredAction.RedirectURL.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("r")
+	s.mu.Lock()
+	rec, ok := s.txs[s.byRedirect[id]]
+	var data sim.PageData
+	if ok {
+		data = sim.PageData{Provider: "Buckaroo", Reference: *rec.tx.Key, Amount: rec.amount.String(), Currency: deref(rec.tx.Currency),
+			Description: orDefault(rec.desc, rec.service+" "+rec.action), Status: client.StatusOf(&rec.tx).String(), Action: "/html/redirect.ashx?r=" + url.QueryEscape(id)}
+	}
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sim.RenderPage(w, data)
+}
+
+func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
+	choice, err := sim.ParseChoice(r.FormValue("choice"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	id := r.URL.Query().Get("r")
+	s.mu.Lock()
+	key := s.byRedirect[id]
+	s.mu.Unlock()
+	if key == "" {
+		http.NotFound(w, r)
+		return
+	}
+	tx, target, err := s.complete(r.Context(), key, choice)
+	if tx == nil {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	if err != nil {
+		// The payment is settled, but the shop did not take the push:
+		// say so loudly rather than hide it behind the redirect.
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if target == "" {
+		target = "/html/redirect.ashx?r=" + url.QueryEscape(id)
+	} else {
+		// Real Buckaroo returns the customer with more brq_ fields and a
+		// brq_signature; shops must trust the push or a status call instead.
+		target = withQuery(target, url.Values{"brq_transactions": {key}, "brq_statuscode": {fmt.Sprint(tx.Status.Code.Code)}})
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// Complete applies the customer's choice to a pending payment, as the
+// payment page does: pay → 190, cancel → 890, fail → 490. It sends the
+// signed push before returning. It fails for an unknown or final
+// transaction; when only the push fails, the transaction is returned with
+// the error.
+func (s *Server) Complete(ctx context.Context, key string, choice sim.Choice) (*gen.Transaction, error) {
+	tx, _, err := s.complete(ctx, key, choice)
+	return tx, err
+}
+
+// complete also returns where the customer goes next.
+func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*gen.Transaction, string, error) {
+	s.mu.Lock()
+	rec, ok := s.txs[key]
+	if !ok || rec.action == client.ActionRefund {
+		s.mu.Unlock()
+		return nil, "", fmt.Errorf("no payment with key %s", key)
+	}
+	if st := client.StatusOf(&rec.tx); st.IsFinal() {
+		s.mu.Unlock()
+		return nil, "", fmt.Errorf("transaction %s is already %s", key, st)
+	}
+	var next string
+	switch choice {
+	case sim.Pay:
+		s.setStatus(&rec.tx, client.StatusSuccess, &gen.StatusSubCode{Code: "S990", Description: ptr("De verwerking is geslaagd.")})
+		rec.tx.IsCancelable = ptr(false)
+		next = rec.urls.ret
+	case sim.Cancel:
+		s.setStatus(&rec.tx, client.StatusCancelledByUser, nil)
+		next = orDefault(rec.urls.retCancel, rec.urls.ret)
+	case sim.Fail:
+		s.setStatus(&rec.tx, client.StatusFailed, nil)
+		next = orDefault(rec.urls.retError, rec.urls.ret)
+	default:
+		s.mu.Unlock()
+		return nil, "", fmt.Errorf("unknown choice %q", choice)
+	}
+	// The customer has acted; there is nothing left to do on the page.
+	rec.tx.RequiredAction = nil
+	out := clone(&rec.tx)
+	target := s.pushTarget(rec)
+	s.mu.Unlock()
+
+	if err := s.push(ctx, target, out); err != nil {
+		return out, next, fmt.Errorf("transaction %s is %s, but the push failed: %w", key, client.StatusOf(out), err)
+	}
+	return out, next, nil
+}
+
+// pushTarget picks the push URL: PushURLFailure for an unsuccessful
+// outcome when given, else PushURL, else the website's push URL.
+func (s *Server) pushTarget(rec *record) string {
+	if client.StatusOf(&rec.tx) != client.StatusSuccess && rec.urls.pushFailure != "" {
+		return rec.urls.pushFailure
+	}
+	return orDefault(rec.urls.push, s.cfg.PushURL)
+}
+
+// push POSTs {"Transaction": …} signed as Buckaroo signs pushes: the same
+// HMAC header as a request, over method POST and the push URL.
+func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) error {
+	if target == "" {
+		return nil
+	}
+	// The push does not repeat the answer's RequiredAction or RequestErrors.
+	p := gen.Push{Transaction: *tx}
+	p.Transaction.RequiredAction, p.Transaction.RequestErrors = nil, nil
+	body, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	auth, err := signing.BuckarooAuthorization(s.cfg.WebsiteKey, s.cfg.SecretKey, http.MethodPost, target, sim.NewID(8), s.cfg.Clock().Unix(), body)
+	if err != nil {
+		return err
+	}
+	status, err := sim.Webhook(ctx, s.cfg.HTTPClient, target, http.Header{"Authorization": {auth}}, body)
+	if err != nil {
+		return err
+	}
+	if status/100 != 2 {
+		return fmt.Errorf("push to %s answered HTTP %d", target, status)
+	}
+	return nil
+}
+
+// setStatus sets the status and its time, in Dutch local time as Buckaroo does.
+func (s *Server) setStatus(tx *gen.Transaction, code client.StatusCode, sub *gen.StatusSubCode) {
+	tx.Status = gen.Status{
+		Code:     gen.StatusCode{Code: int(code), Description: ptr(statusDescription(code))},
+		SubCode:  sub,
+		DateTime: ptr(s.cfg.Clock().In(s.zone).Format("2006-01-02T15:04:05")),
+	}
+}
+
+// refusal is Buckaroo's answer to a request it will not carry out: HTTP 200,
+// status 491 and the reasons in RequestErrors. Nothing is stored.
+func (s *Server) refusal(in gen.TransactionRequest, service, action string, errs ...requestError) *gen.Transaction {
+	tx := &gen.Transaction{
+		Invoice:       in.Invoice,
+		Order:         in.Order,
+		Currency:      ptr(in.Currency),
+		AmountDebit:   in.AmountDebit,
+		AmountCredit:  in.AmountCredit,
+		IsTest:        ptr(true),
+		RequestErrors: toRequestErrors(errs),
+	}
+	if service != "" {
+		tx.ServiceCode = &service
+	}
+	s.setStatus(tx, client.StatusValidationFailure, nil)
+	return tx
+}
+
+func statusDescription(code client.StatusCode) string {
+	name := strings.TrimPrefix(code.String(), fmt.Sprint(int(code))+" ")
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// transactionType is Buckaroo's code for the document's In3 transactions.
+func transactionType(service, action string) *string {
+	if service != client.ServiceCapayable {
+		return nil
+	}
+	switch action {
+	case client.ActionRefund:
+		return ptr("V405")
+	default:
+		return ptr("V406")
+	}
+}
+
+func writeTransaction(w http.ResponseWriter, tx *gen.Transaction) { writeJSON(w, http.StatusOK, tx) }
+
+// writeMessage answers a non-2xx in Buckaroo's error body, {"Message": …},
+// which our client turns into *buckaroo.Error with Message set.
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, gen.ErrorResponse{Message: &msg})
+}
+
+// writeInvalid answers 400 for a body the spec refuses: the Message names
+// every field, and RequestErrors.ParameterErrors lists them one by one.
+func writeInvalid(w http.ResponseWriter, problems string) {
+	var errs []requestError
+	for _, p := range strings.Split(problems, "; ") {
+		field, reason, ok := strings.Cut(p, ": ")
+		if !ok {
+			field, reason = "", p
+		}
+		errs = append(errs, requestError{kind: parameterErrors, name: field, err: "ParameterInvalid", msg: reason})
+	}
+	msg := "The request is invalid: " + problems
+	writeJSON(w, http.StatusBadRequest, gen.ErrorResponse{Message: &msg,
+		AdditionalProperties: map[string]any{"RequestErrors": toRequestErrors(errs)}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// clone deep-copies a transaction so callers never share state with the store.
+func clone(tx *gen.Transaction) *gen.Transaction {
+	b, err := json.Marshal(tx)
+	if err != nil {
+		panic(err) // a Transaction always encodes
+	}
+	var out gen.Transaction
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return &out
+}
+
+// newKey returns a key in Buckaroo's style: 32 upper-case hex characters.
+func newKey() string { return strings.ToUpper(sim.NewID(16)) }
+
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func withQuery(raw string, q url.Values) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	merged := u.Query()
+	for k, v := range q {
+		merged[k] = v
+	}
+	u.RawQuery = merged.Encode()
+	return u.String()
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func derefSlice[T any](s *[]T) []T {
+	if s == nil {
+		return nil
+	}
+	return append([]T(nil), *s...)
+}
+
+func ptr[T any](v T) *T { return &v }

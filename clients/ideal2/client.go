@@ -105,6 +105,10 @@ type Config struct {
 	// TokenRefreshMargin is how long before its expiry a token is renewed
 	// (zero: DefaultTokenRefreshMargin).
 	TokenRefreshMargin time.Duration
+	// NotificationMaxAge rejects a notification whose MessageCreateDateTime
+	// is further than this from the clock, so a captured notification cannot
+	// be replayed later (zero: DefaultNotificationMaxAge).
+	NotificationMaxAge time.Duration
 	// PollBackoff returns the wait before poll attempt n (n ≥ 1) of
 	// WaitForFinalStatus (nil: DefaultPollBackoff).
 	PollBackoff func(attempt int) time.Duration
@@ -117,7 +121,10 @@ type Client struct {
 	http     *http.Client
 	tokens   *TokenSource
 	verifier *signing.IDEAL2Verifier // nil when verification is off
-	backoff  func(int) time.Duration
+	// notifications verifies notifications: the response verifier plus a
+	// freshness check against replays.
+	notifications *signing.IDEAL2Verifier
+	backoff       func(int) time.Duration
 }
 
 // New checks cfg and returns a client. Nothing is sent until the first call.
@@ -185,7 +192,16 @@ func New(cfg Config) (*Client, error) {
 	}
 	// The generated builders resolve "./payments" against the base, which
 	// needs its trailing slash.
-	return &Client{baseURL: base.String() + "/", http: pis, tokens: tokens, verifier: verifier, backoff: backoff}, nil
+	var notifications *signing.IDEAL2Verifier
+	if verifier != nil {
+		v := *verifier
+		v.MaxAge = cfg.NotificationMaxAge
+		if v.MaxAge <= 0 {
+			v.MaxAge = DefaultNotificationMaxAge
+		}
+		notifications = &v
+	}
+	return &Client{baseURL: base.String() + "/", http: pis, tokens: tokens, verifier: verifier, notifications: notifications, backoff: backoff}, nil
 }
 
 // Tokens returns the client's access-token source (an oauth2.TokenSource).

@@ -515,3 +515,34 @@ func TestLoadKeyPair(t *testing.T) {
 	_, _, err = ideal2.LoadKeyPair([]byte("not pem"), cert)
 	assert.Error(t, err)
 }
+
+// A captured notification must not be accepted long after it was signed.
+func TestNotificationHandlerRefusesReplays(t *testing.T) {
+	rs := newRoutingService(t)
+	_, server := testKeys()
+	body := statusBody("143374", ideal2.StatusSettlementCompleted)
+	signed := httptest.NewRequest(http.MethodPost, "/ideal2/notify", nil)
+	signResponse(t, signed.Header, server, []byte(body))
+
+	for _, tc := range []struct {
+		name  string
+		later time.Duration
+		want  int
+	}{
+		{"fresh", 9 * time.Minute, http.StatusNoContent},
+		{"replayed", ideal2.DefaultNotificationMaxAge + time.Minute, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := rs.config()
+			cfg.Clock = func() time.Time { return time.Now().Add(tc.later) }
+			c, err := ideal2.New(cfg)
+			require.NoError(t, err)
+			h := c.NotificationHandler(func(context.Context, *ideal2.PaymentStatusResponse) error { return nil })
+			req := httptest.NewRequest(http.MethodPost, "/ideal2/notify", strings.NewReader(body))
+			req.Header = signed.Header.Clone()
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			assert.Equal(t, tc.want, w.Code)
+		})
+	}
+}

@@ -7,9 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/betaalkit/betaalkit/signing"
 )
+
+// DefaultNotificationMaxAge is how far a notification's
+// MessageCreateDateTime may be from now before it counts as a replay.
+const DefaultNotificationMaxAge = 10 * time.Minute
 
 // maxNotificationBody bounds a notification body; a real one is ~400 bytes.
 const maxNotificationBody = 64 << 10
@@ -52,7 +57,7 @@ func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStat
 // 400 for a body that is not a notification.
 func (c *Client) NotificationHandler(fn func(ctx context.Context, status *PaymentStatusResponse) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st, err := ParseNotification(r, c.verifier)
+		st, err := ParseNotification(r, c.notifications)
 		var ve *VerifyError
 		switch {
 		case errors.As(err, &ve):

@@ -585,3 +585,24 @@ func TestParsePushRejectsStaleAndEveryByteChange(t *testing.T) {
 	_, err = c.ParsePush(strings.TrimSuffix(pushURL, "push")+"push/", body, header)
 	assert.ErrorIs(t, err, signing.ErrSignatureMismatch, "a trailing slash is another URL")
 }
+
+// A 400 that names fields in RequestErrors keeps them on the typed error.
+func TestBadRequestKeepsRequestErrors(t *testing.T) {
+	body := []byte(`{"Message":"The request is invalid.","RequestErrors":{"ParameterErrors":[{"Name":"AmountDebit","Error":"ParameterInvalid","ErrorMessage":"AmountDebit: value must be a number"}]}}`)
+	fake := newFake(t, jsonAnswer(http.StatusBadRequest, body))
+	_, err := fake.client(t).TransactionStatus(context.Background(), "KEY")
+	var berr *buckaroo.Error
+	require.ErrorAs(t, err, &berr)
+	require.Len(t, berr.Details, 1)
+	assert.Equal(t, "AmountDebit", berr.Details[0].Name)
+	assert.Equal(t, "buckaroo: HTTP 400: The request is invalid.; ParameterErrors AmountDebit: AmountDebit: value must be a number", err.Error())
+}
+
+// The status description is not repeated when no sub-code refines it.
+func TestRefusalMessageIsNotRepeated(t *testing.T) {
+	body := []byte(`{"Key":"K","Status":{"Code":{"Code":491,"Description":"Validation failure"}}}`)
+	fake := newFake(t, jsonAnswer(200, body))
+	_, err := fake.client(t).TransactionStatus(context.Background(), "K")
+	require.Error(t, err)
+	assert.Equal(t, "buckaroo: transaction refused: 491 validation failure", err.Error())
+}

@@ -55,7 +55,7 @@ func (e *Error) Error() string {
 	if e.Transaction != nil {
 		var b strings.Builder
 		fmt.Fprintf(&b, "buckaroo: transaction refused: %s", e.Code)
-		if e.Message != "" {
+		if e.Message != "" && !strings.EqualFold(e.Message, statusNames[e.Code]) {
 			fmt.Fprintf(&b, " (%s)", e.Message)
 		}
 		for _, d := range e.Details {
@@ -64,7 +64,11 @@ func (e *Error) Error() string {
 		return b.String()
 	}
 	if e.Message != "" {
-		return fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, e.Message)
+		msg := fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, e.Message)
+		for _, d := range e.Details {
+			msg += "; " + d.String()
+		}
+		return msg
 	}
 	return fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
 }
@@ -73,6 +77,10 @@ func toError(r *apiclient.Response) error {
 	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
 	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil && env.Message != nil {
 		e.Message = *env.Message
+	}
+	// A 400 may also list the offending fields the way a 491 does.
+	if withErrors := apiclient.DecodeErrorBody[struct{ RequestErrors *RequestErrors }](r); withErrors != nil {
+		e.Details = requestErrorDetails(withErrors.RequestErrors)
 	}
 	return e
 }

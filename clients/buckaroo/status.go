@@ -5,6 +5,7 @@ import "strconv"
 // Service and action names used by the typed helpers.
 const (
 	ServiceCapayable        = "Capayable"
+	ActionPay               = "Pay"
 	ActionPayInInstallments = "PayInInstallments"
 	ActionRefund            = "Refund"
 )

@@ -1,0 +1,547 @@
+package multisafepay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	client "github.com/betaalkit/betaalkit/clients/multisafepay"
+	"github.com/betaalkit/betaalkit/flex"
+	gen "github.com/betaalkit/betaalkit/gen/multisafepay"
+	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// ErrNotification means a status changed but its notification was not
+// accepted by the merchant (no answer, or not 2xx).
+var ErrNotification = errors.New("notification not delivered")
+
+// order is the sandbox's state of one order. data holds what GET
+// /orders/{id} shows except the numeric ids, which wire adds. Pointer fields
+// in data are replaced, never written through, so shallow copies taken
+// under the lock stay valid after it is released.
+type order struct {
+	data    gen.Order
+	txID    int64
+	token   string // names the payment page
+	bank    string // the iDEAL issuer's name on a direct iDEAL order's page
+	options gen.PaymentOptions
+	refunds []refund
+}
+
+type refund struct {
+	id                             int64
+	amount                         money.Cents
+	currency, description, created string
+}
+
+func (o *order) status() string      { return deref(o.data.Status) }
+func (o *order) amount() money.Cents { return o.data.Amount.Cents }
+
+// wireOrder is an order as MultiSafepay writes it: transaction ids are JSON
+// numbers (the shallower fields win over the generated, textual ones).
+type wireOrder struct {
+	gen.Order
+	TransactionID       int64         `json:"transaction_id"`
+	RelatedTransactions []wireRelated `json:"related_transactions,omitempty"`
+}
+
+type wireRelated struct {
+	gen.RelatedTransaction
+	TransactionID int64 `json:"transaction_id"`
+}
+
+func (o *order) wire() wireOrder {
+	w := wireOrder{Order: o.data, TransactionID: o.txID}
+	for _, r := range o.refunds {
+		w.RelatedTransactions = append(w.RelatedTransactions, wireRelated{
+			RelatedTransaction: gen.RelatedTransaction{
+				Amount:      &money.BlankCents{Cents: r.amount},
+				Currency:    ptr(r.currency),
+				Description: ptr(r.description),
+				Status:      ptr(client.StatusCompleted),
+				Created:     ptr(r.created),
+				Modified:    ptr(r.created),
+			},
+			TransactionID: r.id,
+		})
+	}
+	return w
+}
+
+// notification is a notification to deliver once the lock is released.
+type notification struct {
+	orderID, target string
+	post            bool
+	body            []byte // the order as GET /orders/{id} returns it
+}
+
+// notificationFor prepares the notification of o's current state. Call it
+// with the lock held.
+func (s *Server) notificationFor(o *order) notification {
+	body, _ := json.Marshal(o.wire())
+	target := deref(o.options.NotificationURL)
+	if target == "" {
+		target = s.cfg.NotificationURL
+	}
+	// MultiSafepay's default method is GET, which carries no order and no signature.
+	post := o.options.NotificationMethod != nil && *o.options.NotificationMethod == gen.PaymentOptionsNotificationMethodPOST
+	return notification{orderID: deref(o.data.OrderID), target: target, post: post, body: body}
+}
+
+// deliver sends a notification as MultiSafepay does: to the notification
+// URL with ?transactionid=<order_id>&timestamp=<unix>, and for the POST
+// method with the order as body and the Auth header.
+func (s *Server) deliver(ctx context.Context, n notification) error {
+	if n.target == "" {
+		return nil
+	}
+	now := s.cfg.Now()
+	target := withQuery(n.target, url.Values{"transactionid": {n.orderID}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}})
+	var status int
+	var err error
+	if n.post {
+		header := http.Header{signing.MultiSafepayNotificationHeader: {signing.SignMultiSafepayNotification(s.cfg.APIKey, n.body, now)}}
+		status, err = sim.Webhook(ctx, s.cfg.HTTPClient, target, header, n.body)
+	} else {
+		status, err = s.get(ctx, target)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNotification, err)
+	}
+	if status/100 != 2 {
+		return fmt.Errorf("%w: the notification URL answered %d", ErrNotification, status)
+	}
+	return nil
+}
+
+// get is the GET notification (sim.Webhook only POSTs).
+func (s *Server) get(ctx context.Context, target string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+func (s *Server) timestamp() string { return s.cfg.Now().In(s.zone).Format("2006-01-02T15:04:05") }
+
+// newID returns the next transaction or refund id. Call it with the lock held.
+func (s *Server) newID() int64 {
+	s.nextID++
+	return s.nextID
+}
+
+func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
+	var in gen.OrderCreate
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, client.CodeUnknown, "body: "+err.Error())
+		return
+	}
+	typ := gen.OrderTypeRedirect
+	if in.Type != nil {
+		typ = *in.Type
+	}
+	if in.Amount <= 0 {
+		writeError(w, http.StatusBadRequest, client.CodeInvalidAmount, "Invalid amount: amount must be a positive number of cents")
+		return
+	}
+	if strings.TrimSpace(in.Description) == "" {
+		writeError(w, http.StatusBadRequest, client.CodeInvalidDescription, "Invalid description: description is empty")
+		return
+	}
+	var gw gateway
+	if name := deref(in.Gateway); name != "" {
+		var ok bool
+		if gw, ok = findGateway(name); !ok {
+			writeError(w, http.StatusBadRequest, client.CodeUnknown, "Unknown gateway "+name+": the payment method is not available for this website")
+			return
+		}
+		if !gw.accepts("", in.Currency, 0) {
+			writeError(w, http.StatusBadRequest, client.CodeInvalidCurrency, "Invalid currency: "+gw.description+" does not accept "+in.Currency)
+			return
+		}
+	}
+	var bank issuerJSON
+	if typ == gen.OrderTypeDirect {
+		switch {
+		case gw.id == "":
+			writeError(w, http.StatusBadRequest, client.CodeMissingData, "Missing data: gateway is required for a direct order")
+			return
+		case gw.id == "IDEAL" && in.RecurringID == nil:
+			var ok bool
+			if in.GatewayInfo == nil || in.GatewayInfo.IssuerID == nil {
+				writeError(w, http.StatusBadRequest, client.CodeInvalidIdealIssuer, "Invalid iDEAL issuer: gateway_info.issuer_id is required for a direct iDEAL order")
+				return
+			}
+			if bank, ok = idealIssuer(in.GatewayInfo.IssuerID.String()); !ok {
+				writeError(w, http.StatusBadRequest, client.CodeInvalidIdealIssuer, "Invalid iDEAL issuer: "+strconv.Quote(in.GatewayInfo.IssuerID.String()))
+				return
+			}
+		}
+	}
+
+	base := origin(r)
+	s.mu.Lock()
+	if _, dup := s.orders[in.OrderID]; dup {
+		s.mu.Unlock()
+		writeError(w, http.StatusConflict, client.CodeInvalidOrderID, "Invalid order ID: "+in.OrderID+" is already used")
+		return
+	}
+	now := s.timestamp()
+	o := &order{txID: s.newID(), token: sim.NewID(16), bank: bank.Description}
+	if in.PaymentOptions != nil {
+		o.options = *in.PaymentOptions
+	}
+	o.data = gen.Order{
+		OrderID:         ptr(in.OrderID),
+		Created:         ptr(now),
+		Modified:        ptr(now),
+		Currency:        ptr(in.Currency),
+		Amount:          &money.BlankCents{Cents: in.Amount},
+		AmountRefunded:  &money.BlankCents{},
+		Description:     ptr(in.Description),
+		Var1:            in.Var1,
+		Var2:            in.Var2,
+		Var3:            in.Var3,
+		Items:           in.Items,
+		Status:          ptr(client.StatusInitialized),
+		FinancialStatus: ptr(client.StatusInitialized),
+		Reason:          ptr(""),
+		ReasonCode:      ptr(""),
+		Fastcheckout:    ptr("NO"),
+		Customer:        in.Customer,
+		Delivery:        in.Delivery,
+		CustomInfo:      in.CustomInfo,
+		ShoppingCart:    in.ShoppingCart,
+		CheckoutOptions: in.CheckoutOptions,
+		Costs:           &[]gen.Cost{},
+	}
+	if gw.id != "" {
+		o.data.Gateway = ptr(gw.id)
+		o.data.PaymentDetails = &gen.PaymentDetails{Type: ptr(gw.id)}
+	}
+	switch {
+	case typ == gen.OrderTypeDirect && gw.id == "BANKTRANS":
+		// No page: the customer transfers the money; Complete stands in for its arrival.
+		o.data.GatewayInfo = &gen.GatewayInfo{
+			Reference:                ptr(strconv.FormatInt(o.txID, 10) + sim.NewID(2)),
+			DestinationHolderName:    ptr("MultiSafepay"),
+			DestinationHolderCity:    ptr("Amsterdam"),
+			DestinationHolderCountry: ptr("NL"),
+			DestinationHolderIban:    ptr("NL21DEUT0265155096"),
+			DestinationHolderSwift:   ptr("DEUTNL2N"),
+		}
+	case typ == gen.OrderTypeDirect && gw.id == "IDEAL" && bank.Code != "":
+		// A direct iDEAL order goes straight to the customer's bank.
+		trx := fmt.Sprintf("%016d", o.txID)
+		o.data.PaymentDetails.IssuerID = ptr(flex.String(bank.Code))
+		o.data.PaymentDetails.ExternalTransactionID = ptr(flex.String(trx))
+		o.data.PaymentURL = ptr(base + "/ideal/" + o.token + "/?trxid=" + trx)
+	default:
+		lang := "nl_NL"
+		if in.Customer != nil && deref(in.Customer.Locale) != "" {
+			lang = *in.Customer.Locale
+		}
+		o.data.PaymentURL = ptr(base + "/connect/" + o.token + "/?lang=" + url.QueryEscape(lang))
+	}
+	s.orders[in.OrderID] = o
+	s.pages[o.token] = in.OrderID
+	full := o.wire()
+	s.mu.Unlock()
+
+	if typ == gen.OrderTypeDirect {
+		writeData(w, http.StatusOK, full)
+		return
+	}
+	// A redirect (checkout, payment link) order answers only these two.
+	writeData(w, http.StatusOK, struct {
+		OrderID    string `json:"order_id"`
+		PaymentURL string `json:"payment_url"`
+	}{in.OrderID, deref(full.PaymentURL)})
+}
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	o, ok := s.orders[r.PathValue("order_id")]
+	var out wireOrder
+	if ok {
+		out = o.wire()
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, client.CodeInvalidOrderID, "Invalid transaction ID")
+		return
+	}
+	writeData(w, http.StatusOK, out)
+}
+
+// Order returns an order's current state as our client decodes it.
+func (s *Server) Order(orderID string) (*client.Order, bool) {
+	s.mu.Lock()
+	o, ok := s.orders[orderID]
+	var w wireOrder
+	if ok {
+		w = o.wire()
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	return decode(w), true
+}
+
+// decode turns the wire form into the client's model (a deep copy, too).
+func decode(w wireOrder) *client.Order {
+	body, _ := json.Marshal(w)
+	var out client.Order
+	_ = json.Unmarshal(body, &out)
+	return &out
+}
+
+func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
+	var in gen.OrderUpdate
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, client.CodeUnknown, "body: "+err.Error())
+		return
+	}
+	id := r.PathValue("order_id")
+	s.mu.Lock()
+	o, ok := s.orders[id]
+	if !ok {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, client.CodeInvalidOrderID, "Invalid transaction ID")
+		return
+	}
+	var n *notification
+	if in.Status != nil {
+		from, to := o.status(), string(*in.Status)
+		var financial string
+		switch {
+		case to == client.StatusShipped && (from == client.StatusCompleted || from == client.StatusPartialRefunded):
+			financial = deref(o.data.FinancialStatus)
+		case to == client.StatusCompleted && (from == client.StatusInitialized || from == client.StatusUncleared):
+			// The merchant accepts the payment (e.g. a bank transfer arrived).
+			s.settle(o)
+			financial = client.StatusCompleted
+		case to == client.StatusVoid && (from == client.StatusInitialized || from == client.StatusUncleared):
+			financial = client.StatusVoid
+		case to == from:
+		default:
+			s.mu.Unlock()
+			writeError(w, http.StatusConflict, client.CodeUnknown, fmt.Sprintf("Order %s is %s and cannot be set to %s", id, from, to))
+			return
+		}
+		if to != from {
+			o.data.Status, o.data.FinancialStatus, o.data.Modified = ptr(to), ptr(financial), ptr(s.timestamp())
+			nn := s.notificationFor(o)
+			n = &nn
+		}
+	}
+	// tracktrace_code, carrier, ship_date, reason and invoice_id are
+	// accepted; the order status JSON has no field that shows them.
+	s.mu.Unlock()
+	if n != nil {
+		// The update stands even if the shop misses this; MultiSafepay would retry.
+		_ = s.deliver(r.Context(), *n)
+	}
+	writeData(w, http.StatusOK, struct{}{})
+}
+
+// page shows the payment page (MultiSafepay's, or the bank's for a direct
+// iDEAL order). Visiting it does not change the order.
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	s.mu.Lock()
+	o, ok := s.orders[s.pages[token]]
+	var data sim.PageData
+	if ok {
+		data = sim.PageData{
+			Provider:    "MultiSafepay",
+			Reference:   deref(o.data.OrderID),
+			Amount:      o.amount().String(),
+			Currency:    deref(o.data.Currency),
+			Description: deref(o.data.Description),
+			Status:      o.status(),
+			Action:      strings.TrimSuffix(r.URL.Path, "/") + "/",
+		}
+		if o.bank != "" {
+			data.Provider = "iDEAL · " + o.bank
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sim.RenderPage(w, data)
+}
+
+// choose applies the customer's choice and sends the customer back to the
+// shop: redirect_url, or cancel_url on cancel, with ?transactionid=<order_id>.
+func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
+	choice, err := sim.ParseChoice(r.FormValue("choice"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	id, ok := s.pages[r.PathValue("token")]
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	order, err := s.Complete(r.Context(), id, choice)
+	switch {
+	case errors.Is(err, ErrNotification):
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
+	s.mu.Lock()
+	options := s.orders[id].options
+	s.mu.Unlock()
+	back := deref(options.RedirectURL)
+	if choice == sim.Cancel && deref(options.CancelURL) != "" {
+		back = *options.CancelURL
+	}
+	if back == "" {
+		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, withQuery(back, url.Values{"transactionid": {deref(order.OrderID)}}), http.StatusSeeOther)
+}
+
+// Complete applies the customer's choice to an initialized order, as the
+// payment page does: pay → completed, cancel → canceled, fail → declined.
+// It then delivers the notification; if the shop does not accept it, the
+// order keeps its new status and the error wraps ErrNotification.
+func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice) (*client.Order, error) {
+	switch choice {
+	case sim.Pay:
+		return s.transition(ctx, orderID, client.StatusCompleted)
+	case sim.Cancel:
+		return s.transition(ctx, orderID, client.StatusCanceled)
+	case sim.Fail:
+		return s.transition(ctx, orderID, client.StatusDeclined)
+	}
+	return nil, fmt.Errorf("unknown choice %q", choice)
+}
+
+// Expire lets an initialized order expire, as MultiSafepay does when the
+// customer never finishes, and delivers the notification.
+func (s *Server) Expire(ctx context.Context, orderID string) (*client.Order, error) {
+	return s.transition(ctx, orderID, client.StatusExpired)
+}
+
+func (s *Server) transition(ctx context.Context, orderID, to string) (*client.Order, error) {
+	s.mu.Lock()
+	o, ok := s.orders[orderID]
+	if !ok {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("order %s not found", orderID)
+	}
+	if from := o.status(); from != client.StatusInitialized && from != client.StatusUncleared {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("order %s is already %s", orderID, from)
+	}
+	if to == client.StatusCompleted {
+		s.settle(o)
+	} else {
+		o.data.PaymentMethods = &[]gen.PaymentMethod{s.paymentMethod(o, to)}
+	}
+	o.data.Status, o.data.FinancialStatus, o.data.Modified = ptr(to), ptr(to), ptr(s.timestamp())
+	n := s.notificationFor(o)
+	out := decode(o.wire())
+	s.mu.Unlock()
+	if err := s.deliver(ctx, n); err != nil {
+		return out, fmt.Errorf("order %s is %s, but: %w", orderID, to, err)
+	}
+	return out, nil
+}
+
+// settle fills in how a completed order was paid. Call it with the lock held.
+func (s *Server) settle(o *order) {
+	gw := deref(o.data.Gateway)
+	if gw == "" {
+		gw = "IDEAL" // what the sandbox's customer picks on the payment page
+		o.data.Gateway = ptr(gw)
+	}
+	details := gen.PaymentDetails{Type: ptr(gw), AccountHolderName: ptr(flex.String("Sandbox Customer")), AccountIban: ptr(flex.String("NL87ABNA0000000001"))}
+	if o.data.PaymentDetails != nil {
+		details.IssuerID = o.data.PaymentDetails.IssuerID
+		details.ExternalTransactionID = o.data.PaymentDetails.ExternalTransactionID
+	}
+	if details.ExternalTransactionID == nil {
+		details.ExternalTransactionID = ptr(flex.String(fmt.Sprintf("%016d", o.txID)))
+	}
+	o.data.PaymentDetails = &details
+	o.data.Reason = ptr("Successful approval/completion")
+	o.data.PaymentMethods = &[]gen.PaymentMethod{s.paymentMethod(o, client.StatusCompleted)}
+	if gw == "IDEAL" {
+		o.data.Costs = &[]gen.Cost{{Description: ptr("0.49 For iDEAL Transactions"), Type: ptr("SYSTEM"), Amount: &money.BlankDecimal{Decimal: money.MustDecimal("0.49")}}}
+	}
+}
+
+func (s *Server) paymentMethod(o *order, status string) gen.PaymentMethod {
+	gw := deref(o.data.Gateway)
+	name := gw
+	if g, ok := findGateway(gw); ok {
+		name = g.description
+	}
+	m := gen.PaymentMethod{Status: ptr(status), Amount: o.data.Amount, Currency: o.data.Currency, Description: o.data.Description}
+	if gw != "" {
+		m.Type, m.PaymentDescription = ptr(gw), ptr(name)
+	}
+	return m
+}
+
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func withQuery(raw string, q url.Values) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	merged := u.Query()
+	for k, v := range q {
+		merged[k] = v
+	}
+	u.RawQuery = merged.Encode()
+	return u.String()
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,361 @@
+// Package multisafepay simulates the MultiSafepay JSON API v1 for offline
+// tests and the demo: the api_key header checked against the configured
+// key, requests validated against the spec, gateways, iDEAL issuers and
+// categories, orders that move through MultiSafepay's statuses, a payment
+// page per order, full and partial refunds, and notifications signed with
+// the Auth header exactly as MultiSafepay signs them.
+package multisafepay
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	client "github.com/betaalkit/betaalkit/clients/multisafepay"
+	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// DefaultAPIKey is the website API key the sandbox accepts unless told otherwise.
+const DefaultAPIKey = "sandbox-multisafepay-key"
+
+// BasePath is where the API is served, as on testapi.multisafepay.com.
+const BasePath = "/v1/json"
+
+// Config configures a simulator.
+type Config struct {
+	// APIKey is the only key accepted in the api_key header, and the key
+	// notifications are signed with. Default DefaultAPIKey.
+	APIKey string
+	// NotificationURL is the website's notification URL, used for orders
+	// that name none in payment_options.
+	NotificationURL string
+	// HTTPClient delivers notifications. Default: a client with a 5 s timeout.
+	HTTPClient *http.Client
+	// Now is the sandbox's clock (order times, notification timestamps).
+	// Tests set a skewed one to produce stale notifications. Default time.Now.
+	Now func() time.Time
+}
+
+// Server is the simulator, an http.Handler. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	validator *sim.Validator
+	mux       *http.ServeMux
+	zone      *time.Location
+
+	mu     sync.Mutex
+	orders map[string]*order // by the merchant's order_id
+	pages  map[string]string // payment page token → order_id
+	nextID int64             // transaction and refund ids, numeric as MultiSafepay's
+}
+
+// New returns a simulator.
+func New(cfg Config) (*Server, error) {
+	if cfg.APIKey == "" {
+		cfg.APIKey = DefaultAPIKey
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	v, err := sim.NewValidator("multisafepay")
+	if err != nil {
+		return nil, err
+	}
+	// MultiSafepay writes local Amsterdam time without a zone; UTC where
+	// the zone database is missing.
+	zone, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		zone = time.UTC
+	}
+	s := &Server{cfg: cfg, validator: v, zone: zone, orders: map[string]*order{}, pages: map[string]string{}, nextID: 259133830}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+BasePath+"/gateways", s.api(s.listGateways))
+	mux.HandleFunc("GET "+BasePath+"/gateways/{id}", s.api(s.getGateway))
+	mux.HandleFunc("GET "+BasePath+"/issuers/{gateway}", s.api(s.listIssuers))
+	mux.HandleFunc("GET "+BasePath+"/categories", s.api(s.listCategories))
+	mux.HandleFunc("POST "+BasePath+"/orders", s.api(s.createOrder))
+	mux.HandleFunc("GET "+BasePath+"/orders/{order_id}", s.api(s.getOrder))
+	mux.HandleFunc("PATCH "+BasePath+"/orders/{order_id}", s.api(s.updateOrder))
+	mux.HandleFunc("POST "+BasePath+"/orders/{order_id}/refunds", s.api(s.createRefund))
+	mux.HandleFunc(BasePath+"/", s.notFound)
+	mux.HandleFunc("GET /connect/{token}/", s.page)
+	mux.HandleFunc("POST /connect/{token}/", s.choose)
+	mux.HandleFunc("GET /ideal/{token}/", s.page)
+	mux.HandleFunc("POST /ideal/{token}/", s.choose)
+	s.mux = mux
+	return s, nil
+}
+
+// NewTestServer starts a simulator on a loopback port and returns it with a
+// client of ours already pointed at it. Close the server when done.
+func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ts := httptest.NewServer(s)
+	c, err := client.New(s.cfg.APIKey, client.WithBaseURL(ts.URL+BasePath))
+	if err != nil {
+		ts.Close()
+		return nil, nil, nil, err
+	}
+	return ts, s, c, nil
+}
+
+// ServeHTTP serves the API under /v1/json and the payment pages.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// api wraps an API handler with the api_key check and spec validation, in
+// that order, as MultiSafepay answers an unknown key before anything else.
+func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.authorized(r) {
+			writeError(w, http.StatusUnauthorized, client.CodeInvalidAPIKey, "Invalid API key")
+			return
+		}
+		if _, _, err := s.validator.Check(r); err != nil {
+			msg := err.Error()
+			writeError(w, http.StatusBadRequest, codeFor(msg), msg)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	// The server canonicalises "api_key" to "Api_key", but a request handed
+	// to ServeHTTP directly may carry the name as MultiSafepay spells it.
+	for name, values := range r.Header {
+		if strings.EqualFold(name, signing.MultiSafepayHeader) && len(values) == 1 {
+			return subtle.ConstantTimeCompare([]byte(values[0]), []byte(s.cfg.APIKey)) == 1
+		}
+	}
+	return false
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		writeError(w, http.StatusUnauthorized, client.CodeInvalidAPIKey, "Invalid API key")
+		return
+	}
+	writeError(w, http.StatusNotFound, client.CodeUnknown, fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path))
+}
+
+var missingProperty = regexp.MustCompile(`property "([^"]+)" is missing`)
+
+// codeFor picks the error_code MultiSafepay uses for the first field a
+// validation message names; 1000 for anything else.
+func codeFor(msg string) client.ErrorCode {
+	first, _, _ := strings.Cut(msg, "; ")
+	field, reason, _ := strings.Cut(first, ": ")
+	if m := missingProperty.FindStringSubmatch(reason); m != nil {
+		field = m[1]
+	}
+	switch field = field[strings.LastIndex(field, ".")+1:]; field {
+	case "amount":
+		return client.CodeInvalidAmount
+	case "currency":
+		return client.CodeInvalidCurrency
+	case "order_id":
+		return client.CodeInvalidOrderID
+	case "description":
+		return client.CodeInvalidDescription
+	case "var1", "var2", "var3":
+		return client.CodeInvalidVariable
+	case "ip_address", "forwarded_ip":
+		return client.CodeInvalidIPAddress
+	case "issuer_id":
+		return client.CodeInvalidIdealIssuer
+	}
+	return client.CodeUnknown
+}
+
+// gateway is one payment method of the sandbox website.
+type gateway struct {
+	id, description string
+	currencies      []string    // nil: any
+	countries       []string    // nil: any
+	min, max        money.Cents // 0: no bound
+}
+
+var gateways = []gateway{
+	{id: "IDEAL", description: "iDEAL", currencies: []string{"EUR"}, countries: []string{"NL"}},
+	{id: "MISTERCASH", description: "Bancontact", currencies: []string{"EUR"}, countries: []string{"BE"}},
+	{id: "DIRECTBANK", description: "SOFORT Banking", currencies: []string{"EUR"}, countries: []string{"AT", "BE", "DE", "IT", "NL", "ES"}},
+	{id: "GIROPAY", description: "Giropay", currencies: []string{"EUR"}, countries: []string{"DE"}},
+	{id: "EPS", description: "EPS", currencies: []string{"EUR"}, countries: []string{"AT"}},
+	{id: "VISA", description: "Visa"},
+	{id: "MASTERCARD", description: "MasterCard"},
+	{id: "AMEX", description: "American Express"},
+	{id: "MAESTRO", description: "Maestro"},
+	{id: "PAYPAL", description: "PayPal"},
+	{id: "BANKTRANS", description: "Bank transfer", currencies: []string{"EUR"}},
+	{id: "DIRDEB", description: "SEPA Direct Debit", currencies: []string{"EUR"}},
+	{id: "PAYAFTER", description: "Pay After Delivery", currencies: []string{"EUR"}, countries: []string{"NL"}, min: 500, max: 30000},
+	{id: "KLARNA", description: "Klarna", currencies: []string{"EUR"}, countries: []string{"NL", "DE", "AT"}, min: 500, max: 100000},
+}
+
+func findGateway(id string) (gateway, bool) {
+	for _, g := range gateways {
+		if strings.EqualFold(g.id, id) {
+			return g, true
+		}
+	}
+	return gateway{}, false
+}
+
+// accepts reports whether the gateway takes a payment; empty arguments and
+// a zero amount do not filter.
+func (g gateway) accepts(country, currency string, amount money.Cents) bool {
+	if currency != "" && g.currencies != nil && !containsFold(g.currencies, currency) {
+		return false
+	}
+	if country != "" && g.countries != nil && !containsFold(g.countries, country) {
+		return false
+	}
+	if amount > 0 && (g.min > 0 && amount < g.min || g.max > 0 && amount > g.max) {
+		return false
+	}
+	return true
+}
+
+type gatewayJSON struct {
+	ID          string `json:"id"`
+	Description string `json:"description"`
+}
+
+func (s *Server) listGateways(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var amount money.Cents
+	if a := q.Get("amount"); a != "" {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, client.CodeInvalidAmount, "amount: "+strconv.Quote(a)+" is not an amount in cents")
+			return
+		}
+		amount = money.Cents(n)
+	}
+	out := []gatewayJSON{}
+	for _, g := range gateways {
+		if g.accepts(q.Get("country"), q.Get("currency"), amount) {
+			out = append(out, gatewayJSON{g.id, g.description})
+		}
+	}
+	writeData(w, http.StatusOK, out)
+}
+
+func (s *Server) getGateway(w http.ResponseWriter, r *http.Request) {
+	g, ok := findGateway(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, client.CodeUnknown, "Unknown gateway "+r.PathValue("id"))
+		return
+	}
+	writeData(w, http.StatusOK, gatewayJSON{g.id, g.description})
+}
+
+type issuerJSON struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+}
+
+// idealIssuers is the document's list of iDEAL issuers.
+var idealIssuers = []issuerJSON{
+	{"0031", "ABN AMRO"}, {"0761", "ASN Bank"}, {"4371", "Bunq"}, {"1235", "Handelsbanken"},
+	{"0721", "ING"}, {"0801", "Knab"}, {"1234", "Moneyou"}, {"0021", "Rabobank"},
+	{"0771", "Regio Bank"}, {"0751", "SNS Bank"}, {"0511", "Triodos Bank"}, {"0161", "Van Lanschot Bankiers"},
+}
+
+func idealIssuer(code string) (issuerJSON, bool) {
+	for _, i := range idealIssuers {
+		if i.Code == code {
+			return i, true
+		}
+	}
+	return issuerJSON{}, false
+}
+
+func (s *Server) listIssuers(w http.ResponseWriter, r *http.Request) {
+	if !strings.EqualFold(r.PathValue("gateway"), "ideal") {
+		writeError(w, http.StatusNotFound, client.CodeUnknown, "No issuers for gateway "+r.PathValue("gateway")+"; only iDEAL has issuers")
+		return
+	}
+	writeData(w, http.StatusOK, idealIssuers)
+}
+
+type categoryJSON struct {
+	Code        int    `json:"code"`
+	Description string `json:"description"`
+}
+
+func (s *Server) listCategories(w http.ResponseWriter, _ *http.Request) {
+	// The document's two examples; the real list is longer.
+	writeData(w, http.StatusOK, []categoryJSON{{999, "Adult"}, {106, "Child and toys"}})
+}
+
+// writeData answers in MultiSafepay's success envelope.
+func writeData(w http.ResponseWriter, status int, data any) {
+	writeJSON(w, status, struct {
+		Success bool `json:"success"`
+		Data    any  `json:"data"`
+	}{true, data})
+}
+
+// writeError answers in MultiSafepay's error envelope.
+func writeError(w http.ResponseWriter, status int, code client.ErrorCode, info string) {
+	writeJSON(w, status, apiError{status, code, info})
+}
+
+// apiError is a refusal in MultiSafepay's terms, carried out of the locked
+// state code to the handler that writes it.
+type apiError struct {
+	status int
+	code   client.ErrorCode
+	info   string
+}
+
+func (e apiError) Error() string { return fmt.Sprintf("error %d: %s", e.code, e.info) }
+
+func (e apiError) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Success   bool             `json:"success"`
+		Data      struct{}         `json:"data"`
+		ErrorCode client.ErrorCode `json:"error_code"`
+		ErrorInfo string           `json:"error_info"`
+	}{false, struct{}{}, e.code, e.info})
+}
+
+func writeAPIError(w http.ResponseWriter, err error) {
+	var e apiError
+	if !errors.As(err, &e) {
+		e = apiError{http.StatusInternalServerError, client.CodeUnknownError, err.Error()}
+	}
+	writeJSON(w, e.status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -60,7 +60,8 @@ type (
 	Locale              = gen.Locale
 	DiscountType        = gen.DiscountType
 	CodeType            = gen.CodeType
-	// Timestamp is unix seconds (flex.UnixTime); its zero value is null on the wire.
+	// Timestamp is unix seconds (flex.UnixTime). Optional timestamps are
+	// pointers: nil when OPP sent null or nothing, so check for nil first.
 	Timestamp = gen.Timestamp
 )
 

@@ -86,7 +86,8 @@ func NotificationHandler(apiKey string, fn func(ctx context.Context, n *Notifica
 		switch {
 		case errors.Is(err, ErrNotificationMethod):
 			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			// MultiSafepay's default is an unsigned GET; say what to change.
+			http.Error(w, "only signed POST notifications are accepted: create orders with payment_options.notification_method POST", http.StatusMethodNotAllowed)
 			return
 		case errors.Is(err, signing.ErrSignatureMismatch), errors.Is(err, signing.ErrStale), errors.Is(err, signing.ErrMissingCredentials):
 			http.Error(w, "notification signature does not verify", http.StatusUnauthorized)

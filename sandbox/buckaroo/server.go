@@ -256,7 +256,7 @@ func (s *Server) startPayment(r *http.Request, in gen.TransactionRequest, svc ge
 		PaymentKey:      ptr(newKey()),
 		TransactionType: transactionType(svc.Name, svc.Action),
 		RequiredAction: &gen.RequiredAction{
-			RedirectURL:    ptr(origin(r) + "/html/redirect.ashx?r=" + redirect),
+			RedirectURL:    ptr(sim.Origin(r) + "/html/redirect.ashx?r=" + redirect),
 			Name:           ptr("Redirect"),
 			TypeDeprecated: ptr(0),
 		},
@@ -419,7 +419,7 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 	} else {
 		// Real Buckaroo returns the customer with more brq_ fields and a
 		// brq_signature; shops must trust the push or a status call instead.
-		target = withQuery(target, url.Values{"brq_transactions": {key}, "brq_statuscode": {fmt.Sprint(tx.Status.Code.Code)}})
+		target = sim.WithQuery(target, url.Values{"brq_transactions": {key}, "brq_statuscode": {fmt.Sprint(tx.Status.Code.Code)}})
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -556,12 +556,14 @@ func transactionType(service, action string) *string {
 	}
 }
 
-func writeTransaction(w http.ResponseWriter, tx *gen.Transaction) { writeJSON(w, http.StatusOK, tx) }
+func writeTransaction(w http.ResponseWriter, tx *gen.Transaction) {
+	sim.WriteJSON(w, http.StatusOK, tx)
+}
 
 // writeMessage answers a non-2xx in Buckaroo's error body, {"Message": …},
 // which our client turns into *buckaroo.Error with Message set.
 func writeMessage(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, gen.ErrorResponse{Message: &msg})
+	sim.WriteJSON(w, status, gen.ErrorResponse{Message: &msg})
 }
 
 // writeInvalid answers 400 for a body the spec refuses: the Message names
@@ -576,14 +578,8 @@ func writeInvalid(w http.ResponseWriter, problems string) {
 		errs = append(errs, requestError{kind: parameterErrors, name: field, err: "ParameterInvalid", msg: reason})
 	}
 	msg := "The request is invalid: " + problems
-	writeJSON(w, http.StatusBadRequest, gen.ErrorResponse{Message: &msg,
+	sim.WriteJSON(w, http.StatusBadRequest, gen.ErrorResponse{Message: &msg,
 		AdditionalProperties: map[string]any{"RequestErrors": toRequestErrors(errs)}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // clone deep-copies a transaction so callers never share state with the store.
@@ -601,27 +597,6 @@ func clone(tx *gen.Transaction) *gen.Transaction {
 
 // newKey returns a key in Buckaroo's style: 32 upper-case hex characters.
 func newKey() string { return strings.ToUpper(sim.NewID(16)) }
-
-func origin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func withQuery(raw string, q url.Values) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	merged := u.Query()
-	for k, v := range q {
-		merged[k] = v
-	}
-	u.RawQuery = merged.Encode()
-	return u.String()
-}
 
 func orDefault(s, def string) string {
 	if s == "" {

@@ -12,6 +12,7 @@ import (
 
 	client "github.com/betaalkit/betaalkit/clients/ideal2"
 	gen "github.com/betaalkit/betaalkit/gen/ideal2"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
 	"github.com/betaalkit/betaalkit/signing"
 )
 
@@ -258,14 +259,14 @@ type tokenErrorBody struct {
 // writeError answers in the PIS error format, signed like every response.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	b := errorBody{Code: e.code, Message: codeText[e.code], Details: e.details}
-	b.Link.Href = origin(r) + "/sandbox/errors/" + e.code
+	b.Link.Href = sim.Origin(r) + "/sandbox/errors/" + e.code
 	s.writeSigned(w, e.status, b)
 }
 
 // writeTokenError answers in the token endpoint's format, unsigned.
 func (s *Server) writeTokenError(w http.ResponseWriter, r *http.Request, e *apiError) {
 	b := tokenErrorBody{Code: e.code, Message: codeText[e.code], Details: e.details}
-	b.Link.Href = origin(r) + "/sandbox/errors/" + e.code
+	b.Link.Href = sim.Origin(r) + "/sandbox/errors/" + e.code
 	writeJSON(w, e.status, nil, b)
 }
 

@@ -331,7 +331,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	s.payments[p.id] = p
 	s.mu.Unlock()
 
-	base := origin(r)
+	base := sim.Origin(r)
 	expiry := p.expiry
 	waiting := false
 	s.writeSigned(w, http.StatusCreated, gen.PaymentInitiationResponse{
@@ -542,14 +542,6 @@ func pemHandler(data []byte) http.HandlerFunc {
 		w.Header().Set("Content-Type", "application/x-pem-file")
 		_, _ = w.Write(data)
 	}
-}
-
-func origin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -112,7 +112,7 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 
 func (s *Server) listIssuers(w http.ResponseWriter, _ *http.Request) {
 	nl := "Nederland"
-	writeJSON(w, http.StatusOK, []gen.Issuer{
+	sim.WriteJSON(w, http.StatusOK, []gen.Issuer{
 		{ID: "INGBNL2A", ListType: &nl, Name: "Issuer Simulation V3 - ING"},
 		{ID: "RABONL2U", ListType: &nl, Name: "Issuer Simulation V3 - RABO"},
 	})
@@ -137,7 +137,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		Status:          client.OrderStatusNew,
 		ProjectID:       ptr(ProjectID),
 	}
-	base := origin(r)
+	base := sim.Origin(r)
 	if in.Transactions != nil {
 		txs := make([]gen.Transaction, 0, len(*in.Transactions))
 		for _, t := range *in.Transactions {
@@ -178,7 +178,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	out := cloneOrder(order)
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, out)
+	sim.WriteJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +187,7 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NotFound", "order "+r.PathValue("id")+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, order)
+	sim.WriteJSON(w, http.StatusOK, order)
 }
 
 // Order returns a copy of an order's current state.
@@ -249,7 +249,7 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 	}
 	target := "/pay/" + order.ID + "/"
 	if order.ReturnURL != nil && *order.ReturnURL != "" {
-		target = withQuery(*order.ReturnURL, url.Values{"order_id": {order.ID}, "project_id": {ProjectID}})
+		target = sim.WithQuery(*order.ReturnURL, url.Values{"order_id": {order.ID}, "project_id": {ProjectID}})
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -311,40 +311,13 @@ func cloneOrder(o *gen.Order) *gen.Order {
 	return &c
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // writeError answers in Kassa Compleet's error envelope.
 func writeError(w http.ResponseWriter, status int, typ, value string) {
 	var env gen.ErrorResponse
 	env.Error.Type, env.Error.Value = typ, value
 	code := flex.String(fmt.Sprint(status))
 	env.Error.Status = &code
-	writeJSON(w, status, env)
-}
-
-func origin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func withQuery(raw string, q url.Values) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	merged := u.Query()
-	for k, v := range q {
-		merged[k] = v
-	}
-	u.RawQuery = merged.Encode()
-	return u.String()
+	sim.WriteJSON(w, status, env)
 }
 
 func ptr[T any](v T) *T { return &v }

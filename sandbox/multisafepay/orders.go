@@ -105,7 +105,7 @@ func (s *Server) deliver(ctx context.Context, n notification) error {
 		return nil
 	}
 	now := s.cfg.Now()
-	target := withQuery(n.target, url.Values{"transactionid": {n.orderID}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}})
+	target := sim.WithQuery(n.target, url.Values{"transactionid": {n.orderID}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}})
 	var status int
 	var err error
 	if n.post {
@@ -197,7 +197,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	base := origin(r)
+	base := sim.Origin(r)
 	s.mu.Lock()
 	if _, dup := s.orders[in.OrderID]; dup {
 		s.mu.Unlock()
@@ -428,7 +428,7 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, withQuery(back, url.Values{"transactionid": {deref(order.OrderID)}}), http.StatusSeeOther)
+	http.Redirect(w, r, sim.WithQuery(back, url.Values{"transactionid": {deref(order.OrderID)}}), http.StatusSeeOther)
 }
 
 // Complete applies the customer's choice to an initialized order, as the
@@ -513,27 +513,6 @@ func (s *Server) paymentMethod(o *order, status string) gen.PaymentMethod {
 		m.Type, m.PaymentDescription = ptr(gw), ptr(name)
 	}
 	return m
-}
-
-func origin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
-func withQuery(raw string, q url.Values) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	merged := u.Query()
-	for k, v := range q {
-		merged[k] = v
-	}
-	u.RawQuery = merged.Encode()
-	return u.String()
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -307,7 +307,7 @@ func (s *Server) listCategories(w http.ResponseWriter, _ *http.Request) {
 
 // writeData answers in MultiSafepay's success envelope.
 func writeData(w http.ResponseWriter, status int, data any) {
-	writeJSON(w, status, struct {
+	sim.WriteJSON(w, status, struct {
 		Success bool `json:"success"`
 		Data    any  `json:"data"`
 	}{true, data})
@@ -315,7 +315,7 @@ func writeData(w http.ResponseWriter, status int, data any) {
 
 // writeError answers in MultiSafepay's error envelope.
 func writeError(w http.ResponseWriter, status int, code client.ErrorCode, info string) {
-	writeJSON(w, status, apiError{status, code, info})
+	sim.WriteJSON(w, status, apiError{status, code, info})
 }
 
 // apiError is a refusal in MultiSafepay's terms, carried out of the locked
@@ -342,13 +342,7 @@ func writeAPIError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &e) {
 		e = apiError{http.StatusInternalServerError, client.CodeUnknownError, err.Error()}
 	}
-	writeJSON(w, e.status, e)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	sim.WriteJSON(w, e.status, e)
 }
 
 func containsFold(list []string, s string) bool {

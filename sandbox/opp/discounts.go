@@ -12,6 +12,7 @@ import (
 
 	"github.com/betaalkit/betaalkit/flex"
 	gen "github.com/betaalkit/betaalkit/gen/opp"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
 // Discount codes and batches are plain in-memory CRUD. A batch's codes are
@@ -68,7 +69,7 @@ func (s *Server) createDiscountCode(w http.ResponseWriter, r *http.Request) {
 	s.codeOrder = append(s.codeOrder, code.UID)
 	out := *code
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getDiscountCode(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +84,7 @@ func (s *Server) listDiscountCodes(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	env := paginate(r, "/v1/discountcodes", s.codeOrder, func(uid string) gen.DiscountCode { return *s.codes[uid] })
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, env)
+	sim.WriteJSON(w, http.StatusOK, env)
 }
 
 func (s *Server) createDiscountBatch(w http.ResponseWriter, r *http.Request) {
@@ -112,12 +113,12 @@ func (s *Server) createDiscountBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	b.UID = newUID("dcb", s.batches)
-	b.DownloadURL = ptr(origin(r) + "/download/" + b.UID)
+	b.DownloadURL = ptr(sim.Origin(r) + "/download/" + b.UID)
 	s.batches[b.UID] = b
 	s.batchOrder = append(s.batchOrder, b.UID)
 	out := *b
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getDiscountBatch(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +133,7 @@ func (s *Server) listDiscountBatches(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	env := paginate(r, "/v1/discountbatches", s.batchOrder, func(uid string) gen.DiscountBatch { return *s.batches[uid] })
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, env)
+	sim.WriteJSON(w, http.StatusOK, env)
 }
 
 // downloadBatch serves a batch's codes as CSV, one per line. The codes are
@@ -175,7 +176,7 @@ func getOne[T any](s *Server, w http.ResponseWriter, m map[string]*T, uid, what 
 		writeError(w, http.StatusNotFound, CodeNotFound, what+" "+uid+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 // deleteOne removes a stored object and answers OPP's deletion receipt.
@@ -191,7 +192,7 @@ func deleteOne[T any](s *Server, w http.ResponseWriter, m map[string]*T, order *
 		writeError(w, http.StatusNotFound, CodeNotFound, what+" "+uid+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, gen.Deleted{Livemode: ptr(false), UID: uid, Deleted: true})
+	sim.WriteJSON(w, http.StatusOK, gen.Deleted{Livemode: ptr(false), UID: uid, Deleted: true})
 }
 
 func firstTime(times ...*gen.UnixSeconds) *gen.Timestamp {

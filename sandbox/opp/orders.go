@@ -24,14 +24,14 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, CodeNotFound, "order "+r.PathValue("uid")+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	env := paginate(r, "/v1/orders", s.orderOrder, func(uid string) *gen.Order { return cloneOrder(s.orders[uid]) })
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, env)
+	sim.WriteJSON(w, http.StatusOK, env)
 }
 
 // updateOrder changes the fields sent and leaves the others. Fields get new
@@ -86,7 +86,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, CodeNotFound, "order "+r.PathValue("uid")+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 // set replaces *dst with a fresh copy of *v when v is sent.

@@ -9,6 +9,7 @@ import (
 	client "github.com/betaalkit/betaalkit/clients/opp"
 	gen "github.com/betaalkit/betaalkit/gen/opp"
 	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
 // createRefund refunds (part of) a completed transaction. The first refund
@@ -66,7 +67,7 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	// The refund stands even when the notification fails; it is in Deliveries.
 	_ = s.deliver(r.Context(), []*pending{note})
-	writeJSON(w, http.StatusOK, ref)
+	sim.WriteJSON(w, http.StatusOK, ref)
 }
 
 func (s *Server) newRefundUID() string { return newUID("ref", s.refundOf) }
@@ -84,7 +85,7 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, CodeNotFound, "transaction "+uid+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, env)
+	sim.WriteJSON(w, http.StatusOK, env)
 }
 
 // PayRefund marks a refund as paid to the buyer (created → completed), as

@@ -246,7 +246,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := time.Now().UTC()
-	base := origin(r)
+	base := sim.Origin(r)
 	t := &transaction{
 		merchantUID: orDefault(deref(in.MerchantUID), s.cfg.MerchantUID),
 		profileUID:  deref(in.ProfileUID),
@@ -294,7 +294,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 	s.orderOrder = append(s.orderOrder, *order.UID)
 	out := s.render(t, expansion{statuses: true})
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 // totals works out the amount to pay: total_price as the table documents,
@@ -376,7 +376,7 @@ func (s *Server) getTransaction(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, CodeNotFound, "transaction "+r.PathValue("uid")+" not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
@@ -390,7 +390,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 		return s.render(s.transactions[uid], exp)
 	})
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, env)
+	sim.WriteJSON(w, http.StatusOK, env)
 }
 
 // Transaction returns a transaction's current state with every object
@@ -706,17 +706,11 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // writeError answers in OPP's error envelope {"error":{"code","message"}}.
 func writeError(w http.ResponseWriter, status, code int, message string) {
 	var env errorEnvelope
 	env.Error.Code, env.Error.Message = code, message
-	writeJSON(w, status, env)
+	sim.WriteJSON(w, status, env)
 }
 
 // errorEnvelope is gen.ErrorResponse with the code as a JSON number, as the
@@ -726,14 +720,6 @@ type errorEnvelope struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	} `json:"error"`
-}
-
-func origin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 func cloneOrder(o *gen.Order) *gen.Order {

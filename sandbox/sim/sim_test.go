@@ -1,0 +1,60 @@
+package sim_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/betaalkit/betaalkit/sandbox/sim"
+)
+
+func TestCheckNamesTheField(t *testing.T) {
+	v, err := sim.NewValidator("kassacompleet")
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodPost, "/v1/orders/", strings.NewReader(`{"currency":"EUR","amount":"x","transactions":[{"payment_method":"bitcoin"}]}`))
+	req.Header.Set("Content-Type", "application/json")
+	_, _, err = v.Check(req)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "amount: ")
+	assert.Contains(t, err.Error(), "transactions.0.payment_method: ")
+
+	ok := httptest.NewRequest(http.MethodPost, "/v1/orders/", strings.NewReader(`{"currency":"EUR","amount":99}`))
+	ok.Header.Set("Content-Type", "application/json")
+	route, _, err := v.Check(ok)
+	require.NoError(t, err)
+	assert.Equal(t, "createOrder", route.Operation.OperationID)
+}
+
+func TestPayAsCustomerSubmitsTheChoice(t *testing.T) {
+	var chosen string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			sim.RenderPage(w, sim.PageData{Provider: "Test", Reference: "p1", Amount: "1.00", Currency: "EUR", Action: "/choose?id=p1&x=1"})
+			return
+		}
+		chosen = r.URL.Query().Get("id") + " " + r.FormValue("choice")
+		http.Redirect(w, r, "https://shop.example/return", http.StatusSeeOther)
+	}))
+	defer srv.Close()
+	back, err := sim.PayAsCustomer(context.Background(), srv.URL+"/pay", sim.Cancel)
+	require.NoError(t, err)
+	assert.Equal(t, "https://shop.example/return", back)
+	assert.Equal(t, "p1 cancel", chosen, "the escaped form action and the choice arrive intact")
+
+	_, err = sim.ParseChoice("refund")
+	assert.Error(t, err)
+}
+
+func TestWithQueryKeepsTheShopsParameters(t *testing.T) {
+	assert.Equal(t, "https://shop.example/return?order=7&order_id=o1", sim.WithQuery("https://shop.example/return?order=7", map[string][]string{"order_id": {"o1"}}))
+}
+
+func TestIDs(t *testing.T) {
+	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, sim.NewUUID())
+	assert.NotEqual(t, sim.NewID(8), sim.NewID(8))
+}

@@ -22,3 +22,14 @@ func TestDemo(t *testing.T) {
 	}
 	assert.Equal(t, len(demos), strings.Count(out.String(), " ok\n"))
 }
+
+// BenchmarkDemo is the demo's speed target: every provider's full flow,
+// sandbox start-up included, well under the 10 s the issue allows.
+func BenchmarkDemo(b *testing.B) {
+	for b.Loop() {
+		var out bytes.Buffer
+		if code := run([]string{"demo"}, nil, &out, &out); code != 0 {
+			b.Fatalf("demo failed:\n%s", out.String())
+		}
+	}
+}

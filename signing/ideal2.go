@@ -519,6 +519,10 @@ func (v *IDEAL2Verifier) verifySignature(method, target string, header http.Head
 		return p, ErrSignatureMismatch
 	}
 	if v.MaxAge > 0 {
+		// An unsigned time could be set to anything, defeating the check.
+		if !ideal2ContainsFold(p.Headers, "messagecreatedatetime") {
+			return p, fmt.Errorf("%w: the signature does not cover MessageCreateDateTime", ErrIDEAL2Malformed)
+		}
 		ts, err := time.Parse(time.RFC3339Nano, header.Get("MessageCreateDateTime"))
 		if err != nil {
 			return p, fmt.Errorf("%w: MessageCreateDateTime is not a time", ErrIDEAL2Malformed)

@@ -550,3 +550,27 @@ func signIDEAL2Response(t testing.TB, h http.Header, key *rsa.PrivateKey, cert *
 	require.NoError(t, err)
 	h.Set("Signature", IDEAL2SignatureParams{KeyID: strings.ToUpper(IDEAL2KeyID(cert)), Algorithm: "rsa-sha256", Headers: names, Signature: sig}.String())
 }
+
+// With MaxAge set, the time checked must itself be signed: otherwise a
+// replayer could put a fresh unsigned MessageCreateDateTime on an old message.
+func TestIDEAL2MaxAgeNeedsASignedTime(t *testing.T) {
+	key, cert := testIDEAL2Key(t, time.Now())
+	v, err := NewIDEAL2Verifier(cert)
+	require.NoError(t, err)
+	v.MaxAge = time.Minute
+	body := []byte(`{"CommonPaymentData":{"PaymentId":"1","PaymentStatus":"Open"}}`)
+	sign := func(names []string) http.Header {
+		h := http.Header{}
+		h.Set("X-Request-ID", "r1")
+		h.Set("MessageCreateDateTime", time.Now().UTC().Format(IDEAL2TimeFormat))
+		h.Set("Digest", IDEAL2Digest(body))
+		ss, err := IDEAL2SigningString(names, "", "", h)
+		require.NoError(t, err)
+		sig, err := IDEAL2Sign(key, ss)
+		require.NoError(t, err)
+		h.Set("Signature", IDEAL2SignatureParams{KeyID: IDEAL2KeyID(cert), Algorithm: "rsa-sha256", Headers: names, Signature: sig}.String())
+		return h
+	}
+	assert.NoError(t, v.Verify(sign([]string{"messagecreatedatetime", "x-request-id", "digest"}), body))
+	assert.ErrorIs(t, v.Verify(sign([]string{"x-request-id", "digest"}), body), ErrIDEAL2Malformed)
+}

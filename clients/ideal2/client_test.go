@@ -546,3 +546,28 @@ func TestNotificationHandlerRefusesReplays(t *testing.T) {
 		})
 	}
 }
+
+// With verification off, a forged notification cannot claim a payment is
+// settled: the handler passes on what the API reports.
+func TestUnverifiedNotificationIsOnlyAHint(t *testing.T) {
+	rs := newRoutingService(t)
+	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		assert.Equal(t, pisPath+"/payments/143374/status", r.URL.Path)
+		rs.reply(w, http.StatusOK, statusBody("143374", ideal2.StatusOpen))
+	})
+	cfg := rs.config()
+	cfg.ServerCertificate = nil
+	cfg.SkipResponseVerification = true
+	c, err := ideal2.New(cfg)
+	require.NoError(t, err)
+	var got string
+	h := c.NotificationHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
+		got = string(st.CommonPaymentData.PaymentStatus)
+		return nil
+	})
+	forged := httptest.NewRequest(http.MethodPost, "/ideal2/notify", strings.NewReader(statusBody("143374", ideal2.StatusSettlementCompleted)))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, forged)
+	assert.Equal(t, http.StatusNoContent, w.Code)
+	assert.Equal(t, string(ideal2.StatusOpen), got)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -154,7 +155,7 @@ func (ts *TokenSource) Invalidate() {
 func (ts *TokenSource) cached() *oauth2.Token {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if ts.tok == nil || !ts.now().Before(ts.tok.Expiry.Add(-ts.cfg.RefreshMargin)) {
+	if ts.tok == nil || !ts.now().Before(ts.tok.Expiry.Add(-ts.margin(ts.tok))) {
 		return nil
 	}
 	return copyToken(ts.tok)
@@ -163,6 +164,16 @@ func (ts *TokenSource) cached() *oauth2.Token {
 func copyToken(t *oauth2.Token) *oauth2.Token {
 	c := *t
 	return &c
+}
+
+// margin is how early a token is renewed: the configured margin, but never
+// more than half the token's life, or a short-lived token would be fetched
+// anew on every call.
+func (ts *TokenSource) margin(t *oauth2.Token) time.Duration {
+	if t.ExpiresIn > 0 {
+		return min(ts.cfg.RefreshMargin, time.Duration(t.ExpiresIn)*time.Second/2)
+	}
+	return ts.cfg.RefreshMargin
 }
 
 // fetch performs the signed token request.
@@ -189,11 +200,16 @@ func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return nil, fmt.Errorf("ideal2: token request: %w", err)
 	}
 	body, err := apiclient.Expect[gen.TokenResponse](r, toError, http.StatusOK)
+	var decodeErr *apiclient.DecodeError
+	if errors.As(err, &decodeErr) {
+		// A success body holds the token: never put it in an error.
+		return nil, fmt.Errorf("ideal2: token response (HTTP %d) does not decode: %w", r.StatusCode, redactJSONError(decodeErr.Err))
+	}
 	if err != nil {
 		return nil, err
 	}
 	if body.AccessToken == "" {
-		return nil, &apiclient.DecodeError{StatusCode: r.StatusCode, RawBody: r.Body, Err: errors.New("no access_token")}
+		return nil, fmt.Errorf("ideal2: token response (HTTP %d) has no access_token", r.StatusCode)
 	}
 	lifetime := time.Duration(body.ExpiresIn) * time.Second
 	if lifetime <= 0 {
@@ -204,7 +220,20 @@ func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 		tokenType = *body.TokenType
 	}
 	// Expiry counts from when the request was made, erring early.
-	return &oauth2.Token{AccessToken: body.AccessToken, TokenType: tokenType, Expiry: now.Add(lifetime), ExpiresIn: body.ExpiresIn}, nil
+	return &oauth2.Token{AccessToken: body.AccessToken, TokenType: tokenType, Expiry: now.Add(lifetime), ExpiresIn: int64(body.ExpiresIn)}, nil
+}
+
+// redactJSONError keeps the kind of a decode error but none of the input:
+// a *json.SyntaxError or *json.UnmarshalTypeError quotes no value, any other
+// error is reduced to its type.
+func redactJSONError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax), errors.As(err, &typ):
+		return err
+	}
+	return fmt.Errorf("malformed JSON (%T)", err)
 }
 
 // String keeps the token out of logs.

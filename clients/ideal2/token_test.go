@@ -204,3 +204,52 @@ func BenchmarkTokenSourceCached(b *testing.B) {
 		}
 	})
 }
+
+// A token response that does not decode must not quote the token.
+func TestTokenSourceDecodeErrorHidesTheToken(t *testing.T) {
+	for _, body := range []string{
+		`{"access_token":"SUPERSECRETTOKEN","token_type":"Bearer","expires_in":"soon"}`,
+		`{"access_token":"SUPERSECRETTOKEN","token_type":"Bearer","expires_in":[1]}`,
+		`{"access_token":"SUPERSECRETTOKEN",`,
+	} {
+		rs := newRoutingService(t)
+		rs.tokenError = func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, body)
+		}
+		_, err := newTokenSource(t, rs, nil).Token()
+		require.Error(t, err, body)
+		assert.NotContains(t, err.Error(), "SUPERSECRETTOKEN", body)
+	}
+
+	// expires_in as a numeric string is still understood.
+	rs := newRoutingService(t)
+	rs.tokenError = func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":"3600"}`)
+	}
+	tok, err := newTokenSource(t, rs, nil).Token()
+	require.NoError(t, err)
+	assert.EqualValues(t, 3600, tok.ExpiresIn)
+}
+
+// A token shorter-lived than the refresh margin is still cached for half
+// its life instead of being fetched again on every call.
+func TestTokenSourceCachesShortLivedTokens(t *testing.T) {
+	rs := newRoutingService(t)
+	rs.tokenError = func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"tok-%d","token_type":"Bearer","expires_in":120}`, rs.tokenHits.Load())
+	}
+	clock := newTestClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+	ts := newTokenSource(t, rs, clock)
+	for range 5 {
+		_, err := ts.AccessToken(context.Background())
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 1, rs.tokenHits.Load())
+	clock.Advance(61 * time.Second)
+	_, err := ts.AccessToken(context.Background())
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, rs.tokenHits.Load(), "renewed after half its life")
+}

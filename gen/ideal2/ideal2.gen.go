@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/oapi-codegen/runtime"
 )
@@ -234,8 +235,8 @@ type TokenRequestGrantType string
 type TokenResponse struct {
 	AccessToken string `json:"access_token"`
 
-	// ExpiresIn Lifetime in seconds (3600).
-	ExpiresIn int64 `json:"expires_in"`
+	// ExpiresIn Lifetime in seconds (3600); a string form decodes too.
+	ExpiresIn flex.Int `json:"expires_in"`
 
 	// TokenType Example: Bearer
 	TokenType *string `json:"token_type,omitempty"`

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	client "github.com/betaalkit/betaalkit/clients/ideal2"
+	"github.com/betaalkit/betaalkit/flex"
 	gen "github.com/betaalkit/betaalkit/gen/ideal2"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 	"github.com/betaalkit/betaalkit/signing"
@@ -110,7 +111,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.tokens[tok] = tokenInfo{expires: now.Add(s.cfg.TokenLifetime)}
 	s.mu.Unlock()
 	typ := "Bearer"
-	writeJSON(w, http.StatusOK, nil, gen.TokenResponse{AccessToken: tok, TokenType: &typ, ExpiresIn: int64(s.cfg.TokenLifetime / time.Second)})
+	writeJSON(w, http.StatusOK, nil, gen.TokenResponse{AccessToken: tok, TokenType: &typ, ExpiresIn: flex.Int(s.cfg.TokenLifetime / time.Second)})
 }
 
 func (s *Server) verifyTokenSignature(h http.Header) *apiError {

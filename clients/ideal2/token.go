@@ -76,9 +76,9 @@ func NewTokenSource(cfg TokenConfig) (*TokenSource, error) {
 	case cfg.Certificate == nil:
 		return nil, &apiclient.FieldError{Field: "MerchantCertificate", Reason: "is missing"}
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
+	// A copy, so the redirect policy that keeps the signed request on its
+	// host is ours and the caller's client stays as it was.
+	cfg.HTTPClient, _ = apiclient.CopyHTTPClient(cfg.HTTPClient)
 	if cfg.RefreshMargin <= 0 {
 		cfg.RefreshMargin = DefaultTokenRefreshMargin
 	}

@@ -351,3 +351,29 @@ func loadFixture(base string) (fixtures.Fixture, error) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A redirect to another host must not carry the key there, and the error
+// that results names neither the key nor its Basic form.
+func TestRedirectToAnotherHostKeepsTheKey(t *testing.T) {
+	const secret = "live_SeCrEtKeY_0123"
+	var leaked atomic.Int32
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+	}))
+	defer foreign.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, foreign.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer api.Close()
+
+	c, err := kassacompleet.New(secret, kassacompleet.WithBaseURL(api.URL+"/v1"))
+	require.NoError(t, err)
+	_, err = c.GetOrder(context.Background(), "o1")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, apiclient.ErrCrossOriginRedirect)
+	assert.Zero(t, leaked.Load(), "the key never reaches the other host")
+	assert.NotContains(t, err.Error(), secret)
+	assert.NotContains(t, err.Error(), "bGl2ZV9TZUNyRXRLZVlfMDEyMzo=")
+}

@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -20,10 +21,34 @@ func BaseURL(provider, raw string) (*url.URL, error) {
 // CopyHTTPClient returns a copy of hc (http.DefaultClient when nil) for a
 // client to install its auth layer on, and hc's own transport for that
 // layer to send through. The caller's client is never modified.
+//
+// The copy refuses redirects to another scheme or host: the auth layer is
+// a RoundTripper, so it would sign every hop and hand the credentials to
+// whoever the redirect names. Same-origin redirects follow hc's policy.
 func CopyHTTPClient(hc *http.Client) (copied *http.Client, transport http.RoundTripper) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
 	c := *hc
+	policy := hc.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if from := via[0].URL; req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+			return fmt.Errorf("%w: from %s://%s to %s://%s", ErrCrossOriginRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
+		}
+		if policy != nil {
+			return policy(req, via)
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
 	return &c, hc.Transport
 }
+
+// maxRedirects matches net/http's default policy.
+const maxRedirects = 10
+
+// ErrCrossOriginRedirect is returned when a provider's answer redirects a
+// signed request to another host; the request is not sent there.
+var ErrCrossOriginRedirect = errors.New("refusing to follow a redirect to another origin with credentials")

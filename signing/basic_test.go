@@ -61,15 +61,25 @@ func TestReadBodyDoesNotConsume(t *testing.T) {
 	sent, _ := io.ReadAll(req.Body)
 	assert.Equal(t, `{"a":1}`, string(sent), "the body still sends in full")
 
-	// A body without GetBody is buffered once and gains a GetBody.
+	// A body without GetBody is consumed, not replaced: the caller's
+	// request keeps its fields and the bytes go out on a clone.
 	req2, _ := http.NewRequest(http.MethodPost, "http://x/", nil)
 	req2.Body = io.NopCloser(bytes.NewReader([]byte("raw")))
 	got, err := ReadBody(req2)
 	require.NoError(t, err)
 	assert.Equal(t, "raw", string(got))
-	require.NotNil(t, req2.GetBody)
-	again, _ := ReadBody(req2)
-	assert.Equal(t, "raw", string(again))
+	assert.Nil(t, req2.GetBody, "the caller's request is not given new fields")
+	clone := CloneWithBody(req2, got)
+	sentByClone, _ := io.ReadAll(clone.Body)
+	assert.Equal(t, "raw", string(sentByClone))
+
+	// Server side, PeekBody leaves the body readable for the handler.
+	in := httptest.NewRequest(http.MethodPost, "/push", strings.NewReader("pushed"))
+	peeked, err := PeekBody(in)
+	require.NoError(t, err)
+	rest, _ := io.ReadAll(in.Body)
+	assert.Equal(t, "pushed", string(peeked))
+	assert.Equal(t, "pushed", string(rest))
 
 	empty, err := ReadBody(httptest.NewRequest(http.MethodGet, "/", nil))
 	require.NoError(t, err)

@@ -13,10 +13,11 @@ import (
 	"net/http"
 )
 
-// ReadBody returns the exact bytes a request will send, without consuming
-// the request's body: it reads a fresh copy through GetBody. A request with
-// a body but no GetBody is buffered once and given a GetBody, so later
-// attempts send (and sign) the same bytes. The returned slice is a copy.
+// ReadBody returns the exact bytes an outgoing request will send. With
+// GetBody (every request built by http.NewRequest with a body) it reads a
+// fresh copy and leaves req untouched; without, it consumes and closes
+// req.Body, as a RoundTripper may, and the caller sends the bytes on a
+// clone (CloneWithBody). The returned slice is the caller's.
 func ReadBody(req *http.Request) ([]byte, error) {
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
@@ -27,8 +28,7 @@ func ReadBody(req *http.Request) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("signing: read request body: %w", err)
 		}
-		setBody(req, data)
-		return bytes.Clone(data), nil
+		return data, nil
 	}
 	body, err := req.GetBody()
 	if err != nil {
@@ -40,6 +40,22 @@ func ReadBody(req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("signing: read request body: %w", err)
 	}
 	return data, nil
+}
+
+// PeekBody reads an incoming (server-side) request's body and puts the
+// same bytes back, so a verifier can check them and the handler still
+// reads the body in full.
+func PeekBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	data, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("signing: read request body: %w", err)
+	}
+	setBody(req, data)
+	return bytes.Clone(data), nil
 }
 
 // CloneWithBody clones req for sending and gives the clone the body bytes,

@@ -177,7 +177,8 @@ func NewBuckarooSigner(websiteKey, secretKey string, base http.RoundTripper, opt
 	return &BuckarooSigner{websiteKey: websiteKey, secretKey: secretKey, base: base, cfg: newBuckarooConfig(opts)}, nil
 }
 
-// RoundTrip sends a signed clone of req; req itself is not changed.
+// RoundTrip sends a signed clone of req; req is not changed (a body without
+// GetBody is consumed, as the RoundTripper contract allows).
 func (s *BuckarooSigner) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := ReadBody(req)
 	if err != nil {
@@ -289,7 +290,7 @@ func (v *BuckarooVerifier) VerifyPush(pushURL string, body []byte, authorization
 // rebuilt from the Host header and the request-target. The body is read
 // without being consumed.
 func (v *BuckarooVerifier) VerifyRequest(req *http.Request) (BuckarooHeader, error) {
-	body, err := ReadBody(req)
+	body, err := PeekBody(req)
 	if err != nil {
 		return BuckarooHeader{}, err
 	}

@@ -2,8 +2,14 @@ package opp
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 )
+
+// ErrPageIgnored is yielded when the provider answers a page request with
+// another page: the list could not be walked to its end.
+var ErrPageIgnored = errors.New("opp: the provider ignored the page parameter")
 
 // This file is provider-neutral: it knows nothing of OPP and may move to an
 // internal package when a second provider pages its lists the same way.
@@ -40,9 +46,11 @@ func walk[T any](ctx context.Context, first int, fetch fetchFunc[T]) iter.Seq2[T
 				return
 			}
 			// A provider that answers with another page than the one asked
-			// for ignores the page parameter or clamps it: its items were
-			// (or will never be) new, and asking on would loop forever.
+			// for ignores the page parameter: going on would loop or repeat
+			// items, and stopping quietly would pass a partial list off as
+			// whole, so say so.
 			if n > first && p.current > 0 && p.current != n {
+				yield(zero, fmt.Errorf("%w: asked for page %d, got page %d", ErrPageIgnored, n, p.current))
 				return
 			}
 			for _, item := range p.items {

@@ -57,18 +57,23 @@ func TestPageMore(t *testing.T) {
 }
 
 // A source that ignores the page number must not make the walk repeat its
-// first page or run forever.
+// first page or run forever, and must say the list is incomplete.
 func TestWalkStopsWhenPageIsIgnored(t *testing.T) {
 	calls := 0
 	var got []int
+	var walkErr error
 	for v, err := range walk(context.Background(), 1, func(context.Context, int) (page[int], error) {
 		calls++
 		return page[int]{items: []int{1, 2}, hasMore: true, current: 1}, nil
 	}) {
-		require.NoError(t, err)
+		if err != nil {
+			walkErr = err
+			continue
+		}
 		got = append(got, v)
 	}
 	assert.Equal(t, []int{1, 2}, got, "page 1 once, no duplicates")
+	assert.ErrorIs(t, walkErr, ErrPageIgnored)
 	assert.Equal(t, 2, calls)
 }
 

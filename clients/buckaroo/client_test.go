@@ -606,3 +606,15 @@ func TestRefusalMessageIsNotRepeated(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "buckaroo: transaction refused: 491 validation failure", err.Error())
 }
+
+// A bare 503 to a POST may come after Buckaroo made the transaction, so it
+// is not resent: a second refund could be paid out.
+func TestBare503ToAPostIsNotRetried(t *testing.T) {
+	busy := func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }
+	fake := newFake(t, busy, busy)
+	_, err := fake.client(t).Refund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{Invoice: "testinvoice 123"})
+	var berr *buckaroo.Error
+	require.ErrorAs(t, err, &berr)
+	assert.Equal(t, http.StatusServiceUnavailable, berr.StatusCode)
+	assert.Len(t, fake.all(), 1)
+}

@@ -10,9 +10,13 @@ import (
 // maxRetryAfter caps a server's Retry-After, so one answer cannot stall a caller.
 const maxRetryAfter = 30 * time.Second
 
-// retryTransport retries a request answered 503 or 429 (Buckaroo did not
-// process it). It sits above the signer, so every attempt gets a new nonce
-// and timestamp. A body without GetBody is sent once only.
+// retryTransport retries a request Buckaroo did not process: 429 always,
+// and 503 for a GET. A POST answered 503 is retried only when the answer
+// carries Retry-After (the service itself said it was unavailable): a bare
+// 503 may come from a proxy after Buckaroo created the transaction, and
+// Buckaroo has no idempotency key, so resending could charge twice. It sits
+// above the signer, so every attempt gets a new nonce and timestamp. A body
+// without GetBody is sent once only.
 type retryTransport struct {
 	base    http.RoundTripper
 	retries int
@@ -34,7 +38,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp, err := t.base.RoundTrip(out)
-		if err != nil || attempt >= t.retries || !replayable || !retryable(resp.StatusCode) {
+		if err != nil || attempt >= t.retries || !replayable || !retryable(req.Method, resp) {
 			return resp, err
 		}
 		wait := t.backoff(attempt+1, resp)
@@ -52,8 +56,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-func retryable(status int) bool {
-	return status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
+func retryable(method string, resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusServiceUnavailable:
+		return method == http.MethodGet || resp.Header.Get("Retry-After") != ""
+	}
+	return false
 }
 
 func defaultBackoff(attempt int, resp *http.Response) time.Duration {

@@ -15,7 +15,19 @@ func TestDefaultBackoff(t *testing.T) {
 	assert.Equal(t, 500*time.Millisecond, defaultBackoff(1, with("soon")))
 	assert.Equal(t, time.Second, defaultBackoff(2, nil))
 	assert.Equal(t, 32*time.Second, defaultBackoff(99, nil), "the exponent is capped")
-	assert.True(t, retryable(http.StatusServiceUnavailable))
-	assert.True(t, retryable(http.StatusTooManyRequests))
-	assert.False(t, retryable(http.StatusInternalServerError), "a 500 may have been processed")
+}
+
+func TestRetryable(t *testing.T) {
+	answer := func(status int, retryAfter string) *http.Response {
+		r := &http.Response{StatusCode: status, Header: http.Header{}}
+		if retryAfter != "" {
+			r.Header.Set("Retry-After", retryAfter)
+		}
+		return r
+	}
+	assert.True(t, retryable(http.MethodPost, answer(http.StatusTooManyRequests, "")), "rate limited: not processed")
+	assert.True(t, retryable(http.MethodGet, answer(http.StatusServiceUnavailable, "")), "a status check is safe to repeat")
+	assert.True(t, retryable(http.MethodPost, answer(http.StatusServiceUnavailable, "2")), "the service said it was down")
+	assert.False(t, retryable(http.MethodPost, answer(http.StatusServiceUnavailable, "")), "a bare 503 may come after the transaction was made")
+	assert.False(t, retryable(http.MethodGet, answer(http.StatusInternalServerError, "")), "a 500 may have been processed")
 }

@@ -174,8 +174,8 @@ func (c *Client) Refund(ctx context.Context, originalKey string, amount money.De
 // RefundRequest builds the request Refund sends, in the layout of the
 // document's example.
 func RefundRequest(originalKey string, amount money.Decimal, d RefundDetails) (TransactionRequest, error) {
-	if strings.TrimSpace(originalKey) == "" {
-		return TransactionRequest{}, &apiclient.FieldError{Field: "OriginalTransactionKey", Reason: "is required"}
+	if err := apiclient.CheckPathID("OriginalTransactionKey", originalKey); err != nil {
+		return TransactionRequest{}, err
 	}
 	if amount.Rat().Sign() <= 0 {
 		return TransactionRequest{}, &apiclient.FieldError{Field: "AmountCredit", Reason: fmt.Sprintf("%s is not a positive amount", amount)}
@@ -200,8 +200,8 @@ func RefundRequest(originalKey string, amount money.Decimal, d RefundDetails) (T
 // TransactionStatus fetches a transaction's current state, e.g. to confirm
 // a push before acting on it.
 func (c *Client) TransactionStatus(ctx context.Context, key string) (*Transaction, error) {
-	if strings.TrimSpace(key) == "" {
-		return nil, &apiclient.FieldError{Field: "transactionKey", Reason: "is empty"}
+	if err := apiclient.CheckPathID("transactionKey", key); err != nil {
+		return nil, err
 	}
 	r, err := apiclient.Read(c.api.GetTransactionStatus(ctx, key))
 	if err != nil {

@@ -281,8 +281,8 @@ func (c *Client) CreatePayment(ctx context.Context, payment PaymentInitiationReq
 
 // PaymentStatus retrieves a payment's status.
 func (c *Client) PaymentStatus(ctx context.Context, paymentID string) (*PaymentStatusResponse, error) {
-	if strings.TrimSpace(paymentID) == "" {
-		return nil, &apiclient.FieldError{Field: "paymentId", Reason: "is empty"}
+	if err := apiclient.CheckPathID("paymentId", paymentID); err != nil {
+		return nil, err
 	}
 	r, err := c.do(ctx, func() (*http.Request, error) { return gen.NewGetPaymentStatusRequest(c.baseURL, paymentID, nil) })
 	if err != nil {

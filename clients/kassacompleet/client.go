@@ -76,7 +76,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	}
 	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
 	if hc.Transport, err = signing.NewBasicAuth(apiKey, transport); err != nil {
-		return nil, fmt.Errorf("kassacompleet: API key is empty")
+		return nil, fmt.Errorf("kassacompleet: API key is empty: %w", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
 	if err != nil {
@@ -113,8 +113,8 @@ func (c *Client) CreateOrder(ctx context.Context, order OrderCreate) (*Order, er
 
 // GetOrder retrieves an order with its transactions.
 func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
-	if strings.TrimSpace(orderID) == "" {
-		return nil, &apiclient.FieldError{Field: "order_id", Reason: "is empty"}
+	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
+		return nil, err
 	}
 	r, err := apiclient.Read(c.api.GetOrder(ctx, orderID))
 	if err != nil {

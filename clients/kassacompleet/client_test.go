@@ -18,6 +18,7 @@ import (
 
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/signing"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
@@ -257,7 +258,7 @@ func TestKeyNeverInErrors(t *testing.T) {
 	assert.NotContains(t, fmt.Sprintf("%+v %#v", c, c), secret)
 
 	_, err = kassacompleet.New("")
-	require.Error(t, err)
+	assert.ErrorIs(t, err, signing.ErrMissingCredentials)
 	_, err = kassacompleet.New(secret, kassacompleet.WithBaseURL("not a url"))
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
@@ -376,4 +377,14 @@ func TestRedirectToAnotherHostKeepsTheKey(t *testing.T) {
 	assert.Zero(t, leaked.Load(), "the key never reaches the other host")
 	assert.NotContains(t, err.Error(), secret)
 	assert.NotContains(t, err.Error(), "bGl2ZV9TZUNyRXRLZVlfMDEyMzo=")
+}
+
+// An unsigned webhook cannot steer the re-fetch to another resource.
+func TestWebhookWithDotDotOrderIDFetchesNothing(t *testing.T) {
+	rec := newRecorder(t, http.StatusOK, "application/json", []byte(`{}`))
+	h := rec.client(t).WebhookHandler(func(context.Context, *kassacompleet.Order) error { return nil })
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(`{"order_id":".."}`)))
+	assert.NotEqual(t, http.StatusOK, w.Code)
+	assert.Zero(t, rec.hits.Load())
 }

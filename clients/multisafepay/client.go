@@ -135,7 +135,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	}
 	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
 	if hc.Transport, err = signing.NewMultiSafepayAPIKey(apiKey, transport); err != nil {
-		return nil, fmt.Errorf("multisafepay: API key is empty")
+		return nil, fmt.Errorf("multisafepay: API key is empty: %w", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
 	if err != nil {
@@ -180,8 +180,8 @@ func (c *Client) ListGateways(ctx context.Context, filter *GatewayFilter) ([]Gat
 
 // GetGateway returns one gateway, e.g. "IDEAL".
 func (c *Client) GetGateway(ctx context.Context, id string) (*Gateway, error) {
-	if strings.TrimSpace(id) == "" {
-		return nil, &apiclient.FieldError{Field: "id", Reason: "is empty"}
+	if err := apiclient.CheckPathID("id", id); err != nil {
+		return nil, err
 	}
 	r, err := apiclient.Read(c.api.GetGateway(ctx, id, &gen.GetGatewayParams{Locale: c.locale}))
 	if err != nil {
@@ -196,8 +196,8 @@ func (c *Client) GetGateway(ctx context.Context, id string) (*Gateway, error) {
 
 // ListIssuers returns the issuers of a gateway; the document supports "ideal".
 func (c *Client) ListIssuers(ctx context.Context, gatewayID string) ([]Issuer, error) {
-	if strings.TrimSpace(gatewayID) == "" {
-		return nil, &apiclient.FieldError{Field: "gateway_id", Reason: "is empty"}
+	if err := apiclient.CheckPathID("gateway_id", gatewayID); err != nil {
+		return nil, err
 	}
 	r, err := apiclient.Read(c.api.ListIssuers(ctx, gatewayID, &gen.ListIssuersParams{Locale: c.locale}))
 	if err != nil {
@@ -249,8 +249,8 @@ func (c *Client) CreateOrder(ctx context.Context, order OrderCreate) (*Order, er
 
 // GetOrder retrieves an order's status and details by the merchant's order id.
 func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
-	if strings.TrimSpace(orderID) == "" {
-		return nil, &apiclient.FieldError{Field: "order_id", Reason: "is empty"}
+	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
+		return nil, err
 	}
 	r, err := apiclient.Read(c.api.GetOrder(ctx, orderID, &gen.GetOrderParams{Locale: c.locale}))
 	if err != nil {
@@ -266,8 +266,8 @@ func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
 // UpdateOrder ships, completes or voids an order, or sets its track and
 // trace code or invoice id.
 func (c *Client) UpdateOrder(ctx context.Context, orderID string, update OrderUpdate) error {
-	if strings.TrimSpace(orderID) == "" {
-		return &apiclient.FieldError{Field: "order_id", Reason: "is empty"}
+	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
+		return err
 	}
 	if update.Status != nil && !update.Status.Valid() {
 		return &apiclient.FieldError{Field: "status", Reason: fmt.Sprintf("%q is not one of shipped, completed, void", *update.Status)}
@@ -285,8 +285,8 @@ func (c *Client) UpdateOrder(ctx context.Context, orderID string, update OrderUp
 // refunded ones with negative quantity, or negative unit_price for Klarna),
 // or a bank transfer (an amount plus GatewayInfo with the account).
 func (c *Client) CreateRefund(ctx context.Context, orderID string, refund RefundCreate) (*Refund, error) {
-	if strings.TrimSpace(orderID) == "" {
-		return nil, &apiclient.FieldError{Field: "order_id", Reason: "is empty"}
+	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
+		return nil, err
 	}
 	if err := validateRefund(refund); err != nil {
 		return nil, err

@@ -127,7 +127,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	}
 	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
 	if hc.Transport, err = signing.NewBasicAuth(apiKey, transport); err != nil {
-		return nil, fmt.Errorf("opp: API key is empty")
+		return nil, fmt.Errorf("opp: API key is empty: %w", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
 	if err != nil {

@@ -121,3 +121,22 @@ type FieldError struct {
 func (e *FieldError) Error() string { return fmt.Sprintf("invalid request: %s: %s", e.Field, e.Reason) }
 
 func (e *FieldError) Unwrap() error { return ErrInvalidRequest }
+
+// CheckPathID refuses an id that cannot safely stand as one path segment:
+// empty, "." or ".." (URL resolution would turn /orders/../ into another
+// resource, and ids can come from unsigned webhooks), or with control
+// characters. Other characters are escaped by the generated client.
+func CheckPathID(field, id string) error {
+	switch strings.TrimSpace(id) {
+	case "":
+		return &FieldError{Field: field, Reason: "is empty"}
+	case ".", "..":
+		return &FieldError{Field: field, Reason: fmt.Sprintf("%q is not an id", id)}
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return &FieldError{Field: field, Reason: "contains a control character"}
+		}
+	}
+	return nil
+}

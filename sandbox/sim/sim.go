@@ -19,8 +19,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/betaalkit/betaalkit/specs"
@@ -86,61 +84,7 @@ func (v *Validator) Check(req *http.Request) (*routers.Route, map[string]string,
 
 // Describe turns a kin-openapi validation error into one line that names
 // each field ("amount: value must be an integer").
-func Describe(err error) string {
-	var parts []string
-	var walk func(error)
-	walk = func(err error) {
-		// Only a MultiError at this level: errors.As would also find one
-		// inside a parameter's RequestError and lose the parameter's name.
-		if multi, ok := err.(openapi3.MultiError); ok {
-			for _, e := range multi {
-				walk(e)
-			}
-			return
-		}
-		var reqErr *openapi3filter.RequestError
-		if errors.As(err, &reqErr) {
-			if reqErr.Parameter != nil {
-				parts = append(parts, fmt.Sprintf("%s: %s", reqErr.Parameter.Name, reasonOf(reqErr.Err, reqErr.Reason)))
-				return
-			}
-			if reqErr.Err != nil {
-				var inner openapi3.MultiError
-				if errors.As(reqErr.Err, &inner) {
-					walk(inner)
-					return
-				}
-				walk(reqErr.Err)
-				return
-			}
-			parts = append(parts, reqErr.Reason)
-			return
-		}
-		var schemaErr *openapi3.SchemaError
-		if errors.As(err, &schemaErr) {
-			field := strings.Join(schemaErr.JSONPointer(), ".")
-			if field == "" {
-				field = "body"
-			}
-			parts = append(parts, fmt.Sprintf("%s: %s", field, schemaErr.Reason))
-			return
-		}
-		parts = append(parts, err.Error())
-	}
-	walk(err)
-	return strings.Join(parts, "; ")
-}
-
-func reasonOf(err error, reason string) string {
-	if err != nil {
-		var schemaErr *openapi3.SchemaError
-		if errors.As(err, &schemaErr) {
-			return schemaErr.Reason
-		}
-		return err.Error()
-	}
-	return reason
-}
+func Describe(err error) string { return specs.Describe(err) }
 
 // Webhook posts a notification and reports the receiver's answer. Delivery
 // is synchronous so the receiver has it before the customer is redirected.

@@ -17,7 +17,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -164,7 +163,8 @@ func (c *Client) ListGateways(ctx context.Context, filter *GatewayFilter) ([]Gat
 		params.Currency = nonEmpty(filter.Currency)
 		params.Include = nonEmpty(filter.Include)
 		if filter.Amount != 0 {
-			params.Amount = nonEmpty(strconv.FormatInt(int64(filter.Amount), 10))
+			amount := int64(filter.Amount)
+			params.Amount = &amount
 		}
 	}
 	r, err := apiclient.Read(c.api.ListGateways(ctx, params))

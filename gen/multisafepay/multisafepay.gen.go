@@ -332,8 +332,8 @@ type GatewayInfo struct {
 	IssuerID   *Text   `json:"issuer_id,omitempty"`
 	IssuerName *string `json:"issuer_name,omitempty"`
 
-	// MaxAmount Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	MaxAmount      *Text   `json:"max_amount,omitempty"`
+	// MaxAmount Amount in cents; the document sends 1000 and "1000".
+	MaxAmount      *Cents  `json:"max_amount,omitempty"`
 	Mtpinfo        *string `json:"mtpinfo,omitempty"`
 	PersonalNumber *string `json:"personal_number,omitempty"`
 
@@ -934,7 +934,7 @@ type ListGatewaysParams struct {
 	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
 
 	// Amount Amount in cents; drops gateways that do not accept it.
-	Amount *string `form:"amount,omitempty" json:"amount,omitempty"`
+	Amount *int64 `form:"amount,omitempty" json:"amount,omitempty"`
 
 	// Include Comma-separated extra payment method types, e.g. coupons.
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -1415,7 +1415,7 @@ func NewListGatewaysRequest(server string, params *ListGatewaysParams) (*http.Re
 
 		if params.Amount != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

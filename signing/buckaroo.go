@@ -33,9 +33,10 @@ var ErrBuckarooHeader = errors.New("signing: malformed Buckaroo Authorization he
 type BuckarooOption func(*buckarooConfig)
 
 type buckarooConfig struct {
-	clock     Clock
-	nonce     func() (string, error)
-	tolerance time.Duration
+	clock         Clock
+	nonce         func() (string, error)
+	tolerance     time.Duration
+	rejectReplays bool
 }
 
 // BuckarooClock sets the clock for timestamps (signer) and freshness checks
@@ -50,6 +51,12 @@ func BuckarooNonce(f func() (string, error)) BuckarooOption {
 
 // BuckarooTolerance sets how far a verified timestamp may be from now
 // (DefaultBuckarooTolerance when unset or not positive).
+// BuckarooRejectReplays makes a verifier remember every nonce it accepts for
+// twice the tolerance and refuse it again with ErrReplay.
+func BuckarooRejectReplays() BuckarooOption {
+	return func(cfg *buckarooConfig) { cfg.rejectReplays = true }
+}
+
 func BuckarooTolerance(d time.Duration) BuckarooOption {
 	return func(cfg *buckarooConfig) { cfg.tolerance = d }
 }
@@ -267,15 +274,28 @@ type BuckarooVerifier struct {
 	websiteKey string
 	secretKey  string
 	cfg        buckarooConfig
+	nonces     *NonceCache // nil unless BuckarooRejectReplays
 }
 
 // NewBuckarooVerifier returns a verifier for one website key and secret key.
-// Options: BuckarooClock, BuckarooTolerance.
+// Options: BuckarooClock, BuckarooTolerance, BuckarooRejectReplays.
 func NewBuckarooVerifier(websiteKey, secretKey string, opts ...BuckarooOption) (*BuckarooVerifier, error) {
 	if websiteKey == "" || secretKey == "" {
 		return nil, ErrMissingCredentials
 	}
-	return &BuckarooVerifier{websiteKey: websiteKey, secretKey: secretKey, cfg: newBuckarooConfig(opts)}, nil
+	v := &BuckarooVerifier{websiteKey: websiteKey, secretKey: secretKey, cfg: newBuckarooConfig(opts)}
+	if v.cfg.rejectReplays {
+		v.nonces = NewNonceCache(2 * v.cfg.tolerance)
+	}
+	return v, nil
+}
+
+// Forget releases an accepted header's nonce, for a message that was
+// verified but not processed: the sender's retry must not count as a replay.
+func (v *BuckarooVerifier) Forget(h BuckarooHeader) {
+	if v.nonces != nil {
+		v.nonces.Release(h.Nonce)
+	}
 }
 
 // VerifyPush checks a push: the raw body exactly as received, its
@@ -321,8 +341,12 @@ func (v *BuckarooVerifier) Verify(method, rawURL string, body []byte, authorizat
 	if err != nil {
 		return BuckarooHeader{}, err
 	}
-	if err := checkFresh(ts, v.cfg.clock.now(), v.cfg.tolerance); err != nil {
+	now := v.cfg.clock.now()
+	if err := checkFresh(ts, now, v.cfg.tolerance); err != nil {
 		return BuckarooHeader{}, err
+	}
+	if v.nonces != nil && !v.nonces.Claim(h.Nonce, now) {
+		return BuckarooHeader{}, ErrReplay
 	}
 	return h, nil
 }

@@ -35,6 +35,10 @@ func (c Clock) now() time.Time {
 // accepted tolerance (a replay, or a clock that is far off).
 var ErrStale = errors.New("signing: timestamp outside the accepted tolerance")
 
+// ErrReplay is returned for an authentic message whose nonce was already
+// accepted: someone is sending a captured message again.
+var ErrReplay = errors.New("signing: message was already received (replay)")
+
 // ErrSignatureMismatch is returned when a signature does not verify.
 var ErrSignatureMismatch = errors.New("signing: signature does not match")
 

@@ -113,7 +113,8 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}
-	verifier, err := signing.NewBuckarooVerifier(websiteKey, secretKey, cfg.signing...)
+	// Pushes are remembered by nonce so a captured one cannot be replayed.
+	verifier, err := signing.NewBuckarooVerifier(websiteKey, secretKey, append(cfg.signing, signing.BuckarooRejectReplays())...)
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}

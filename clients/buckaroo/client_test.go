@@ -513,12 +513,16 @@ func pushClient(t *testing.T, now time.Time) *buckaroo.Client {
 	return c
 }
 
+// signPush signs like Buckaroo, with a fresh nonce per push.
 func signPush(t *testing.T, body []byte) string {
 	t.Helper()
-	h, err := signing.BuckarooAuthorization(websiteKey, secretKey, http.MethodPost, pushURL, "0123456789abcdef", pushTime.Unix(), body)
+	pushNonce++
+	h, err := signing.BuckarooAuthorization(websiteKey, secretKey, http.MethodPost, pushURL, fmt.Sprintf("%016x", pushNonce), pushTime.Unix(), body)
 	require.NoError(t, err)
 	return h
 }
+
+var pushNonce int
 
 func TestPushHandler(t *testing.T) {
 	body := mustFixture(t, "payininstallments-push").Request.BodyBytes()
@@ -556,6 +560,34 @@ func TestPushHandler(t *testing.T) {
 	r.Header.Set("Authorization", signPush(t, body))
 	failing.ServeHTTP(w, r)
 	assert.Equal(t, http.StatusInternalServerError, w.Code, "Buckaroo retries when the shop fails")
+}
+
+// A captured push sent again is refused, but a push the shop failed to
+// process may come again (Buckaroo's retry).
+func TestPushHandlerRefusesReplays(t *testing.T) {
+	body := mustFixture(t, "payininstallments-push").Request.BodyBytes()
+	fail := true
+	calls := 0
+	h := pushClient(t, pushTime).PushHandler(pushURL, func(context.Context, *buckaroo.Transaction) error {
+		calls++
+		if fail {
+			return errors.New("db down")
+		}
+		return nil
+	})
+	auth := signPush(t, body)
+	send := func() int {
+		r := httptest.NewRequest(http.MethodPost, "/buckaroo/push", bytes.NewReader(body))
+		r.Header.Set("Authorization", auth)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	assert.Equal(t, http.StatusInternalServerError, send())
+	fail = false
+	assert.Equal(t, http.StatusOK, send(), "the retry of an unprocessed push is accepted")
+	assert.Equal(t, http.StatusUnauthorized, send(), "the same push once more is a replay")
+	assert.Equal(t, 2, calls)
 }
 
 func TestParsePushRejectsStaleAndEveryByteChange(t *testing.T) {

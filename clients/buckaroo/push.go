@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/betaalkit/betaalkit/signing"
 )
 
 // maxPushBody bounds a push body; a real one is a few kilobytes.
@@ -16,29 +18,38 @@ const maxPushBody = 1 << 20
 // ErrPushBody is returned for a verified push whose body is not a push.
 var ErrPushBody = errors.New("buckaroo: push body is not a Buckaroo push")
 
-// ParsePush verifies a push (its raw body and Authorization header) against
-// the push URL the shop gave Buckaroo, then decodes it. Verification uses
-// the client's keys, clock and tolerance; nothing is decoded before the
-// signature holds.
+// ParsePush verifies a push (website key, HMAC over the exact body and the
+// push URL as given to Buckaroo, freshness, and that its nonce was not
+// accepted before) and decodes its transaction. A replayed push fails with
+// signing.ErrReplay.
 func (c *Client) ParsePush(pushURL string, body []byte, authorization string) (*Transaction, error) {
-	if err := c.verifier.VerifyPush(pushURL, body, authorization); err != nil {
-		return nil, fmt.Errorf("buckaroo: push: %w", err)
+	tx, _, err := c.parsePush(pushURL, body, authorization)
+	return tx, err
+}
+
+func (c *Client) parsePush(pushURL string, body []byte, authorization string) (*Transaction, signing.BuckarooHeader, error) {
+	h, err := c.verifier.Verify(http.MethodPost, pushURL, body, authorization)
+	if err != nil {
+		return nil, h, fmt.Errorf("buckaroo: push: %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var p Push
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPushBody, err)
+		c.verifier.Forget(h)
+		return nil, h, fmt.Errorf("%w: %v", ErrPushBody, err)
 	}
 	if p.Transaction.Key == nil || *p.Transaction.Key == "" {
-		return nil, fmt.Errorf("%w: no Transaction.Key", ErrPushBody)
+		c.verifier.Forget(h)
+		return nil, h, fmt.Errorf("%w: no Transaction.Key", ErrPushBody)
 	}
-	return &p.Transaction, nil
+	return &p.Transaction, h, nil
 }
 
 // PushHandler serves the shop's push URL: it verifies every push, decodes
 // it and passes the transaction to fn. It answers 200 when fn succeeds, 500
 // when fn fails (Buckaroo then retries), 401 for a push that does not
-// verify, 400 for a verified body that is not a push and 405 for non-POST.
+// verify or was received before (a replay), 400 for a verified body that is
+// not a push and 405 for non-POST.
 // pushURL must be the URL exactly as given to Buckaroo (PushURL), since
 // that is what Buckaroo signs; a proxy in front may change what the
 // request itself shows.
@@ -54,7 +65,7 @@ func (c *Client) PushHandler(pushURL string, fn func(ctx context.Context, tx *Tr
 			http.Error(w, "push body unreadable or too large", http.StatusBadRequest)
 			return
 		}
-		tx, err := c.ParsePush(pushURL, body, r.Header.Get("Authorization"))
+		tx, h, err := c.parsePush(pushURL, body, r.Header.Get("Authorization"))
 		switch {
 		case errors.Is(err, ErrPushBody):
 			http.Error(w, "not a Buckaroo push", http.StatusBadRequest)
@@ -64,6 +75,7 @@ func (c *Client) PushHandler(pushURL string, fn func(ctx context.Context, tx *Tr
 			return
 		}
 		if err := fn(r.Context(), tx); err != nil {
+			c.verifier.Forget(h) // Buckaroo's retry of this push must get through
 			http.Error(w, "push handler failed", http.StatusInternalServerError)
 			return
 		}

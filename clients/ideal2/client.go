@@ -288,7 +288,15 @@ func (c *Client) PaymentStatus(ctx context.Context, paymentID string) (*PaymentS
 	if err != nil {
 		return nil, fmt.Errorf("ideal2: payment status: %w", err)
 	}
-	return apiclient.Expect[PaymentStatusResponse](r, toError, http.StatusOK)
+	st, err := apiclient.Expect[PaymentStatusResponse](r, toError, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	// A signed answer about another payment is still not this payment's status.
+	if got := st.CommonPaymentData.PaymentID; got != paymentID {
+		return nil, &apiclient.DecodeError{StatusCode: r.StatusCode, RawBody: r.Body, Err: fmt.Errorf("answer is about payment %q, not %q", got, paymentID)}
+	}
+	return st, nil
 }
 
 // do sends a request built by build. When the routing service says the

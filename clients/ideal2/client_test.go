@@ -571,3 +571,15 @@ func TestUnverifiedNotificationIsOnlyAHint(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, w.Code)
 	assert.Equal(t, string(ideal2.StatusOpen), got)
 }
+
+// A status answer about another payment is refused, body kept.
+func TestPaymentStatusMustBeAboutThePayment(t *testing.T) {
+	rs := newRoutingService(t)
+	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		rs.reply(w, http.StatusOK, statusBody("999999", ideal2.StatusSettlementCompleted))
+	})
+	_, err := rs.client(t).PaymentStatus(context.Background(), "143374")
+	var de *apiclient.DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, string(de.RawBody), "999999")
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
 )
 
@@ -55,9 +56,7 @@ func (c *Client) parsePush(pushURL string, body []byte, authorization string) (*
 // request itself shows.
 func (c *Client) PushHandler(pushURL string, fn func(ctx context.Context, tx *Transaction) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "push must be POST", http.StatusMethodNotAllowed)
+		if !apiclient.RequirePOST(w, r) {
 			return
 		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxPushBody+1))

@@ -435,7 +435,7 @@ func TestNotificationHandler(t *testing.T) {
 
 	get := httptest.NewRecorder()
 	h.ServeHTTP(get, httptest.NewRequest(http.MethodGet, "/ideal2/notify", nil))
-	assert.Equal(t, http.StatusBadRequest, get.Code)
+	assert.Equal(t, http.StatusMethodNotAllowed, get.Code)
 }
 
 // The seed's status response, posted as a notification, verifies with

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+
 	"github.com/betaalkit/betaalkit/signing"
 )
 
@@ -59,6 +61,9 @@ func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStat
 // a body that is not a notification.
 func (c *Client) NotificationHandler(fn func(ctx context.Context, status *PaymentStatusResponse) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !apiclient.RequirePOST(w, r) {
+			return
+		}
 		st, err := ParseNotification(r, c.notifications)
 		var ve *VerifyError
 		switch {

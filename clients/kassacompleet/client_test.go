@@ -327,6 +327,10 @@ func TestWebhookHandlerRefetchesTheOrder(t *testing.T) {
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/webhook", strings.NewReader(`nonsense`)))
 	assert.Equal(t, http.StatusBadRequest, w.Code)
+
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/webhook", nil))
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 }
 
 func mustFixture(t *testing.T, base string) fixtures.Fixture {

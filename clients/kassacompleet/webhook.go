@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
 
 // maxWebhookBody bounds a webhook body; the real one is ~150 bytes.
@@ -43,6 +45,9 @@ func ParseWebhook(r *http.Request) (*WebhookEvent, error) {
 // Kassa Compleet retries, and 400 for a body that is not a webhook.
 func (c *Client) WebhookHandler(fn func(ctx context.Context, order *Order) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !apiclient.RequirePOST(w, r) {
+			return
+		}
 		ev, err := ParseWebhook(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)

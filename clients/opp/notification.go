@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
 
 // maxNotificationBody bounds a notification body; the real one is ~250 bytes.
@@ -87,6 +89,9 @@ func (c *Client) NotificationTransaction(ctx context.Context, body []byte, expan
 // OPP retries), and 400 for a body that is not a notification.
 func (c *Client) NotificationHandler(fn func(ctx context.Context, n *Notification, tx *Transaction) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !apiclient.RequirePOST(w, r) {
+			return
+		}
 		n, err := ReadNotification(r)
 		if err != nil {
 			http.Error(w, "not an OPP notification", http.StatusBadRequest)

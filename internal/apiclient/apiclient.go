@@ -140,3 +140,14 @@ func CheckPathID(field, id string) error {
 	}
 	return nil
 }
+
+// RequirePOST answers 405 (with Allow: POST) to anything but a POST, the
+// only method providers use for webhooks, and reports whether to go on.
+func RequirePOST(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodPost {
+		return true
+	}
+	w.Header().Set("Allow", http.MethodPost)
+	http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
+	return false
+}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/betaalkit/betaalkit/internal/jsontest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -553,39 +555,6 @@ func TestInStructRejects(t *testing.T) {
 
 // ---------------------------------------------------------------- fuzzing
 
-// roundTrip checks the two fuzz properties for a JSON type T: decoding
-// arbitrary bytes never panics (the fuzzer reports a panic as a failure),
-// and when decoding succeeds the encoding is stable: encode, decode that
-// output (which must succeed), encode again, and the bytes are equal.
-// It returns the first two decoded values when decoding succeeded.
-func roundTrip[T any](t *testing.T, data []byte) (first, second *T) {
-	t.Helper()
-
-	// UnmarshalJSON called directly sees bytes json.Unmarshal would reject.
-	if u, ok := any(new(T)).(json.Unmarshaler); ok {
-		if u.UnmarshalJSON(data) == nil {
-			enc, err := json.Marshal(u)
-			require.NoError(t, err, "direct decode of %q succeeded but encoding failed", data)
-			var back T
-			require.NoError(t, json.Unmarshal(enc, &back), "decoding our own encoding %q", enc)
-		}
-	}
-
-	var v T
-	if json.Unmarshal(data, &v) != nil {
-		return nil, nil
-	}
-	enc1, err := json.Marshal(v)
-	require.NoError(t, err, "decoded %q but encoding failed", data)
-
-	var v2 T
-	require.NoError(t, json.Unmarshal(enc1, &v2), "decoding our own encoding %q (from %q)", enc1, data)
-	enc2, err := json.Marshal(v2)
-	require.NoError(t, err)
-	require.Equal(t, string(enc1), string(enc2), "encoding not stable for input %q", data)
-	return &v, &v2
-}
-
 var scalarSeeds = []string{
 	`"XI"`, `22`, `612345678`, `29000`, `null`, `{}`, `[]`, `"1"`, `1`, `"false"`, `false`,
 	`true`, `"0"`, `0`, `"yes"`, `1554113700`, `"1554113700"`, `-1.5e3`, `""`, `" 7 "`,
@@ -597,7 +566,7 @@ func FuzzString(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[flex.String](t, data)
+		a, b := jsontest.RoundTrip[flex.String](t, data)
 		if a != nil {
 			require.Equal(t, *a, *b)
 			trimmed := bytes.TrimSpace(data)
@@ -613,7 +582,7 @@ func FuzzInt(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[flex.Int](t, data)
+		a, b := jsontest.RoundTrip[flex.Int](t, data)
 		if a != nil {
 			require.Equal(t, *a, *b)
 		}
@@ -625,7 +594,7 @@ func FuzzBool(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[flex.Bool](t, data)
+		a, b := jsontest.RoundTrip[flex.Bool](t, data)
 		if a != nil {
 			require.Equal(t, *a, *b)
 		}
@@ -637,7 +606,7 @@ func FuzzUnixTime(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[flex.UnixTime](t, data)
+		a, b := jsontest.RoundTrip[flex.UnixTime](t, data)
 		if a != nil {
 			require.Equal(t, a.IsZero(), b.IsZero())
 			if !a.IsZero() {
@@ -655,7 +624,7 @@ func FuzzMetadata(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[flex.Metadata](t, data)
+		a, b := jsontest.RoundTrip[flex.Metadata](t, data)
 		if a != nil {
 			require.Equal(t, len(*a), len(*b))
 			if len(*a) > 0 {
@@ -673,7 +642,7 @@ func FuzzObjectOrList(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, _ := roundTrip[flex.ObjectOrList](t, data)
+		a, _ := jsontest.RoundTrip[flex.ObjectOrList](t, data)
 		if a == nil {
 			return
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/betaalkit/betaalkit/internal/jsontest"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -459,39 +461,6 @@ func TestInStructRejects(t *testing.T) {
 
 // ---------------------------------------------------------------- fuzzing
 
-// roundTrip checks the two fuzz properties for a JSON type T: decoding
-// arbitrary bytes never panics (the fuzzer reports a panic as a failure),
-// and when decoding succeeds the encoding is stable: encode, decode that
-// output (which must succeed), encode again, and the bytes are equal.
-// It returns the first two decoded values when decoding succeeded.
-func roundTrip[T any](t *testing.T, data []byte) (first, second *T) {
-	t.Helper()
-
-	// UnmarshalJSON called directly sees bytes json.Unmarshal would reject.
-	if u, ok := any(new(T)).(json.Unmarshaler); ok {
-		if u.UnmarshalJSON(data) == nil {
-			enc, err := json.Marshal(u)
-			require.NoError(t, err, "direct decode of %q succeeded but encoding failed", data)
-			var back T
-			require.NoError(t, json.Unmarshal(enc, &back), "decoding our own encoding %q", enc)
-		}
-	}
-
-	var v T
-	if json.Unmarshal(data, &v) != nil {
-		return nil, nil
-	}
-	enc1, err := json.Marshal(v)
-	require.NoError(t, err, "decoded %q but encoding failed", data)
-
-	var v2 T
-	require.NoError(t, json.Unmarshal(enc1, &v2), "decoding our own encoding %q (from %q)", enc1, data)
-	enc2, err := json.Marshal(v2)
-	require.NoError(t, err)
-	require.Equal(t, string(enc1), string(enc2), "encoding not stable for input %q", data)
-	return &v, &v2
-}
-
 var decimalSeeds = []string{
 	`10`, `"12129"`, `null`, `-5`, `1.5`, `"abc"`, `{}`, `[]`, `true`, `""`,
 	`8.00`, `0.3`, `"24.50"`, `1e2`, `-1.5`, `1E-3`, `"1,00"`, `"NaN"`, `"1e+-5"`,
@@ -503,7 +472,7 @@ func FuzzCents(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[money.Cents](t, data)
+		a, b := jsontest.RoundTrip[money.Cents](t, data)
 		if a != nil {
 			require.Equal(t, *a, *b, "value changed through encode/decode")
 		}
@@ -515,7 +484,7 @@ func FuzzDecimal(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[money.Decimal](t, data)
+		a, b := jsontest.RoundTrip[money.Decimal](t, data)
 		if a == nil {
 			return
 		}
@@ -536,7 +505,7 @@ func FuzzDecimalString(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		a, b := roundTrip[money.DecimalString](t, data)
+		a, b := jsontest.RoundTrip[money.DecimalString](t, data)
 		if a == nil {
 			return
 		}

@@ -165,14 +165,11 @@ type CustomerName struct {
 
 // CustomerUpdate defines model for CustomerUpdate.
 type CustomerUpdate struct {
-	Birthdate    *string `json:"birthdate,omitempty"`
-	Company      *string `json:"company,omitempty"`
-	Emailaddress *string `json:"emailaddress,omitempty"`
-	Name         *struct {
-		First *string `json:"first,omitempty"`
-		Last  *string `json:"last,omitempty"`
-	} `json:"name,omitempty"`
-	Phonenumber *string `json:"phonenumber,omitempty"`
+	Birthdate    *string       `json:"birthdate,omitempty"`
+	Company      *string       `json:"company,omitempty"`
+	Emailaddress *string       `json:"emailaddress,omitempty"`
+	Name         *CustomerName `json:"name,omitempty"`
+	Phonenumber  *string       `json:"phonenumber,omitempty"`
 }
 
 // Deleted defines model for Deleted.

@@ -544,10 +544,7 @@ func TestOrdersFollowTransactions(t *testing.T) {
 	var update opp.OrderUpdate
 	update.Processed, update.Street, update.Housenumber, update.Country = ptr(true), &street, &number, &country
 	update.Customer = &opp.CustomerUpdate{Phonenumber: &phone}
-	update.Customer.Name = &struct {
-		First *string `json:"first,omitempty"`
-		Last  *string `json:"last,omitempty"`
-	}{First: ptr("Johnny")}
+	update.Customer.Name = &opp.CustomerName{First: ptr("Johnny")}
 	updated, err := e.c.UpdateOrder(ctx, uid, update)
 	require.NoError(t, err)
 	assert.True(t, *updated.Processed)

@@ -6,15 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
 )
-
-// maxPushBody bounds a push body; a real one is a few kilobytes.
-const maxPushBody = 1 << 20
 
 // ErrPushBody is returned for a verified push whose body is not a push.
 var ErrPushBody = errors.New("buckaroo: push body is not a Buckaroo push")
@@ -59,8 +55,8 @@ func (c *Client) PushHandler(pushURL string, fn func(ctx context.Context, tx *Tr
 		if !apiclient.RequirePOST(w, r) {
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxPushBody+1))
-		if err != nil || len(body) > maxPushBody {
+		body, err := apiclient.ReadWebhookBody(r)
+		if err != nil {
 			http.Error(w, "push body unreadable or too large", http.StatusBadRequest)
 			return
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -18,9 +17,6 @@ import (
 // MessageCreateDateTime may be from now before it counts as a replay.
 const DefaultNotificationMaxAge = 10 * time.Minute
 
-// maxNotificationBody bounds a notification body; a real one is ~400 bytes.
-const maxNotificationBody = 64 << 10
-
 // ParseNotification reads the status notification the routing service
 // POSTs to InitiatingPartyNotificationURL. With a verifier, the body must
 // carry a valid Digest and Signature (a *VerifyError otherwise); with nil,
@@ -30,12 +26,9 @@ func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStat
 	if r.Method != http.MethodPost {
 		return nil, fmt.Errorf("ideal2: notification must be POST, got %s", r.Method)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxNotificationBody+1))
+	body, err := apiclient.ReadWebhookBody(r)
 	if err != nil {
-		return nil, fmt.Errorf("ideal2: read notification: %w", err)
-	}
-	if len(body) > maxNotificationBody {
-		return nil, fmt.Errorf("ideal2: notification body larger than %d bytes", maxNotificationBody)
+		return nil, fmt.Errorf("ideal2: %w", err)
 	}
 	if v != nil {
 		if err := v.VerifyRequest(r, body); err != nil {

@@ -4,14 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
-
-// maxWebhookBody bounds a webhook body; the real one is ~150 bytes.
-const maxWebhookBody = 64 << 10
 
 // ParseWebhook reads the status-change webhook Kassa Compleet POSTs to the
 // project's webhook_url and returns its event (order_id, project_id).
@@ -22,12 +18,9 @@ func ParseWebhook(r *http.Request) (*WebhookEvent, error) {
 	if r.Method != http.MethodPost {
 		return nil, fmt.Errorf("kassacompleet: webhook must be POST, got %s", r.Method)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	body, err := apiclient.ReadWebhookBody(r)
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: read webhook: %w", err)
-	}
-	if len(body) > maxWebhookBody {
-		return nil, fmt.Errorf("kassacompleet: webhook body larger than %d bytes", maxWebhookBody)
+		return nil, fmt.Errorf("kassacompleet: %w", err)
 	}
 	var ev WebhookEvent
 	if err := json.Unmarshal(body, &ev); err != nil {

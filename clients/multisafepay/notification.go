@@ -9,11 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
 )
-
-// maxNotificationBody bounds a notification body; real ones are a few KiB.
-const maxNotificationBody = 1 << 20
 
 // Errors from ParseNotification, besides signing.ErrSignatureMismatch and
 // signing.ErrStale.
@@ -54,12 +52,9 @@ func ParseNotification(r *http.Request, apiKey string, opts ...NotificationOptio
 	if r.Method != http.MethodPost {
 		return nil, fmt.Errorf("%w, got %s", ErrNotificationMethod, r.Method)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxNotificationBody+1))
+	body, err := apiclient.ReadWebhookBody(r)
 	if err != nil {
-		return nil, fmt.Errorf("multisafepay: read notification: %w", err)
-	}
-	if len(body) > maxNotificationBody {
-		return nil, fmt.Errorf("%w: larger than %d bytes", ErrNotificationBody, maxNotificationBody)
+		return nil, fmt.Errorf("%w: %w", ErrNotificationBody, err)
 	}
 	if _, err := signing.VerifyMultiSafepayNotification(body, r.Header.Get(signing.MultiSafepayNotificationHeader), apiKey, cfg.clock, cfg.tolerance); err != nil {
 		return nil, fmt.Errorf("multisafepay: notification: %w", err)

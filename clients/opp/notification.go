@@ -5,14 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
-
-// maxNotificationBody bounds a notification body; the real one is ~250 bytes.
-const maxNotificationBody = 64 << 10
 
 // ObjectTypeTransaction is the object_type of a transaction notification.
 const ObjectTypeTransaction = "transaction"
@@ -52,12 +48,9 @@ func ReadNotification(r *http.Request) (*Notification, error) {
 	if r.Method != http.MethodPost {
 		return nil, fmt.Errorf("opp: notification must be POST, got %s", r.Method)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxNotificationBody+1))
+	body, err := apiclient.ReadWebhookBody(r)
 	if err != nil {
-		return nil, fmt.Errorf("opp: read notification: %w", err)
-	}
-	if len(body) > maxNotificationBody {
-		return nil, fmt.Errorf("opp: notification body larger than %d bytes", maxNotificationBody)
+		return nil, fmt.Errorf("opp: %w", err)
 	}
 	return ParseNotification(body)
 }

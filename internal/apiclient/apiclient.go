@@ -151,3 +151,22 @@ func RequirePOST(w http.ResponseWriter, r *http.Request) bool {
 	http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
 	return false
 }
+
+// MaxWebhookBody bounds a webhook body; the providers' are a few KiB at most.
+const MaxWebhookBody = 1 << 20
+
+// ErrWebhookTooLarge is returned for a webhook body over MaxWebhookBody.
+var ErrWebhookTooLarge = fmt.Errorf("webhook body larger than %d bytes", MaxWebhookBody)
+
+// ReadWebhookBody reads an incoming webhook's body, refusing one larger
+// than MaxWebhookBody so a hostile sender cannot exhaust memory.
+func ReadWebhookBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxWebhookBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read webhook body: %w", err)
+	}
+	if len(body) > MaxWebhookBody {
+		return nil, ErrWebhookTooLarge
+	}
+	return body, nil
+}

@@ -3,6 +3,8 @@ package apiclient_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -37,4 +39,15 @@ func TestExpectKeepsTheBody(t *testing.T) {
 	assert.EqualError(t, err, `{"n":"x"}`, "another status goes to the provider's error")
 
 	assert.Nil(t, apiclient.DecodeErrorBody[struct{ N int }](&apiclient.Response{Body: []byte("<html>")}))
+}
+
+func TestReadWebhookBodyIsBounded(t *testing.T) {
+	small := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(`{"ok":true}`))
+	body, err := apiclient.ReadWebhookBody(small)
+	require.NoError(t, err)
+	assert.Equal(t, `{"ok":true}`, string(body))
+
+	huge := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(strings.Repeat("x", apiclient.MaxWebhookBody+1)))
+	_, err = apiclient.ReadWebhookBody(huge)
+	assert.ErrorIs(t, err, apiclient.ErrWebhookTooLarge)
 }

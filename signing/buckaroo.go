@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -27,7 +26,7 @@ const DefaultBuckarooTolerance = 5 * time.Minute
 
 // ErrBuckarooHeader is returned for an Authorization header that is not of
 // the form "hmac websiteKey:signature:nonce:timestamp".
-var ErrBuckarooHeader = errors.New("signing: malformed Buckaroo Authorization header")
+var ErrBuckarooHeader error = verificationError("signing: malformed Buckaroo Authorization header")
 
 // BuckarooOption configures a BuckarooSigner or BuckarooVerifier.
 type BuckarooOption func(*buckarooConfig)

@@ -2,7 +2,6 @@ package signing
 
 import (
 	"crypto/hmac"
-	"errors"
 	"fmt"
 	"hash"
 	"time"
@@ -33,14 +32,14 @@ func (c Clock) now() time.Time {
 
 // ErrStale is returned when a signed message's timestamp is outside the
 // accepted tolerance (a replay, or a clock that is far off).
-var ErrStale = errors.New("signing: timestamp outside the accepted tolerance")
+var ErrStale error = verificationError("signing: timestamp outside the accepted tolerance")
 
 // ErrReplay is returned for an authentic message whose nonce was already
 // accepted: someone is sending a captured message again.
-var ErrReplay = errors.New("signing: message was already received (replay)")
+var ErrReplay error = verificationError("signing: message was already received (replay)")
 
 // ErrSignatureMismatch is returned when a signature does not verify.
-var ErrSignatureMismatch = errors.New("signing: signature does not match")
+var ErrSignatureMismatch error = verificationError("signing: signature does not match")
 
 // checkFresh rejects a timestamp further than tolerance from now, either way.
 func checkFresh(ts, now time.Time, tolerance time.Duration) error {

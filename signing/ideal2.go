@@ -43,11 +43,11 @@ const ideal2RequestTarget = "(request-target)"
 // Errors of iDEAL 2.0 verification; a failed check wraps one of these (or
 // ErrSignatureMismatch / ErrStale) in an *IDEAL2VerifyError.
 var (
-	ErrIDEAL2Unsigned       = errors.New("signing: ideal2: message carries no Signature header")
-	ErrIDEAL2DigestMismatch = errors.New("signing: ideal2: Digest does not match the body")
-	ErrIDEAL2KeyID          = errors.New("signing: ideal2: keyId is not the configured certificate")
-	ErrIDEAL2Certificate    = errors.New("signing: ideal2: certificate is not valid at this time")
-	ErrIDEAL2Malformed      = errors.New("signing: ideal2: malformed Signature header")
+	ErrIDEAL2Unsigned       error = verificationError("signing: ideal2: message carries no Signature header")
+	ErrIDEAL2DigestMismatch error = verificationError("signing: ideal2: Digest does not match the body")
+	ErrIDEAL2KeyID          error = verificationError("signing: ideal2: keyId is not the configured certificate")
+	ErrIDEAL2Certificate    error = verificationError("signing: ideal2: certificate is not valid at this time")
+	ErrIDEAL2Malformed      error = verificationError("signing: ideal2: malformed Signature header")
 )
 
 // IDEAL2Digest returns the Digest header value for body: "SHA-256=" and the

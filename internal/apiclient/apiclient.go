@@ -6,11 +6,12 @@ package apiclient
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/betaalkit/betaalkit"
 )
 
 // MaxBody bounds how much of a response is read (a misbehaving proxy must not
@@ -47,19 +48,8 @@ func (r *Response) IsJSON() bool {
 	return strings.Contains(strings.ToLower(r.Header.Get("Content-Type")), "json")
 }
 
-// DecodeError reports a response whose body does not fit the expected type.
-// The raw body is kept so nothing the provider said is lost.
-type DecodeError struct {
-	StatusCode int
-	RawBody    []byte
-	Err        error
-}
-
-func (e *DecodeError) Error() string {
-	return fmt.Sprintf("decode HTTP %d response: %v (body: %s)", e.StatusCode, e.Err, Snippet(e.RawBody))
-}
-
-func (e *DecodeError) Unwrap() error { return e.Err }
+// DecodeError is betaalkit.DecodeError: a body that does not fit, kept raw.
+type DecodeError = betaalkit.DecodeError
 
 // Decode unmarshals a success body into T. A body that does not fit becomes
 // a *DecodeError carrying the raw bytes.
@@ -97,30 +87,13 @@ func DecodeErrorBody[T any](r *Response) *T {
 }
 
 // Snippet shortens a body for an error message; the full body stays on the error.
-func Snippet(body []byte) string {
-	const limit = 200
-	s := strings.TrimSpace(string(body))
-	if s == "" {
-		return "(empty)"
-	}
-	if len(s) > limit {
-		return s[:limit] + "…"
-	}
-	return s
-}
+func Snippet(body []byte) string { return betaalkit.Snippet(body) }
 
 // ErrInvalidRequest marks a request refused before it was sent.
-var ErrInvalidRequest = errors.New("invalid request")
+var ErrInvalidRequest = betaalkit.ErrInvalidRequest
 
 // FieldError names the request field that is wrong.
-type FieldError struct {
-	Field  string
-	Reason string
-}
-
-func (e *FieldError) Error() string { return fmt.Sprintf("invalid request: %s: %s", e.Field, e.Reason) }
-
-func (e *FieldError) Unwrap() error { return ErrInvalidRequest }
+type FieldError = betaalkit.FieldError
 
 // CheckPathID refuses an id that cannot safely stand as one path segment:
 // empty, "." or ".." (URL resolution would turn /orders/../ into another

@@ -1,0 +1,111 @@
+package betaalkit
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The kinds of failure every client reports. Test for them with errors.Is;
+// get the details with errors.As (APIError, *FieldError, *DecodeError,
+// *TransportError, or a provider's own *Error).
+var (
+	// ErrInvalidRequest: the request was refused before it was sent
+	// (a *FieldError names the field). Nothing reached the provider.
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrTransport: no complete answer arrived (connection refused or
+	// reset, timeout, TLS failure, a body cut short). A POST that failed
+	// this way may or may not have reached the provider.
+	ErrTransport = errors.New("transport failure")
+	// ErrAPI: the provider answered with an error (an APIError).
+	ErrAPI = errors.New("provider returned an error")
+	// ErrDecode: the provider's answer does not fit the expected shape
+	// (a *DecodeError keeps the raw body).
+	ErrDecode = errors.New("response does not decode")
+	// ErrVerification: a signature, digest, timestamp or nonce check
+	// failed; the message must not be trusted.
+	ErrVerification = errors.New("verification failed")
+)
+
+// APIError is what every provider's *Error has in common. The provider's
+// own type has more (its error code's type, the refused transaction, …).
+//
+//	var apiErr betaalkit.APIError
+//	if errors.As(err, &apiErr) && apiErr.HTTPStatus() == 401 { … }
+type APIError interface {
+	error
+	// Provider is the client's package name, e.g. "multisafepay".
+	Provider() string
+	// HTTPStatus is the answer's HTTP status code.
+	HTTPStatus() int
+	// ProviderCode is the provider's own error code as text ("" if none).
+	ProviderCode() string
+	// ProviderMessage is the provider's description of the error ("" if none).
+	ProviderMessage() string
+	// ResponseBody is the answer's body exactly as received.
+	ResponseBody() []byte
+	// ProviderRequestID identifies the exchange for the provider's support
+	// ("" when the provider sends none).
+	ProviderRequestID() string
+}
+
+// FieldError names the request field that is wrong; it matches
+// ErrInvalidRequest.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("invalid request: %s: %s", e.Field, e.Reason) }
+
+func (e *FieldError) Unwrap() error { return ErrInvalidRequest }
+
+// DecodeError reports an answer whose body does not fit the expected type.
+// The raw body is kept so nothing the provider said is lost. It matches
+// ErrDecode.
+type DecodeError struct {
+	StatusCode int
+	RawBody    []byte
+	Err        error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("decode HTTP %d response: %v (body: %s)", e.StatusCode, e.Err, Snippet(e.RawBody))
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
+
+// TransportError reports a request that got no complete answer. Err is the
+// cause (a *url.Error, context.DeadlineExceeded, …); it matches ErrTransport.
+type TransportError struct {
+	// Attempts is how many times the request was sent (retries included).
+	Attempts int
+	Err      error
+}
+
+func (e *TransportError) Error() string {
+	if e.Attempts > 1 {
+		return fmt.Sprintf("%v (after %d attempts)", e.Err, e.Attempts)
+	}
+	return e.Err.Error()
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func (e *TransportError) Is(target error) bool { return target == ErrTransport }
+
+// Snippet shortens a body for an error message; the full body stays on the
+// error that quotes it.
+func Snippet(body []byte) string {
+	const limit = 200
+	s := strings.TrimSpace(string(body))
+	if s == "" {
+		return "(empty)"
+	}
+	if len(s) > limit {
+		return s[:limit] + "…"
+	}
+	return s
+}

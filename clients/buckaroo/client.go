@@ -2,7 +2,9 @@
 // transaction through the generic request, a typed builder for iDEAL In3
 // (service Capayable, action PayInInstallments), refunds, status look-ups,
 // and verified pushes. Every request is signed with Buckaroo's HMAC scheme
-// (see signing.BuckarooSigner), afresh on each retry and redirect.
+// (see signing.BuckarooSigner), afresh on each retry and redirect. Buckaroo
+// has no idempotency key, so a transaction request (a POST) is never resent
+// once it may have arrived; status look-ups are retried (see transport).
 //
 //	c, err := buckaroo.New(websiteKey, secretKey, buckaroo.WithEnvironment(buckaroo.Live))
 //	tx, err := c.PayInInstallments(ctx, buckaroo.In3Payment{...})
@@ -12,6 +14,7 @@ package buckaroo
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -20,6 +23,7 @@ import (
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // The API's models, so callers need not import the generated package.
@@ -56,11 +60,9 @@ const (
 type Option func(*config)
 
 type config struct {
-	baseURL    string
-	httpClient *http.Client
-	retries    int
-	backoff    func(attempt int, resp *http.Response) time.Duration
-	signing    []signing.BuckarooOption
+	baseURL string
+	http    transport.Options
+	signing []signing.BuckarooOption
 }
 
 // WithEnvironment selects the test or live host.
@@ -70,18 +72,21 @@ func WithEnvironment(e Environment) Option { return func(c *config) { c.baseURL 
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
-// itself is not modified: the client uses a copy with the signer added.
-func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+// itself is not modified: the client uses a copy with its own layers added.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http.HTTPClient = hc } }
 
-// WithRetries sets how often a request answered 503 or 429 is retried
-// (default 2; 0 disables). Each attempt is signed afresh.
-func WithRetries(n int) Option { return func(c *config) { c.retries = max(n, 0) } }
+// WithRetry sets how often and how patiently a request is retried
+// (transport.NoRetries: never). Which requests may be retried is fixed so
+// that no payment is made twice; see transport.RetryPolicy.
+func WithRetry(p transport.RetryPolicy) Option { return func(c *config) { c.http.Retry = p } }
 
-// WithRetryBackoff replaces the wait before retry attempt n (1, 2, …); the
-// default honours Retry-After and otherwise waits 500ms, 1s, 2s, ….
-func WithRetryBackoff(f func(attempt int, resp *http.Response) time.Duration) Option {
-	return func(c *config) { c.backoff = f }
-}
+// WithLogger logs one line per attempt to l, with headers and bodies when
+// l's level includes Debug; credentials, tokens and IBANs are redacted.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger = l } }
+
+// WithAttemptTimeout bounds each attempt (default:
+// transport.DefaultAttemptTimeout, unless the HTTP client has a Timeout).
+func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.http.AttemptTimeout = d } }
 
 // WithSigningOptions passes options to the signer and the push verifier:
 // signing.BuckarooClock, signing.BuckarooNonce, signing.BuckarooTolerance.
@@ -97,19 +102,18 @@ type Client struct {
 
 // New returns a client for a website key and its secret key.
 func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test), httpClient: http.DefaultClient, retries: 2, backoff: defaultBackoff}
+	cfg := config{baseURL: string(Test)}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := apiclient.BaseURL("buckaroo", cfg.baseURL)
+	base, err := apiclient.BaseURL(provider, cfg.baseURL)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.backoff == nil {
-		cfg.backoff = defaultBackoff
+	sign := func(next http.RoundTripper) (http.RoundTripper, error) {
+		return signing.NewBuckarooSigner(websiteKey, secretKey, next, cfg.signing...)
 	}
-	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
-	signer, err := signing.NewBuckarooSigner(websiteKey, secretKey, transport, cfg.signing...)
+	hc, err := apiclient.HTTPClient(provider, cfg.http, sign, nil, secretKey)
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}
@@ -118,7 +122,6 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}
-	hc.Transport = &retryTransport{base: signer, retries: cfg.retries, backoff: cfg.backoff}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/transport"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -93,7 +95,7 @@ func jsonAnswer(status int, body []byte) func(http.ResponseWriter, *http.Request
 
 func (f *fakeBuckaroo) client(t *testing.T, opts ...buckaroo.Option) *buckaroo.Client {
 	t.Helper()
-	noWait := buckaroo.WithRetryBackoff(func(int, *http.Response) time.Duration { return 0 })
+	noWait := buckaroo.WithRetry(transport.RetryPolicy{BaseDelay: time.Nanosecond})
 	c, err := buckaroo.New(websiteKey, secretKey, append([]buckaroo.Option{buckaroo.WithBaseURL(f.URL), noWait}, opts...)...)
 	require.NoError(t, err)
 	return c
@@ -207,22 +209,23 @@ func TestRefundAgainstFixture(t *testing.T) {
 	assert.JSONEq(t, string(f.Request.BodyBytes()), string(a[0].body))
 }
 
-// TestEveryAttemptIsSignedAfresh: a 503 is retried and a 307 followed; the
-// server verifies the HMAC on each of the three requests, and each carries
-// its own nonce over the same body bytes.
+// TestEveryAttemptIsSignedAfresh: a status look-up answered 503 is retried
+// and a 307 followed; the server verifies the HMAC on each of the three
+// requests, and each carries its own nonce.
 func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 	f := mustFixture(t, "refund")
+	const path = "/json/Transaction/Status/5DABBCA4939A44CB8DD845E7944Axxxx"
 	fake := newFake(t,
 		func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Retry-After", "0")
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 		},
 		func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "/json/Transaction?hop=2", http.StatusTemporaryRedirect)
+			http.Redirect(w, r, path+"?hop=2", http.StatusTemporaryRedirect)
 		},
 		jsonAnswer(200, f.Response.BodyBytes()),
 	)
-	tx, err := fake.client(t).Refund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{Invoice: "testinvoice 123"})
+	tx, err := fake.client(t).TransactionStatus(context.Background(), "5DABBCA4939A44CB8DD845E7944Axxxx")
 	require.NoError(t, err)
 	assert.True(t, buckaroo.StatusOf(tx).IsSuccess())
 
@@ -231,19 +234,33 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 	nonces := map[string]bool{}
 	for i, at := range a {
 		require.NoError(t, at.verifyErr, "attempt %d", i)
-		assert.Equal(t, "POST", at.method, "attempt %d", i)
-		assert.JSONEq(t, string(f.Request.BodyBytes()), string(at.body), "attempt %d", i)
-		assert.Equal(t, a[0].body, at.body, "every attempt sends the same bytes")
+		assert.Equal(t, "GET", at.method, "attempt %d", i)
 		nonces[at.nonce] = true
 	}
 	assert.Len(t, nonces, 3, "a fresh nonce per attempt")
-	assert.Equal(t, "/json/Transaction?hop=2", a[2].uri, "the redirect hop is signed over its own URL")
+	assert.Equal(t, path+"?hop=2", a[2].uri, "the redirect hop is signed over its own URL")
+}
+
+// TestTransactionRequestIsNeverResent: Buckaroo has no idempotency key, so
+// a POST that reached it is not sent again, even when the answer says to.
+func TestTransactionRequestIsNeverResent(t *testing.T) {
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway} {
+		fake := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "0")
+			http.Error(w, "busy", status)
+		})
+		_, err := fake.client(t).Refund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{})
+		var berr *buckaroo.Error
+		require.ErrorAs(t, err, &berr, "HTTP %d", status)
+		assert.Equal(t, status, berr.StatusCode)
+		assert.Len(t, fake.all(), 1, "HTTP %d: sent once", status)
+	}
 }
 
 func TestRetriesRunOut(t *testing.T) {
 	busy := func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }
 	fake := newFake(t, busy, busy, busy, busy)
-	_, err := fake.client(t, buckaroo.WithRetries(2)).TransactionStatus(context.Background(), "KEY")
+	_, err := fake.client(t, buckaroo.WithRetry(transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Nanosecond})).TransactionStatus(context.Background(), "KEY")
 	var berr *buckaroo.Error
 	require.ErrorAs(t, err, &berr)
 	assert.Equal(t, http.StatusServiceUnavailable, berr.StatusCode)
@@ -252,15 +269,17 @@ func TestRetriesRunOut(t *testing.T) {
 }
 
 func TestRetryStopsWhenContextEnds(t *testing.T) {
-	fake := newFake(t, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	// The caller gives up while the client waits an hour before retrying.
-	c, err := buckaroo.New(websiteKey, secretKey, buckaroo.WithBaseURL(fake.URL),
-		buckaroo.WithRetryBackoff(func(int, *http.Response) time.Duration { cancel(); return time.Hour }))
-	require.NoError(t, err)
-	_, err = c.TransactionStatus(ctx, "KEY")
+	// The caller gives up while the client waits (Retry-After) to retry.
+	fake := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		cancel()
+		w.Header().Set("Retry-After", "3")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	})
+	_, err := fake.client(t).TransactionStatus(ctx, "KEY")
 	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, betaalkit.ErrTransport)
 	assert.Len(t, fake.all(), 1, "no retry after the context ended")
 }
 

@@ -2,8 +2,10 @@ package buckaroo
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/buckaroo"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
@@ -25,6 +27,8 @@ type Error struct {
 	// Transaction is the refused transaction, nil for a non-2xx answer.
 	Transaction *Transaction
 	RawBody     []byte
+	// RequestID identifies the exchange for the provider's support ("" if none).
+	RequestID string
 }
 
 // RequestErrorDetail is one entry of RequestErrors.
@@ -73,8 +77,36 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
 }
 
+// provider names this client in errors and logs.
+const provider = "buckaroo"
+
+var _ betaalkit.APIError = (*Error)(nil)
+
+// Provider, HTTPStatus, ProviderCode, ProviderMessage, ResponseBody and
+// ProviderRequestID make *Error a betaalkit.APIError.
+func (e *Error) Provider() string          { return provider }
+func (e *Error) HTTPStatus() int           { return e.StatusCode }
+func (e *Error) ProviderCode() string      { return e.code() }
+func (e *Error) ProviderMessage() string   { return e.Message }
+func (e *Error) ResponseBody() []byte      { return e.RawBody }
+func (e *Error) ProviderRequestID() string { return e.RequestID }
+
+// Is makes every *Error match betaalkit.ErrAPI.
+func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
+
+// code is the refusal's subcode, else its status code ("" for a non-2xx answer).
+func (e *Error) code() string {
+	switch {
+	case e.SubCode != "":
+		return e.SubCode
+	case e.Code != 0:
+		return strconv.Itoa(int(e.Code))
+	}
+	return ""
+}
+
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil && env.Message != nil {
 		e.Message = *env.Message
 	}
@@ -99,6 +131,7 @@ func refusal(r *apiclient.Response, tx *Transaction) *Error {
 		Details:     requestErrorDetails(tx.RequestErrors),
 		Transaction: tx,
 		RawBody:     r.Body,
+		RequestID:   r.RequestID,
 	}
 	if tx.Status.Code.Description != nil {
 		e.Message = *tx.Status.Code.Description

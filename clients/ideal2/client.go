@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // TestBaseURL is the payment initiation base URL of Worldline's test
@@ -97,6 +99,16 @@ type Config struct {
 	// HTTPClient sends the requests (nil: http.DefaultClient). It is not
 	// modified; the client uses copies with the signer added.
 	HTTPClient *http.Client
+	// Retry sets how often and how patiently a request is retried
+	// (transport.NoRetries: never); which requests may be retried is fixed
+	// so that no payment is made twice (see transport.RetryPolicy).
+	Retry transport.RetryPolicy
+	// Logger, when set, gets one line per attempt, with headers and bodies
+	// at Debug level; tokens, signatures and IBANs are redacted.
+	Logger *slog.Logger
+	// AttemptTimeout bounds each attempt (zero: transport.DefaultAttemptTimeout,
+	// unless HTTPClient has a Timeout).
+	AttemptTimeout time.Duration
 	// Clock sets the signed times and decides token expiry and certificate
 	// validity (nil: time.Now). RequestID makes X-Request-ID values (nil:
 	// random UUIDs). Both exist for tests and debugging.
@@ -147,19 +159,22 @@ func New(cfg Config) (*Client, error) {
 	case cfg.ServerCertificate != nil && cfg.SkipResponseVerification:
 		return nil, errors.New("ideal2: ServerCertificate and SkipResponseVerification contradict each other")
 	}
-	pis, transport := apiclient.CopyHTTPClient(cfg.HTTPClient)
 	clock := signing.Clock(cfg.Clock)
+	httpOpts := transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}
 
 	tokens, err := NewTokenSource(TokenConfig{
-		URL:           tokenURL,
-		MerchantID:    cfg.MerchantID,
-		SubID:         cfg.SubID,
-		ClientName:    cfg.ClientName,
-		MerchantKey:   cfg.MerchantKey,
-		Certificate:   cfg.MerchantCertificate,
-		HTTPClient:    cfg.HTTPClient,
-		Clock:         cfg.Clock,
-		RefreshMargin: cfg.TokenRefreshMargin,
+		URL:            tokenURL,
+		MerchantID:     cfg.MerchantID,
+		SubID:          cfg.SubID,
+		ClientName:     cfg.ClientName,
+		MerchantKey:    cfg.MerchantKey,
+		Certificate:    cfg.MerchantCertificate,
+		HTTPClient:     cfg.HTTPClient,
+		Retry:          cfg.Retry,
+		Logger:         cfg.Logger,
+		AttemptTimeout: cfg.AttemptTimeout,
+		Clock:          cfg.Clock,
+		RefreshMargin:  cfg.TokenRefreshMargin,
 	})
 	if err != nil {
 		return nil, err
@@ -173,19 +188,21 @@ func New(cfg Config) (*Client, error) {
 		verifier.Clock = clock
 		verifier.IgnoreValidity = cfg.IgnoreCertificateValidity
 	}
-	signer, err := signing.NewIDEAL2Signer(signing.IDEAL2SignerConfig{
-		Key:         cfg.MerchantKey,
-		Certificate: cfg.MerchantCertificate,
-		Token:       tokens.AccessToken,
-		Verifier:    verifier,
-		Clock:       clock,
-		RequestID:   cfg.RequestID,
-		Base:        transport,
-	})
+	sign := func(next http.RoundTripper) (http.RoundTripper, error) {
+		return signing.NewIDEAL2Signer(signing.IDEAL2SignerConfig{
+			Key:         cfg.MerchantKey,
+			Certificate: cfg.MerchantCertificate,
+			Token:       tokens.AccessToken,
+			Verifier:    verifier,
+			Clock:       clock,
+			RequestID:   cfg.RequestID,
+			Base:        next,
+		})
+	}
+	pis, err := apiclient.HTTPClient(provider, httpOpts, sign, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ideal2: %w", err)
 	}
-	pis.Transport = signer
 	backoff := cfg.PollBackoff
 	if backoff == nil {
 		backoff = DefaultPollBackoff
@@ -211,7 +228,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("ideal2: BaseURL is required (the acquirer's PIS URL, e.g. ideal2.TestBaseURL)")
 	}
-	return apiclient.BaseURL("ideal2", raw)
+	return apiclient.BaseURL(provider, raw)
 }
 
 func deriveTokenURL(base *url.URL) (string, error) {

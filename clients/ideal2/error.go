@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
@@ -28,6 +29,8 @@ type Error struct {
 	Details    string
 	Link       string
 	RawBody    []byte
+	// RequestID identifies the exchange for the provider's support ("" if none).
+	RequestID string
 }
 
 func (e *Error) Error() string {
@@ -52,8 +55,25 @@ type errorBody struct {
 	} `json:"Link"`
 }
 
+// provider names this client in errors and logs.
+const provider = "ideal2"
+
+var _ betaalkit.APIError = (*Error)(nil)
+
+// Provider, HTTPStatus, ProviderCode, ProviderMessage, ResponseBody and
+// ProviderRequestID make *Error a betaalkit.APIError.
+func (e *Error) Provider() string          { return provider }
+func (e *Error) HTTPStatus() int           { return e.StatusCode }
+func (e *Error) ProviderCode() string      { return e.Code }
+func (e *Error) ProviderMessage() string   { return e.Message }
+func (e *Error) ResponseBody() []byte      { return e.RawBody }
+func (e *Error) ProviderRequestID() string { return e.RequestID }
+
+// Is makes every *Error match betaalkit.ErrAPI.
+func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
+
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	var b errorBody
 	if len(r.Body) > 0 && json.Unmarshal(r.Body, &b) == nil {
 		e.Code = strings.TrimSpace(b.Code.String())

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"fmt"
+	"github.com/betaalkit/betaalkit/transport"
 	"io"
 	"math/big"
 	"net/http"
@@ -234,6 +235,7 @@ func (rs *routingService) config() ideal2.Config {
 		MerchantCertificate: merchant.cert,
 		ServerCertificate:   server.cert,
 		PollBackoff:         func(int) time.Duration { return 0 },
+		Retry:               transport.RetryPolicy{BaseDelay: time.Microsecond},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	gen "github.com/betaalkit/betaalkit/gen/ideal2"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // DefaultTokenRefreshMargin is how long before expiry a token is renewed. A
@@ -34,15 +36,21 @@ const tokenFetchTimeout = 30 * time.Second
 
 // TokenConfig configures a TokenSource; New builds one from Config.
 type TokenConfig struct {
-	URL           string // the token endpoint, …/xs2a/routingservice/services/authorize/token
-	MerchantID    string
-	SubID         string
-	ClientName    string
-	MerchantKey   crypto.Signer
-	Certificate   *x509.Certificate
-	HTTPClient    *http.Client     // nil: http.DefaultClient; not modified
-	Clock         func() time.Time // nil: time.Now
-	RefreshMargin time.Duration    // zero: DefaultTokenRefreshMargin
+	URL         string // the token endpoint, …/xs2a/routingservice/services/authorize/token
+	MerchantID  string
+	SubID       string
+	ClientName  string
+	MerchantKey crypto.Signer
+	Certificate *x509.Certificate
+	HTTPClient  *http.Client // nil: http.DefaultClient; not modified
+	// Retry, Logger and AttemptTimeout are as in Config. The token request
+	// is a POST: it is retried only when the connection failed before it
+	// was sent.
+	Retry          transport.RetryPolicy
+	Logger         *slog.Logger
+	AttemptTimeout time.Duration
+	Clock          func() time.Time // nil: time.Now
+	RefreshMargin  time.Duration    // zero: DefaultTokenRefreshMargin
 }
 
 // TokenSource fetches access tokens with the signed client-credentials
@@ -78,7 +86,11 @@ func NewTokenSource(cfg TokenConfig) (*TokenSource, error) {
 	}
 	// A copy, so the redirect policy that keeps the signed request on its
 	// host is ours and the caller's client stays as it was.
-	cfg.HTTPClient, _ = apiclient.CopyHTTPClient(cfg.HTTPClient)
+	hc, err := apiclient.HTTPClient(provider, transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}, nil, nil)
+	if err != nil {
+		return nil, fmt.Errorf("ideal2: %w", err)
+	}
+	cfg.HTTPClient = hc
 	if cfg.RefreshMargin <= 0 {
 		cfg.RefreshMargin = DefaultTokenRefreshMargin
 	}

@@ -3,6 +3,7 @@ package kassacompleet
 import (
 	"fmt"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
@@ -18,6 +19,8 @@ type Error struct {
 	// Status is the envelope's own status field, which may be missing.
 	Status  string
 	RawBody []byte
+	// RequestID identifies the exchange for the provider's support ("" if none).
+	RequestID string
 }
 
 func (e *Error) Error() string {
@@ -27,8 +30,25 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("kassacompleet: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
 }
 
+// provider names this client in errors and logs.
+const provider = "kassacompleet"
+
+var _ betaalkit.APIError = (*Error)(nil)
+
+// Provider, HTTPStatus, ProviderCode, ProviderMessage, ResponseBody and
+// ProviderRequestID make *Error a betaalkit.APIError.
+func (e *Error) Provider() string          { return provider }
+func (e *Error) HTTPStatus() int           { return e.StatusCode }
+func (e *Error) ProviderCode() string      { return e.Type }
+func (e *Error) ProviderMessage() string   { return e.Value }
+func (e *Error) ResponseBody() []byte      { return e.RawBody }
+func (e *Error) ProviderRequestID() string { return e.RequestID }
+
+// Is makes every *Error match betaalkit.ErrAPI.
+func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
+
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil {
 		e.Type, e.Value = env.Error.Type, env.Error.Value
 		if env.Error.Status != nil {

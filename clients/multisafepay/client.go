@@ -16,14 +16,17 @@ package multisafepay
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	gen "github.com/betaalkit/betaalkit/gen/multisafepay"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // Environment is the base URL of one of MultiSafepay's API environments.
@@ -90,9 +93,9 @@ const (
 type Option func(*config)
 
 type config struct {
-	baseURL    string
-	httpClient *http.Client
-	locale     string
+	baseURL string
+	http    transport.Options
+	locale  string
 }
 
 // WithEnvironment selects the test or live API. The default is Test.
@@ -104,8 +107,21 @@ func WithEnvironment(env Environment) Option { return func(c *config) { c.baseUR
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
-// itself is not modified: the client uses a copy with the api_key layer added.
-func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+// itself is not modified: the client uses a copy with its own layers added.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http.HTTPClient = hc } }
+
+// WithRetry sets how often and how patiently a request is retried
+// (transport.NoRetries: never). Which requests may be retried is fixed so
+// that no payment is made twice; see transport.RetryPolicy.
+func WithRetry(p transport.RetryPolicy) Option { return func(c *config) { c.http.Retry = p } }
+
+// WithLogger logs one line per attempt to l, with headers and bodies when
+// l's level includes Debug; credentials, tokens and IBANs are redacted.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger = l } }
+
+// WithAttemptTimeout bounds each attempt (default:
+// transport.DefaultAttemptTimeout, unless the HTTP client has a Timeout).
+func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.http.AttemptTimeout = d } }
 
 // WithLocale adds ?locale=<locale> (e.g. "nl" or "nl_NL") to every call, so
 // gateway names and messages come back in that language.
@@ -124,16 +140,19 @@ type notifyKey struct{ apiKey string }
 
 // New returns a client that authenticates with the website's API key.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test), httpClient: http.DefaultClient}
+	cfg := config{baseURL: string(Test)}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := apiclient.BaseURL("multisafepay", cfg.baseURL)
+	base, err := apiclient.BaseURL(provider, cfg.baseURL)
 	if err != nil {
 		return nil, err
 	}
-	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
-	if hc.Transport, err = signing.NewMultiSafepayAPIKey(apiKey, transport); err != nil {
+	sign := func(next http.RoundTripper) (http.RoundTripper, error) {
+		return signing.NewMultiSafepayAPIKey(apiKey, next)
+	}
+	hc, err := apiclient.HTTPClient(provider, cfg.http, sign, nil, apiKey)
+	if err != nil {
 		return nil, fmt.Errorf("multisafepay: API key is empty: %w", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))

@@ -3,7 +3,9 @@ package multisafepay
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/multisafepay"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
@@ -55,6 +57,8 @@ type Error struct {
 	Code       ErrorCode // 0 when the body had no error envelope
 	Info       string
 	RawBody    []byte
+	// RequestID identifies the exchange for the provider's support ("" if none).
+	RequestID string
 }
 
 func (e *Error) Error() string {
@@ -70,8 +74,32 @@ func HasCode(err error, code ErrorCode) bool {
 	return errors.As(err, &e) && e.Code == code
 }
 
+// provider names this client in errors and logs.
+const provider = "multisafepay"
+
+var _ betaalkit.APIError = (*Error)(nil)
+
+// Provider, HTTPStatus, ProviderCode, ProviderMessage, ResponseBody and
+// ProviderRequestID make *Error a betaalkit.APIError.
+func (e *Error) Provider() string          { return provider }
+func (e *Error) HTTPStatus() int           { return e.StatusCode }
+func (e *Error) ProviderCode() string      { return e.code() }
+func (e *Error) ProviderMessage() string   { return e.Info }
+func (e *Error) ResponseBody() []byte      { return e.RawBody }
+func (e *Error) ProviderRequestID() string { return e.RequestID }
+
+// Is makes every *Error match betaalkit.ErrAPI.
+func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
+
+func (e *Error) code() string {
+	if e.Code == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(e.Code))
+}
+
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorEnvelope](r); env != nil {
 		e.Code = ErrorCode(env.ErrorCode)
 		if env.ErrorInfo != nil {

@@ -12,13 +12,16 @@ package opp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	gen "github.com/betaalkit/betaalkit/gen/opp"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // Environment is an OPP API base URL.
@@ -92,8 +95,8 @@ const (
 type Option func(*config)
 
 type config struct {
-	baseURL    string
-	httpClient *http.Client
+	baseURL string
+	http    transport.Options
 }
 
 // WithEnvironment selects the Test (OPP's sandbox, the default) or Live host.
@@ -104,8 +107,21 @@ func WithEnvironment(env Environment) Option { return func(c *config) { c.baseUR
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
-// itself is not modified: the client uses a copy with the auth layer added.
-func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
+// itself is not modified: the client uses a copy with its own layers added.
+func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http.HTTPClient = hc } }
+
+// WithRetry sets how often and how patiently a request is retried
+// (transport.NoRetries: never). Which requests may be retried is fixed so
+// that no payment is made twice; see transport.RetryPolicy.
+func WithRetry(p transport.RetryPolicy) Option { return func(c *config) { c.http.Retry = p } }
+
+// WithLogger logs one line per attempt to l, with headers and bodies when
+// l's level includes Debug; credentials, tokens and IBANs are redacted.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger = l } }
+
+// WithAttemptTimeout bounds each attempt (default:
+// transport.DefaultAttemptTimeout, unless the HTTP client has a Timeout).
+func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.http.AttemptTimeout = d } }
 
 // Client calls the OPP API. It is safe for concurrent use.
 type Client struct {
@@ -117,16 +133,17 @@ type Client struct {
 // WithEnvironment it talks to the sandbox, so a forgotten option never moves
 // real money.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test), httpClient: http.DefaultClient}
+	cfg := config{baseURL: string(Test)}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := apiclient.BaseURL("opp", cfg.baseURL)
+	base, err := apiclient.BaseURL(provider, cfg.baseURL)
 	if err != nil {
 		return nil, err
 	}
-	hc, transport := apiclient.CopyHTTPClient(cfg.httpClient)
-	if hc.Transport, err = signing.NewBasicAuth(apiKey, transport); err != nil {
+	sign := func(next http.RoundTripper) (http.RoundTripper, error) { return signing.NewBasicAuth(apiKey, next) }
+	hc, err := apiclient.HTTPClient(provider, cfg.http, sign, []int{http.StatusConflict}, apiKey)
+	if err != nil {
 		return nil, fmt.Errorf("opp: API key is empty: %w", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/betaalkit/betaalkit/transport"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,10 +87,13 @@ func (s *server) all() []sent {
 
 func (s *server) client(t *testing.T) *opp.Client {
 	t.Helper()
-	c, err := opp.New(apiKey, opp.WithBaseURL(s.URL+"/v1"))
+	c, err := opp.New(apiKey, opp.WithBaseURL(s.URL+"/v1"), opp.WithRetry(fastRetry))
 	require.NoError(t, err)
 	return c
 }
+
+// fastRetry keeps the default number of attempts without the waits.
+var fastRetry = transport.RetryPolicy{BaseDelay: time.Microsecond}
 
 func validTransaction() opp.TransactionCreate {
 	total := money.Cents(11454)

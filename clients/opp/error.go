@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/opp"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
@@ -24,6 +25,8 @@ type Error struct {
 	Code    string
 	Message string
 	RawBody []byte
+	// RequestID identifies the exchange for the provider's support ("" if none).
+	RequestID string
 }
 
 func (e *Error) Error() string {
@@ -33,9 +36,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("opp: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
 }
 
-// Is reports a 409 as ErrConcurrentRequest.
+// Is makes every *Error match betaalkit.ErrAPI, and a 409 ErrConcurrentRequest.
 func (e *Error) Is(target error) bool {
-	return target == ErrConcurrentRequest && e.StatusCode == http.StatusConflict
+	return target == betaalkit.ErrAPI || target == ErrConcurrentRequest && e.StatusCode == http.StatusConflict
 }
 
 // Retryable reports whether sending the same request again may succeed:
@@ -44,8 +47,22 @@ func (e *Error) Retryable() bool {
 	return e.StatusCode == http.StatusConflict || e.StatusCode >= 500
 }
 
+// provider names this client in errors and logs.
+const provider = "opp"
+
+var _ betaalkit.APIError = (*Error)(nil)
+
+// Provider, HTTPStatus, ProviderCode, ProviderMessage, ResponseBody and
+// ProviderRequestID make *Error a betaalkit.APIError.
+func (e *Error) Provider() string          { return provider }
+func (e *Error) HTTPStatus() int           { return e.StatusCode }
+func (e *Error) ProviderCode() string      { return e.Code }
+func (e *Error) ProviderMessage() string   { return e.Message }
+func (e *Error) ResponseBody() []byte      { return e.RawBody }
+func (e *Error) ProviderRequestID() string { return e.RequestID }
+
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body}
+	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil {
 		if env.Error.Code != nil {
 			e.Code = env.Error.Code.String()

@@ -6,6 +6,7 @@ package apiclient
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,24 +24,65 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Body       []byte
+	// RequestID identifies the exchange: the provider's X-Request-ID (or
+	// Request-Id) answer header, else the X-Request-ID we sent.
+	RequestID string
 }
 
-// Read reads and closes resp's body. err is the transport error from the
-// generated client's call, passed through so callers can write
-// apiclient.Read(c.gen.GetOrder(ctx, id)).
+// Read reads and closes resp's body. err is the error from the generated
+// client's call, passed through so callers can write
+// apiclient.Read(c.gen.GetOrder(ctx, id)); one that is not already an API,
+// verification, decode or request error is a *betaalkit.TransportError.
 func Read(resp *http.Response, err error) (*Response, error) {
 	if err != nil {
-		return nil, err
+		return nil, classify(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	body, err := readAll(resp)
 	if err != nil {
-		return nil, fmt.Errorf("read response (HTTP %d): %w", resp.StatusCode, err)
+		return nil, &betaalkit.TransportError{Attempts: 1, Err: fmt.Errorf("read response (HTTP %d): %w", resp.StatusCode, err)}
 	}
 	if len(body) > MaxBody {
-		return nil, fmt.Errorf("response (HTTP %d) is larger than %d bytes", resp.StatusCode, MaxBody)
+		return nil, &betaalkit.DecodeError{StatusCode: resp.StatusCode, RawBody: body[:MaxBody], Err: fmt.Errorf("response is larger than %d bytes", MaxBody)}
 	}
-	return &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, RequestID: resp.Header.Get("X-Request-Id")}
+	if r.RequestID == "" {
+		r.RequestID = resp.Header.Get("Request-Id")
+	}
+	if r.RequestID == "" && resp.Request != nil {
+		r.RequestID = resp.Request.Header.Get("X-Request-Id")
+	}
+	return r, nil
+}
+
+// readAll reads at most MaxBody+1 bytes, in one allocation when the
+// answer says how long it is (and correctly even when that was wrong).
+func readAll(resp *http.Response) ([]byte, error) {
+	n := resp.ContentLength
+	if n <= 0 || n > MaxBody {
+		return io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		return nil, err
+	}
+	var probe [1]byte
+	if k, _ := resp.Body.Read(probe[:]); k == 0 {
+		return buf, nil
+	}
+	rest, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody-n))
+	return append(append(buf, probe[0]), rest...), err
+}
+
+// classify keeps an error that already says what it is, and marks any
+// other failure of a call as a transport failure.
+func classify(err error) error {
+	for _, kind := range []error{betaalkit.ErrTransport, betaalkit.ErrAPI, betaalkit.ErrVerification, betaalkit.ErrDecode, betaalkit.ErrInvalidRequest} {
+		if errors.Is(err, kind) {
+			return err
+		}
+	}
+	return &betaalkit.TransportError{Attempts: 1, Err: err}
 }
 
 // IsJSON reports whether the response says it carries JSON.

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // BaseURL parses a client's base URL; it must be absolute. A trailing slash
@@ -52,3 +54,29 @@ const maxRedirects = 10
 // ErrCrossOriginRedirect is returned when a provider's answer redirects a
 // signed request to another host; the request is not sent there.
 var ErrCrossOriginRedirect = errors.New("refusing to follow a redirect to another origin with credentials")
+
+// HTTPClient builds a client's *http.Client from the caller's options: a
+// copy of o.HTTPClient (never modified) whose transport is retries, sign,
+// logging and o.HTTPClient's own transport, in that order. Without an
+// AttemptTimeout, each attempt gets transport.DefaultAttemptTimeout unless
+// the caller's client has a Timeout of its own.
+func HTTPClient(provider string, o transport.Options, sign transport.Layer, retryStatuses []int, secrets ...string) (*http.Client, error) {
+	hc, base := CopyHTTPClient(o.HTTPClient)
+	timeout := o.AttemptTimeout
+	if timeout == 0 && hc.Timeout == 0 {
+		timeout = transport.DefaultAttemptTimeout
+	}
+	rt, err := transport.New(base, sign, transport.Config{
+		Provider:       provider,
+		Retry:          o.Retry,
+		RetryStatuses:  retryStatuses,
+		AttemptTimeout: timeout,
+		Logger:         o.Logger,
+		Secrets:        secrets,
+	})
+	if err != nil {
+		return nil, err
+	}
+	hc.Transport = rt
+	return hc, nil
+}

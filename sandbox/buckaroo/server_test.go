@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/betaalkit/betaalkit/transport"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -190,7 +191,7 @@ func refusedWith401(t *testing.T, err error, why string) {
 func TestAuthenticationIsRefusedInBuckarooFormat(t *testing.T) {
 	ts, _, good := start(t, sandbox.Config{})
 	ctx := context.Background()
-	noRetry := buckaroo.WithRetries(0)
+	noRetry := buckaroo.WithRetry(transport.NoRetries)
 
 	wrongKey, err := buckaroo.New("OTHERWEBSITE", sandbox.DefaultSecretKey, buckaroo.WithBaseURL(ts.URL), noRetry)
 	require.NoError(t, err)
@@ -650,7 +651,7 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 	hc := &http.Client{Transport: rec}
 	c, err := buckaroo.New(sandbox.DefaultWebsiteKey, sandbox.DefaultSecretKey, buckaroo.WithBaseURL(ts.URL), buckaroo.WithHTTPClient(hc))
 	require.NoError(t, err)
-	wrong, err := buckaroo.New(sandbox.DefaultWebsiteKey, "wrong", buckaroo.WithBaseURL(ts.URL), buckaroo.WithHTTPClient(hc), buckaroo.WithRetries(0))
+	wrong, err := buckaroo.New(sandbox.DefaultWebsiteKey, "wrong", buckaroo.WithBaseURL(ts.URL), buckaroo.WithHTTPClient(hc), buckaroo.WithRetry(transport.NoRetries))
 	require.NoError(t, err)
 	ctx := context.Background()
 
@@ -690,7 +691,7 @@ func TestSandboxClock(t *testing.T) {
 	assert.Equal(t, "2018-02-23T12:15:26", *tx.Status.DateTime)
 
 	// A client on the real clock is years off the sandbox's.
-	now, err := buckaroo.New(sandbox.DefaultWebsiteKey, sandbox.DefaultSecretKey, buckaroo.WithBaseURL(ts.URL), buckaroo.WithRetries(0))
+	now, err := buckaroo.New(sandbox.DefaultWebsiteKey, sandbox.DefaultSecretKey, buckaroo.WithBaseURL(ts.URL), buckaroo.WithRetry(transport.NoRetries))
 	require.NoError(t, err)
 	_, err = now.TransactionStatus(context.Background(), *tx.Key)
 	refusedWith401(t, err, "timestamp")

@@ -1,0 +1,255 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/betaalkit/betaalkit"
+)
+
+// retrier sends a request up to MaxAttempts times (see RetryPolicy for
+// which requests and why).
+type retrier struct {
+	next     http.RoundTripper
+	policy   RetryPolicy
+	statuses []int
+	timeout  time.Duration
+	logging  bool // put the attempt number in the context for the log layer
+	// Seams for tests: how a wait is spent, and the jitter source.
+	sleep  func(ctx context.Context, d time.Duration) error
+	jitter func(n int64) int64
+}
+
+func newRetrier(next http.RoundTripper, cfg Config) *retrier {
+	return &retrier{
+		next:     next,
+		policy:   cfg.Retry.withDefaults(),
+		statuses: cfg.RetryStatuses,
+		timeout:  cfg.AttemptTimeout,
+		logging:  cfg.Logger != nil,
+		sleep:    sleep,
+		jitter:   rand.Int64N,
+	}
+}
+
+type attemptKey struct{}
+
+// attemptOf is the attempt number the retrier put in ctx (1 if none).
+func attemptOf(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey{}).(int); ok {
+		return n
+	}
+	return 1
+}
+
+func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	idempotent := isIdempotent(req.Method)
+	// A body that cannot be read again is sent once.
+	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	for attempt := 1; ; attempt++ {
+		out, written, cancel, err := t.prepare(req, attempt, idempotent)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.next.RoundTrip(out)
+		last := attempt >= t.policy.MaxAttempts || !replayable
+		if err != nil {
+			cancel()
+			if ctx.Err() != nil {
+				return nil, &betaalkit.TransportError{Attempts: attempt, Err: err}
+			}
+			unwritten := written == nil || !written.Load()
+			retry := !last && (idempotent && isNetworkError(err) || unwritten && isDialError(err))
+			if !retry {
+				return nil, transportError(err, attempt)
+			}
+		} else {
+			if t.timeout > 0 {
+				resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+			}
+			if last || !idempotent || !t.retryStatus(resp.StatusCode) {
+				return resp, nil
+			}
+		}
+		wait, ok := t.wait(attempt, resp)
+		if !ok {
+			return resp, nil // the server asked for a longer pause than we allow
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+		}
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// prepare makes attempt n's request: a clone with a fresh body after the
+// first, the attempt timeout, and the trace that records whether any byte
+// was written (only for methods that are not idempotent; written is nil
+// for the others).
+func (t *retrier) prepare(req *http.Request, attempt int, idempotent bool) (*http.Request, *atomic.Bool, context.CancelFunc, error) {
+	out := req
+	if attempt > 1 {
+		out = req.Clone(req.Context())
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			out.Body = body
+		}
+	}
+	var written *atomic.Bool // nil: idempotent, nobody asks
+	cancel := context.CancelFunc(func() {})
+	ctx := req.Context()
+	changed := false
+	if t.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		changed = true
+	}
+	if !idempotent {
+		written = new(atomic.Bool)
+		mark := func() { written.Store(true) }
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteHeaderField: func(string, []string) { mark() },
+			WroteHeaders:     mark,
+			WroteRequest:     func(httptrace.WroteRequestInfo) { mark() },
+		})
+		changed = true
+	}
+	if t.logging {
+		ctx = context.WithValue(ctx, attemptKey{}, attempt)
+		changed = true
+	}
+	if changed {
+		out = out.WithContext(ctx)
+	}
+	return out, written, cancel, nil
+}
+
+func (t *retrier) retryStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return slices.Contains(t.statuses, status)
+}
+
+// wait is the pause before attempt+1: the server's Retry-After when it
+// gives one (ok is false if that is longer than MaxDelay), else capped
+// exponential backoff with jitter (half fixed, half random).
+func (t *retrier) wait(attempt int, resp *http.Response) (d time.Duration, ok bool) {
+	if resp != nil {
+		if after, given := retryAfter(resp.Header.Get("Retry-After"), time.Now()); given {
+			return after, after <= t.policy.MaxDelay
+		}
+	}
+	d = t.policy.BaseDelay << min(attempt-1, 20)
+	if d <= 0 || d > t.policy.MaxDelay {
+		d = t.policy.MaxDelay
+	}
+	half := d / 2
+	return half + time.Duration(t.jitter(int64(d-half)+1)), true
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(secs, 0)) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+func isIdempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// isNetworkError reports a failure of the connection or the attempt's
+// timeout, as opposed to a signer's or verifier's refusal (which a retry
+// would not change).
+func isNetworkError(err error) bool {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, betaalkit.ErrVerification), errors.Is(err, betaalkit.ErrAPI),
+		errors.Is(err, betaalkit.ErrDecode), errors.Is(err, betaalkit.ErrInvalidRequest):
+		return false
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &netErr):
+		return true
+	}
+	return false
+}
+
+// isDialError reports a failure to open the connection (refused, no such
+// host, TLS handshake): no byte of the request can have been written.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	var tlsErr tls.RecordHeaderError
+	return errors.As(err, &opErr) && opErr.Op == "dial" ||
+		errors.As(err, &dnsErr) || errors.As(err, &tlsErr) ||
+		errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// transportError marks a connection failure as betaalkit.ErrTransport with
+// the number of attempts; a signer's or verifier's error passes unchanged.
+func transportError(err error, attempts int) error {
+	if !isNetworkError(err) && !isDialError(err) {
+		return err
+	}
+	return &betaalkit.TransportError{Attempts: attempts, Err: err}
+}
+
+// cancelOnClose ends an attempt's timeout context once its body is closed:
+// the timeout covers reading the body too.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -15,7 +16,14 @@ import (
 type demoStep func(format string, a ...any)
 
 // demoFlow runs a complete payment against a provider's in-process sandbox.
-type demoFlow func(ctx context.Context, hooks *webhookReceiver, step demoStep) error
+type demoFlow func(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demoStep) error
+
+// demoEnv is what every flow gives the client it builds: a logger (nil:
+// none) and the *http.Client to send through (nil: the default).
+type demoEnv struct {
+	logger     *slog.Logger
+	httpClient *http.Client
+}
 
 var demos = map[string]demoFlow{}
 
@@ -30,10 +38,25 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	logLevel := fs.String("log", "", "log every HTTP attempt to stderr at this level: info, or debug for headers and bodies (secrets redacted)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	var env demoEnv
+	if *logLevel != "" {
+		var level slog.Level
+		if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+			fmt.Fprintf(stderr, "demo: -log %q: %v\n", *logLevel, err)
+			return 2
+		}
+		env.logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	}
+	return runDemoFlows(env, *timeout, stdout)
+}
+
+// runDemoFlows runs every provider's flow and prints the transcript.
+func runDemoFlows(env demoEnv, timeout time.Duration, stdout io.Writer) int {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
 	names := orderedProviders(demos)
@@ -42,7 +65,7 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	for _, name := range names {
 		hooks := newWebhookReceiver()
 		step := func(format string, a ...any) { fmt.Fprintf(stdout, "%-14s %s\n", name, fmt.Sprintf(format, a...)) }
-		err := demos[name](ctx, hooks, step)
+		err := demos[name](ctx, env, hooks, step)
 		hooks.Close()
 		if err != nil {
 			failed++

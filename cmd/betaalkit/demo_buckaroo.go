@@ -13,8 +13,8 @@ import (
 
 func init() { registerDemo("buckaroo", demoBuckaroo) }
 
-func demoBuckaroo(ctx context.Context, hooks *webhookReceiver, step demoStep) error {
-	srv, _, client, err := sandbox.NewTestServer(sandbox.Config{})
+func demoBuckaroo(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demoStep) error {
+	srv, _, client, err := sandbox.NewTestServer(sandbox.Config{}, buckaroo.WithLogger(env.logger), buckaroo.WithHTTPClient(env.httpClient))
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,11 @@ import (
 
 func init() { registerDemo("ideal2", demoIDEAL2) }
 
-func demoIDEAL2(ctx context.Context, hooks *webhookReceiver, step demoStep) error {
+func demoIDEAL2(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demoStep) error {
 	// The sandbox makes a throwaway merchant key: nobody has a Worldline one.
-	srv, s, client, err := sandbox.NewTestServer(sandbox.Config{})
+	srv, s, client, err := sandbox.NewTestServer(sandbox.Config{}, func(c *ideal2.Config) {
+		c.Logger, c.HTTPClient = env.logger, env.httpClient
+	})
 	if err != nil {
 		return err
 	}
@@ -68,7 +70,7 @@ func demoIDEAL2(ctx context.Context, hooks *webhookReceiver, step demoStep) erro
 	}
 	debtor := "an unnamed debtor"
 	if d := data.DebtorInformation; d != nil && d.Name != nil && d.Account != nil && d.Account.Identification != nil {
-		debtor = *d.Name + " (" + *d.Account.Identification + ")"
+		debtor = *d.Name + " (" + maskAccount(*d.Account.Identification) + ")"
 	}
 	step("final status: %s, paid by %s (iDEAL 2.0 has no refunds)", data.PaymentStatus, debtor)
 	return nil
@@ -85,4 +87,13 @@ func init() {
 			"merchant Id %s, Client %s; generated key pair and response-signing certificate at /sandbox/merchant-key.pem, /sandbox/merchant-cert.pem, /sandbox/server-cert.pem",
 			m.ID, m.ClientName)}, nil
 	})
+}
+
+// maskAccount shows an account number the way a receipt does: the country
+// and check digits and the last four characters.
+func maskAccount(iban string) string {
+	if len(iban) < 10 {
+		return "****"
+	}
+	return iban[:4] + " **** " + iban[len(iban)-4:]
 }

@@ -11,8 +11,8 @@ import (
 
 func init() { registerDemo("kassacompleet", demoKassaCompleet) }
 
-func demoKassaCompleet(ctx context.Context, hooks *webhookReceiver, step demoStep) error {
-	srv, _, client, err := sandbox.NewTestServer(sandbox.Config{})
+func demoKassaCompleet(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demoStep) error {
+	srv, _, client, err := sandbox.NewTestServer(sandbox.Config{}, kassacompleet.WithLogger(env.logger), kassacompleet.WithHTTPClient(env.httpClient))
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 
 func init() { registerDemo("multisafepay", demoMultiSafepay) }
 
-func demoMultiSafepay(ctx context.Context, hooks *webhookReceiver, step demoStep) error {
-	srv, _, client, err := sandbox.NewTestServer(sandbox.Config{})
+func demoMultiSafepay(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demoStep) error {
+	srv, _, client, err := sandbox.NewTestServer(sandbox.Config{}, multisafepay.WithLogger(env.logger), multisafepay.WithHTTPClient(env.httpClient))
 	if err != nil {
 		return err
 	}

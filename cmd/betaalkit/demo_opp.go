@@ -15,8 +15,8 @@ import (
 
 func init() { registerDemo("opp", demoOPP) }
 
-func demoOPP(ctx context.Context, hooks *webhookReceiver, step demoStep) error {
-	srv, sb, client, err := sandbox.NewTestServer(sandbox.Config{})
+func demoOPP(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demoStep) error {
+	srv, sb, client, err := sandbox.NewTestServer(sandbox.Config{}, opp.WithLogger(env.logger), opp.WithHTTPClient(env.httpClient))
 	if err != nil {
 		return err
 	}

@@ -127,14 +127,16 @@ func New(cfg Config) (*Server, error) {
 // NewTestServer starts a simulator on a loopback port and returns it with a
 // client of ours already pointed at it (sharing the sandbox's clock). Close
 // the server when done.
-func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error) {
+//
+// opts are applied after the sandbox's own (e.g. client.WithLogger).
+func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server, *client.Client, error) {
 	s, err := New(cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ts := httptest.NewServer(s)
-	c, err := client.New(s.cfg.WebsiteKey, s.cfg.SecretKey, client.WithBaseURL(ts.URL),
-		client.WithSigningOptions(signing.BuckarooClock(s.cfg.Clock), signing.BuckarooTolerance(s.cfg.Tolerance)))
+	c, err := client.New(s.cfg.WebsiteKey, s.cfg.SecretKey, append([]client.Option{client.WithBaseURL(ts.URL),
+		client.WithSigningOptions(signing.BuckarooClock(s.cfg.Clock), signing.BuckarooTolerance(s.cfg.Tolerance))}, opts...)...)
 	if err != nil {
 		ts.Close()
 		return nil, nil, nil, err

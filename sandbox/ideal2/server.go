@@ -196,8 +196,9 @@ func New(cfg Config) (*Server, error) {
 // NewTestServer starts a simulator on a loopback port and returns it with a
 // client of ours already pointed at it (verifying responses with the
 // sandbox's certificate, polling every 10 ms). The merchant must have a Key.
-// Close the server when done.
-func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error) {
+// Close the server when done. configure may change the client's Config
+// first (e.g. set its Logger).
+func NewTestServer(cfg Config, configure ...func(*client.Config)) (*httptest.Server, *Server, *client.Client, error) {
 	s, err := New(cfg)
 	if err != nil {
 		return nil, nil, nil, err
@@ -206,7 +207,11 @@ func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error
 		return nil, nil, nil, errors.New("ideal2 sandbox: NewTestServer needs a merchant with a Key")
 	}
 	ts := httptest.NewServer(s)
-	c, err := client.New(s.ClientConfig(ts.URL))
+	ccfg := s.ClientConfig(ts.URL)
+	for _, f := range configure {
+		f(&ccfg)
+	}
+	c, err := client.New(ccfg)
 	if err != nil {
 		ts.Close()
 		return nil, nil, nil, err

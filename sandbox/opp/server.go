@@ -156,13 +156,15 @@ func New(cfg Config) (*Server, error) {
 
 // NewTestServer starts a simulator on a loopback port and returns it with a
 // client of ours already pointed at it. Close the server when done.
-func NewTestServer(cfg Config) (*httptest.Server, *Server, *client.Client, error) {
+//
+// opts are applied after the sandbox's own (e.g. client.WithLogger).
+func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server, *client.Client, error) {
 	s, err := New(cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	ts := httptest.NewServer(s)
-	c, err := client.New(s.cfg.APIKey, client.WithBaseURL(ts.URL+"/v1"))
+	c, err := client.New(s.cfg.APIKey, append([]client.Option{client.WithBaseURL(ts.URL + "/v1")}, opts...)...)
 	if err != nil {
 		ts.Close()
 		return nil, nil, nil, err

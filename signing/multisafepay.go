@@ -34,15 +34,22 @@ func NewMultiSafepayAPIKey(apiKey string, base http.RoundTripper) (*MultiSafepay
 // RoundTrip sends a clone of req carrying the api_key header.
 func (m *MultiSafepayAPIKey) RoundTrip(req *http.Request) (*http.Response, error) {
 	out := req.Clone(req.Context())
+	m.Authorize(out)
+	return transport(m.base).RoundTrip(out)
+}
+
+// Authorize sets the api_key header on a request the caller owns (a
+// generated client's request editor): the key never changes, so unlike
+// RoundTrip it needs no clone per attempt.
+func (m *MultiSafepayAPIKey) Authorize(req *http.Request) {
 	// Drop any canonical or differently-cased copy so exactly one key is sent.
-	for name := range out.Header {
+	for name := range req.Header {
 		if strings.EqualFold(name, MultiSafepayHeader) {
-			delete(out.Header, name)
+			delete(req.Header, name)
 		}
 	}
 	// Direct assignment keeps the lower-case name (Header.Set would canonicalise it).
-	out.Header[MultiSafepayHeader] = []string{m.key}
-	return transport(m.base).RoundTrip(out)
+	req.Header[MultiSafepayHeader] = []string{m.key}
 }
 
 // String hides the key.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"strings"
 	"sync"
 	"testing"
@@ -14,10 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func httptraceOf(req *http.Request) *httptrace.ClientTrace {
-	return httptrace.ContextClientTrace(req.Context())
-}
 
 // lockedWriter lets concurrent attempts share one log buffer.
 type lockedWriter struct {

@@ -8,10 +8,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"slices"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -59,7 +57,7 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A body that cannot be read again is sent once.
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	for attempt := 1; ; attempt++ {
-		out, written, cancel, err := t.prepare(req, attempt, idempotent)
+		out, cancel, err := t.prepare(req, attempt)
 		if err != nil {
 			return nil, err
 		}
@@ -70,8 +68,8 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			if ctx.Err() != nil {
 				return nil, &betaalkit.TransportError{Attempts: attempt, Err: err}
 			}
-			unwritten := written == nil || !written.Load()
-			retry := !last && (idempotent && isNetworkError(err) || unwritten && isDialError(err))
+			// A failed dial wrote nothing, so even a POST may go again.
+			retry := !last && (idempotent && isNetworkError(err) || isDialError(err))
 			if !retry {
 				return nil, transportError(err, attempt)
 			}
@@ -98,47 +96,31 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // prepare makes attempt n's request: a clone with a fresh body after the
-// first, the attempt timeout, and the trace that records whether any byte
-// was written (only for methods that are not idempotent; written is nil
-// for the others).
-func (t *retrier) prepare(req *http.Request, attempt int, idempotent bool) (*http.Request, *atomic.Bool, context.CancelFunc, error) {
+// first, with the attempt timeout and number in its context.
+func (t *retrier) prepare(req *http.Request, attempt int) (*http.Request, context.CancelFunc, error) {
 	out := req
 	if attempt > 1 {
 		out = req.Clone(req.Context())
 		if req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, err
 			}
 			out.Body = body
 		}
 	}
-	var written *atomic.Bool // nil: idempotent, nobody asks
 	cancel := context.CancelFunc(func() {})
+	if t.timeout <= 0 && !t.logging {
+		return out, cancel, nil
+	}
 	ctx := req.Context()
-	changed := false
 	if t.timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, t.timeout)
-		changed = true
-	}
-	if !idempotent {
-		written = new(atomic.Bool)
-		mark := func() { written.Store(true) }
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteHeaderField: func(string, []string) { mark() },
-			WroteHeaders:     mark,
-			WroteRequest:     func(httptrace.WroteRequestInfo) { mark() },
-		})
-		changed = true
 	}
 	if t.logging {
 		ctx = context.WithValue(ctx, attemptKey{}, attempt)
-		changed = true
 	}
-	if changed {
-		out = out.WithContext(ctx)
-	}
-	return out, written, cancel, nil
+	return out.WithContext(ctx), cancel, nil
 }
 
 func (t *retrier) retryStatus(status int) bool {
@@ -222,7 +204,8 @@ func isNetworkError(err error) bool {
 }
 
 // isDialError reports a failure to open the connection (refused, no such
-// host, TLS handshake): no byte of the request can have been written.
+// host, dial timeout, TLS handshake): no byte of the request can have been
+// written, as none can be without a connection.
 func isDialError(err error) bool {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError

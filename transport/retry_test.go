@@ -57,15 +57,10 @@ func fail(err error) func(*http.Request) (*http.Response, error) {
 	return func(*http.Request) (*http.Response, error) { return nil, err }
 }
 
-// writtenThenFail fires the trace hook a real transport fires once the
-// request's headers are on their way, then fails.
+// writtenThenFail is a failure after the request went out: the connection
+// broke while waiting for the answer.
 func writtenThenFail(err error) func(*http.Request) (*http.Response, error) {
-	return func(req *http.Request) (*http.Response, error) {
-		if trace := httptraceOf(req); trace != nil && trace.WroteHeaders != nil {
-			trace.WroteHeaders()
-		}
-		return nil, err
-	}
+	return fail(fmt.Errorf("read: %w", err))
 }
 
 var (

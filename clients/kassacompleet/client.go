@@ -90,12 +90,15 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	sign := func(next http.RoundTripper) (http.RoundTripper, error) { return signing.NewBasicAuth(apiKey, next) }
-	hc, err := apiclient.HTTPClient(provider, cfg.http, sign, nil, apiKey)
+	auth, err := signing.NewBasicAuth(apiKey, nil)
 	if err != nil {
 		return nil, fmt.Errorf("kassacompleet: API key is empty: %w", err)
 	}
-	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
+	hc, err := apiclient.HTTPClient(provider, cfg.http, nil, nil, apiKey)
+	if err != nil {
+		return nil, fmt.Errorf("kassacompleet: %w", err)
+	}
+	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
 		return nil, fmt.Errorf("kassacompleet: %w", err)
 	}

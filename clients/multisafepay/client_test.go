@@ -331,6 +331,7 @@ func TestErrorEnvelopeBecomesTypedError(t *testing.T) {
 		{"invalid key, data as list", http.StatusUnauthorized, `{"success":false,"data":[],"error_code":1032,"error_info":"Invalid API key"}`, multisafepay.CodeInvalidAPIKey, "Invalid API key"},
 		{"code as text", http.StatusServiceUnavailable, `{"success":false,"data":{},"error_code":"1023","error_info":"Gateway unavailable"}`, multisafepay.CodeGatewayUnavailable, "Gateway unavailable"},
 		{"success false with 200", http.StatusOK, `{"success":false,"data":{},"error_code":1006,"error_info":"Invalid transaction ID"}`, multisafepay.CodeInvalidOrderID, "Invalid transaction ID"},
+		{"success false with 200, spaced", http.StatusOK, "{\"data\": {}, \"success\" :\n false, \"error_code\": 1006, \"error_info\": \"Invalid transaction ID\"}", multisafepay.CodeInvalidOrderID, "Invalid transaction ID"},
 		{"success false with 200, data as list", http.StatusOK, `{"success":false,"data":[],"error_code":1032,"error_info":"Invalid API key"}`, multisafepay.CodeInvalidAPIKey, "Invalid API key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

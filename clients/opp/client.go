@@ -141,12 +141,15 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	sign := func(next http.RoundTripper) (http.RoundTripper, error) { return signing.NewBasicAuth(apiKey, next) }
-	hc, err := apiclient.HTTPClient(provider, cfg.http, sign, []int{http.StatusConflict}, apiKey)
+	auth, err := signing.NewBasicAuth(apiKey, nil)
 	if err != nil {
 		return nil, fmt.Errorf("opp: API key is empty: %w", err)
 	}
-	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc))
+	hc, err := apiclient.HTTPClient(provider, cfg.http, nil, []int{http.StatusConflict}, apiKey)
+	if err != nil {
+		return nil, fmt.Errorf("opp: %w", err)
+	}
+	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
 		return nil, fmt.Errorf("opp: %w", err)
 	}

@@ -62,16 +62,17 @@ func readAll(resp *http.Response) ([]byte, error) {
 	if n <= 0 || n > MaxBody {
 		return io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+	// One byte more than announced tells a short answer from a long one.
+	buf := make([]byte, n+1)
+	k, err := io.ReadFull(resp.Body, buf)
+	switch {
+	case int64(k) == n && err == io.ErrUnexpectedEOF:
+		return buf[:n], nil
+	case err != nil:
 		return nil, err
 	}
-	var probe [1]byte
-	if k, _ := resp.Body.Read(probe[:]); k == 0 {
-		return buf, nil
-	}
 	rest, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody-n))
-	return append(append(buf, probe[0]), rest...), err
+	return append(buf, rest...), err
 }
 
 // classify keeps an error that already says what it is, and marks any

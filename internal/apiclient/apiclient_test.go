@@ -2,6 +2,8 @@ package apiclient_test
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
 
@@ -50,4 +53,60 @@ func TestReadWebhookBodyIsBounded(t *testing.T) {
 	huge := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(strings.Repeat("x", apiclient.MaxWebhookBody+1)))
 	_, err = apiclient.ReadWebhookBody(huge)
 	assert.ErrorIs(t, err, apiclient.ErrWebhookTooLarge)
+}
+
+func TestReadTrustsNoContentLength(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		length int64
+		body   string
+		err    bool
+	}{
+		{"exact", 7, `{"a":1}`, false},
+		{"unknown", -1, `{"a":1}`, false},
+		{"zero but a body", 0, `{"a":1}`, false},
+		{"announced short", 3, `{"a":1}`, false},
+		{"announced long: cut short", 20, `{"a":1}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: tc.length, Body: io.NopCloser(strings.NewReader(tc.body))}
+			r, err := apiclient.Read(resp, nil)
+			if tc.err {
+				assert.ErrorIs(t, err, betaalkit.ErrTransport)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.body, string(r.Body), "every byte received is kept")
+		})
+	}
+}
+
+func TestReadClassifiesErrors(t *testing.T) {
+	_, err := apiclient.Read(nil, errors.New("dial tcp: connection refused"))
+	assert.ErrorIs(t, err, betaalkit.ErrTransport)
+	var te *betaalkit.TransportError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, 1, te.Attempts)
+
+	verify := fmt.Errorf("wrapped: %w", &betaalkit.DecodeError{Err: errors.New("x")})
+	_, err = apiclient.Read(nil, verify)
+	assert.Same(t, verify, err, "an error that says what it is passes unchanged")
+	assert.NotErrorIs(t, err, betaalkit.ErrTransport)
+}
+
+func TestReadKeepsTheRequestID(t *testing.T) {
+	resp := func(h http.Header, sent string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, "https://api.example/", nil)
+		if sent != "" {
+			req.Header.Set("X-Request-ID", sent)
+		}
+		return &http.Response{StatusCode: 500, Header: h, Body: io.NopCloser(strings.NewReader("")), Request: req}
+	}
+	r, err := apiclient.Read(resp(http.Header{"X-Request-Id": {"theirs"}}, "ours"), nil)
+	require.NoError(t, err)
+	assert.Equal(t, "theirs", r.RequestID)
+	r, _ = apiclient.Read(resp(http.Header{"Request-Id": {"req_1"}}, ""), nil)
+	assert.Equal(t, "req_1", r.RequestID)
+	r, _ = apiclient.Read(resp(http.Header{}, "ours"), nil)
+	assert.Equal(t, "ours", r.RequestID, "the id we sent identifies the exchange too")
 }

@@ -1,6 +1,7 @@
 package apiclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -79,4 +80,19 @@ func HTTPClient(provider string, o transport.Options, sign transport.Layer, retr
 	}
 	hc.Transport = rt
 	return hc, nil
+}
+
+// Authorizer sets a static credential on a request (signing.BasicAuth,
+// signing.MultiSafepayAPIKey).
+type Authorizer interface{ Authorize(*http.Request) }
+
+// AuthorizeEditor adapts an Authorizer to a generated client's request
+// editor. A static credential is set once on the request the generated
+// client builds; retries resend it, and only signers that change per
+// attempt need to sit in the transport.
+func AuthorizeEditor(a Authorizer) func(context.Context, *http.Request) error {
+	return func(_ context.Context, req *http.Request) error {
+		a.Authorize(req)
+		return nil
+	}
 }

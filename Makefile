@@ -1,9 +1,9 @@
 # Everything installs through `go` itself; nothing else is needed.
 GO ?= go
 PKGS := ./...
-FUZZTIME ?= 10s
+FUZZTIME ?= 30s
 
-.PHONY: all demo test generate verify fmt-check vet unit bench fuzz
+.PHONY: all demo test generate verify fmt-check vet unit bench-check bench bench-all fuzz
 
 all: test
 
@@ -33,11 +33,19 @@ vet:
 unit:
 	$(GO) test -race -count=1 $(PKGS)
 
-## test: everything CI runs — gofmt, vet, fresh generated code, all tests with -race
-test: fmt-check vet verify unit
+## bench-check: every benchmark once, so none can rot (part of make test)
+bench-check:
+	$(GO) test -race -run='^$$' -bench=. -benchtime=1x $(PKGS)
 
-## bench: speed and memory targets
+## test: everything CI runs — gofmt, vet, fresh generated code, all tests and benchmarks with -race
+test: fmt-check vet verify unit bench-check
+
+## bench: the side-by-side benchmarks (ours vs the physical floor) as a table of ratios
 bench:
+	$(GO) run ./internal/cmd/benchtable
+
+## bench-all: every benchmark of every package, raw
+bench-all:
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 
 ## fuzz: run every fuzz target for FUZZTIME each

@@ -64,7 +64,9 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := t.next.RoundTrip(out)
 		last := attempt >= t.policy.MaxAttempts || !replayable
 		if err != nil {
-			cancel()
+			if cancel != nil {
+				cancel()
+			}
 			if ctx.Err() != nil {
 				return nil, &betaalkit.TransportError{Attempts: attempt, Err: err}
 			}
@@ -74,7 +76,7 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, transportError(err, attempt)
 			}
 		} else {
-			if t.timeout > 0 {
+			if cancel != nil {
 				resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 			}
 			if last || !idempotent || !t.retryStatus(resp.StatusCode) {
@@ -96,7 +98,8 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // prepare makes attempt n's request: a clone with a fresh body after the
-// first, with the attempt timeout and number in its context.
+// first, with the attempt timeout and number in its context. cancel is nil
+// when the attempt has no timeout of ours.
 func (t *retrier) prepare(req *http.Request, attempt int) (*http.Request, context.CancelFunc, error) {
 	out := req
 	if attempt > 1 {
@@ -109,12 +112,17 @@ func (t *retrier) prepare(req *http.Request, attempt int) (*http.Request, contex
 			out.Body = body
 		}
 	}
-	cancel := context.CancelFunc(func() {})
-	if t.timeout <= 0 && !t.logging {
+	var cancel context.CancelFunc // nil: no timeout of our own
+	ctx := req.Context()
+	// A caller's deadline that comes sooner already bounds the attempt.
+	timeout := t.timeout > 0
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= t.timeout {
+		timeout = false
+	}
+	if !timeout && !t.logging {
 		return out, cancel, nil
 	}
-	ctx := req.Context()
-	if t.timeout > 0 {
+	if timeout {
 		ctx, cancel = context.WithTimeout(ctx, t.timeout)
 	}
 	if t.logging {

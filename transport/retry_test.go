@@ -323,3 +323,21 @@ func TestNewStacksRetriesSignerAndLog(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
+func TestASoonerCallerDeadlineBoundsTheAttempt(t *testing.T) {
+	var got time.Time
+	next := &scripted{script: []func(*http.Request) (*http.Response, error){func(req *http.Request) (*http.Response, error) {
+		got, _ = req.Context().Deadline()
+		return answer(200)(req)
+	}}}
+	rt, _ := newTestRetrier(next, Config{AttemptTimeout: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	want, _ := ctx.Deadline()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://api.example/v1/orders/1", nil)
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the caller's deadline, not a later one of ours")
+	assert.Same(t, req, next.sent[0], "no context of ours was needed")
+	resp.Body.Close()
+}

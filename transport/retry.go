@@ -92,7 +92,7 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body.Close()
 		}
 		if err := t.sleep(ctx, wait); err != nil {
-			return nil, err
+			return nil, &betaalkit.TransportError{Attempts: attempt, Err: err}
 		}
 	}
 }
@@ -197,8 +197,10 @@ func isIdempotent(method string) bool {
 // would not change).
 func isNetworkError(err error) bool {
 	var netErr net.Error
+	var final *finalError
 	switch {
-	case errors.Is(err, betaalkit.ErrVerification), errors.Is(err, betaalkit.ErrAPI),
+	case errors.As(err, &final),
+		errors.Is(err, betaalkit.ErrVerification), errors.Is(err, betaalkit.ErrAPI),
 		errors.Is(err, betaalkit.ErrDecode), errors.Is(err, betaalkit.ErrInvalidRequest):
 		return false
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
@@ -215,6 +217,10 @@ func isNetworkError(err error) bool {
 // host, dial timeout, TLS handshake): no byte of the request can have been
 // written, as none can be without a connection.
 func isDialError(err error) bool {
+	var final *finalError
+	if errors.As(err, &final) {
+		return false
+	}
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	var tlsErr tls.RecordHeaderError
@@ -244,3 +250,19 @@ func (c *cancelOnClose) Close() error {
 	c.cancel()
 	return err
 }
+
+// Final marks an error a layer below the retrier has already retried as
+// far as it should (e.g. a token fetch with retries of its own), so this
+// retrier does not send the request again because of it.
+func Final(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &finalError{err}
+}
+
+type finalError struct{ err error }
+
+func (e *finalError) Error() string { return e.err.Error() }
+
+func (e *finalError) Unwrap() error { return e.err }

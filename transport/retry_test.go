@@ -341,3 +341,60 @@ func TestASoonerCallerDeadlineBoundsTheAttempt(t *testing.T) {
 	assert.Same(t, req, next.sent[0], "no context of ours was needed")
 	resp.Body.Close()
 }
+
+func TestFinalErrorsAreNotRetried(t *testing.T) {
+	// A token fetch that already used its own retries failed to dial.
+	next := &scripted{script: []func(*http.Request) (*http.Response, error){fail(Final(fmt.Errorf("access token: %w", dialRefused))), answer(200)}}
+	rt, _ := newTestRetrier(next, Config{})
+	_, err := send(t, rt, http.MethodGet)
+	require.Error(t, err)
+	assert.Len(t, next.sent, 1)
+	assert.ErrorIs(t, err, dialRefused, "the cause is kept")
+	assert.Nil(t, Final(nil))
+}
+
+func TestACanceledWaitCountsTheAttemptsMade(t *testing.T) {
+	next := &scripted{script: []func(*http.Request) (*http.Response, error){answer(503)}}
+	rt, _ := newTestRetrier(next, Config{})
+	calls := 0
+	rt.sleep = func(context.Context, time.Duration) error {
+		if calls++; calls == 2 {
+			return context.Canceled
+		}
+		return nil
+	}
+	_, err := send(t, rt, http.MethodGet)
+	var te *betaalkit.TransportError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, 2, te.Attempts)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestNetHTTPDoesNotResendASignedRequest(t *testing.T) {
+	var got []*http.Request
+	base := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		got = append(got, req)
+		return answer(200)(req)
+	})
+	for _, signed := range []bool{true, false} {
+		got = nil
+		rt, err := New(base, nil, Config{SignedPerAttempt: signed})
+		require.NoError(t, err)
+		_, err = send(t, rt, http.MethodGet)
+		require.NoError(t, err)
+		_, err = send(t, rt, http.MethodPost)
+		require.NoError(t, err)
+		get, post := got[0], got[1]
+		if signed {
+			assert.NotNil(t, get.Body, "a non-nil body without GetBody: net/http will not replay it")
+			assert.NotEqual(t, http.NoBody, get.Body)
+			assert.Nil(t, get.GetBody)
+			assert.Zero(t, get.ContentLength)
+			n, _ := get.Body.Read(make([]byte, 1))
+			assert.Zero(t, n, "the body is empty")
+		} else {
+			assert.Nil(t, get.Body)
+		}
+		assert.NotNil(t, post.GetBody, "a body is left as it is")
+	}
+}

@@ -9,6 +9,7 @@
 package transport
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -91,6 +92,12 @@ type Config struct {
 	// (API keys, secret keys); well-known headers and fields are redacted
 	// without being listed.
 	Secrets []string
+	// SignedPerAttempt says the signer makes every attempt unique (a nonce,
+	// a request id). net/http resends an idempotent request by itself when
+	// a reused connection breaks, below the signer, with the same
+	// signature; for such signers that resend is turned off, so every
+	// attempt goes through the retrier and is signed anew.
+	SignedPerAttempt bool
 }
 
 // New stacks retries, the signer and logging on base (nil:
@@ -100,8 +107,11 @@ func New(base http.RoundTripper, sign Layer, cfg Config) (http.RoundTripper, err
 		base = http.DefaultTransport
 	}
 	next := base
+	if cfg.SignedPerAttempt {
+		next = noHiddenResend{next}
+	}
 	if cfg.Logger != nil {
-		next = newLogger(base, cfg)
+		next = newLogger(next, cfg)
 	}
 	if sign != nil {
 		signed, err := sign(next)
@@ -112,3 +122,25 @@ func New(base http.RoundTripper, sign Layer, cfg Config) (http.RoundTripper, err
 	}
 	return newRetrier(next, cfg), nil
 }
+
+// noHiddenResend makes a bodiless request look unreplayable to net/http
+// (a non-nil empty body without GetBody), which sends exactly the same
+// bytes but will not resend it on its own after a broken keep-alive
+// connection. Only requests whose signature must not be sent twice pay
+// for net/http's probe of the empty body.
+type noHiddenResend struct{ next http.RoundTripper }
+
+func (n noHiddenResend) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		out := *req
+		out.Body, out.GetBody, out.ContentLength = emptyBody{}, nil, 0
+		return n.next.RoundTrip(&out)
+	}
+	return n.next.RoundTrip(req)
+}
+
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+
+func (emptyBody) Close() error { return nil }

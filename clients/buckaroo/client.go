@@ -113,7 +113,7 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	sign := func(next http.RoundTripper) (http.RoundTripper, error) {
 		return signing.NewBuckarooSigner(websiteKey, secretKey, next, cfg.signing...)
 	}
-	hc, err := apiclient.HTTPClient(provider, cfg.http, sign, nil, secretKey)
+	hc, err := apiclient.HTTPClient(cfg.http, sign, transport.Config{Provider: provider, Secrets: []string{secretKey}, SignedPerAttempt: true})
 	if err != nil {
 		return nil, fmt.Errorf("buckaroo: %w", err)
 	}

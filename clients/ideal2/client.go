@@ -192,14 +192,19 @@ func New(cfg Config) (*Client, error) {
 		return signing.NewIDEAL2Signer(signing.IDEAL2SignerConfig{
 			Key:         cfg.MerchantKey,
 			Certificate: cfg.MerchantCertificate,
-			Token:       tokens.AccessToken,
-			Verifier:    verifier,
-			Clock:       clock,
-			RequestID:   cfg.RequestID,
-			Base:        next,
+			// The token source retried already; the PIS request is not
+			// sent again because its token could not be fetched.
+			Token: func(ctx context.Context) (string, error) {
+				token, err := tokens.AccessToken(ctx)
+				return token, transport.Final(err)
+			},
+			Verifier:  verifier,
+			Clock:     clock,
+			RequestID: cfg.RequestID,
+			Base:      next,
 		})
 	}
-	pis, err := apiclient.HTTPClient(provider, httpOpts, sign, nil)
+	pis, err := apiclient.HTTPClient(httpOpts, sign, transport.Config{Provider: provider, SignedPerAttempt: true})
 	if err != nil {
 		return nil, fmt.Errorf("ideal2: %w", err)
 	}

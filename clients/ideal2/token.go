@@ -86,7 +86,7 @@ func NewTokenSource(cfg TokenConfig) (*TokenSource, error) {
 	}
 	// A copy, so the redirect policy that keeps the signed request on its
 	// host is ours and the caller's client stays as it was.
-	hc, err := apiclient.HTTPClient(provider, transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}, nil, nil)
+	hc, err := apiclient.HTTPClient(transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}, nil, transport.Config{Provider: provider})
 	if err != nil {
 		return nil, fmt.Errorf("ideal2: %w", err)
 	}

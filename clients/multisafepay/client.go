@@ -153,7 +153,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("multisafepay: API key is empty: %w", err)
 	}
-	hc, err := apiclient.HTTPClient(provider, cfg.http, nil, nil, apiKey)
+	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}})
 	if err != nil {
 		return nil, fmt.Errorf("multisafepay: %w", err)
 	}

@@ -145,7 +145,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opp: API key is empty: %w", err)
 	}
-	hc, err := apiclient.HTTPClient(provider, cfg.http, nil, []int{http.StatusConflict}, apiKey)
+	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}, RetryStatuses: []int{http.StatusConflict}})
 	if err != nil {
 		return nil, fmt.Errorf("opp: %w", err)
 	}

@@ -58,23 +58,18 @@ var ErrCrossOriginRedirect = errors.New("refusing to follow a redirect to anothe
 
 // HTTPClient builds a client's *http.Client from the caller's options: a
 // copy of o.HTTPClient (never modified) whose transport is retries, sign,
-// logging and o.HTTPClient's own transport, in that order. Without an
-// AttemptTimeout, each attempt gets transport.DefaultAttemptTimeout unless
-// the caller's client has a Timeout of its own.
-func HTTPClient(provider string, o transport.Options, sign transport.Layer, retryStatuses []int, secrets ...string) (*http.Client, error) {
+// logging and o.HTTPClient's own transport, in that order. stack says what
+// is the provider's own (name, retry statuses, secrets to redact); o gives
+// the retry policy, logger and attempt timeout. Without an AttemptTimeout,
+// each attempt gets transport.DefaultAttemptTimeout unless the caller's
+// client has a Timeout of its own.
+func HTTPClient(o transport.Options, sign transport.Layer, stack transport.Config) (*http.Client, error) {
 	hc, base := CopyHTTPClient(o.HTTPClient)
-	timeout := o.AttemptTimeout
-	if timeout == 0 && hc.Timeout == 0 {
-		timeout = transport.DefaultAttemptTimeout
+	stack.Retry, stack.Logger, stack.AttemptTimeout = o.Retry, o.Logger, o.AttemptTimeout
+	if stack.AttemptTimeout == 0 && hc.Timeout == 0 {
+		stack.AttemptTimeout = transport.DefaultAttemptTimeout
 	}
-	rt, err := transport.New(base, sign, transport.Config{
-		Provider:       provider,
-		Retry:          o.Retry,
-		RetryStatuses:  retryStatuses,
-		AttemptTimeout: timeout,
-		Logger:         o.Logger,
-		Secrets:        secrets,
-	})
+	rt, err := transport.New(base, sign, stack)
 	if err != nil {
 		return nil, err
 	}

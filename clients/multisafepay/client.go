@@ -14,11 +14,11 @@
 package multisafepay
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -329,14 +329,17 @@ type envelope interface {
 		gen.CategoryListEnvelope | gen.OrderEnvelope | gen.UpdateEnvelope | gen.RefundEnvelope
 }
 
-// successFalse finds what may be "success": false (confirmed by decoding).
-var successFalse = regexp.MustCompile(`"success"\s*:\s*false`)
+// mayBeUnsuccessful reports whether body may hold "success": false: only
+// then is the envelope decoded twice. JSON's false is always spelled so,
+// while the key may be escaped or in any case (encoding/json matches it
+// case-insensitively), so the test is for the value.
+func mayBeUnsuccessful(body []byte) bool { return bytes.Contains(body, []byte("false")) }
 
 // expect decodes a success envelope. An error status, or "success": false
 // (which MultiSafepay may send with 200, with data {} or []), becomes an *Error.
 func expect[T envelope](r *apiclient.Response) (*T, error) {
 	// The text test spares a second parse of every successful answer.
-	if (r.StatusCode == http.StatusOK || r.StatusCode == http.StatusCreated) && successFalse.Match(r.Body) {
+	if (r.StatusCode == http.StatusOK || r.StatusCode == http.StatusCreated) && mayBeUnsuccessful(r.Body) {
 		head := apiclient.DecodeErrorBody[struct {
 			Success *bool `json:"success"`
 		}](r)

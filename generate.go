@@ -3,8 +3,11 @@
 // models and low-level clients in gen/<provider> from the specs in specs/.
 package betaalkit
 
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/kassacompleet/config.yaml specs/kassacompleet.yaml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/opp/config.yaml specs/opp.yaml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/buckaroo/config.yaml specs/buckaroo.yaml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/ideal2/config.yaml specs/ideal2.yaml
-//go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config gen/multisafepay/config.yaml specs/multisafepay.yaml
+// The generator is built once (go build is a no-op when it is up to date)
+// and run five times: five `go run`s spent 0.3 s each resolving the build.
+//go:generate go build -o .bin/oapi-codegen github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+//go:generate .bin/oapi-codegen -config gen/kassacompleet/config.yaml specs/kassacompleet.yaml
+//go:generate .bin/oapi-codegen -config gen/opp/config.yaml specs/opp.yaml
+//go:generate .bin/oapi-codegen -config gen/buckaroo/config.yaml specs/buckaroo.yaml
+//go:generate .bin/oapi-codegen -config gen/ideal2/config.yaml specs/ideal2.yaml
+//go:generate .bin/oapi-codegen -config gen/multisafepay/config.yaml specs/multisafepay.yaml

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -85,13 +86,42 @@ func IDEAL2SigningString(names []string, method, target string, header http.Head
 			b.WriteString(ideal2RequestTarget + ": " + strings.ToLower(method) + " " + target)
 			continue
 		}
-		values := header.Values(name)
+		values := header[ideal2CanonicalKey(name)]
 		if len(values) == 0 {
 			return "", fmt.Errorf("%w: signed header %q is missing", ErrIDEAL2Malformed, name)
 		}
-		b.WriteString(name + ": " + strings.Join(values, ", "))
+		b.WriteString(name)
+		b.WriteString(": ")
+		for j, v := range values {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(v)
+		}
 	}
 	return b.String(), nil
+}
+
+// ideal2CanonicalKey is textproto.CanonicalMIMEHeaderKey(name), without
+// building a new string for the lower-case names iDEAL 2.0 signs.
+func ideal2CanonicalKey(name string) string {
+	switch name {
+	case "x-request-id":
+		return "X-Request-Id"
+	case "digest":
+		return "Digest"
+	case "messagecreatedatetime":
+		return "Messagecreatedatetime"
+	case "app":
+		return "App"
+	case "client":
+		return "Client"
+	case "id":
+		return "Id"
+	case "date":
+		return "Date"
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // IDEAL2Sign signs a signing string with RSASSA-PKCS1-v1_5 over SHA-256 and
@@ -124,8 +154,34 @@ type IDEAL2SignatureParams struct {
 // String formats the header value in the order the routing service uses:
 // keyId, algorithm, headers, signature.
 func (p IDEAL2SignatureParams) String() string {
-	return fmt.Sprintf(`keyId=%q,algorithm=%q,headers=%q,signature=%q`,
-		p.KeyID, p.Algorithm, strings.Join(p.Headers, " "), p.Signature)
+	headers := strings.Join(p.Headers, " ")
+	if !ideal2PlainQuote(p.KeyID) || !ideal2PlainQuote(p.Algorithm) || !ideal2PlainQuote(headers) || !ideal2PlainQuote(p.Signature) {
+		return fmt.Sprintf(`keyId=%q,algorithm=%q,headers=%q,signature=%q`, p.KeyID, p.Algorithm, headers, p.Signature)
+	}
+	// What %q gives for such values, without fmt's cost.
+	var b strings.Builder
+	b.Grow(len(`keyId="",algorithm="",headers="",signature=""`) + len(p.KeyID) + len(p.Algorithm) + len(headers) + len(p.Signature))
+	b.WriteString(`keyId="`)
+	b.WriteString(p.KeyID)
+	b.WriteString(`",algorithm="`)
+	b.WriteString(p.Algorithm)
+	b.WriteString(`",headers="`)
+	b.WriteString(headers)
+	b.WriteString(`",signature="`)
+	b.WriteString(p.Signature)
+	b.WriteByte('"')
+	return b.String()
+}
+
+// ideal2PlainQuote reports whether strconv.Quote(s) is s between double
+// quotes: every byte printable ASCII, and none a double quote or a backslash.
+func ideal2PlainQuote(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseIDEAL2Signature parses a Signature header value such as
@@ -338,10 +394,12 @@ func (s *IDEAL2Signer) Sign(req *http.Request) (*http.Request, error) {
 		return nil, fmt.Errorf("signing: ideal2: access token: %w", err)
 	}
 	out := CloneWithBody(req, body)
-	out.Header.Set("X-Request-ID", s.cfg.RequestID())
-	out.Header.Set("MessageCreateDateTime", s.cfg.Clock.now().UTC().Format(IDEAL2TimeFormat))
-	out.Header.Set("Digest", IDEAL2Digest(body))
-	out.Header.Set("Authorization", "Bearer "+token)
+	// Header.Set with the keys already canonical (X-Request-ID is stored
+	// as X-Request-Id either way), saving their canonicalisation.
+	out.Header["X-Request-Id"] = []string{s.cfg.RequestID()}
+	out.Header["Messagecreatedatetime"] = []string{s.cfg.Clock.now().UTC().Format(IDEAL2TimeFormat)}
+	out.Header["Digest"] = []string{IDEAL2Digest(body)}
+	out.Header["Authorization"] = []string{"Bearer " + token}
 	ss, err := IDEAL2SigningString(IDEAL2RequestHeaders, out.Method, out.URL.RequestURI(), out.Header)
 	if err != nil {
 		return nil, err
@@ -351,7 +409,7 @@ func (s *IDEAL2Signer) Sign(req *http.Request) (*http.Request, error) {
 		return nil, err
 	}
 	p := IDEAL2SignatureParams{KeyID: s.keyID, Algorithm: IDEAL2Algorithm, Headers: IDEAL2RequestHeaders, Signature: sig}
-	out.Header.Set("Signature", p.String())
+	out.Header["Signature"] = []string{p.String()}
 	return out, nil
 }
 

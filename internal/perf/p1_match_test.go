@@ -13,7 +13,7 @@ import (
 func TestP1SameRequests(t *testing.T) {
 	for _, p := range p1Providers {
 		t.Run(p.name, func(t *testing.T) {
-			setup := p.setup(t)
+			setup := p1Ops(t, p)
 			ctx := context.Background()
 			for _, op := range setup.ops {
 				// Prime every variant (connections, access tokens).

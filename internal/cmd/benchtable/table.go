@@ -65,7 +65,9 @@ func specs() []spec {
 			b := "P1/" + p + "/" + op + "/"
 			s = append(s,
 				spec{"P1 " + p + " " + op + ": time", b + "client", b + "baseline", "ns/op", timeGoal, b + "paired"},
-				spec{"P1 " + p + " " + op + ": allocs", b + "client", b + "baseline", "allocs/op", allocGoal, ""})
+				spec{"P1 " + p + " " + op + ": allocs", b + "client", b + "baseline", "allocs/op", allocGoal, ""},
+				spec{"P1 " + p + " " + op + ": time, caller bounds the call", b + "client-deadline", b + "baseline-deadline", "ns/op", timeGoal, b + "paired-deadline"},
+				spec{"P1 " + p + " " + op + ": allocs, caller bounds the call", b + "client-deadline", b + "baseline-deadline", "allocs/op", allocGoal, ""})
 		}
 	}
 	for _, op := range []string{"create", "get"} {

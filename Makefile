@@ -2,6 +2,9 @@
 GO ?= go
 PKGS := ./...
 FUZZTIME ?= 30s
+# Shrinking a new input may take the whole run otherwise (60 s by default).
+FUZZMINTIME ?= 5s
+FUZZPARALLEL ?= 1
 
 .PHONY: all demo test generate verify fmt-check vet unit bench-check bench bench-all fuzz
 
@@ -53,6 +56,6 @@ fuzz:
 	@for pkg in $$($(GO) list $(PKGS)); do \
 		for target in $$($(GO) test -list='^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzz $$pkg $$target"; \
-			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINTIME) -parallel=$(FUZZPARALLEL) $$pkg || exit 1; \
 		done; \
 	done

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // The kinds of failure every client reports. Test for them with errors.Is;
@@ -105,7 +106,11 @@ func Snippet(body []byte) string {
 		return "(empty)"
 	}
 	if len(s) > limit {
-		return s[:limit] + "…"
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a character
+		}
+		return s[:cut] + "…"
 	}
 	return s
 }

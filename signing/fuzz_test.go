@@ -35,6 +35,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/internal/apiclient/apiclienttest"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
@@ -284,7 +285,7 @@ func ideal2FuzzSetup(f *testing.F) ([2]*ideal2Trust, []ideal2Seed) {
 		ss, err := IDEAL2SigningString(p.Headers, method, target, h)
 		require.NoError(f, err)
 		trusts[tr].known[ideal2Content(ss, body)] = true
-		seeds = append(seeds, ideal2Seed{method, target, fuzzHeaderText(h), body, tr})
+		seeds = append(seeds, ideal2Seed{method, target, apiclienttest.HeaderText(h), body, tr})
 	}
 	status := ideal2Fixture(f, "payment-status-exact")
 	add(0, "", "", status.Response.Header(), status.Response.BodyBytes())
@@ -422,7 +423,7 @@ func FuzzIDEAL2Verify(f *testing.F) {
 		f.Add(s.method, s.target, s.header, s.body, s.mode)
 	}
 	f.Fuzz(func(t *testing.T, method, target, headerText string, body []byte, mode uint8) {
-		h := fuzzHeader(headerText)
+		h := apiclienttest.HeaderFromText(headerText)
 		var req *http.Request
 		if method != "" {
 			u, err := url.ParseRequestURI(target)
@@ -458,7 +459,7 @@ func FuzzIDEAL2VerifyResponse(f *testing.F) {
 	f.Add(http.StatusNoContent, "", []byte(nil), uint8(3))
 	f.Add(http.StatusBadRequest, "", []byte(`{"Code":"154"}`), uint8(3))
 	f.Fuzz(func(t *testing.T, status int, headerText string, body []byte, mode uint8) {
-		h := fuzzHeader(headerText)
+		h := apiclienttest.HeaderFromText(headerText)
 		tr, harness := ideal2FuzzInput(t, trusts, mode, "", "", h, body)
 		checked := status >= 200 && status < 300 || h.Get("Signature") != ""
 		resp := &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(bytes.NewReader(body))}
@@ -485,30 +486,4 @@ func FuzzIDEAL2VerifyResponse(f *testing.F) {
 			ideal2FuzzVerdict(t, trusts, tr, harness, "", "", h, body, err)
 		}
 	})
-}
-
-// fuzzHeader reads "Name: value" lines, one value a line, so that one fuzz
-// string can carry any set of headers (repeated, oddly cased, empty).
-func fuzzHeader(s string) http.Header {
-	h := http.Header{}
-	for _, line := range strings.Split(s, "\n") {
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || name == "" {
-			continue
-		}
-		h.Add(name, strings.TrimPrefix(value, " "))
-	}
-	return h
-}
-
-// fuzzHeaderText is the inverse of fuzzHeader, sorted for stable seeds.
-func fuzzHeaderText(h http.Header) string {
-	var lines []string
-	for name, values := range h {
-		for _, v := range values {
-			lines = append(lines, name+": "+v)
-		}
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n")
 }

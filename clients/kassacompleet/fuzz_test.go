@@ -21,8 +21,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/apiclient/apiclienttest"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
@@ -207,16 +207,8 @@ func FuzzWebhookHandler(f *testing.F) {
 // matching ErrAPI) with that status and the exact raw body; the envelope's
 // status, type and value survive the trip.
 func FuzzToError(f *testing.F) {
-	for _, load := range []func(string) ([]fixtures.Fixture, error){fixtures.Load, fixtures.LoadInvalid} {
-		list, err := load("kassacompleet")
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, fx := range list {
-			if fx.Response != nil {
-				f.Add(fx.Response.Status, fx.Response.BodyBytes(), 0, "")
-			}
-		}
+	for _, seed := range apiclienttest.ErrorSeeds(f, provider) {
+		f.Add(seed.StatusCode, seed.Body, 0, "")
 	}
 	f.Add(404, []byte(`{"error":{"status":404,"type":"NotFound","value":"order not found"}}`), 0, "")
 	f.Add(400, []byte(`{"error":{"status":"400","type":"ValidationError","value":"amount: required"}}`), 0, "")
@@ -242,24 +234,5 @@ func FuzzToError(f *testing.F) {
 }
 
 func fzCheckError(t *testing.T, status int, body []byte) *Error {
-	t.Helper()
-	err := toError(&apiclient.Response{StatusCode: status, Header: http.Header{}, Body: body})
-	var e *Error
-	if !errors.As(err, &e) {
-		t.Fatalf("toError gave %T %v", err, err)
-	}
-	if e.StatusCode != status || !bytes.Equal(e.RawBody, body) || len(e.RawBody) != len(body) {
-		t.Fatalf("HTTP %d %q became HTTP %d %q", status, body, e.StatusCode, e.RawBody)
-	}
-	var apiErr betaalkit.APIError
-	if !errors.As(err, &apiErr) || !errors.Is(err, betaalkit.ErrAPI) {
-		t.Fatalf("%T is not a betaalkit.APIError matching ErrAPI", err)
-	}
-	if apiErr.HTTPStatus() != status || !bytes.Equal(apiErr.ResponseBody(), body) || apiErr.Provider() != "kassacompleet" {
-		t.Fatalf("APIError says HTTP %d %q from %s", apiErr.HTTPStatus(), apiErr.ResponseBody(), apiErr.Provider())
-	}
-	if !strings.Contains(err.Error(), strconv.Itoa(status)) {
-		t.Fatalf("message %q does not name HTTP %d", err, status)
-	}
-	return e
+	return apiclienttest.CheckError[*Error](t, provider, toError, status, body)
 }

@@ -8,8 +8,11 @@ import (
 // BasicAuth authenticates with HTTP Basic, the API key as username and an
 // empty password (Kassa Compleet, OPP). The key is kept out of String().
 type BasicAuth struct {
-	header string
-	base   http.RoundTripper
+	// value is the header's value list, shared by every request: net/http
+	// and RoundTrippers only read it (they must not modify a request), and
+	// a Header.Add would copy it (its capacity is 1).
+	value []string
+	base  http.RoundTripper
 }
 
 // NewBasicAuth wraps base (nil means http.DefaultTransport).
@@ -17,10 +20,8 @@ func NewBasicAuth(apiKey string, base http.RoundTripper) (*BasicAuth, error) {
 	if apiKey == "" {
 		return nil, ErrMissingCredentials
 	}
-	return &BasicAuth{
-		header: "Basic " + base64.StdEncoding.EncodeToString([]byte(apiKey+":")),
-		base:   base,
-	}, nil
+	header := "Basic " + base64.StdEncoding.EncodeToString([]byte(apiKey+":"))
+	return &BasicAuth{value: []string{header}[:1:1], base: base}, nil
 }
 
 // RoundTrip sends a clone of req carrying the Authorization header.
@@ -33,7 +34,7 @@ func (b *BasicAuth) RoundTrip(req *http.Request) (*http.Response, error) {
 // Authorize sets the Authorization header on a request the caller owns
 // (a generated client's request editor): the credential never changes, so
 // unlike RoundTrip it needs no clone per attempt.
-func (b *BasicAuth) Authorize(req *http.Request) { req.Header.Set("Authorization", b.header) }
+func (b *BasicAuth) Authorize(req *http.Request) { req.Header["Authorization"] = b.value }
 
 // String hides the key.
 func (b *BasicAuth) String() string { return "signing.BasicAuth{key: [redacted]}" }

@@ -19,8 +19,10 @@ const MultiSafepayHeader = "api_key"
 // "api_key: <key>". The header name is written on the wire as documented,
 // not in Go's canonical form "Api_key". The key is kept out of String().
 type MultiSafepayAPIKey struct {
-	key  string
-	base http.RoundTripper
+	key string
+	// value is the header's value list, shared by every request (see BasicAuth).
+	value []string
+	base  http.RoundTripper
 }
 
 // NewMultiSafepayAPIKey wraps base (nil means http.DefaultTransport).
@@ -28,7 +30,7 @@ func NewMultiSafepayAPIKey(apiKey string, base http.RoundTripper) (*MultiSafepay
 	if apiKey == "" {
 		return nil, ErrMissingCredentials
 	}
-	return &MultiSafepayAPIKey{key: apiKey, base: base}, nil
+	return &MultiSafepayAPIKey{key: apiKey, value: []string{apiKey}[:1:1], base: base}, nil
 }
 
 // RoundTrip sends a clone of req carrying the api_key header.
@@ -49,7 +51,7 @@ func (m *MultiSafepayAPIKey) Authorize(req *http.Request) {
 		}
 	}
 	// Direct assignment keeps the lower-case name (Header.Set would canonicalise it).
-	req.Header[MultiSafepayHeader] = []string{m.key}
+	req.Header[MultiSafepayHeader] = m.value
 }
 
 // String hides the key.

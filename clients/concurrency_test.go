@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	sbbuckaroo "github.com/betaalkit/betaalkit/sandbox/buckaroo"
 	sbkassacompleet "github.com/betaalkit/betaalkit/sandbox/kassacompleet"
 	sbmultisafepay "github.com/betaalkit/betaalkit/sandbox/multisafepay"
@@ -31,7 +32,7 @@ func TestConcurrentUse(t *testing.T) {
 	const workers = 64
 	forEachProvider(t, func(t *testing.T, p provider) {
 		fs := newFaultServer(t, p)
-		var logs lockedBuffer
+		var logs syncbuf.Buffer
 		c := fs.client(t, clientOptions{Retry: fastRetry(3), Logger: debugLogger(&logs)})
 
 		errs := make(chan error, 2*workers)

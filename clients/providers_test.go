@@ -28,6 +28,7 @@ import (
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
 	"github.com/betaalkit/betaalkit/clients/opp"
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	"github.com/betaalkit/betaalkit/money"
 	sbbuckaroo "github.com/betaalkit/betaalkit/sandbox/buckaroo"
 	sbideal2 "github.com/betaalkit/betaalkit/sandbox/ideal2"
@@ -758,25 +759,7 @@ func (d *flakyDialer) transport() *http.Transport {
 	}}
 }
 
-// lockedBuffer is a log sink many goroutines write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func debugLogger(w *lockedBuffer) *slog.Logger {
+func debugLogger(w *syncbuf.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

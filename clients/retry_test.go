@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	"github.com/betaalkit/betaalkit/transport"
 )
 
@@ -68,7 +69,7 @@ func TestPOSTIsNeverSentTwice(t *testing.T) {
 
 	forEachProvider(t, func(t *testing.T, p provider) {
 		fs := newFaultServer(t, p)
-		var logs lockedBuffer
+		var logs syncbuf.Buffer
 		for _, m := range modes {
 			t.Run(m.name, func(t *testing.T) {
 				c := fs.client(t, clientOptions{Retry: fastRetry(5), AttemptTimeout: m.attemptTimeout, Logger: debugLogger(&logs)})
@@ -163,7 +164,7 @@ func TestGETIsRetried(t *testing.T) {
 
 	forEachProvider(t, func(t *testing.T, p provider) {
 		fs := newFaultServer(t, p)
-		var logs lockedBuffer
+		var logs syncbuf.Buffer
 		c := fs.client(t, clientOptions{Retry: fastRetry(3)})
 		id, err := c.Create(context.Background())
 		require.NoError(t, err)

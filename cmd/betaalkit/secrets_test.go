@@ -21,6 +21,7 @@ import (
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
 	"github.com/betaalkit/betaalkit/clients/opp"
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	sbbuckaroo "github.com/betaalkit/betaalkit/sandbox/buckaroo"
 	sbkassacompleet "github.com/betaalkit/betaalkit/sandbox/kassacompleet"
 	sbmultisafepay "github.com/betaalkit/betaalkit/sandbox/multisafepay"
@@ -116,9 +117,10 @@ func TestDemoLeaksNoSecrets(t *testing.T) {
 	for _, key := range []string{sbkassacompleet.DefaultAPIKey, sbopp.DefaultAPIKey, sbmultisafepay.DefaultAPIKey, sbbuckaroo.DefaultSecretKey} {
 		rec.add(key, "configured key")
 	}
-	var logs, transcript bytes.Buffer
+	var logs syncbuf.Buffer
+	var transcript bytes.Buffer
 	env := demoEnv{
-		logger:     slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		logger:     slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		httpClient: &http.Client{Transport: rec},
 	}
 	require.Equal(t, 0, runDemoFlows(env, 30*time.Second, &transcript), transcript.String())
@@ -187,15 +189,4 @@ func wrongCredentialErrors(t *testing.T, env demoEnv, rec *secretRecorder) []str
 	_, err = bkClient.TransactionStatus(ctx, "ANYKEY")
 	out = append(out, render(err))
 	return out
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

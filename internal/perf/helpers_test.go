@@ -2,14 +2,11 @@ package perf
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -17,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	sbideal2 "github.com/betaalkit/betaalkit/sandbox/ideal2"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
@@ -162,7 +160,7 @@ func newJSONRequest(method, url string, body []byte) (*http.Request, error) {
 	return req, nil
 }
 
-// keyPair is an RSA key with a self-signed certificate valid 2020–2040.
+// keyPair is an RSA key with a self-signed certificate.
 type keyPair struct {
 	key  *rsa.PrivateKey
 	cert *x509.Certificate
@@ -181,8 +179,8 @@ func testKeys(tb testing.TB) (merchant, routing keyPair) {
 	keysOnce.Do(func() {
 		var wg sync.WaitGroup
 		var errM, errR error
-		wg.Go(func() { merchantKeys, errM = newKeyPair("perf merchant") })
-		wg.Go(func() { routeKeys, errR = newKeyPair("perf routing service") })
+		wg.Go(func() { merchantKeys, errM = newKeyPair() })
+		wg.Go(func() { routeKeys, errR = newKeyPair() })
 		wg.Wait()
 		if errM != nil {
 			keysErr = errM
@@ -196,22 +194,11 @@ func testKeys(tb testing.TB) (merchant, routing keyPair) {
 	return merchantKeys, routeKeys
 }
 
-func newKeyPair(cn string) (keyPair, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+// newKeyPair borrows the sandbox's throwaway merchant key and certificate.
+func newKeyPair() (keyPair, error) {
+	m, err := sbideal2.NewMerchant()
 	if err != nil {
 		return keyPair{}, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
-		NotAfter:     time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return keyPair{}, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	return keyPair{key: key, cert: cert}, err
+	return keyPair{key: m.Key, cert: m.Certificate}, nil
 }

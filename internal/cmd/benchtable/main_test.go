@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +79,35 @@ func TestMedian(t *testing.T) {
 	}
 	if _, ok := median(nil); ok {
 		t.Error("median of nothing")
+	}
+}
+
+// TestEveryFigureHasItsBenchmark runs internal/perf's benchmarks once and
+// checks that every row of the table finds its figures, so renaming a
+// benchmark cannot quietly empty a line of `make bench`.
+func TestEveryFigureHasItsBenchmark(t *testing.T) {
+	root, err := moduleRoot("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "test", "-run=^$", "-bench=.", "-benchtime=1x", "-benchmem", "./internal/perf/")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	rows := buildTable(parse(bytes.NewReader(out)), &generateTimes{runs: []time.Duration{time.Second}})
+	if len(rows) < 20 {
+		t.Fatalf("only %d rows", len(rows))
+	}
+	for _, r := range rows {
+		if r.result == "no data" {
+			t.Errorf("%q has no data: %+v", r.figure, r)
+		}
+	}
+	for i, sp := range specs() {
+		if sp.paired != "" && !strings.HasSuffix(rows[i].figure, "[paired]") {
+			t.Errorf("%q fell back from its paired benchmark %s", sp.figure, sp.paired)
+		}
 	}
 }

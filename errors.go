@@ -9,7 +9,7 @@ import (
 
 // The kinds of failure every client reports. Test for them with errors.Is;
 // get the details with errors.As (APIError, *FieldError, *DecodeError,
-// *TransportError, or a provider's own *Error).
+// *TransportError, *ConfigError, or a provider's own *Error).
 var (
 	// ErrInvalidRequest: the request was refused before it was sent
 	// (a *FieldError names the field). Nothing reached the provider.
@@ -26,7 +26,30 @@ var (
 	// ErrVerification: a signature, digest, timestamp or nonce check
 	// failed; the message must not be trusted.
 	ErrVerification = errors.New("verification failed")
+	// ErrConfig: a client could not be built from its credentials and
+	// options (an empty key, a base URL that is not one). Nothing was sent.
+	ErrConfig = errors.New("invalid client configuration")
 )
+
+// ConfigError names the constructor argument or option that is wrong; it
+// matches ErrConfig.
+type ConfigError struct {
+	// Provider is the client's package name, e.g. "opp".
+	Provider string
+	// Setting is the argument or option, e.g. "apiKey" or "WithBaseURL".
+	Setting string
+	Reason  string
+	// Err is the cause, if any (e.g. signing.ErrMissingCredentials).
+	Err error
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("%s: %s %s", e.Provider, e.Setting, e.Reason)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+func (e *ConfigError) Is(target error) bool { return target == ErrConfig }
 
 // APIError is what every provider's *Error has in common. The provider's
 // own type has more (its error code's type, the refused transaction, …).

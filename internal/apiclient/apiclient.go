@@ -5,6 +5,7 @@
 package apiclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type Response struct {
 	// RequestID identifies the exchange: the provider's X-Request-ID (or
 	// Request-Id) answer header, else the X-Request-ID we sent.
 	RequestID string
+	// Call is the call that got this answer (set by Call.Read), so that
+	// errors built from it name the call.
+	Call Call
 }
 
 // Read reads and closes resp's body. err is the error from the generated
@@ -94,14 +98,30 @@ func (r *Response) IsJSON() bool {
 // DecodeError is betaalkit.DecodeError: a body that does not fit, kept raw.
 type DecodeError = betaalkit.DecodeError
 
-// Decode unmarshals a success body into T. A body that does not fit becomes
-// a *DecodeError carrying the raw bytes.
+// Decode unmarshals a success body into T. A body that does not fit, or
+// that is JSON null (which would leave T empty without a word), becomes a
+// *DecodeError carrying the raw bytes, wrapped with the call's name.
 func Decode[T any](r *Response) (*T, error) {
 	var v T
+	if bytes.Equal(bytes.TrimSpace(r.Body), []byte("null")) {
+		return nil, r.Call.decodeError(r, errors.New("the answer is null"))
+	}
 	if err := json.Unmarshal(r.Body, &v); err != nil {
-		return nil, &DecodeError{StatusCode: r.StatusCode, RawBody: r.Body, Err: err}
+		return nil, r.Call.decodeError(r, err)
 	}
 	return &v, nil
+}
+
+// DecodeFailure is a *DecodeError for r (the raw body kept), named with
+// r's call: for answers that decode but lack what a success must have.
+func DecodeFailure(r *Response, err error) error { return r.Call.decodeError(r, err) }
+
+func (c Call) decodeError(r *Response, err error) error {
+	de := &DecodeError{StatusCode: r.StatusCode, RawBody: r.Body, Err: err}
+	if c.Provider == "" {
+		return de
+	}
+	return c.Wrap(de)
 }
 
 // Expect decodes the body into T when the status is one of ok; otherwise it

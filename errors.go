@@ -107,6 +107,11 @@ type TransportError struct {
 	// Attempts is how many times the request was sent (retries included).
 	Attempts int
 	Err      error
+	// NotSent is true when no byte of the request can have reached the
+	// provider: the connection could not be opened (refused, no such host,
+	// dial timeout, TLS handshake failed). When false, a POST may or may
+	// not have arrived.
+	NotSent bool
 }
 
 func (e *TransportError) Error() string {

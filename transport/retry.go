@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -223,19 +224,26 @@ func isDialError(err error) bool {
 	}
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
-	var tlsErr tls.RecordHeaderError
+	var recordErr tls.RecordHeaderError
+	var alert tls.AlertError
+	var verify *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
 	return errors.As(err, &opErr) && opErr.Op == "dial" ||
-		errors.As(err, &dnsErr) || errors.As(err, &tlsErr) ||
+		errors.As(err, &dnsErr) || errors.As(err, &recordErr) || errors.As(err, &alert) ||
+		errors.As(err, &verify) || errors.As(err, &unknownCA) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
 		errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // transportError marks a connection failure as betaalkit.ErrTransport with
 // the number of attempts; a signer's or verifier's error passes unchanged.
 func transportError(err error, attempts int) error {
-	if !isNetworkError(err) && !isDialError(err) {
+	dial := isDialError(err)
+	if !isNetworkError(err) && !dial {
 		return err
 	}
-	return &betaalkit.TransportError{Attempts: attempts, Err: err}
+	return &betaalkit.TransportError{Attempts: attempts, Err: err, NotSent: dial}
 }
 
 // cancelOnClose ends an attempt's timeout context once its body is closed:

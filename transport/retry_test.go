@@ -398,3 +398,43 @@ func TestNetHTTPDoesNotResendASignedRequest(t *testing.T) {
 		assert.NotNil(t, post.GetBody, "a body is left as it is")
 	}
 }
+
+// NotSent is what lets a caller (checkout's failover) try another provider:
+// true only when the connection could not be opened, through real sockets.
+func TestTransportErrorSaysWhenNothingWasSent(t *testing.T) {
+	post := func(t *testing.T, url string) *betaalkit.TransportError {
+		t.Helper()
+		rt, err := New(nil, nil, Config{Provider: "test", Retry: NoRetries})
+		require.NoError(t, err)
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"amount":100}`))
+		_, err = rt.RoundTrip(req)
+		var te *betaalkit.TransportError
+		require.ErrorAs(t, err, &te)
+		return te
+	}
+
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := closed.Addr().String()
+	require.NoError(t, closed.Close())
+	assert.True(t, post(t, "http://"+addr+"/orders").NotSent, "connection refused: nothing left")
+
+	tlsOnly := httptestTLS(t)
+	assert.True(t, post(t, tlsOnly+"/orders").NotSent, "TLS handshake failed (untrusted certificate): nothing left")
+
+	// The server reads the whole request, then hangs up without answering.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = http.ReadRequest(bufioReader(c))
+			c.Close()
+		}
+	}()
+	assert.False(t, post(t, "http://"+ln.Addr().String()+"/orders").NotSent, "the request arrived: it may have been processed")
+}

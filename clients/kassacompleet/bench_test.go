@@ -8,9 +8,9 @@ import (
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 )
 
-// BenchmarkGetOrder measures the client's own cost per call (auth layer,
+// BenchmarkGetPayment measures the client's own cost per call (auth layer,
 // request building, reading and decoding a documented order) over loopback.
-func BenchmarkGetOrder(b *testing.B) {
+func BenchmarkGetPayment(b *testing.B) {
 	f, err := loadFixture("order-success")
 	if err != nil {
 		b.Fatal(err)
@@ -23,7 +23,7 @@ func BenchmarkGetOrder(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.GetOrder(ctx, "f520537f-e8ca-4c92-8d9b-2118eb5022cf"); err != nil {
+		if _, err := c.GetPayment(ctx, "f520537f-e8ca-4c92-8d9b-2118eb5022cf"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,14 +1,25 @@
 // Package kassacompleet is the client for the Kassa Compleet API (a Ginger
-// Payments white label): iDEAL issuers, orders for iDEAL, credit card, bank
-// transfer and hosted payment pages, order status, and the status webhook.
+// Payments white label): iDEAL issuers, payments for iDEAL, credit card,
+// bank transfer and hosted payment pages, their status, and the status
+// webhook. Kassa Compleet calls a payment an order; an order's transactions
+// are its payment attempts.
 //
-//	c, err := kassacompleet.New(apiKey)
-//	order, err := c.CreateOrder(ctx, kassacompleet.OrderCreate{...})
+//	c, err := kassacompleet.New(apiKey, kassacompleet.WithEnvironment(kassacompleet.Live))
+//	order, err := c.CreatePayment(ctx, kassacompleet.OrderCreate{...})
 //	http.Redirect(w, r, kassacompleet.PaymentURL(order), http.StatusFound)
+//	…
+//	status := kassacompleet.StatusOf(order) // status.IsPaid(), status.Raw
+//
+// The steps have the same names in every betaalkit client: CreatePayment,
+// GetPayment, PaymentURL, StatusOf and NormalizeStatus, AmountOf and
+// WebhookHandler. Kassa Compleet's document has no refund call (see issue
+// 16), so this client has no CreateRefund: that is the provider's
+// difference.
 package kassacompleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -16,26 +27,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
 	"github.com/betaalkit/betaalkit/transport"
-)
-
-// DefaultBaseURL is Kassa Compleet's API. Test orders use a test API key on
-// the same host; other Ginger white labels have their own host (WithBaseURL).
-const DefaultBaseURL = "https://api.kassacompleet.nl/v1"
-
-// The API's models, so callers need not import the generated package.
-type (
-	Order                      = gen.Order
-	OrderCreate                = gen.OrderCreate
-	Transaction                = gen.Transaction
-	TransactionCreate          = gen.TransactionCreate
-	PaymentMethod              = gen.PaymentMethod
-	PaymentMethodDetailsCreate = gen.PaymentMethodDetailsCreate
-	Issuer                     = gen.Issuer
-	WebhookEvent               = gen.WebhookEvent
 )
 
 // Payment methods an order can be created with.
@@ -45,17 +42,41 @@ const (
 	PaymentMethodBankTransfer = gen.PaymentMethodBankTransfer
 )
 
+// Environment is the Kassa Compleet API a client talks to (its base URL).
+type Environment string
+
+// Kassa Compleet has one host for test and live: the API key decides
+// whether an order is a test order (a test key, with the demo iDEAL
+// issuers) or a real one. Test and Live are therefore the same URL; they
+// exist so that code reads the same with every client. Other Ginger white
+// labels have hosts of their own: use WithBaseURL.
+const (
+	Test Environment = "https://api.kassacompleet.nl/v1"
+	Live Environment = "https://api.kassacompleet.nl/v1"
+)
+
 // Option configures a Client.
 type Option func(*config)
 
 type config struct {
 	baseURL string
-	http    transport.Options
+	// baseSetting names the option that set baseURL, for a ConfigError.
+	baseSetting string
+	http        transport.Options
+}
+
+// WithEnvironment picks the API to talk to. Without it a client talks to
+// Test (which, at Kassa Compleet, is also Live: the key decides).
+func WithEnvironment(e Environment) Option {
+	return func(c *config) { c.baseURL, c.baseSetting = string(e), "WithEnvironment" }
 }
 
 // WithBaseURL points the client at another host, e.g. a Ginger white label
-// or the sandbox ("https://api.example.com/v1").
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+// or the sandbox ("https://api.example.com/v1"). It wins over an earlier
+// WithEnvironment.
+func WithBaseURL(u string) Option {
+	return func(c *config) { c.baseURL, c.baseSetting = u, "WithBaseURL" }
+}
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
 // itself is not modified: the client uses a copy with its own layers added.
@@ -67,7 +88,8 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http.HT
 func WithRetry(p transport.RetryPolicy) Option { return func(c *config) { c.http.Retry = p } }
 
 // WithLogger logs one line per attempt to l, with headers and bodies when
-// l's level includes Debug; credentials, tokens and IBANs are redacted.
+// l's level includes Debug; credentials, tokens and IBANs are redacted. The
+// webhook handler logs each refused delivery to l as well.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger = l } }
 
 // WithAttemptTimeout bounds each attempt (default:
@@ -78,38 +100,50 @@ func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.htt
 type Client struct {
 	api     *gen.Client
 	baseURL *url.URL
+	logger  *slog.Logger
 }
 
-// New returns a client that authenticates with apiKey.
+// New returns a client that authenticates with apiKey (a test key for test
+// orders, a live key for real ones). Every error is a
+// *betaalkit.ConfigError naming the argument or option that is wrong.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: DefaultBaseURL}
+	cfg := config{baseURL: string(Test), baseSetting: "WithEnvironment"}
 	for _, o := range opts {
-		o(&cfg)
-	}
-	base, err := apiclient.BaseURL(provider, cfg.baseURL)
-	if err != nil {
-		return nil, err
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	auth, err := signing.NewBasicAuth(apiKey, nil)
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: API key is empty: %w", err)
+		return nil, configError("apiKey", "is empty", err)
+	}
+	base, err := apiclient.BaseURL(provider, cfg.baseURL)
+	if err != nil {
+		return nil, configError(cfg.baseSetting, fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), nil)
 	}
 	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}})
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: %w", err)
+		return nil, configError("WithHTTPClient", "cannot be used", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: %w", err)
+		return nil, configError(cfg.baseSetting, "cannot be used", err)
 	}
-	return &Client{api: api, baseURL: base}, nil
+	return &Client{api: api, baseURL: base, logger: cfg.http.Logger}, nil
 }
 
-// ListIdealIssuers returns the banks a customer can choose for iDEAL.
+func configError(setting, reason string, err error) error {
+	return &betaalkit.ConfigError{Provider: provider, Setting: setting, Reason: reason, Err: err}
+}
+
+// ListIdealIssuers returns the banks a customer can choose for iDEAL
+// (GET /v1/ideal/issuers/): the demo issuers with a test key, the live
+// banks with a live key.
 func (c *Client) ListIdealIssuers(ctx context.Context) ([]Issuer, error) {
-	r, err := apiclient.Read(c.api.ListIdealIssuers(ctx))
+	call := apiclient.Call{Provider: provider, Op: "list issuers"}
+	r, err := call.Read(c.api.ListIdealIssuers(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: list iDEAL issuers: %w", err)
+		return nil, err
 	}
 	issuers, err := apiclient.Expect[[]Issuer](r, toError, http.StatusOK)
 	if err != nil {
@@ -118,33 +152,40 @@ func (c *Client) ListIdealIssuers(ctx context.Context) ([]Issuer, error) {
 	return *issuers, nil
 }
 
-// CreateOrder creates an order. An order without transactions and return
-// URL is a payment-page order: send the customer to PaymentPageURL.
-func (c *Client) CreateOrder(ctx context.Context, order OrderCreate) (*Order, error) {
+// CreatePayment creates a payment, which Kassa Compleet calls an order
+// (POST /v1/orders/). An order with a transaction is paid at PaymentURL(order);
+// one without transactions and return URL is a payment-page order: send the
+// customer to PaymentPageURL. The order is checked before it is sent: a
+// mistake is a *betaalkit.FieldError naming the field's JSON path.
+func (c *Client) CreatePayment(ctx context.Context, order OrderCreate) (*Order, error) {
+	call := apiclient.Call{Provider: provider, Op: "create payment"}
 	if err := validateOrder(order); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.CreateOrder(ctx, order))
+	r, err := call.Read(c.api.CreateOrder(ctx, order))
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: create order: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Order](r, toError, http.StatusCreated, http.StatusOK)
 }
 
-// GetOrder retrieves an order with its transactions.
-func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
+// GetPayment retrieves a payment's current state: the order with its
+// transactions (GET /v1/orders/{id}/).
+func (c *Client) GetPayment(ctx context.Context, orderID string) (*Order, error) {
+	call := apiclient.Call{Provider: provider, Op: "get payment"}
 	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetOrder(ctx, orderID))
+	r, err := call.Read(c.api.GetOrder(ctx, orderID))
 	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: get order: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Order](r, toError, http.StatusOK)
 }
 
 // PaymentPageURL is the hosted payment page for an order created without a
-// payment method: <host>/pay/<order_id>/ on the API's host.
+// payment method: <host>/pay/<order_id>/ on the API's host. The customer
+// picks the method there.
 func (c *Client) PaymentPageURL(orderID string) string {
 	u := url.URL{Scheme: c.baseURL.Scheme, Host: c.baseURL.Host, Path: "/pay/" + orderID + "/"}
 	return u.String()
@@ -152,41 +193,50 @@ func (c *Client) PaymentPageURL(orderID string) string {
 
 // PaymentURL returns where to send the customer for an order created with a
 // payment method: the payment_url of its first transaction that has one.
+// It is "" when there is none: a bank transfer (the customer transfers the
+// money quoting the transaction's reference) or a payment-page order (use
+// Client.PaymentPageURL).
 func PaymentURL(order *Order) string {
-	if order == nil || order.Transactions == nil {
+	if order == nil {
 		return ""
 	}
-	for _, t := range *order.Transactions {
-		if t.PaymentURL != nil && *t.PaymentURL != "" {
-			return *t.PaymentURL
+	for _, t := range order.Transactions {
+		if t.PaymentURL != "" {
+			return t.PaymentURL
 		}
 	}
 	return ""
 }
 
+// AmountOf returns the order's amount in cents. Kassa Compleet sends whole
+// cents, so the only error is a nil order.
+func AmountOf(order *Order) (money.Cents, error) {
+	if order == nil {
+		return 0, errors.New("kassacompleet: no order")
+	}
+	return order.Amount, nil
+}
+
 func validateOrder(o OrderCreate) error {
 	if len(o.Currency) != 3 || strings.ToUpper(o.Currency) != o.Currency {
-		return &apiclient.FieldError{Field: "currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", o.Currency)}
+		return &betaalkit.FieldError{Field: "currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", o.Currency)}
 	}
 	if o.Amount <= 0 {
-		return &apiclient.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", o.Amount)}
+		return &betaalkit.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", o.Amount)}
 	}
-	if o.Transactions == nil {
-		return nil
-	}
-	for i, t := range *o.Transactions {
+	for i, t := range o.Transactions {
 		field := fmt.Sprintf("transactions[%d]", i)
 		if !t.PaymentMethod.Valid() {
-			return &apiclient.FieldError{Field: field + ".payment_method", Reason: fmt.Sprintf("%q is not one of ideal, credit-card, bank-transfer", t.PaymentMethod)}
+			return &betaalkit.FieldError{Field: field + ".payment_method", Reason: fmt.Sprintf("%q is not one of ideal, credit-card, bank-transfer", t.PaymentMethod)}
 		}
 		if t.PaymentMethod != PaymentMethodIdeal {
 			continue
 		}
-		if t.PaymentMethodDetails == nil || t.PaymentMethodDetails.IssuerID == nil || *t.PaymentMethodDetails.IssuerID == "" {
-			return &apiclient.FieldError{Field: field + ".payment_method_details.issuer_id", Reason: "iDEAL needs the customer's bank (see ListIdealIssuers)"}
+		if t.PaymentMethodDetails.IssuerID == "" {
+			return &betaalkit.FieldError{Field: field + ".payment_method_details.issuer_id", Reason: "iDEAL needs the customer's bank (see ListIdealIssuers)"}
 		}
-		if o.ReturnURL == nil || *o.ReturnURL == "" {
-			return &apiclient.FieldError{Field: "return_url", Reason: "iDEAL needs the URL to send the customer back to"}
+		if o.ReturnURL == "" {
+			return &betaalkit.FieldError{Field: "return_url", Reason: "iDEAL needs the URL to send the customer back to"}
 		}
 	}
 	return nil

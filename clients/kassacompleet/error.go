@@ -10,8 +10,12 @@ import (
 
 // Error is an answer from Kassa Compleet other than success: the error
 // envelope {"error": {"status", "type", "value"}} when there is one, and the
-// raw body always (an HTML 502 from a proxy included).
+// raw body always (an HTML 502 from a proxy included). Its message reads
+// "kassacompleet: get payment: HTTP 404: NotFound: order not found".
 type Error struct {
+	// Op names the call that failed: "create payment", "get payment",
+	// "list issuers".
+	Op         string
 	StatusCode int
 	// Type and Value come from the error envelope ("", when the body had none).
 	Type  string
@@ -24,11 +28,15 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	prefix := apiclient.Call{Provider: provider, Op: e.Op}.Prefix()
 	if e.Type != "" || e.Value != "" {
-		return fmt.Sprintf("kassacompleet: HTTP %d: %s: %s", e.StatusCode, e.Type, e.Value)
+		return fmt.Sprintf("%sHTTP %d: %s: %s", prefix, e.StatusCode, e.Type, e.Value)
 	}
-	return fmt.Sprintf("kassacompleet: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+	return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, apiclient.Snippet(e.RawBody))
 }
+
+// Operation names the call that failed, as in the message.
+func (e *Error) Operation() string { return e.Op }
 
 // provider names this client in errors and logs.
 const provider = "kassacompleet"
@@ -48,12 +56,9 @@ func (e *Error) ProviderRequestID() string { return e.RequestID }
 func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
 
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
+	e := &Error{Op: r.Call.Op, StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil {
-		e.Type, e.Value = env.Error.Type, env.Error.Value
-		if env.Error.Status != nil {
-			e.Status = env.Error.Status.String()
-		}
+		e.Type, e.Value, e.Status = env.Error.Type, env.Error.Value, env.Error.Status.String()
 	}
 	return e
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 )
 
-// Create an iDEAL order and send the customer to its payment URL.
+// Create an iDEAL payment (an order, at Kassa Compleet) and send the
+// customer to its payment URL.
 func Example() {
 	// A stand-in for api.kassacompleet.nl; leave WithBaseURL out in production.
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -27,22 +28,38 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	issuer, returnURL := "INGBNL2A", "https://shop.example/return"
-	order, err := client.CreateOrder(context.Background(), kassacompleet.OrderCreate{
+	order, err := client.CreatePayment(context.Background(), kassacompleet.OrderCreate{
 		Currency:  "EUR",
 		Amount:    99, // cents
-		ReturnURL: &returnURL,
-		Transactions: &[]kassacompleet.TransactionCreate{{
+		ReturnURL: "https://shop.example/return",
+		Transactions: []kassacompleet.TransactionCreate{{
 			PaymentMethod:        kassacompleet.PaymentMethodIdeal,
-			PaymentMethodDetails: &kassacompleet.PaymentMethodDetailsCreate{IssuerID: &issuer},
+			PaymentMethodDetails: kassacompleet.PaymentMethodDetailsCreate{IssuerID: "INGBNL2A"},
 		}},
 	})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(order.ID, order.Status)
+	fmt.Println(order.ID, kassacompleet.StatusOf(order))
 	fmt.Println(kassacompleet.PaymentURL(order))
 	// Output:
-	// f520537f-e8ca-4c92-8d9b-2118eb5022cf new
+	// f520537f-e8ca-4c92-8d9b-2118eb5022cf open (new)
 	// https://api.kassacompleet.nl/redirect/197fb2ae/to/payment/
+}
+
+// Receive Kassa Compleet's status webhooks. The webhook is not signed, so
+// the handler fetches the order and passes the API's answer on.
+func ExampleClient_WebhookHandler() {
+	client, err := kassacompleet.New("your-api-key")
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/webhooks/kassacompleet", client.WebhookHandler(func(ctx context.Context, order *kassacompleet.Order) error {
+		status := kassacompleet.StatusOf(order)
+		// Record the order's status in the shop (an error makes Kassa Compleet retry).
+		fmt.Println(order.MerchantOrderID, status.Status, status.IsPaid())
+		return nil
+	}))
+	_ = http.ListenAndServe("127.0.0.1:8080", mux)
 }

@@ -3,58 +3,66 @@ package kassacompleet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
 
-// ParseWebhook reads the status-change webhook Kassa Compleet POSTs to the
-// project's webhook_url and returns its event (order_id, project_id).
+// ParseWebhook reads the body of the status-change webhook Kassa Compleet
+// POSTs to the webhook_url and returns its event (order_id, project_id). It
+// refuses a body that is not JSON or whose order_id cannot be an order's
+// id.
 //
 // The webhook is not signed: anyone can post one. Treat it only as a hint
-// and re-fetch the order with GetOrder before acting on its status.
-func ParseWebhook(r *http.Request) (*WebhookEvent, error) {
-	if r.Method != http.MethodPost {
-		return nil, fmt.Errorf("kassacompleet: webhook must be POST, got %s", r.Method)
-	}
-	body, err := apiclient.ReadWebhookBody(r)
-	if err != nil {
-		return nil, fmt.Errorf("kassacompleet: %w", err)
-	}
+// and fetch the order with GetPayment before acting on it (WebhookHandler
+// does).
+func ParseWebhook(body []byte) (*WebhookEvent, error) {
 	var ev WebhookEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
 		return nil, fmt.Errorf("kassacompleet: webhook body is not JSON: %w", err)
 	}
 	if ev.OrderID == "" {
-		return nil, fmt.Errorf("kassacompleet: webhook has no order_id")
+		return nil, errors.New("kassacompleet: webhook has no order_id")
+	}
+	if err := apiclient.CheckPathID("order_id", ev.OrderID); err != nil {
+		return nil, fmt.Errorf("kassacompleet: webhook: %w", err)
 	}
 	return &ev, nil
 }
 
-// WebhookHandler parses each webhook, re-fetches the order it names (the
-// webhook is unsigned, so only the API's answer counts) and passes the
-// fresh order to fn. It answers 200 when fn succeeds, 500 otherwise so
-// Kassa Compleet retries, and 400 for a body that is not a webhook.
-func (c *Client) WebhookHandler(fn func(ctx context.Context, order *Order) error) http.Handler {
+// WebhookHandler answers Kassa Compleet's status-change webhooks. The
+// webhook is not signed, so the handler never trusts its body: it reads the
+// order_id, fetches that order with GetPayment and passes the order as the
+// API returned it to fn. It answers 200 "OK" when fn succeeds. Otherwise it
+// refuses the delivery, logs a Warn line through the client's logger
+// (WithLogger) and calls the OnReject option: 405 for a method other than
+// POST, 400 (RejectBody) for a body that is not a webhook, 502
+// (RejectFetch) when the order cannot be fetched and 500 (RejectHandler)
+// when fn fails; Kassa Compleet retries the last two.
+func (c *Client) WebhookHandler(fn func(ctx context.Context, order *Order) error, opts ...betaalkit.WebhookOption) http.Handler {
+	hook := apiclient.NewWebhook(provider, c.logger, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !apiclient.RequirePOST(w, r) {
+		body, ok := hook.ReadBody(w, r)
+		if !ok {
 			return
 		}
-		ev, err := ParseWebhook(r)
+		ev, err := ParseWebhook(body)
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			hook.Reject(w, r, betaalkit.RejectBody, err)
 			return
 		}
-		order, err := c.GetOrder(r.Context(), ev.OrderID)
+		order, err := c.GetPayment(r.Context(), ev.OrderID)
 		if err != nil {
-			http.Error(w, "could not fetch the order", http.StatusBadGateway)
+			hook.Reject(w, r, betaalkit.RejectFetch, err)
 			return
 		}
 		if err := fn(r.Context(), order); err != nil {
-			http.Error(w, "handler failed", http.StatusInternalServerError)
+			hook.Reject(w, r, betaalkit.RejectHandler, err)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		hook.Accept(w)
 	})
 }

@@ -18,31 +18,34 @@ func demoKassaCompleet(ctx context.Context, env demoEnv, hooks *webhookReceiver,
 	}
 	defer srv.Close()
 	hooks.Handle(client.WebhookHandler(func(_ context.Context, o *kassacompleet.Order) error {
-		hooks.Accepted(o.ID + " " + o.Status)
+		hooks.Accepted(o.ID + " " + kassacompleet.StatusOf(o).String())
 		return nil
 	}))
 
 	issuers, err := client.ListIdealIssuers(ctx)
 	if err != nil {
-		return fmt.Errorf("list issuers: %w", err)
+		return err
 	}
 	step("issuers: %d, choosing %s", len(issuers), issuers[0].ID)
 
-	returnURL, webhookURL := "https://shop.example/return", hooks.URL+"/webhook"
-	order, err := client.CreateOrder(ctx, kassacompleet.OrderCreate{
+	order, err := client.CreatePayment(ctx, kassacompleet.OrderCreate{
 		Currency:   "EUR",
 		Amount:     1250,
-		ReturnURL:  &returnURL,
-		WebhookURL: &webhookURL,
-		Transactions: &[]kassacompleet.TransactionCreate{{
+		ReturnURL:  "https://shop.example/return",
+		WebhookURL: hooks.URL + "/webhook",
+		Transactions: []kassacompleet.TransactionCreate{{
 			PaymentMethod:        kassacompleet.PaymentMethodIdeal,
-			PaymentMethodDetails: &kassacompleet.PaymentMethodDetailsCreate{IssuerID: &issuers[0].ID},
+			PaymentMethodDetails: kassacompleet.PaymentMethodDetailsCreate{IssuerID: issuers[0].ID},
 		}},
 	})
 	if err != nil {
-		return fmt.Errorf("create order: %w", err)
+		return err
 	}
-	step("created iDEAL order %s for EUR %s: %s", order.ID, order.Amount, order.Status)
+	amount, err := kassacompleet.AmountOf(order)
+	if err != nil {
+		return err
+	}
+	step("created iDEAL order %s for EUR %s: %s", order.ID, amount, kassacompleet.StatusOf(order))
 
 	back, err := sim.PayAsCustomer(ctx, kassacompleet.PaymentURL(order), sim.Pay)
 	if err != nil {
@@ -56,14 +59,14 @@ func demoKassaCompleet(ctx context.Context, env demoEnv, hooks *webhookReceiver,
 	}
 	step("webhook received, order re-fetched: %s", hook)
 
-	final, err := client.GetOrder(ctx, order.ID)
+	final, err := client.GetPayment(ctx, order.ID)
 	if err != nil {
-		return fmt.Errorf("get order: %w", err)
+		return err
 	}
-	if final.Status != kassacompleet.OrderStatusCompleted {
-		return fmt.Errorf("order %s ended %s, want completed", final.ID, final.Status)
+	if status := kassacompleet.StatusOf(final); !status.IsPaid() {
+		return fmt.Errorf("order %s ended %s, want paid", final.ID, status)
 	}
-	step("final status: %s (Kassa Compleet's API has no refunds)", final.Status)
+	step("final status: %s; Kassa Compleet's document has no refund call", kassacompleet.StatusOf(final))
 	return nil
 }
 

@@ -40,367 +40,229 @@ func (e PaymentMethod) Valid() bool {
 	}
 }
 
-// Cents Amount in cents.
+// Cents An amount in cents (the currency's minor unit), a whole number; 99 is EUR 0.99.
 type Cents = money.Cents
 
-// ErrorResponse defines model for ErrorResponse.
-type ErrorResponse struct {
-	Error struct {
-		// Status HTTP status; sent as a number, a string, or not at all.
-		Status *flex.String `json:"status,omitempty"`
-		Type   string       `json:"type"`
-		Value  string       `json:"value"`
-	} `json:"error"`
+// ErrorDetail One error of the error envelope.
+type ErrorDetail struct {
+	// Status The HTTP status code, repeated; sent as a number, a string, or not at all.
+	Status flex.String `json:"status,omitempty,omitzero"`
+
+	// Type The kind of error, e.g. AuthorizationError.
+	Type string `json:"type"`
+
+	// Value A description of the error, for a person.
+	Value string `json:"value"`
 }
 
-// Issuer defines model for Issuer.
+// ErrorResponse The error envelope Kassa Compleet answers a failed request with.
+type ErrorResponse struct {
+	// Error What went wrong.
+	Error ErrorDetail `json:"error"`
+}
+
+// Issuer A bank the customer can choose for iDEAL, from GET /ideal/issuers/. With a test key the list holds the demo (simulation) issuers, in production the live banks.
 type Issuer struct {
-	// ID BIC of the bank, used as issuer_id.
+	// ID BIC of the bank; send it as payment_method_details.issuer_id when creating an iDEAL order.
 	//
 	// Example: INGBNL2A
 	ID string `json:"id"`
 
-	// ListType Example: Nederland
-	ListType *string `json:"list_type,omitempty"`
-	Name     string  `json:"name"`
+	// ListType The group the bank is listed under in a bank chooser, e.g. Nederland.
+	//
+	// Example: Nederland
+	ListType string `json:"list_type,omitempty,omitzero"`
+
+	// Name The bank's name, to show the customer.
+	Name string `json:"name"`
 }
 
-// Order defines model for Order.
+// Order An order as Kassa Compleet returns it from POST /orders/ and GET /orders/{id}/: the payment's state and its transactions (payment attempts).
 type Order struct {
-	// Amount Amount in cents.
-	Amount          Cents      `json:"amount"`
-	Completed       *time.Time `json:"completed,omitempty"`
-	Created         *time.Time `json:"created,omitempty"`
-	Currency        string     `json:"currency"`
-	Description     *string    `json:"description,omitempty"`
-	ID              string     `json:"id"`
-	MerchantOrderID *string    `json:"merchant_order_id,omitempty"`
-	Modified        *time.Time `json:"modified,omitempty"`
-	ProjectID       *string    `json:"project_id,omitempty"`
-	ReturnURL       *string    `json:"return_url,omitempty"`
-
-	// Status new, processing, error, completed, cancelled, expired, see-transactions,
-	// declined. An open set: a value added by the provider still decodes.
-	Status       OrderStatus    `json:"status"`
-	Transactions *[]Transaction `json:"transactions,omitempty"`
-}
-
-// OrderCreate defines model for OrderCreate.
-type OrderCreate struct {
-	// Amount Amount in cents.
+	// Amount The order's amount in cents.
 	Amount Cents `json:"amount"`
 
-	// Currency Example: EUR
-	Currency        string  `json:"currency"`
-	Description     *string `json:"description,omitempty"`
-	MerchantOrderID *string `json:"merchant_order_id,omitempty"`
+	// Completed When the order was completed; null or absent before that.
+	Completed time.Time `json:"completed,omitempty,omitzero"`
 
-	// ReturnURL Where the customer returns after paying; omit it (and the method) for a payment-page order.
-	ReturnURL    *string              `json:"return_url,omitempty"`
-	Transactions *[]TransactionCreate `json:"transactions,omitempty"`
-	WebhookURL   *string              `json:"webhook_url,omitempty"`
+	// Created When the order was created (ISO 8601 with offset).
+	Created time.Time `json:"created,omitempty,omitzero"`
+
+	// Currency ISO 4217 currency code of amount.
+	Currency string `json:"currency"`
+
+	// Description The order's description, as sent.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// ID The order's id (a UUID), for GET /orders/{id}/, the payment page URL and the webhook.
+	ID string `json:"id"`
+
+	// MerchantOrderID The shop's own reference, as sent when the order was created.
+	MerchantOrderID string `json:"merchant_order_id,omitempty,omitzero"`
+
+	// Modified When the order last changed.
+	Modified time.Time `json:"modified,omitempty,omitzero"`
+
+	// ProjectID The Kassa Compleet project (web shop) the order belongs to; also in the webhook and on the return URL.
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// ReturnURL Where the customer is sent after paying, as sent.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// Status The order's status; see-transactions means its transactions' statuses tell it.
+	Status OrderStatus `json:"status"`
+
+	// Transactions The order's payment attempts, each with its payment method, status and payment_url.
+	Transactions []Transaction `json:"transactions,omitempty,omitzero"`
 }
 
-// OrderStatus new, processing, error, completed, cancelled, expired, see-transactions,
-// declined. An open set: a value added by the provider still decodes.
+// OrderCreate An order to create with POST /orders/. Currency and amount are always required; an order with a transaction names its payment method (iDEAL also needs the issuer and return_url). An order with neither transactions nor return_url is a payment-page order: the customer picks the method on Kassa Compleet's page.
+type OrderCreate struct {
+	// Amount The amount to pay, in cents (99 is EUR 0.99).
+	Amount Cents `json:"amount"`
+
+	// Currency ISO 4217 currency code in capitals; the document's examples use EUR.
+	//
+	// Example: EUR
+	Currency string `json:"currency"`
+
+	// Description The order's description, for the customer and the merchant's records.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// MerchantOrderID The shop's own reference for the order; Kassa Compleet returns it unchanged.
+	MerchantOrderID string `json:"merchant_order_id,omitempty,omitzero"`
+
+	// ReturnURL Where the customer is sent after paying, whether the payment succeeded or not, with order_id and project_id added as query parameters. Required for iDEAL; omit it (and the transactions) for a payment-page order.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// Transactions The payment to start, one transaction naming the payment method; omit it for a payment-page order.
+	Transactions []TransactionCreate `json:"transactions,omitempty,omitzero"`
+
+	// WebhookURL URL Kassa Compleet POSTs the status_changed webhook to for this order, instead of the webhook_url configured on the project.
+	WebhookURL string `json:"webhook_url,omitempty,omitzero"`
+}
+
+// OrderStatus An order's status: new (created; the customer has not visited the payment link yet), processing (the customer visited the payment link and the payment is under way, or a bank transfer awaits the money), error (the payment failed with an error), completed (paid), cancelled (cancelled by the customer or the merchant), expired (not paid in time), see-transactions (the transactions differ; read their statuses), declined (refused by the bank or the acquirer). The Go type is a plain string, so a status the provider adds later still decodes.
 type OrderStatus = string
 
-// PaymentMethod The payment methods the document describes.
+// PaymentMethod A payment method the document describes: ideal (the customer pays in their bank's iDEAL page; needs issuer_id and return_url), credit-card (the customer enters the card at payment_url), bank-transfer (no redirect: the customer transfers the amount to the ING PSP account quoting the transaction's reference).
 type PaymentMethod string
 
-// PaymentMethodDetails Method-specific details; iDEAL fills the consumer fields after payment, bank transfer the reference.
+// PaymentMethodDetails What the payment method fills in: for iDEAL the chosen bank and, after payment, the iDEAL transaction and the account that paid; for bank transfer the reference the customer must quote. Other methods may add fields of their own, which the spec allows and the Go model leaves out.
 type PaymentMethodDetails struct {
-	AcquirerID   *string `json:"acquirer_id,omitempty"`
-	ConsumerBic  *string `json:"consumer_bic,omitempty"`
-	ConsumerCity *string `json:"consumer_city,omitempty"`
-	ConsumerIban *string `json:"consumer_iban,omitempty"`
-	ConsumerName *string `json:"consumer_name,omitempty"`
-	IssuerID     *string `json:"issuer_id,omitempty"`
-	PurchaseID   *string `json:"purchase_id,omitempty"`
+	// AcquirerID The iDEAL acquirer's id, e.g. 0050.
+	AcquirerID string `json:"acquirer_id,omitempty,omitzero"`
 
-	// Reference Bank-transfer reference the customer must quote.
-	Reference            *string                `json:"reference,omitempty"`
-	Status               *string                `json:"status,omitempty"`
-	SubID                *string                `json:"sub_id,omitempty"`
-	TransactionID        *string                `json:"transaction_id,omitempty"`
-	AdditionalProperties map[string]interface{} `json:"-"`
+	// ConsumerBic BIC of the account that paid (iDEAL, after payment); null until known.
+	ConsumerBic string `json:"consumer_bic,omitempty,omitzero"`
+
+	// ConsumerCity City of the account holder (iDEAL, after payment); may be null.
+	ConsumerCity string `json:"consumer_city,omitempty,omitzero"`
+
+	// ConsumerIban IBAN of the account that paid (iDEAL, after payment); null until known.
+	ConsumerIban string `json:"consumer_iban,omitempty,omitzero"`
+
+	// ConsumerName Name of the account holder (iDEAL, after payment); null until known.
+	ConsumerName string `json:"consumer_name,omitempty,omitzero"`
+
+	// IssuerID BIC of the bank the customer chose (iDEAL).
+	IssuerID string `json:"issuer_id,omitempty,omitzero"`
+
+	// PurchaseID The purchase id sent to the bank with the iDEAL transaction.
+	PurchaseID string `json:"purchase_id,omitempty,omitzero"`
+
+	// Reference The reference the customer must quote when transferring the amount to the ING PSP account (bank transfer).
+	Reference string `json:"reference,omitempty,omitzero"`
+
+	// Status The status the iDEAL bank reported, in iDEAL's own words (e.g. Success); not the transaction's status.
+	Status string `json:"status,omitempty,omitzero"`
+
+	// SubID The merchant's iDEAL sub-id.
+	SubID string `json:"sub_id,omitempty,omitzero"`
+
+	// TransactionID The iDEAL transaction id the acquirer assigned.
+	TransactionID string `json:"transaction_id,omitempty,omitzero"`
 }
 
-// PaymentMethodDetailsCreate defines model for PaymentMethodDetailsCreate.
+// PaymentMethodDetailsCreate Details of the payment method for a new transaction.
 type PaymentMethodDetailsCreate struct {
-	// IssuerID BIC of the customer's bank (iDEAL).
-	IssuerID *string `json:"issuer_id,omitempty"`
+	// IssuerID BIC of the customer's bank, from GET /ideal/issuers/ (iDEAL only).
+	IssuerID string `json:"issuer_id,omitempty,omitzero"`
 }
 
-// Transaction defines model for Transaction.
+// Transaction One payment attempt of an order, with its payment method, its status and where to send the customer.
 type Transaction struct {
-	// Amount Amount in cents.
-	Amount    *Cents     `json:"amount,omitempty"`
-	Completed *time.Time `json:"completed,omitempty"`
-	Created   *time.Time `json:"created,omitempty"`
-	Currency  *string    `json:"currency,omitempty"`
+	// Amount The transaction's amount in cents.
+	Amount Cents `json:"amount,omitempty,omitzero"`
 
-	// FeeAmount Amount in cents.
-	FeeAmount   *Cents     `json:"fee_amount,omitempty"`
-	FeeCurrency *string    `json:"fee_currency,omitempty"`
-	ID          string     `json:"id"`
-	Modified    *time.Time `json:"modified,omitempty"`
+	// Completed When the transaction was completed; null or absent before that.
+	Completed time.Time `json:"completed,omitempty,omitzero"`
 
-	// PaymentMethod Open set; see PaymentMethod for the values an order can be created with.
-	PaymentMethod      *string `json:"payment_method,omitempty"`
-	PaymentMethodBrand *string `json:"payment_method_brand,omitempty"`
+	// Created When the transaction was created (ISO 8601 with offset).
+	Created time.Time `json:"created,omitempty,omitzero"`
 
-	// PaymentMethodDetails Method-specific details; iDEAL fills the consumer fields after payment, bank transfer the reference.
-	PaymentMethodDetails *PaymentMethodDetails `json:"payment_method_details,omitempty"`
-	PaymentURL           *string               `json:"payment_url,omitempty"`
+	// Currency ISO 4217 currency code of amount.
+	Currency string `json:"currency,omitempty,omitzero"`
 
-	// Status new, pending, processing, error, completed, cancelled, expired, accepted,
-	// captured, declined. An open set: a value added by the provider still decodes.
+	// FeeAmount Kassa Compleet's fee for this transaction in cents, once known.
+	FeeAmount Cents `json:"fee_amount,omitempty,omitzero"`
+
+	// FeeCurrency ISO 4217 currency code of fee_amount.
+	FeeCurrency string `json:"fee_currency,omitempty,omitzero"`
+
+	// ID The transaction's id (a UUID); payment_url names it.
+	ID string `json:"id"`
+
+	// Modified When the transaction last changed.
+	Modified time.Time `json:"modified,omitempty,omitzero"`
+
+	// PaymentMethod The payment method: ideal, credit-card, bank-transfer, or another method enabled on the project (an open set; see PaymentMethod for the values an order can be created with).
+	PaymentMethod string `json:"payment_method,omitempty,omitzero"`
+
+	// PaymentMethodBrand The brand within the payment method, e.g. sepa for a bank transfer.
+	PaymentMethodBrand string `json:"payment_method_brand,omitempty,omitzero"`
+
+	// PaymentMethodDetails What the payment method adds, e.g. the iDEAL account that paid or the bank-transfer reference.
+	PaymentMethodDetails PaymentMethodDetails `json:"payment_method_details,omitempty,omitzero"`
+
+	// PaymentURL Where to send the customer (with an HTTP redirect) to pay; absent for bank transfer.
+	PaymentURL string `json:"payment_url,omitempty,omitzero"`
+
+	// Status The transaction's status.
 	Status TransactionStatus `json:"status"`
 }
 
-// TransactionCreate defines model for TransactionCreate.
+// TransactionCreate The payment method (and its details) an order is to be paid with.
 type TransactionCreate struct {
-	// PaymentMethod The payment methods the document describes.
-	PaymentMethod        PaymentMethod               `json:"payment_method"`
-	PaymentMethodDetails *PaymentMethodDetailsCreate `json:"payment_method_details,omitempty"`
+	// PaymentMethod The payment method to pay with.
+	PaymentMethod PaymentMethod `json:"payment_method"`
+
+	// PaymentMethodDetails Details the payment method needs; iDEAL needs issuer_id.
+	PaymentMethodDetails PaymentMethodDetailsCreate `json:"payment_method_details,omitempty,omitzero"`
 }
 
-// TransactionStatus new, pending, processing, error, completed, cancelled, expired, accepted,
-// captured, declined. An open set: a value added by the provider still decodes.
+// TransactionStatus A transaction's status: new (created; the customer has not started), pending (waiting for the customer's payment or the bank's confirmation, e.g. a bank transfer not yet received), processing (the payment is being processed), error (failed with an error), completed (paid), cancelled (cancelled by the customer or the merchant), expired (not paid in time), accepted (authorized by the payment method's provider: the amount is reserved and must still be captured), captured (an accepted transaction whose amount was captured: paid), declined (refused by the bank, card issuer or acquirer). The Go type is a plain string, so a status the provider adds later still decodes.
 type TransactionStatus = string
 
-// WebhookEvent Body of the (unsigned) webhook POSTed to the project's webhook_url when an order's status changes.
+// WebhookEvent Body of the webhook Kassa Compleet POSTs to the project's (or the order's) webhook_url whenever an order's status changes. It is not signed: read the order's status with GET /orders/{id}/.
 type WebhookEvent struct {
-	// Event Example: status_changed
-	Event     string  `json:"event"`
-	OrderID   string  `json:"order_id"`
-	ProjectID *string `json:"project_id,omitempty"`
+	// Event What happened; status_changed when the order's status changed.
+	//
+	// Example: status_changed
+	Event string `json:"event"`
+
+	// OrderID The id of the order whose status changed.
+	OrderID string `json:"order_id"`
+
+	// ProjectID The id of the project the order belongs to.
+	ProjectID string `json:"project_id,omitempty,omitzero"`
 }
 
-// Error defines model for Error.
+// Error The error envelope Kassa Compleet answers a failed request with.
 type Error = ErrorResponse
 
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = OrderCreate
-
-// Getter for additional properties for PaymentMethodDetails. Returns the specified
-// element and whether it was found
-func (a PaymentMethodDetails) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for PaymentMethodDetails
-func (a *PaymentMethodDetails) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for PaymentMethodDetails to handle AdditionalProperties
-func (a *PaymentMethodDetails) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["acquirer_id"]; found {
-		err = json.Unmarshal(raw, &a.AcquirerID)
-		if err != nil {
-			return fmt.Errorf("error reading 'acquirer_id': %w", err)
-		}
-		delete(object, "acquirer_id")
-	}
-
-	if raw, found := object["consumer_bic"]; found {
-		err = json.Unmarshal(raw, &a.ConsumerBic)
-		if err != nil {
-			return fmt.Errorf("error reading 'consumer_bic': %w", err)
-		}
-		delete(object, "consumer_bic")
-	}
-
-	if raw, found := object["consumer_city"]; found {
-		err = json.Unmarshal(raw, &a.ConsumerCity)
-		if err != nil {
-			return fmt.Errorf("error reading 'consumer_city': %w", err)
-		}
-		delete(object, "consumer_city")
-	}
-
-	if raw, found := object["consumer_iban"]; found {
-		err = json.Unmarshal(raw, &a.ConsumerIban)
-		if err != nil {
-			return fmt.Errorf("error reading 'consumer_iban': %w", err)
-		}
-		delete(object, "consumer_iban")
-	}
-
-	if raw, found := object["consumer_name"]; found {
-		err = json.Unmarshal(raw, &a.ConsumerName)
-		if err != nil {
-			return fmt.Errorf("error reading 'consumer_name': %w", err)
-		}
-		delete(object, "consumer_name")
-	}
-
-	if raw, found := object["issuer_id"]; found {
-		err = json.Unmarshal(raw, &a.IssuerID)
-		if err != nil {
-			return fmt.Errorf("error reading 'issuer_id': %w", err)
-		}
-		delete(object, "issuer_id")
-	}
-
-	if raw, found := object["purchase_id"]; found {
-		err = json.Unmarshal(raw, &a.PurchaseID)
-		if err != nil {
-			return fmt.Errorf("error reading 'purchase_id': %w", err)
-		}
-		delete(object, "purchase_id")
-	}
-
-	if raw, found := object["reference"]; found {
-		err = json.Unmarshal(raw, &a.Reference)
-		if err != nil {
-			return fmt.Errorf("error reading 'reference': %w", err)
-		}
-		delete(object, "reference")
-	}
-
-	if raw, found := object["status"]; found {
-		err = json.Unmarshal(raw, &a.Status)
-		if err != nil {
-			return fmt.Errorf("error reading 'status': %w", err)
-		}
-		delete(object, "status")
-	}
-
-	if raw, found := object["sub_id"]; found {
-		err = json.Unmarshal(raw, &a.SubID)
-		if err != nil {
-			return fmt.Errorf("error reading 'sub_id': %w", err)
-		}
-		delete(object, "sub_id")
-	}
-
-	if raw, found := object["transaction_id"]; found {
-		err = json.Unmarshal(raw, &a.TransactionID)
-		if err != nil {
-			return fmt.Errorf("error reading 'transaction_id': %w", err)
-		}
-		delete(object, "transaction_id")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for PaymentMethodDetails to handle AdditionalProperties
-func (a PaymentMethodDetails) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.AcquirerID != nil {
-		object["acquirer_id"], err = json.Marshal(a.AcquirerID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'acquirer_id': %w", err)
-		}
-	}
-
-	if a.ConsumerBic != nil {
-		object["consumer_bic"], err = json.Marshal(a.ConsumerBic)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'consumer_bic': %w", err)
-		}
-	}
-
-	if a.ConsumerCity != nil {
-		object["consumer_city"], err = json.Marshal(a.ConsumerCity)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'consumer_city': %w", err)
-		}
-	}
-
-	if a.ConsumerIban != nil {
-		object["consumer_iban"], err = json.Marshal(a.ConsumerIban)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'consumer_iban': %w", err)
-		}
-	}
-
-	if a.ConsumerName != nil {
-		object["consumer_name"], err = json.Marshal(a.ConsumerName)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'consumer_name': %w", err)
-		}
-	}
-
-	if a.IssuerID != nil {
-		object["issuer_id"], err = json.Marshal(a.IssuerID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'issuer_id': %w", err)
-		}
-	}
-
-	if a.PurchaseID != nil {
-		object["purchase_id"], err = json.Marshal(a.PurchaseID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'purchase_id': %w", err)
-		}
-	}
-
-	if a.Reference != nil {
-		object["reference"], err = json.Marshal(a.Reference)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'reference': %w", err)
-		}
-	}
-
-	if a.Status != nil {
-		object["status"], err = json.Marshal(a.Status)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'status': %w", err)
-		}
-	}
-
-	if a.SubID != nil {
-		object["sub_id"], err = json.Marshal(a.SubID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'sub_id': %w", err)
-		}
-	}
-
-	if a.TransactionID != nil {
-		object["transaction_id"], err = json.Marshal(a.TransactionID)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'transaction_id': %w", err)
-		}
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error

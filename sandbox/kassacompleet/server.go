@@ -113,10 +113,9 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 }
 
 func (s *Server) listIssuers(w http.ResponseWriter, _ *http.Request) {
-	nl := "Nederland"
 	sim.WriteJSON(w, http.StatusOK, []gen.Issuer{
-		{ID: "INGBNL2A", ListType: &nl, Name: "Issuer Simulation V3 - ING"},
-		{ID: "RABONL2U", ListType: &nl, Name: "Issuer Simulation V3 - RABO"},
+		{ID: "INGBNL2A", ListType: "Nederland", Name: "Issuer Simulation V3 - ING"},
+		{ID: "RABONL2U", ListType: "Nederland", Name: "Issuer Simulation V3 - RABO"},
 	})
 }
 
@@ -129,54 +128,44 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	order := &gen.Order{
 		ID:              sim.NewUUID(),
-		Created:         &now,
-		Modified:        &now,
+		Created:         now,
+		Modified:        now,
 		Currency:        in.Currency,
 		Amount:          in.Amount,
 		ReturnURL:       in.ReturnURL,
 		Description:     in.Description,
 		MerchantOrderID: in.MerchantOrderID,
 		Status:          client.OrderStatusNew,
-		ProjectID:       ptr(ProjectID),
+		ProjectID:       ProjectID,
 	}
 	base := sim.Origin(r)
-	if in.Transactions != nil {
-		txs := make([]gen.Transaction, 0, len(*in.Transactions))
-		for _, t := range *in.Transactions {
-			tx := gen.Transaction{
-				ID:            sim.NewUUID(),
-				Created:       &now,
-				Modified:      &now,
-				Currency:      &in.Currency,
-				Amount:        ptr(in.Amount),
-				Status:        client.TransactionStatusNew,
-				PaymentMethod: ptr(string(t.PaymentMethod)),
-			}
-			details := gen.PaymentMethodDetails{}
-			if t.PaymentMethodDetails != nil {
-				details.IssuerID = t.PaymentMethodDetails.IssuerID
-			}
-			if t.PaymentMethod == gen.PaymentMethodBankTransfer {
-				details.Reference = ptr(sim.NewID(8))
-				tx.Status = client.TransactionStatusPending
-				order.Status = client.OrderStatusProcessing
-			} else {
-				tx.PaymentURL = ptr(base + "/redirect/" + tx.ID + "/to/payment/")
-			}
-			tx.PaymentMethodDetails = &details
-			txs = append(txs, tx)
+	for _, t := range in.Transactions {
+		tx := gen.Transaction{
+			ID:            sim.NewUUID(),
+			Created:       now,
+			Modified:      now,
+			Currency:      in.Currency,
+			Amount:        in.Amount,
+			Status:        client.TransactionStatusNew,
+			PaymentMethod: string(t.PaymentMethod),
 		}
-		order.Transactions = &txs
+		tx.PaymentMethodDetails.IssuerID = t.PaymentMethodDetails.IssuerID
+		if t.PaymentMethod == gen.PaymentMethodBankTransfer {
+			tx.PaymentMethodDetails.Reference = sim.NewID(8)
+			tx.Status = client.TransactionStatusPending
+			order.Status = client.OrderStatusProcessing
+		} else {
+			tx.PaymentURL = base + "/redirect/" + tx.ID + "/to/payment/"
+		}
+		order.Transactions = append(order.Transactions, tx)
 	}
 	s.mu.Lock()
 	s.orders[order.ID] = order
-	if order.Transactions != nil {
-		for _, tx := range *order.Transactions {
-			s.byTransaction[tx.ID] = order.ID
-		}
+	for _, tx := range order.Transactions {
+		s.byTransaction[tx.ID] = order.ID
 	}
-	if in.WebhookURL != nil {
-		s.webhooks[order.ID] = *in.WebhookURL
+	if in.WebhookURL != "" {
+		s.webhooks[order.ID] = in.WebhookURL
 	}
 	out := cloneOrder(order)
 	s.mu.Unlock()
@@ -250,8 +239,8 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target := "/pay/" + order.ID + "/"
-	if order.ReturnURL != nil && *order.ReturnURL != "" {
-		target = sim.WithQuery(*order.ReturnURL, url.Values{"order_id": {order.ID}, "project_id": {ProjectID}})
+	if order.ReturnURL != "" {
+		target = sim.WithQuery(order.ReturnURL, url.Values{"order_id": {order.ID}, "project_id": {ProjectID}})
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -266,15 +255,14 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 		s.mu.Unlock()
 		return nil, fmt.Errorf("order %s not found", orderID)
 	}
-	if client.IsFinal(o.Status) {
+	if client.NormalizeStatus(o.Status).IsFinal() {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("order %s is already %s", orderID, o.Status)
 	}
 	switch choice {
 	case sim.Pay:
 		setStatus(o, client.OrderStatusCompleted, client.TransactionStatusCompleted)
-		now := time.Now().UTC()
-		o.Completed = &now
+		o.Completed = time.Now().UTC()
 	case sim.Cancel:
 		setStatus(o, client.OrderStatusCancelled, client.TransactionStatusCancelled)
 	case sim.Fail:
@@ -286,7 +274,7 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 	if hook == "" {
 		hook = s.cfg.WebhookURL
 	}
-	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: out.ID, ProjectID: ptr(ProjectID)})
+	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: out.ID, ProjectID: ProjectID})
 	if _, err := sim.Webhook(ctx, s.cfg.HTTPClient, hook, nil, body); err != nil {
 		return out, fmt.Errorf("order %s is %s, but the webhook failed: %w", out.ID, out.Status, err)
 	}
@@ -295,21 +283,16 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 
 func setStatus(o *gen.Order, order, tx string) {
 	now := time.Now().UTC()
-	o.Status, o.Modified = order, &now
-	if o.Transactions != nil {
-		for i := range *o.Transactions {
-			(*o.Transactions)[i].Status = tx
-			(*o.Transactions)[i].Modified = &now
-		}
+	o.Status, o.Modified = order, now
+	for i := range o.Transactions {
+		o.Transactions[i].Status = tx
+		o.Transactions[i].Modified = now
 	}
 }
 
 func cloneOrder(o *gen.Order) *gen.Order {
 	c := *o
-	if o.Transactions != nil {
-		txs := append([]gen.Transaction(nil), *o.Transactions...)
-		c.Transactions = &txs
-	}
+	c.Transactions = append([]gen.Transaction(nil), o.Transactions...)
 	return &c
 }
 
@@ -317,9 +300,6 @@ func cloneOrder(o *gen.Order) *gen.Order {
 func writeError(w http.ResponseWriter, status int, typ, value string) {
 	var env gen.ErrorResponse
 	env.Error.Type, env.Error.Value = typ, value
-	code := flex.String(fmt.Sprint(status))
-	env.Error.Status = &code
+	env.Error.Status = flex.String(fmt.Sprint(status))
 	sim.WriteJSON(w, status, env)
 }
-
-func ptr[T any](v T) *T { return &v }

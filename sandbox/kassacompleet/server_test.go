@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/kassacompleet"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
@@ -28,43 +29,47 @@ func start(t *testing.T, cfg sandbox.Config) (*httptest.Server, *sandbox.Server,
 }
 
 func idealOrder(webhook string) kassacompleet.OrderCreate {
-	issuer, ret := "INGBNL2A", "https://shop.example/return"
-	o := kassacompleet.OrderCreate{Currency: "EUR", Amount: 995, ReturnURL: &ret, Transactions: &[]kassacompleet.TransactionCreate{{
-		PaymentMethod: kassacompleet.PaymentMethodIdeal, PaymentMethodDetails: &kassacompleet.PaymentMethodDetailsCreate{IssuerID: &issuer},
-	}}}
-	if webhook != "" {
-		o.WebhookURL = &webhook
-	}
-	return o
+	return kassacompleet.OrderCreate{Currency: "EUR", Amount: 995, ReturnURL: "https://shop.example/return", WebhookURL: webhook,
+		Transactions: []kassacompleet.TransactionCreate{{
+			PaymentMethod: kassacompleet.PaymentMethodIdeal, PaymentMethodDetails: kassacompleet.PaymentMethodDetailsCreate{IssuerID: "INGBNL2A"},
+		}}}
 }
 
 func TestLifecycleThroughThePaymentPage(t *testing.T) {
-	hooks := make(chan string, 4)
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ev, err := kassacompleet.ParseWebhook(r)
-		require.NoError(t, err)
-		hooks <- ev.OrderID
+	_, _, c := start(t, sandbox.Config{})
+	hooks := make(chan *kassacompleet.Order, 4)
+	receiver := httptest.NewServer(c.WebhookHandler(func(_ context.Context, o *kassacompleet.Order) error {
+		hooks <- o
+		return nil
 	}))
 	defer receiver.Close()
-	_, _, c := start(t, sandbox.Config{})
 	ctx := context.Background()
 
 	for _, tc := range []struct {
 		choice sim.Choice
 		want   string
-	}{{sim.Pay, kassacompleet.OrderStatusCompleted}, {sim.Cancel, kassacompleet.OrderStatusCancelled}, {sim.Fail, kassacompleet.OrderStatusError}} {
-		order, err := c.CreateOrder(ctx, idealOrder(receiver.URL))
+		status betaalkit.Status
+	}{
+		{sim.Pay, kassacompleet.OrderStatusCompleted, betaalkit.StatusPaid},
+		{sim.Cancel, kassacompleet.OrderStatusCancelled, betaalkit.StatusCanceled},
+		{sim.Fail, kassacompleet.OrderStatusError, betaalkit.StatusFailed},
+	} {
+		order, err := c.CreatePayment(ctx, idealOrder(receiver.URL))
 		require.NoError(t, err)
 		assert.Equal(t, kassacompleet.OrderStatusNew, order.Status)
+		assert.Equal(t, betaalkit.StatusOpen, kassacompleet.StatusOf(order).Status)
 
 		back, err := sim.PayAsCustomer(ctx, kassacompleet.PaymentURL(order), tc.choice)
 		require.NoError(t, err)
 		assert.Equal(t, "https://shop.example/return?order_id="+order.ID+"&project_id="+sandbox.ProjectID, back)
-		assert.Equal(t, order.ID, <-hooks, "the webhook names the order")
+		hooked := <-hooks
+		assert.Equal(t, order.ID, hooked.ID, "the webhook names the order")
+		assert.Equal(t, tc.want, hooked.Status, "the handler fetched the order's new status")
 
-		got, err := c.GetOrder(ctx, order.ID)
+		got, err := c.GetPayment(ctx, order.ID)
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got.Status)
+		assert.Equal(t, betaalkit.PaymentStatus{Status: tc.status, Raw: tc.want}, kassacompleet.StatusOf(got))
 
 		_, err = sim.PayAsCustomer(ctx, kassacompleet.PaymentURL(order), sim.Pay)
 		assert.Error(t, err, "a final order cannot be paid again")
@@ -73,13 +78,14 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 
 func TestVisitingThePageMovesToProcessing(t *testing.T) {
 	_, _, c := start(t, sandbox.Config{})
-	order, err := c.CreateOrder(context.Background(), kassacompleet.OrderCreate{Currency: "EUR", Amount: 99})
+	order, err := c.CreatePayment(context.Background(), kassacompleet.OrderCreate{Currency: "EUR", Amount: 99})
+	assert.Empty(t, kassacompleet.PaymentURL(order), "a payment-page order has no transaction")
 	require.NoError(t, err)
 	resp, err := http.Get(c.PaymentPageURL(order.ID))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	got, err := c.GetOrder(context.Background(), order.ID)
+	got, err := c.GetPayment(context.Background(), order.ID)
 	require.NoError(t, err)
 	assert.Equal(t, kassacompleet.OrderStatusProcessing, got.Status)
 }
@@ -125,7 +131,7 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o, err := c.CreateOrder(ctx, idealOrder(""))
+			o, err := c.CreatePayment(ctx, idealOrder(""))
 			if err != nil {
 				errs <- err
 				return
@@ -149,13 +155,23 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 	for i, id := range ids {
 		require.False(t, seen[id], "ids are unique")
 		seen[id] = true
-		got, err := c.GetOrder(ctx, id)
+		got, err := c.GetPayment(ctx, id)
 		require.NoError(t, err)
 		want := kassacompleet.OrderStatusCompleted
 		if i%2 == 1 {
 			want = kassacompleet.OrderStatusCancelled
 		}
 		assert.Equal(t, want, got.Status)
-		assert.Equal(t, want, (*got.Transactions)[0].Status)
+		assert.Equal(t, want, got.Transactions[0].Status)
 	}
+}
+
+func TestBankTransferAwaitsTheMoney(t *testing.T) {
+	_, _, c := start(t, sandbox.Config{})
+	order, err := c.CreatePayment(context.Background(), kassacompleet.OrderCreate{Currency: "EUR", Amount: 99,
+		Transactions: []kassacompleet.TransactionCreate{{PaymentMethod: kassacompleet.PaymentMethodBankTransfer}}})
+	require.NoError(t, err)
+	assert.Empty(t, kassacompleet.PaymentURL(order), "no redirect for a bank transfer")
+	assert.NotEmpty(t, order.Transactions[0].PaymentMethodDetails.Reference, "the customer quotes a reference")
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusPending, Raw: "processing"}, kassacompleet.StatusOf(order))
 }

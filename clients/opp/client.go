@@ -1,12 +1,16 @@
 // Package opp is the client for Online Betaalplatform (OPP, Online Payment
-// Platform): transactions, orders, refunds, discount codes and batches,
-// list iterators over every page, and the notification OPP posts when a
-// transaction changes.
+// Platform). OPP calls a payment a transaction: CreatePayment creates one,
+// PaymentURL is where the buyer pays, GetPayment and StatusOf read how it
+// stands, CreateRefund pays (part of) it back and WebhookHandler serves the
+// notify_url. Orders, refunds, discount codes and batches have their own
+// calls, and every list has an iterator over all its pages.
 //
-//	c, err := opp.New(apiKey, opp.WithEnvironment(opp.Live))
-//	tx, err := c.CreateTransaction(ctx, opp.TransactionCreate{...})
-//	http.Redirect(w, r, *tx.RedirectURL, http.StatusFound)
+//	c, err := opp.New(apiKey) // OPP's sandbox until opp.WithEnvironment(opp.Live)
+//	tx, err := c.CreatePayment(ctx, opp.TransactionCreate{...})
+//	http.Redirect(w, r, opp.PaymentURL(tx), http.StatusFound)
 //	for tx, err := range c.Transactions(ctx, opp.TransactionListParams{}) { ... }
+//
+// Amounts are cents (money.Cents) both ways.
 package opp
 
 import (
@@ -18,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/opp"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
@@ -27,48 +32,14 @@ import (
 // Environment is an OPP API base URL.
 type Environment string
 
-// OPP's hosts. Sandbox and live keys differ, and so do the hosts.
+// OPP's hosts. Sandbox and live keys differ, and so do the hosts. Without
+// WithEnvironment a client talks to Test.
 const (
 	Test Environment = "https://api-sandbox.onlinebetaalplatform.nl/v1" // OPP calls it the sandbox
 	Live Environment = "https://api.onlinebetaalplatform.nl/v1"
 )
 
-// The API's models, so callers need not import the generated package.
-type (
-	Transaction         = gen.Transaction
-	TransactionCreate   = gen.TransactionCreate
-	ProductCreate       = gen.ProductCreate
-	TransactionList     = gen.TransactionList
-	Status              = gen.Status
-	Order               = gen.Order
-	OrderUpdate         = gen.OrderUpdate
-	OrderList           = gen.OrderList
-	Customer            = gen.Customer
-	CustomerName        = gen.CustomerName
-	CustomerUpdate      = gen.CustomerUpdate
-	Escrow              = gen.Escrow
-	Refund              = gen.Refund
-	RefundCreate        = gen.RefundCreate
-	RefundList          = gen.RefundList
-	DiscountCode        = gen.DiscountCode
-	DiscountCodeCreate  = gen.DiscountCodeCreate
-	DiscountCodeList    = gen.DiscountCodeList
-	DiscountBatch       = gen.DiscountBatch
-	DiscountBatchCreate = gen.DiscountBatchCreate
-	DiscountBatchList   = gen.DiscountBatchList
-	Deleted             = gen.Deleted
-	Notification        = gen.Notification
-	PaymentMethod       = gen.PaymentMethod
-	PaymentFlow         = gen.PaymentFlow
-	Locale              = gen.Locale
-	DiscountType        = gen.DiscountType
-	CodeType            = gen.CodeType
-	// Timestamp is unix seconds (flex.UnixTime). Optional timestamps are
-	// pointers: nil when OPP sent null or nothing, so check for nil first.
-	Timestamp = gen.Timestamp
-)
-
-// Closed sets accepted when creating objects.
+// The spec's closed sets.
 const (
 	PaymentMethodIdeal  = gen.PaymentMethodIdeal
 	PaymentMethodPaypal = gen.PaymentMethodPaypal
@@ -89,6 +60,20 @@ const (
 	CodeTypeLimit  = gen.CodeTypeLimit
 	CodeTypeUnique = gen.CodeTypeUnique
 	CodeTypeAll    = gen.CodeTypeAll
+
+	// Transaction statuses; NormalizeStatus says what each means.
+	TransactionStatusCreated    = gen.TransactionStatusCreated
+	TransactionStatusPending    = gen.TransactionStatusPending
+	TransactionStatusExpired    = gen.TransactionStatusExpired
+	TransactionStatusCancelled  = gen.TransactionStatusCancelled
+	TransactionStatusFailed     = gen.TransactionStatusFailed
+	TransactionStatusCompleted  = gen.TransactionStatusCompleted
+	TransactionStatusReserved   = gen.TransactionStatusReserved
+	TransactionStatusRefunded   = gen.TransactionStatusRefunded
+	TransactionStatusChargeback = gen.TransactionStatusChargeback
+
+	RefundStatusCreated   = gen.RefundStatusCreated
+	RefundStatusCompleted = gen.RefundStatusCompleted
 )
 
 // Option configures a Client.
@@ -96,15 +81,21 @@ type Option func(*config)
 
 type config struct {
 	baseURL string
-	http    transport.Options
+	// baseURLFrom names the option that set baseURL, for errors.
+	baseURLFrom string
+	http        transport.Options
 }
 
 // WithEnvironment selects the Test (OPP's sandbox, the default) or Live host.
-func WithEnvironment(env Environment) Option { return func(c *config) { c.baseURL = string(env) } }
+func WithEnvironment(env Environment) Option {
+	return func(c *config) { c.baseURL, c.baseURLFrom = string(env), "WithEnvironment" }
+}
 
 // WithBaseURL points the client at another host, e.g. a local simulator
 // ("http://127.0.0.1:8080/v1"). It overrides WithEnvironment.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+func WithBaseURL(u string) Option {
+	return func(c *config) { c.baseURL, c.baseURLFrom = u, "WithBaseURL" }
+}
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
 // itself is not modified: the client uses a copy with its own layers added.
@@ -116,7 +107,9 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http.HT
 func WithRetry(p transport.RetryPolicy) Option { return func(c *config) { c.http.Retry = p } }
 
 // WithLogger logs one line per attempt to l, with headers and bodies when
-// l's level includes Debug; credentials, tokens and IBANs are redacted.
+// l's level includes Debug; credentials, tokens and IBANs are redacted. The
+// webhook handler logs its refusals (Warn) and the notifications it skips
+// (Info) to l too.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger = l } }
 
 // WithAttemptTimeout bounds each attempt (default:
@@ -127,33 +120,35 @@ func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.htt
 type Client struct {
 	api     *gen.Client
 	baseURL *url.URL
+	logger  *slog.Logger // WithLogger's; nil when none was given
 }
 
 // New returns a client that authenticates with apiKey. Without
 // WithEnvironment it talks to the sandbox, so a forgotten option never moves
-// real money.
+// real money. Every error is a *betaalkit.ConfigError (betaalkit.ErrConfig)
+// naming the argument or option.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test)}
+	cfg := config{baseURL: string(Test), baseURLFrom: "WithEnvironment"}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := apiclient.BaseURL(provider, cfg.baseURL)
-	if err != nil {
-		return nil, err
-	}
 	auth, err := signing.NewBasicAuth(apiKey, nil)
 	if err != nil {
-		return nil, fmt.Errorf("opp: API key is empty: %w", err)
+		return nil, &betaalkit.ConfigError{Provider: provider, Setting: "apiKey", Reason: "is empty", Err: err}
+	}
+	base, err := apiclient.BaseURL(provider, cfg.baseURL)
+	if err != nil {
+		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), Err: err}
 	}
 	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}, RetryStatuses: []int{http.StatusConflict}})
 	if err != nil {
-		return nil, fmt.Errorf("opp: %w", err)
+		return nil, &betaalkit.ConfigError{Provider: provider, Setting: "WithHTTPClient", Reason: "cannot be used", Err: err}
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
-		return nil, fmt.Errorf("opp: %w", err)
+		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: "cannot be used", Err: err}
 	}
-	return &Client{api: api, baseURL: base}, nil
+	return &Client{api: api, baseURL: base, logger: cfg.http.Logger}, nil
 }
 
 // BaseURL returns the API base URL the client sends every request to.
@@ -170,46 +165,61 @@ const (
 	ExpandEscrow        Expand = "escrow"
 )
 
-func expandParam(expand []Expand) (*gen.Expand, error) {
+func expandParam(expand []Expand) (gen.Expand, error) {
 	if len(expand) == 0 {
 		return nil, nil
 	}
 	out := make(gen.Expand, 0, len(expand))
 	for _, e := range expand {
 		if strings.TrimSpace(string(e)) == "" {
-			return nil, &apiclient.FieldError{Field: "expand[]", Reason: "is empty"}
+			return nil, &betaalkit.FieldError{Field: "expand[]", Reason: "is empty"}
 		}
 		out = append(out, string(e))
 	}
-	return &out, nil
+	return out, nil
 }
 
 var okStatus = []int{http.StatusOK, http.StatusCreated}
 
-// CreateTransaction creates a transaction; send the buyer to its RedirectURL.
-func (c *Client) CreateTransaction(ctx context.Context, tx TransactionCreate) (*Transaction, error) {
+// CreatePayment creates a transaction (POST /transactions; OPP calls a
+// payment a transaction). Send the buyer to PaymentURL(tx).
+//
+// Before sending, it checks what the create table requires and that
+// total_price adds up (*betaalkit.FieldError on the field, nothing sent):
+// total_price must be the products' price × quantity, plus shipping_costs,
+// less discount — the document's example is 10779 + 675 = 11454. When
+// ShippingCosts is nil OPP adds the account's shipping setting, which the
+// client cannot know, so it then only checks that total_price is not below
+// the products less the discount. A product that carries its own
+// total_price (as the document's metadata example does) must be its price ×
+// quantity plus its shipping_costs. Discount codes the buyer enters in OPP's
+// checkout come after this and do not count.
+func (c *Client) CreatePayment(ctx context.Context, tx TransactionCreate) (*Transaction, error) {
+	call := apiclient.Call{Provider: provider, Op: "create payment"}
 	if err := validateTransaction(tx); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.CreateTransaction(ctx, tx))
+	r, err := call.Read(c.api.CreateTransaction(ctx, tx))
 	if err != nil {
-		return nil, fmt.Errorf("opp: create transaction: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Transaction](r, toError, okStatus...)
 }
 
-// GetTransaction retrieves a transaction, with the named objects expanded.
-func (c *Client) GetTransaction(ctx context.Context, uid string, expand ...Expand) (*Transaction, error) {
+// GetPayment retrieves a transaction (GET /transactions/{uid}), with the
+// named objects expanded.
+func (c *Client) GetPayment(ctx context.Context, uid string, expand ...Expand) (*Transaction, error) {
+	call := apiclient.Call{Provider: provider, Op: "get payment"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	exp, err := expandParam(expand)
 	if err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetTransaction(ctx, uid, &gen.GetTransactionParams{Expand: exp}))
+	r, err := call.Read(c.api.GetTransaction(ctx, uid, &gen.GetTransactionParams{Expand: exp}))
 	if err != nil {
-		return nil, fmt.Errorf("opp: get transaction: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Transaction](r, toError, http.StatusOK)
 }
@@ -225,14 +235,15 @@ type ListParams struct {
 
 func (p ListParams) validate() error {
 	if p.Page < 0 {
-		return &apiclient.FieldError{Field: "page", Reason: fmt.Sprintf("%d is not a page number (from 1)", p.Page)}
+		return &betaalkit.FieldError{Field: "page", Reason: fmt.Sprintf("%d is not a page number (from 1)", p.Page)}
 	}
 	if p.PerPage < 0 || p.PerPage > 100 {
-		return &apiclient.FieldError{Field: "perpage", Reason: fmt.Sprintf("%d is outside 1 to 100", p.PerPage)}
+		return &betaalkit.FieldError{Field: "perpage", Reason: fmt.Sprintf("%d is outside 1 to 100", p.PerPage)}
 	}
 	return nil
 }
 
+// optInt leaves a zero page or page size out of the query.
 func optInt(n int) *int {
 	if n == 0 {
 		return nil
@@ -246,189 +257,211 @@ type TransactionListParams struct {
 	Expand []Expand
 }
 
-// ListTransactions fetches one page of transactions.
+// ListTransactions fetches one page of transactions (GET /transactions).
 func (c *Client) ListTransactions(ctx context.Context, p TransactionListParams) (*TransactionList, error) {
+	call := apiclient.Call{Provider: provider, Op: "list transactions"}
 	if err := p.validate(); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	exp, err := expandParam(p.Expand)
 	if err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	params := &gen.ListTransactionsParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage), Expand: exp}
-	r, err := apiclient.Read(c.api.ListTransactions(ctx, params))
+	r, err := call.Read(c.api.ListTransactions(ctx, params))
 	if err != nil {
-		return nil, fmt.Errorf("opp: list transactions: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[TransactionList](r, toError, http.StatusOK)
 }
 
-// CreateRefund refunds (part of) a transaction.
+// CreateRefund refunds (part of) a transaction (POST
+// /transactions/{uid}/refunds); refund.Amount is in cents. A transaction
+// can be refunded more than once, until nothing is left.
 func (c *Client) CreateRefund(ctx context.Context, transactionUID string, refund RefundCreate) (*Refund, error) {
+	call := apiclient.Call{Provider: provider, Op: "create refund"}
 	if err := validateUID("transaction_uid", transactionUID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	if refund.Amount <= 0 {
-		return nil, &apiclient.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", refund.Amount)}
+		return nil, call.Wrap(&betaalkit.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", refund.Amount)})
 	}
-	r, err := apiclient.Read(c.api.CreateRefund(ctx, transactionUID, refund))
+	r, err := call.Read(c.api.CreateRefund(ctx, transactionUID, refund))
 	if err != nil {
-		return nil, fmt.Errorf("opp: create refund: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Refund](r, toError, okStatus...)
 }
 
-// ListRefunds fetches one page of a transaction's refunds.
+// ListRefunds fetches one page of a transaction's refunds (GET
+// /transactions/{uid}/refunds).
 func (c *Client) ListRefunds(ctx context.Context, transactionUID string, p ListParams) (*RefundList, error) {
+	call := apiclient.Call{Provider: provider, Op: "list refunds"}
 	if err := validateUID("transaction_uid", transactionUID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	if err := p.validate(); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	params := &gen.ListRefundsParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
-	r, err := apiclient.Read(c.api.ListRefunds(ctx, transactionUID, params))
+	r, err := call.Read(c.api.ListRefunds(ctx, transactionUID, params))
 	if err != nil {
-		return nil, fmt.Errorf("opp: list refunds: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[RefundList](r, toError, http.StatusOK)
 }
 
-// GetOrder retrieves an order.
+// GetOrder retrieves an order (GET /orders/{uid}).
 func (c *Client) GetOrder(ctx context.Context, uid string) (*Order, error) {
+	call := apiclient.Call{Provider: provider, Op: "get order"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetOrder(ctx, uid))
+	r, err := call.Read(c.api.GetOrder(ctx, uid))
 	if err != nil {
-		return nil, fmt.Errorf("opp: get order: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Order](r, toError, http.StatusOK)
 }
 
-// UpdateOrder changes the fields set in update; the others stay unchanged.
+// UpdateOrder changes the fields set in update (POST /orders/{uid}); the
+// others stay unchanged.
 func (c *Client) UpdateOrder(ctx context.Context, uid string, update OrderUpdate) (*Order, error) {
+	call := apiclient.Call{Provider: provider, Op: "update order"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	if update.Country != nil && !isAlpha3(*update.Country) {
-		return nil, &apiclient.FieldError{Field: "country", Reason: fmt.Sprintf("%q is not a three-letter country code such as NLD", *update.Country)}
+	if update.Country != "" && !isAlpha3(update.Country) {
+		return nil, call.Wrap(&betaalkit.FieldError{Field: "country", Reason: fmt.Sprintf("%q is not a three-letter country code such as NLD", clip(update.Country))})
 	}
-	r, err := apiclient.Read(c.api.UpdateOrder(ctx, uid, update))
+	r, err := call.Read(c.api.UpdateOrder(ctx, uid, update))
 	if err != nil {
-		return nil, fmt.Errorf("opp: update order: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Order](r, toError, http.StatusOK)
 }
 
-// ListOrders fetches one page of orders.
+// ListOrders fetches one page of orders (GET /orders).
 func (c *Client) ListOrders(ctx context.Context, p ListParams) (*OrderList, error) {
+	call := apiclient.Call{Provider: provider, Op: "list orders"}
 	if err := p.validate(); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	params := &gen.ListOrdersParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
-	r, err := apiclient.Read(c.api.ListOrders(ctx, params))
+	r, err := call.Read(c.api.ListOrders(ctx, params))
 	if err != nil {
-		return nil, fmt.Errorf("opp: list orders: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[OrderList](r, toError, http.StatusOK)
 }
 
-// CreateDiscountCode creates a single discount code.
+// CreateDiscountCode creates a single discount code (POST /discountcodes).
 func (c *Client) CreateDiscountCode(ctx context.Context, code DiscountCodeCreate) (*DiscountCode, error) {
+	call := apiclient.Call{Provider: provider, Op: "create discount code"}
 	if err := validateDiscountCode(code); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.CreateDiscountCode(ctx, code))
+	r, err := call.Read(c.api.CreateDiscountCode(ctx, code))
 	if err != nil {
-		return nil, fmt.Errorf("opp: create discount code: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[DiscountCode](r, toError, okStatus...)
 }
 
-// GetDiscountCode retrieves a discount code.
+// GetDiscountCode retrieves a discount code (GET /discountcodes/{uid}).
 func (c *Client) GetDiscountCode(ctx context.Context, uid string) (*DiscountCode, error) {
+	call := apiclient.Call{Provider: provider, Op: "get discount code"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetDiscountCode(ctx, uid))
+	r, err := call.Read(c.api.GetDiscountCode(ctx, uid))
 	if err != nil {
-		return nil, fmt.Errorf("opp: get discount code: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[DiscountCode](r, toError, http.StatusOK)
 }
 
-// DeleteDiscountCode deletes a discount code.
+// DeleteDiscountCode deletes a discount code (DELETE /discountcodes/{uid}).
 func (c *Client) DeleteDiscountCode(ctx context.Context, uid string) (*Deleted, error) {
+	call := apiclient.Call{Provider: provider, Op: "delete discount code"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.DeleteDiscountCode(ctx, uid))
+	r, err := call.Read(c.api.DeleteDiscountCode(ctx, uid))
 	if err != nil {
-		return nil, fmt.Errorf("opp: delete discount code: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Deleted](r, toError, http.StatusOK)
 }
 
-// ListDiscountCodes fetches one page of single discount codes.
+// ListDiscountCodes fetches one page of single discount codes (GET
+// /discountcodes).
 func (c *Client) ListDiscountCodes(ctx context.Context, p ListParams) (*DiscountCodeList, error) {
+	call := apiclient.Call{Provider: provider, Op: "list discount codes"}
 	if err := p.validate(); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	params := &gen.ListDiscountCodesParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
-	r, err := apiclient.Read(c.api.ListDiscountCodes(ctx, params))
+	r, err := call.Read(c.api.ListDiscountCodes(ctx, params))
 	if err != nil {
-		return nil, fmt.Errorf("opp: list discount codes: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[DiscountCodeList](r, toError, http.StatusOK)
 }
 
-// CreateDiscountBatch asks OPP to generate a batch of codes; it posts to
-// NotifyURL when the CSV at DownloadURL is ready.
+// CreateDiscountBatch asks OPP to generate a batch of codes (POST
+// /discountbatches); it posts to NotifyURL when the CSV at DownloadURL is
+// ready.
 func (c *Client) CreateDiscountBatch(ctx context.Context, batch DiscountBatchCreate) (*DiscountBatch, error) {
+	call := apiclient.Call{Provider: provider, Op: "create discount batch"}
 	if err := validateDiscountBatch(batch); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.CreateDiscountBatch(ctx, batch))
+	r, err := call.Read(c.api.CreateDiscountBatch(ctx, batch))
 	if err != nil {
-		return nil, fmt.Errorf("opp: create discount batch: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[DiscountBatch](r, toError, okStatus...)
 }
 
-// GetDiscountBatch retrieves a discount batch.
+// GetDiscountBatch retrieves a discount batch (GET /discountbatches/{uid}).
 func (c *Client) GetDiscountBatch(ctx context.Context, uid string) (*DiscountBatch, error) {
+	call := apiclient.Call{Provider: provider, Op: "get discount batch"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetDiscountBatch(ctx, uid))
+	r, err := call.Read(c.api.GetDiscountBatch(ctx, uid))
 	if err != nil {
-		return nil, fmt.Errorf("opp: get discount batch: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[DiscountBatch](r, toError, http.StatusOK)
 }
 
-// DeleteDiscountBatch deletes a batch and every code generated by it.
+// DeleteDiscountBatch deletes a batch and every code generated by it
+// (DELETE /discountbatches/{uid}).
 func (c *Client) DeleteDiscountBatch(ctx context.Context, uid string) (*Deleted, error) {
+	call := apiclient.Call{Provider: provider, Op: "delete discount batch"}
 	if err := validateUID("uid", uid); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.DeleteDiscountBatch(ctx, uid))
+	r, err := call.Read(c.api.DeleteDiscountBatch(ctx, uid))
 	if err != nil {
-		return nil, fmt.Errorf("opp: delete discount batch: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[Deleted](r, toError, http.StatusOK)
 }
 
-// ListDiscountBatches fetches one page of discount batches.
+// ListDiscountBatches fetches one page of discount batches (GET
+// /discountbatches).
 func (c *Client) ListDiscountBatches(ctx context.Context, p ListParams) (*DiscountBatchList, error) {
+	call := apiclient.Call{Provider: provider, Op: "list discount batches"}
 	if err := p.validate(); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	params := &gen.ListDiscountBatchesParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
-	r, err := apiclient.Read(c.api.ListDiscountBatches(ctx, params))
+	r, err := call.Read(c.api.ListDiscountBatches(ctx, params))
 	if err != nil {
-		return nil, fmt.Errorf("opp: list discount batches: %w", err)
+		return nil, err
 	}
 	return apiclient.Expect[DiscountBatchList](r, toError, http.StatusOK)
 }

@@ -19,6 +19,9 @@ var ErrConcurrentRequest = errors.New("opp: concurrent request on the same objec
 // {"error": {"code", "message"}} when there is one, and the raw body always
 // (an HTML 502 from a proxy included).
 type Error struct {
+	// Op names the call that failed: "create payment", "get payment",
+	// "create refund", "list orders", …
+	Op         string
 	StatusCode int
 	// Code and Message come from the error envelope ("" when the body had none).
 	// Code is the provider's number as text, e.g. "1935".
@@ -29,12 +32,21 @@ type Error struct {
 	RequestID string
 }
 
+// Error reads "opp: get payment: HTTP 404: 1300: transaction not found", or
+// quotes the start of the body when it had no envelope.
 func (e *Error) Error() string {
-	if e.Code != "" || e.Message != "" {
-		return fmt.Sprintf("opp: HTTP %d: error %s: %s", e.StatusCode, e.Code, e.Message)
+	prefix := apiclient.Call{Provider: provider, Op: e.Op}.Prefix()
+	switch {
+	case e.Code != "":
+		return fmt.Sprintf("%sHTTP %d: %s: %s", prefix, e.StatusCode, e.Code, e.Message)
+	case e.Message != "":
+		return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, e.Message)
 	}
-	return fmt.Sprintf("opp: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+	return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, apiclient.Snippet(e.RawBody))
 }
+
+// Operation names the call that failed, as in the message.
+func (e *Error) Operation() string { return e.Op }
 
 // Is makes every *Error match betaalkit.ErrAPI, and a 409 ErrConcurrentRequest.
 func (e *Error) Is(target error) bool {
@@ -62,14 +74,9 @@ func (e *Error) ResponseBody() []byte      { return e.RawBody }
 func (e *Error) ProviderRequestID() string { return e.RequestID }
 
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
+	e := &Error{Op: r.Call.Op, StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil {
-		if env.Error.Code != nil {
-			e.Code = env.Error.Code.String()
-		}
-		if env.Error.Message != nil {
-			e.Message = *env.Error.Message
-		}
+		e.Code, e.Message = env.Error.Code.String(), env.Error.Message
 	}
 	return e
 }

@@ -5,15 +5,8 @@ import (
 	"iter"
 )
 
-func pageOf[T any](data []T, hasMore bool, current, last *int) page[T] {
-	return page[T]{items: data, hasMore: hasMore, current: deref(current), last: deref(last)}
-}
-
-func deref(n *int) int {
-	if n == nil {
-		return 0
-	}
-	return *n
+func pageOf[T any](data []T, hasMore bool, current, last int) page[T] {
+	return page[T]{items: data, hasMore: hasMore, current: current, last: last}
 }
 
 // walkFrom validates the params once, then walks the pages from p.Page.

@@ -5,13 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
 
-// ObjectTypeTransaction is the object_type of a transaction notification.
-const ObjectTypeTransaction = "transaction"
+// Notification object types (Notification.ObjectType), an open set.
+const (
+	ObjectTypeTransaction = "transaction"
+	ObjectTypeMerchant    = "merchant"
+)
 
 // NotificationTransactionStatusChanged is sent when a transaction's status changes.
 const NotificationTransactionStatusChanged = "transaction.status.changed"
@@ -67,40 +72,62 @@ func (c *Client) NotificationTransaction(ctx context.Context, body []byte, expan
 	if n.ObjectType != ObjectTypeTransaction {
 		return n, nil, fmt.Errorf("%w (object_type %q)", ErrNotTransaction, clip(n.ObjectType))
 	}
-	tx, err := c.GetTransaction(ctx, n.ObjectUID, expand...)
+	tx, err := c.GetPayment(ctx, n.ObjectUID, expand...)
 	if err != nil {
 		return n, nil, err
 	}
 	return n, tx, nil
 }
 
-// NotificationHandler serves a notify_url: it parses each notification,
-// re-fetches the transaction it names from the API (see
-// NotificationTransaction) and passes both to fn. For notifications about
-// other objects fn gets a nil transaction. It answers 200 when fn succeeds,
-// 500 when fn fails and 502 when the transaction could not be fetched (so
-// OPP retries), and 400 for a body that is not a notification.
-func (c *Client) NotificationHandler(fn func(ctx context.Context, n *Notification, tx *Transaction) error) http.Handler {
+// WebhookHandler serves the notify_url (or the webhook configured at OPP).
+// OPP's notifications are not signed, so the handler never trusts one: it
+// reads the object_uid, fetches that transaction with GetPayment (never
+// from object_url) and passes the transaction as the API returned it to fn.
+//
+// It answers 200 "OK" when fn succeeds. A notification about another kind
+// of object (a merchant, …) is answered 200 too, without calling fn, and
+// logged at Info through the client's logger (WithLogger; else
+// slog.Default()), since OPP would otherwise send it again and again.
+// Otherwise the handler refuses the delivery, logs a Warn line and calls
+// the OnReject option: 405 for a method other than POST, 400 (RejectBody)
+// for a body that is not a notification, 502 (RejectFetch) when the
+// transaction cannot be fetched and 500 (RejectHandler) when fn fails; OPP
+// retries the last two.
+func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) error, opts ...betaalkit.WebhookOption) http.Handler {
+	logger := c.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	hook := apiclient.NewWebhook(provider, logger, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !apiclient.RequirePOST(w, r) {
+		body, ok := hook.ReadBody(w, r)
+		if !ok {
 			return
 		}
-		n, err := ReadNotification(r)
+		n, err := ParseNotification(body)
 		if err != nil {
-			http.Error(w, "not an OPP notification", http.StatusBadRequest)
+			hook.Reject(w, r, betaalkit.RejectBody, err)
 			return
 		}
-		var tx *Transaction
-		if n.ObjectType == ObjectTypeTransaction {
-			if tx, err = c.GetTransaction(r.Context(), n.ObjectUID); err != nil {
-				http.Error(w, "could not fetch the transaction", http.StatusBadGateway)
-				return
-			}
-		}
-		if err := fn(r.Context(), n, tx); err != nil {
-			http.Error(w, "handler failed", http.StatusInternalServerError)
+		if n.ObjectType != ObjectTypeTransaction {
+			logger.LogAttrs(r.Context(), slog.LevelInfo, "webhook skipped: not about a transaction",
+				slog.String("provider", provider),
+				slog.String("type", clip(n.Type)),
+				slog.String("object_type", clip(n.ObjectType)),
+				slog.String("object_uid", n.ObjectUID),
+			)
+			hook.Accept(w)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		tx, err := c.GetPayment(r.Context(), n.ObjectUID)
+		if err != nil {
+			hook.Reject(w, r, betaalkit.RejectFetch, err)
+			return
+		}
+		if err := fn(r.Context(), tx); err != nil {
+			hook.Reject(w, r, betaalkit.RejectHandler, err)
+			return
+		}
+		hook.Accept(w)
 	})
 }

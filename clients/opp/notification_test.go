@@ -2,8 +2,10 @@ package opp_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,9 +14,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/opp"
-	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 func notificationFixture(t *testing.T) []byte {
@@ -68,7 +72,7 @@ func TestNotificationNeverFollowsObjectURL(t *testing.T) {
 	n, tx, err := api.client(t).NotificationTransaction(context.Background(), []byte(foreignNotification(foreign.URL, documentTx)))
 	require.NoError(t, err)
 	assert.Equal(t, documentTx, n.ObjectUID)
-	assert.Equal(t, "completed", *tx.Status, "the transaction comes from the configured API")
+	assert.Equal(t, opp.TransactionStatusCompleted, tx.Status, "the transaction comes from the configured API")
 	assert.Zero(t, foreign.hits.Load(), "no request may reach the host named in object_url")
 	r := api.last(t)
 	assert.Equal(t, "GET", r.method)
@@ -81,7 +85,7 @@ func TestNotificationWithHostileObjectUIDSendsNothing(t *testing.T) {
 	foreign := fixed(t, http.StatusOK, `{}`)
 	for _, uid := range []string{"../orders/ord_1", foreign.URL, "tra_1?expand[]=order", "tra_1#x", "%2e%2e"} {
 		_, _, err := api.client(t).NotificationTransaction(context.Background(), []byte(foreignNotification(foreign.URL, uid)))
-		var ferr *apiclient.FieldError
+		var ferr *betaalkit.FieldError
 		assert.True(t, errors.As(err, &ferr), "%q: got %v", uid, err)
 	}
 	assert.Zero(t, api.hits.Load())
@@ -98,35 +102,134 @@ func TestNotificationAboutAnotherObject(t *testing.T) {
 	assert.Zero(t, api.hits.Load())
 }
 
-func TestNotificationHandler(t *testing.T) {
-	api := fixed(t, http.StatusOK, `{"uid":"tra_1a2b3c2cf578","object":"transaction","status":"completed"}`)
+// hookLog captures a client's log lines as JSON.
+func hookLog(t *testing.T, s *server) (*opp.Client, *syncbuf.Buffer) {
+	t.Helper()
+	var buf syncbuf.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	c, err := opp.New(apiKey, opp.WithBaseURL(s.URL+"/v1"), opp.WithRetry(transport.NoRetries), opp.WithLogger(logger))
+	require.NoError(t, err)
+	return c, &buf
+}
+
+// logLines returns the lines logged with msg.
+func logLines(t *testing.T, buf *syncbuf.Buffer, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestWebhookHandler(t *testing.T) {
+	api := fixed(t, http.StatusOK, `{"uid":"tra_1a2b3c2cf578","object":"transaction","status":"completed","amount":11454}`)
 	foreign := fixed(t, http.StatusOK, `{}`)
-	var seen string
-	h := api.client(t).NotificationHandler(func(ctx context.Context, n *opp.Notification, tx *opp.Transaction) error {
-		seen = *tx.Status
+	c, buf := hookLog(t, api)
+	var seen []*opp.Transaction
+	h := c.WebhookHandler(func(ctx context.Context, tx *opp.Transaction) error {
+		seen = append(seen, tx)
 		return nil
 	})
-	post := func(h http.Handler, body string) int {
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/notify/", strings.NewReader(body)))
-		return w.Code
-	}
-	assert.Equal(t, http.StatusOK, post(h, foreignNotification(foreign.URL, documentTx)))
-	assert.Equal(t, "completed", seen)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/notify/", strings.NewReader(foreignNotification(foreign.URL, documentTx))))
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "OK", w.Body.String())
+	require.Len(t, seen, 1)
+	assert.Equal(t, documentTx, seen[0].UID)
+	assert.Equal(t, opp.TransactionStatusCompleted, seen[0].Status)
 	assert.Zero(t, foreign.hits.Load(), "the handler never follows object_url")
 	assert.Equal(t, "/v1/transactions/"+documentTx, api.last(t).path)
+	assert.Empty(t, logLines(t, buf, "webhook rejected"))
+}
 
-	assert.Equal(t, http.StatusBadRequest, post(h, `nonsense`))
-	assert.Equal(t, http.StatusBadRequest, post(h, foreignNotification(foreign.URL, "../x")))
-	failing := api.client(t).NotificationHandler(func(context.Context, *opp.Notification, *opp.Transaction) error { return errors.New("db down") })
-	assert.Equal(t, http.StatusInternalServerError, post(failing, string(notificationFixture(t))), "a failed handler asks for a retry")
+// Every refusal answers its status, names only the reason, logs one Warn
+// line and calls OnReject once with the reason.
+func TestWebhookHandlerRejects(t *testing.T) {
+	up := `{"uid":"tra_1a2b3c2cf578","object":"transaction","status":"completed"}`
+	for _, tc := range []struct {
+		name      string
+		method    string
+		body      string
+		apiStatus int
+		fnErr     error
+		reason    betaalkit.RejectReason
+		status    int
+		fetched   bool
+		fnCalled  bool
+	}{
+		{"not a POST", http.MethodGet, "", 200, nil, betaalkit.RejectMethod, http.StatusMethodNotAllowed, false, false},
+		{"not JSON", http.MethodPost, "nonsense", 200, nil, betaalkit.RejectBody, http.StatusBadRequest, false, false},
+		{"path in object_uid", http.MethodPost, foreignNotification("https://evil.example", "../x"), 200, nil, betaalkit.RejectBody, http.StatusBadRequest, false, false},
+		{"transaction not fetched", http.MethodPost, foreignNotification("https://evil.example", documentTx), http.StatusServiceUnavailable, nil, betaalkit.RejectFetch, http.StatusBadGateway, true, false},
+		{"unknown transaction", http.MethodPost, foreignNotification("https://evil.example", documentTx), http.StatusNotFound, nil, betaalkit.RejectFetch, http.StatusBadGateway, true, false},
+		{"shop fails", http.MethodPost, foreignNotification("https://evil.example", documentTx), 200, errors.New("db down"), betaalkit.RejectHandler, http.StatusInternalServerError, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newServer(t, func(*http.Request) (int, string) {
+				if tc.apiStatus != 200 {
+					return tc.apiStatus, `{"error":{"code":1300,"message":"unavailable"}}`
+				}
+				return 200, up
+			})
+			c, buf := hookLog(t, api)
+			var rejections []betaalkit.WebhookRejection
+			called := false
+			h := c.WebhookHandler(func(context.Context, *opp.Transaction) error {
+				called = true
+				return tc.fnErr
+			}, betaalkit.OnReject(func(_ *http.Request, r betaalkit.WebhookRejection) { rejections = append(rejections, r) }))
 
-	down := fixed(t, http.StatusServiceUnavailable, `{"error":{"code":503,"message":"down"}}`)
-	assert.Equal(t, http.StatusBadGateway, post(down.client(t).NotificationHandler(func(context.Context, *opp.Notification, *opp.Transaction) error { return nil }), string(notificationFixture(t))))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(tc.method, "/notify/", strings.NewReader(tc.body)))
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, "webhook rejected: "+string(tc.reason)+"\n", w.Body.String())
+			assert.Equal(t, tc.fnCalled, called)
+			assert.Equal(t, tc.fetched, api.hits.Load() > 0)
 
+			require.Len(t, rejections, 1)
+			assert.Equal(t, tc.reason, rejections[0].Reason)
+			assert.Equal(t, "opp", rejections[0].Provider)
+			assert.Equal(t, tc.status, rejections[0].HTTPStatus)
+			assert.Error(t, rejections[0].Err)
+			lines := logLines(t, buf, "webhook rejected")
+			require.Len(t, lines, 1)
+			assert.Equal(t, "WARN", lines[0]["level"])
+			assert.Equal(t, string(tc.reason), lines[0]["reason"])
+			assert.NotContains(t, buf.String(), apiKey)
+		})
+	}
+}
+
+// A notification about another object is acknowledged (OPP would retry it
+// forever otherwise), logged at Info, and neither fetched nor passed on.
+func TestWebhookHandlerSkipsOtherObjects(t *testing.T) {
+	api := fixed(t, http.StatusOK, `{}`)
+	c, buf := hookLog(t, api)
+	rejected := 0
+	h := c.WebhookHandler(func(context.Context, *opp.Transaction) error {
+		t.Fatal("fn called for a merchant notification")
+		return nil
+	}, betaalkit.OnReject(func(*http.Request, betaalkit.WebhookRejection) { rejected++ }))
+	body := `{"uid":"not_1","type":"merchant.status.changed","created":1508604719,"object_uid":"mer_1","object_type":"merchant","object_url":"/v1/merchants/mer_1"}`
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/notify/", nil))
-	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/notify/", strings.NewReader(body)))
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "OK", w.Body.String())
+	assert.Zero(t, api.hits.Load())
+	assert.Zero(t, rejected)
+	lines := logLines(t, buf, "webhook skipped: not about a transaction")
+	require.Len(t, lines, 1)
+	assert.Equal(t, "INFO", lines[0]["level"])
+	assert.Equal(t, "merchant", lines[0]["object_type"])
+	assert.Equal(t, "mer_1", lines[0]["object_uid"])
 }
 
 // A notification body is attacker input: parsing never panics, and an

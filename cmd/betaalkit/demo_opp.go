@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/betaalkit/betaalkit/clients/opp"
-	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/money"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/opp"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
@@ -23,16 +22,13 @@ func demoOPP(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demo
 	defer srv.Close()
 	// Our client's handler parses the notification and re-fetches the
 	// transaction from the sandbox by uid; only then is it accepted.
-	hooks.Handle(client.NotificationHandler(func(_ context.Context, n *opp.Notification, tx *opp.Transaction) error {
-		if tx == nil {
-			return fmt.Errorf("notification %s is about a %s", n.UID, n.ObjectType)
-		}
-		hooks.Accepted(n.UID + " " + n.Type + ": " + tx.UID + " " + *tx.Status)
+	hooks.Handle(client.WebhookHandler(func(_ context.Context, tx *opp.Transaction) error {
+		hooks.Accepted(tx.UID + " " + opp.StatusOf(tx).String())
 		return nil
 	}))
-	// waitFor reads notifications until one reports status; delivery is
-	// synchronous, so they are all queued by the time the step returns.
-	waitFor := func(status string) error {
+	// waitFor reads notifications until one reports the raw status; delivery
+	// is synchronous, so they are all queued by the time the step returns.
+	waitFor := func(status opp.TransactionStatus) error {
 		for {
 			got, err := hooks.Wait(ctx)
 			if err != nil {
@@ -42,67 +38,68 @@ func demoOPP(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demo
 				return err
 			}
 			step("notification accepted, transaction re-fetched by uid: %s", got)
-			if strings.HasSuffix(got, " "+status) {
+			if strings.HasSuffix(got, "("+string(status)+")") {
 				return nil
 			}
 		}
 	}
 
-	notifyURL := hooks.URL + "/notify/"
-	first, last, email := "John", "Tester", "john@tester.dev"
-	shipping, total := money.Cents(675), money.Cents(11454)
-	tx, err := client.CreateTransaction(ctx, opp.TransactionCreate{
-		BuyerNameFirst: &first, BuyerNameLast: &last, BuyerEmailaddress: &email,
+	shipping := money.Cents(675)
+	tx, err := client.CreatePayment(ctx, opp.TransactionCreate{
+		BuyerNameFirst: "John", BuyerNameLast: "Tester", BuyerEmailaddress: "john@tester.dev",
 		Products:      []opp.ProductCreate{{Name: "WakeUp Light", Price: 10779, Quantity: 1}},
 		ShippingCosts: &shipping,
-		TotalPrice:    &total,
+		TotalPrice:    11454,
 		ReturnURL:     "https://shop.example/return/",
-		NotifyURL:     &notifyURL,
-		Metadata:      &flex.Metadata{"external_id": "2015486"},
+		NotifyURL:     hooks.URL + "/notify/",
+		Metadata:      map[string]string{"external_id": "2015486"},
 	})
 	if err != nil {
-		return fmt.Errorf("create transaction: %w", err)
+		return fmt.Errorf("create payment: %w", err)
 	}
-	step("created transaction %s for EUR %s: %s", tx.UID, tx.Amount, *tx.Status)
+	amount, err := opp.AmountOf(tx)
+	if err != nil {
+		return err
+	}
+	step("created transaction %s for EUR %s: %s", tx.UID, amount, opp.StatusOf(tx))
 
-	back, err := sim.PayAsCustomer(ctx, *tx.RedirectURL, sim.Pay)
+	back, err := sim.PayAsCustomer(ctx, opp.PaymentURL(tx), sim.Pay)
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
-	step("customer paid at %s, returned to %s", *tx.RedirectURL, back)
+	step("customer paid at %s, returned to %s", opp.PaymentURL(tx), back)
 	if err := waitFor(opp.TransactionStatusCompleted); err != nil {
 		return err
 	}
 
-	final, err := client.GetTransaction(ctx, tx.UID, opp.ExpandStatuses)
+	final, err := client.GetPayment(ctx, tx.UID, opp.ExpandStatuses)
 	if err != nil {
-		return fmt.Errorf("get transaction: %w", err)
+		return fmt.Errorf("get payment: %w", err)
 	}
-	if *final.Status != opp.TransactionStatusCompleted {
-		return fmt.Errorf("transaction %s ended %s, want completed", final.UID, *final.Status)
+	if status := opp.StatusOf(final); !status.IsPaid() {
+		return fmt.Errorf("transaction %s ended %s, want paid", final.UID, status)
 	}
 	var history []string
-	for _, st := range *final.Statuses {
-		history = append(history, *st.Status)
+	for _, st := range final.Statuses {
+		history = append(history, string(st.Status))
 	}
-	step("final status: %s (history %s)", *final.Status, strings.Join(history, " → "))
+	step("final status: %s (history %s)", opp.StatusOf(final), strings.Join(history, " → "))
 
-	reason := "Customer returned one item"
-	refund, err := client.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 2500, InternalReason: &reason})
+	refund, err := client.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 2500, InternalReason: "Customer returned one item"})
 	if err != nil {
 		return fmt.Errorf("refund: %w", err)
 	}
-	step("partial refund %s of EUR %s: %s", refund.UID, refund.Amount, *refund.Status)
+	step("partial refund %s of EUR %s: %s", refund.UID, refund.Amount, refund.Status)
 	if err := waitFor(opp.TransactionStatusRefunded); err != nil {
 		return err
 	}
 
-	_, err = client.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: total})
+	_, err = client.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: amount})
 	var oerr *opp.Error
 	if !errors.As(err, &oerr) {
 		return fmt.Errorf("refunding more than is left was not refused: %v", err)
 	}
-	step("refund of EUR %s refused: HTTP %d, error %s: %s", total, oerr.StatusCode, oerr.Code, oerr.Message)
+	step("refund of EUR %s refused: %v", amount, oerr)
 
 	var refunds []string
 	var refunded money.Cents
@@ -110,13 +107,13 @@ func demoOPP(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demo
 		if err != nil {
 			return fmt.Errorf("list refunds: %w", err)
 		}
-		refunds = append(refunds, fmt.Sprintf("%s EUR %s %s", r.UID, r.Amount, *r.Status))
-		refunded += *r.Amount
+		refunds = append(refunds, fmt.Sprintf("%s EUR %s %s", r.UID, r.Amount, r.Status))
+		refunded += r.Amount
 	}
 	if refunded != 2500 {
 		return fmt.Errorf("refunds add up to %s, want 25.00", refunded)
 	}
-	step("refunds listed with the iterator: %s; EUR %s left to refund", strings.Join(refunds, ", "), total-refunded)
+	step("refunds listed with the iterator: %s; EUR %s left to refund", strings.Join(refunds, ", "), amount-refunded)
 	return nil
 }
 

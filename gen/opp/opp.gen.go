@@ -123,290 +123,451 @@ func (e PaymentMethod) Valid() bool {
 	}
 }
 
+// Defines values for RefundStatus.
+const (
+	RefundStatusCompleted RefundStatus = "completed"
+	RefundStatusCreated   RefundStatus = "created"
+)
+
+// Valid indicates whether the value is a known member of the RefundStatus enum.
+func (e RefundStatus) Valid() bool {
+	switch e {
+	case RefundStatusCompleted:
+		return true
+	case RefundStatusCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransactionStatus.
+const (
+	TransactionStatusCancelled  TransactionStatus = "cancelled"
+	TransactionStatusChargeback TransactionStatus = "chargeback"
+	TransactionStatusCompleted  TransactionStatus = "completed"
+	TransactionStatusCreated    TransactionStatus = "created"
+	TransactionStatusExpired    TransactionStatus = "expired"
+	TransactionStatusFailed     TransactionStatus = "failed"
+	TransactionStatusPending    TransactionStatus = "pending"
+	TransactionStatusRefunded   TransactionStatus = "refunded"
+	TransactionStatusReserved   TransactionStatus = "reserved"
+)
+
+// Valid indicates whether the value is a known member of the TransactionStatus enum.
+func (e TransactionStatus) Valid() bool {
+	switch e {
+	case TransactionStatusCancelled:
+		return true
+	case TransactionStatusChargeback:
+		return true
+	case TransactionStatusCompleted:
+		return true
+	case TransactionStatusCreated:
+		return true
+	case TransactionStatusExpired:
+		return true
+	case TransactionStatusFailed:
+		return true
+	case TransactionStatusPending:
+		return true
+	case TransactionStatusRefunded:
+		return true
+	case TransactionStatusReserved:
+		return true
+	default:
+		return false
+	}
+}
+
 // Cents An amount in cents, sent as a number (10) or a numeric string ("12129").
 type Cents = money.Cents
 
-// CodeType once (one use), limit (code_limit uses; in the object table only),
-// unique (once per customer), all (reusable by everyone).
+// CodeType How often a discount code may be used: once (one use), limit
+// (code_limit uses; in the object table only), unique (once per
+// customer), all (by everyone, again and again).
 type CodeType string
 
 // Count A whole number, sent as a number or a numeric string; null when not set.
 type Count = flex.Int
 
-// Customer The buyer; {} when the order was not expanded with order.customer.
+// Customer The buyer of an order; {} when the transaction was not expanded with order.customer.
 type Customer struct {
-	// Birthdate Date of birth (a date).
-	Birthdate *string `json:"birthdate,omitempty"`
-	Company   *string `json:"company,omitempty"`
+	// Birthdate The date of birth.
+	Birthdate string `json:"birthdate,omitempty,omitzero"`
 
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created      *Timestamp    `json:"created,omitempty"`
-	Emailaddress *string       `json:"emailaddress,omitempty"`
-	Name         *CustomerName `json:"name,omitempty"`
-	NameFirst    *string       `json:"name_first,omitempty"`
-	NameLast     *string       `json:"name_last,omitempty"`
+	// Company The name of the customer's company.
+	Company string `json:"company,omitempty,omitzero"`
+
+	// Created When the customer was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
+
+	// Emailaddress The email address.
+	Emailaddress string `json:"emailaddress,omitempty,omitzero"`
+
+	// Name The customer's name, in parts.
+	Name CustomerName `json:"name,omitempty,omitzero"`
+
+	// NameFirst The customer's first name, as in name.first.
+	NameFirst string `json:"name_first,omitempty,omitzero"`
+
+	// NameLast The customer's last name, as in name.last.
+	NameLast string `json:"name_last,omitempty,omitzero"`
 
 	// Object Always "customer".
-	Object *string `json:"object,omitempty"`
+	Object string `json:"object,omitempty,omitzero"`
 
-	// Phonenumber Text that the provider sends as a string or a number (housenumber "215" and 215).
-	Phonenumber *Text   `json:"phonenumber,omitempty"`
-	UID         *string `json:"uid,omitempty"`
+	// Phonenumber The phone number (one example sends it unquoted, +3125 6477992).
+	Phonenumber Text `json:"phonenumber,omitempty,omitzero"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
+	// UID The customer's identifier.
+	UID string `json:"uid,omitempty,omitzero"`
+
+	// Updated When the customer last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
 }
 
-// CustomerName defines model for CustomerName.
+// CustomerName A customer's name, as the order's customer object nests it.
 type CustomerName struct {
-	First *string `json:"first,omitempty"`
-	Last  *string `json:"last,omitempty"`
+	// First The first name.
+	First string `json:"first,omitempty,omitzero"`
+
+	// Last The last name.
+	Last string `json:"last,omitempty,omitzero"`
 }
 
-// CustomerUpdate defines model for CustomerUpdate.
+// CustomerUpdate The customer details of an order to change; fields left out stay unchanged.
 type CustomerUpdate struct {
-	Birthdate    *string       `json:"birthdate,omitempty"`
-	Company      *string       `json:"company,omitempty"`
-	Emailaddress *string       `json:"emailaddress,omitempty"`
-	Name         *CustomerName `json:"name,omitempty"`
-	Phonenumber  *string       `json:"phonenumber,omitempty"`
+	// Birthdate The date of birth.
+	Birthdate string `json:"birthdate,omitempty,omitzero"`
+
+	// Company The name of the customer's company.
+	Company string `json:"company,omitempty,omitzero"`
+
+	// Emailaddress The email address.
+	Emailaddress string `json:"emailaddress,omitempty,omitzero"`
+
+	// Name The customer's name.
+	Name CustomerName `json:"name,omitempty,omitzero"`
+
+	// Phonenumber The phone number.
+	Phonenumber string `json:"phonenumber,omitempty,omitzero"`
 }
 
-// Deleted defines model for Deleted.
+// Deleted The receipt for a deleted discount code or batch.
 type Deleted struct {
-	Deleted  bool   `json:"deleted"`
-	Livemode *bool  `json:"livemode,omitempty"`
-	UID      string `json:"uid"`
+	// Deleted true when the object was deleted.
+	Deleted bool `json:"deleted"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// UID The identifier of the deleted object.
+	UID string `json:"uid"`
 }
 
-// DiscountBatch defines model for DiscountBatch.
+// DiscountBatch A batch of generated discount codes, downloadable as CSV once OPP has made them.
 type DiscountBatch struct {
-	// Amount A whole number, sent as a number or a numeric string; null when not set.
-	Amount *Count `json:"amount,omitempty"`
+	// Amount The discount, cents or a percentage as discount_type says.
+	Amount Count `json:"amount,omitempty,omitzero"`
 
-	// CodeLimit A whole number, sent as a number or a numeric string; null when not set.
-	CodeLimit  *Count  `json:"code_limit,omitempty"`
-	CodePrefix *string `json:"code_prefix,omitempty"`
+	// CodeLimit How many times each code can be used; null for no limit.
+	CodeLimit Count `json:"code_limit,omitempty,omitzero"`
 
-	// CodeType once, unique or all (open set).
-	CodeType *string `json:"code_type,omitempty"`
+	// CodePrefix The prefix every generated code begins with.
+	CodePrefix string `json:"code_prefix,omitempty,omitzero"`
 
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created *Timestamp `json:"created,omitempty"`
+	// CodeType How often each code may be used (once, unique or all).
+	CodeType CodeType `json:"code_type,omitempty,omitzero"`
 
-	// DiscountType amount or percentage (open set).
-	DiscountType *string `json:"discount_type,omitempty"`
+	// Created When the batch was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
+
+	// DiscountType Whether amount is cents or a percentage.
+	DiscountType DiscountType `json:"discount_type,omitempty,omitzero"`
 
 	// DownloadType Always "csv".
-	DownloadType *string `json:"download_type,omitempty"`
-	DownloadURL  *string `json:"download_url,omitempty"`
-	Livemode     *bool   `json:"livemode,omitempty"`
+	DownloadType string `json:"download_type,omitempty,omitzero"`
 
-	// MinimalAmount An amount in cents, or null when not set.
-	MinimalAmount *NullableCents `json:"minimal_amount,omitempty"`
-	NotifyURL     *string        `json:"notify_url,omitempty"`
+	// DownloadURL Where to download the codes once the batch is done.
+	DownloadURL string `json:"download_url,omitempty,omitzero"`
+
+	// Livemode true for a live batch, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// MinimalAmount The minimal transaction amount in cents for a code to apply; null for none.
+	MinimalAmount NullableCents `json:"minimal_amount,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts a notification when the CSV is available.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
 
 	// Object Always "discount_batch".
 	Object string `json:"object"`
 
-	// Quantity A whole number, sent as a number or a numeric string; null when not set.
-	Quantity *Count `json:"quantity,omitempty"`
+	// Quantity The number of codes in the batch.
+	Quantity Count `json:"quantity,omitempty,omitzero"`
 
-	// UID Example: dcb_1a2b3cd5eb5b
+	// UID The batch's identifier.
+	//
+	// Example: dcb_1a2b3cd5eb5b
 	UID string `json:"uid"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
+	// Updated When the batch last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
 
-	// ValidFrom Unix seconds; null when the moment has not happened (completed, paid).
-	ValidFrom *Timestamp `json:"valid_from,omitempty"`
+	// ValidFrom From when the codes can be used (unix seconds).
+	ValidFrom Timestamp `json:"valid_from,omitempty,omitzero"`
 
-	// ValidUntill Unix seconds; null when the moment has not happened (completed, paid).
-	ValidUntill *Timestamp `json:"valid_untill,omitempty"`
+	// ValidUntill Until when the codes can be used (unix seconds; the document's spelling); null for no end.
+	ValidUntill Timestamp `json:"valid_untill,omitempty,omitzero"`
 }
 
-// DiscountBatchCreate defines model for DiscountBatchCreate.
+// DiscountBatchCreate A new batch of generated discount codes.
 type DiscountBatchCreate struct {
-	// Amount Cents, or 1–100 for a percentage.
-	Amount     int     `json:"amount"`
-	CodeLimit  *int    `json:"code_limit,omitempty"`
-	CodePrefix *string `json:"code_prefix,omitempty"`
+	// Amount The discount in cents (discount_type amount) or 1–100 (percentage).
+	Amount int `json:"amount"`
 
-	// CodeType once (one use), limit (code_limit uses; in the object table only),
-	// unique (once per customer), all (reusable by everyone).
+	// CodeLimit How many times each code can be used; left out, no limit.
+	CodeLimit int `json:"code_limit,omitempty,omitzero"`
+
+	// CodePrefix A prefix every generated code begins with, 1 to 8 letters and digits.
+	CodePrefix string `json:"code_prefix,omitempty,omitzero"`
+
+	// CodeType How often each code may be used (once, unique or all).
 	CodeType CodeType `json:"code_type"`
 
-	// DiscountType amount (a fixed amount in cents) or percentage (1–100).
+	// DiscountType Whether amount is cents or a percentage.
 	DiscountType DiscountType `json:"discount_type"`
 
-	// MinimalAmount An amount in cents, sent as a number (10) or a numeric string ("12129").
-	MinimalAmount *Cents  `json:"minimal_amount,omitempty"`
-	NotifyURL     *string `json:"notify_url,omitempty"`
-	Quantity      int     `json:"quantity"`
+	// MinimalAmount The minimal transaction amount in cents for a code to apply; left out, none.
+	MinimalAmount Cents `json:"minimal_amount,omitempty,omitzero"`
 
-	// ValidFrom A moment in unix seconds, as sent in requests.
+	// NotifyURL Where OPP posts a notification when the CSV is available.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
+
+	// Quantity The number of codes to generate, 1 to 100,000.
+	Quantity int `json:"quantity"`
+
+	// ValidFrom From when the codes can be used (unix seconds).
 	ValidFrom UnixSeconds `json:"valid_from"`
 
-	// ValidUntill A moment in unix seconds, as sent in requests.
-	ValidUntill *UnixSeconds `json:"valid_untill,omitempty"`
+	// ValidUntill Until when the codes can be used (unix seconds, the document's spelling); left out, no end.
+	ValidUntill UnixSeconds `json:"valid_untill,omitempty,omitzero"`
 }
 
-// DiscountBatchList defines model for DiscountBatchList.
+// DiscountBatchList One page of discount batches.
 type DiscountBatchList struct {
-	CurrentPage *int            `json:"current_page,omitempty"`
-	Data        []DiscountBatch `json:"data"`
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The discount batches on this page.
+	Data []DiscountBatch `json:"data"`
 
 	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
-	HasMore      bool  `json:"has_more"`
-	ItemsPerPage *int  `json:"items_per_page,omitempty"`
-	LastPage     *int  `json:"last_page,omitempty"`
-	Livemode     *bool `json:"livemode,omitempty"`
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "list".
-	Object         string  `json:"object"`
-	TotalItemCount *int    `json:"total_item_count,omitempty"`
-	URL            *string `json:"url,omitempty"`
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
 }
 
-// DiscountCode defines model for DiscountCode.
+// DiscountCode A single discount code the buyer can enter in OPP's checkout.
 type DiscountCode struct {
-	// Amount A whole number, sent as a number or a numeric string; null when not set.
-	Amount *Count `json:"amount,omitempty"`
+	// Amount The discount, cents or a percentage as discount_type says.
+	Amount Count `json:"amount,omitempty,omitzero"`
 
-	// AmountMinimum An amount in cents, or null when not set.
-	AmountMinimum *NullableCents `json:"amount_minimum,omitempty"`
-	Code          *string        `json:"code,omitempty"`
+	// AmountMinimum The minimal transaction amount in cents for the code to apply; null for none.
+	AmountMinimum NullableCents `json:"amount_minimum,omitempty,omitzero"`
 
-	// CodeLimit A whole number, sent as a number or a numeric string; null when not set.
-	CodeLimit *Count `json:"code_limit,omitempty"`
+	// Code The code the buyer enters.
+	Code string `json:"code,omitempty,omitzero"`
 
-	// CodeType once, limit, unique or all (open set).
-	CodeType *string `json:"code_type,omitempty"`
+	// CodeLimit How many times the code can be used; null for no limit.
+	CodeLimit Count `json:"code_limit,omitempty,omitzero"`
 
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created *Timestamp `json:"created,omitempty"`
+	// CodeType How often the code may be used.
+	CodeType CodeType `json:"code_type,omitempty,omitzero"`
 
-	// DiscountType amount or percentage (open set).
-	DiscountType *string `json:"discount_type,omitempty"`
-	Livemode     *bool   `json:"livemode,omitempty"`
+	// Created When the code was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
+
+	// DiscountType Whether amount is cents or a percentage.
+	DiscountType DiscountType `json:"discount_type,omitempty,omitzero"`
+
+	// Livemode true for a live code, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "discount_code".
 	Object string `json:"object"`
 
-	// UID Example: dis_1a2b3cd43c87
+	// UID The code's identifier.
+	//
+	// Example: dis_1a2b3cd43c87
 	UID string `json:"uid"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
+	// Updated When the code last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
 
-	// ValidFrom Unix seconds; null when the moment has not happened (completed, paid).
-	ValidFrom *Timestamp `json:"valid_from,omitempty"`
+	// ValidFrom From when the code can be used (unix seconds).
+	ValidFrom Timestamp `json:"valid_from,omitempty,omitzero"`
 
-	// ValidUntil Unix seconds; null when the moment has not happened (completed, paid).
-	ValidUntil *Timestamp `json:"valid_until,omitempty"`
+	// ValidUntil Until when the code can be used (unix seconds), as the object table spells it.
+	ValidUntil Timestamp `json:"valid_until,omitempty,omitzero"`
 
-	// ValidUntill Unix seconds; null when the moment has not happened (completed, paid).
-	ValidUntill *Timestamp `json:"valid_untill,omitempty"`
+	// ValidUntill Until when the code can be used (unix seconds; the document's spelling); null for no end.
+	ValidUntill Timestamp `json:"valid_untill,omitempty,omitzero"`
 }
 
 // DiscountCodeCreate A new discount code. The table requires valid_from, the example sends
 // date_started instead, so either is accepted (the client requires one).
 // The table spells the end valid_untill (also in responses); valid_until
-// is accepted too. amount is cents, or 1–100 for a percentage.
+// is accepted too.
 type DiscountCodeCreate struct {
-	Amount    int    `json:"amount"`
-	Code      string `json:"code"`
-	CodeLimit *int   `json:"code_limit,omitempty"`
+	// Amount The discount in cents (discount_type amount) or 1–100 (percentage).
+	Amount int `json:"amount"`
 
-	// CodeType once (one use), limit (code_limit uses; in the object table only),
-	// unique (once per customer), all (reusable by everyone).
+	// Code The code the buyer enters, 1 to 25 letters and digits.
+	Code string `json:"code"`
+
+	// CodeLimit How many times the code can be used; left out, no limit.
+	CodeLimit int `json:"code_limit,omitempty,omitzero"`
+
+	// CodeType How often the code may be used.
 	CodeType CodeType `json:"code_type"`
 
-	// DateStarted A moment in unix seconds, as sent in requests.
-	DateStarted *UnixSeconds `json:"date_started,omitempty"`
+	// DateStarted From when the code can be used (unix seconds), as the example names it.
+	DateStarted UnixSeconds `json:"date_started,omitempty,omitzero"`
 
-	// DiscountType amount (a fixed amount in cents) or percentage (1–100).
+	// DiscountType Whether amount is cents or a percentage.
 	DiscountType DiscountType `json:"discount_type"`
 
-	// MinimalAmount An amount in cents, sent as a number (10) or a numeric string ("12129").
-	MinimalAmount *Cents `json:"minimal_amount,omitempty"`
+	// MinimalAmount The minimal transaction amount in cents for the code to apply; left out, none.
+	MinimalAmount Cents `json:"minimal_amount,omitempty,omitzero"`
 
-	// ValidFrom A moment in unix seconds, as sent in requests.
-	ValidFrom *UnixSeconds `json:"valid_from,omitempty"`
+	// ValidFrom From when the code can be used (unix seconds), as the table names it.
+	ValidFrom UnixSeconds `json:"valid_from,omitempty,omitzero"`
 
-	// ValidUntil A moment in unix seconds, as sent in requests.
-	ValidUntil *UnixSeconds `json:"valid_until,omitempty"`
+	// ValidUntil Until when the code can be used (unix seconds), as the object table spells it.
+	ValidUntil UnixSeconds `json:"valid_until,omitempty,omitzero"`
 
-	// ValidUntill A moment in unix seconds, as sent in requests.
-	ValidUntill *UnixSeconds `json:"valid_untill,omitempty"`
+	// ValidUntill Until when the code can be used (unix seconds, the table's spelling); left out, no end.
+	ValidUntill UnixSeconds `json:"valid_untill,omitempty,omitzero"`
 }
 
-// DiscountCodeList defines model for DiscountCodeList.
+// DiscountCodeList One page of single discount codes.
 type DiscountCodeList struct {
-	CurrentPage *int           `json:"current_page,omitempty"`
-	Data        []DiscountCode `json:"data"`
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The discount codes on this page.
+	Data []DiscountCode `json:"data"`
 
 	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
-	HasMore      bool  `json:"has_more"`
-	ItemsPerPage *int  `json:"items_per_page,omitempty"`
-	LastPage     *int  `json:"last_page,omitempty"`
-	Livemode     *bool `json:"livemode,omitempty"`
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "list".
-	Object         string  `json:"object"`
-	TotalItemCount *int    `json:"total_item_count,omitempty"`
-	URL            *string `json:"url,omitempty"`
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
 }
 
-// DiscountType amount (a fixed amount in cents) or percentage (1–100).
+// DiscountType How a discount code's amount counts, amount (a fixed amount in cents) or percentage (1–100 percent of the total).
 type DiscountType string
 
-// ErrorResponse defines model for ErrorResponse.
-type ErrorResponse struct {
-	Error struct {
-		// Code The provider's error code (a number; a string decodes too).
-		Code    *flex.String `json:"code,omitempty"`
-		Message *string      `json:"message,omitempty"`
-	} `json:"error"`
+// ErrorDetail The error inside OPP's error envelope.
+type ErrorDetail struct {
+	// Code The provider's error code, a number such as 1935 (a string decodes too).
+	Code flex.String `json:"code,omitempty,omitzero"`
+
+	// Message The provider's description of the error, e.g. "Missing required merchant_uid".
+	Message string `json:"message,omitempty,omitzero"`
 }
 
-// Escrow Escrow details; {} when the transaction has none or was not expanded with escrow.
+// ErrorResponse OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
+type ErrorResponse struct {
+	// Error What went wrong.
+	Error ErrorDetail `json:"error"`
+}
+
+// Escrow How long OPP holds a transaction's funds before paying them out; {} when the transaction has none or was not expanded with escrow.
 type Escrow struct {
-	// End Unix seconds; null when the moment has not happened (completed, paid).
-	End *Timestamp `json:"end,omitempty"`
+	// End When the escrow ends (unix seconds).
+	End Timestamp `json:"end,omitempty,omitzero"`
 
 	// Object Always "escrow".
-	Object *string `json:"object,omitempty"`
+	Object string `json:"object,omitempty,omitzero"`
 
-	// Period A whole number, sent as a number or a numeric string; null when not set.
-	Period *Count `json:"period,omitempty"`
+	// Period The escrow period in days.
+	Period Count `json:"period,omitempty,omitzero"`
 
-	// Start Unix seconds; null when the moment has not happened (completed, paid).
-	Start *Timestamp `json:"start,omitempty"`
-	UID   *string    `json:"uid,omitempty"`
+	// Start When the escrow started (unix seconds).
+	Start Timestamp `json:"start,omitempty,omitzero"`
+
+	// UID The escrow's identifier.
+	UID string `json:"uid,omitempty,omitzero"`
 }
 
-// ListMeta The list envelope every list endpoint answers with.
+// ListMeta The list envelope every list endpoint answers with, around one page of objects.
 type ListMeta struct {
-	CurrentPage *int `json:"current_page,omitempty"`
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
 
 	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
-	HasMore      bool  `json:"has_more"`
-	ItemsPerPage *int  `json:"items_per_page,omitempty"`
-	LastPage     *int  `json:"last_page,omitempty"`
-	Livemode     *bool `json:"livemode,omitempty"`
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "list".
-	Object         string  `json:"object"`
-	TotalItemCount *int    `json:"total_item_count,omitempty"`
-	URL            *string `json:"url,omitempty"`
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
 }
 
-// Locale defines model for Locale.
+// Locale A language for OPP's pages and mails, nl, en or fr.
 type Locale string
 
-// Metadata Key-value pairs. Sent as an object ({"external_id": "2015486"}); returned
-// as a list of {key, value} pairs, or [] when empty.
+// Metadata The key-value pairs stored with an object. OPP takes them as an object
+// ({"external_id": "2015486"}) and returns them as a list of {key, value}
+// pairs, or [] when there are none; both decode into a map.
 type Metadata = flex.Metadata
 
 // Notification The body OPP POSTs to the webhook or notify_url. It is not signed in
@@ -414,402 +575,558 @@ type Metadata = flex.Metadata
 // that object from the API (never from object_url, which names a host
 // chosen by whoever sent the POST).
 type Notification struct {
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created *Timestamp `json:"created"`
+	// Created When the notification was made (unix seconds).
+	Created Timestamp `json:"created"`
 
-	// ObjectType transaction or merchant (open set).
-	ObjectType string  `json:"object_type"`
-	ObjectUID  string  `json:"object_uid"`
-	ObjectURL  string  `json:"object_url"`
-	ParentType *string `json:"parent_type,omitempty"`
-	ParentUID  *string `json:"parent_uid,omitempty"`
-	ParentURL  *string `json:"parent_url,omitempty"`
+	// ObjectType The kind of object that changed, transaction or merchant (an open set).
+	ObjectType string `json:"object_type"`
 
-	// Type transaction.status.changed, … (open set).
+	// ObjectUID The identifier of the object that changed.
+	ObjectUID string `json:"object_uid"`
+
+	// ObjectURL The path or URL of the object's details; never follow it, it is unsigned input.
+	ObjectURL string `json:"object_url"`
+
+	// ParentType The kind of the object's parent, if any.
+	ParentType string `json:"parent_type,omitempty,omitzero"`
+
+	// ParentUID The identifier of the object's parent, if any (not in the document's table; seen in notifications).
+	ParentUID string `json:"parent_uid,omitempty,omitzero"`
+
+	// ParentURL The path or URL of the object's parent, if any.
+	ParentURL string `json:"parent_url,omitempty,omitzero"`
+
+	// Type What happened, e.g. transaction.status.changed (an open set).
 	Type string `json:"type"`
 
-	// UID Example: not_1a2b3c9ccd8d
-	UID              string  `json:"uid"`
-	VerificationHash *string `json:"verification_hash,omitempty"`
+	// UID The notification's identifier.
+	//
+	// Example: not_1a2b3c9ccd8d
+	UID string `json:"uid"`
+
+	// VerificationHash A hash OPP may send along; the document does not say how to check it.
+	VerificationHash string `json:"verification_hash,omitempty,omitzero"`
 }
 
-// NullableCents An amount in cents, or null when not set.
+// NullableCents An amount in cents, sent as a number or a numeric string; null when not set.
 type NullableCents = money.Cents
 
-// ObjectOrList Provider-specific details; the table says array, the examples send [].
+// ObjectOrList Details of the payment from the payment method; the table says array, the examples send [].
 type ObjectOrList = flex.ObjectOrList
 
-// Order An order; {} when the transaction was not expanded with order.
+// Order The order behind a transaction, with the delivery address; {} when the transaction was not expanded with order.
 type Order struct {
-	City *string `json:"city,omitempty"`
+	// City The city.
+	City string `json:"city,omitempty,omitzero"`
 
-	// Country ISO 3166 alpha-3 code; the table lists lower case (nld), the examples send NLD.
-	Country *string `json:"country,omitempty"`
+	// Country ISO 3166 alpha-3 country code; the table lists lower case (nld), the examples send NLD.
+	Country string `json:"country,omitempty,omitzero"`
 
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created *Timestamp `json:"created,omitempty"`
+	// Created When the order was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
 
-	// Customer The buyer; {} when the order was not expanded with order.customer.
-	Customer *Customer `json:"customer,omitempty"`
+	// Customer The buyer; {} unless expanded with order.customer.
+	Customer Customer `json:"customer,omitempty,omitzero"`
 
-	// Discount An amount in cents, or null when not set.
-	Discount *NullableCents `json:"discount,omitempty"`
+	// Discount The discount in cents.
+	Discount NullableCents `json:"discount,omitempty,omitzero"`
 
-	// Housenumber Text that the provider sends as a string or a number (housenumber "215" and 215).
-	Housenumber         *Text   `json:"housenumber,omitempty"`
-	HousenumberAddition *string `json:"housenumber_addition,omitempty"`
-	Livemode            *bool   `json:"livemode,omitempty"`
+	// Housenumber The house number (the table says number; the examples send 215 and "215").
+	Housenumber Text `json:"housenumber,omitempty,omitzero"`
+
+	// HousenumberAddition The house number addition, e.g. "a" for 10a.
+	HousenumberAddition string `json:"housenumber_addition,omitempty,omitzero"`
+
+	// Livemode true for a live order, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "order".
-	Object *string `json:"object,omitempty"`
+	Object string `json:"object,omitempty,omitzero"`
 
-	// Price An amount in cents, or null when not set.
-	Price     *NullableCents `json:"price,omitempty"`
-	Processed *bool          `json:"processed,omitempty"`
+	// Price The order amount in cents.
+	Price NullableCents `json:"price,omitempty,omitzero"`
 
-	// Shipping An amount in cents, or null when not set.
-	Shipping *NullableCents `json:"shipping,omitempty"`
-	State    *string        `json:"state,omitempty"`
-	Street   *string        `json:"street,omitempty"`
+	// Processed true once the merchant marked the order processed.
+	Processed bool `json:"processed,omitempty,omitzero"`
 
-	// UID Example: ord_1a2b3cb45236
-	UID *string `json:"uid,omitempty"`
+	// Shipping The shipping costs in cents.
+	Shipping NullableCents `json:"shipping,omitempty,omitzero"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
-	Zipcode *string    `json:"zipcode,omitempty"`
+	// State The state or province.
+	State string `json:"state,omitempty,omitzero"`
+
+	// Street The street name.
+	Street string `json:"street,omitempty,omitzero"`
+
+	// UID The order's identifier.
+	//
+	// Example: ord_1a2b3cb45236
+	UID string `json:"uid,omitempty,omitzero"`
+
+	// Updated When the order last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
+
+	// Zipcode The postal code, e.g. "1562 HZ".
+	Zipcode string `json:"zipcode,omitempty,omitzero"`
 }
 
-// OrderList defines model for OrderList.
+// OrderList One page of orders.
 type OrderList struct {
-	CurrentPage *int    `json:"current_page,omitempty"`
-	Data        []Order `json:"data"`
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The orders on this page.
+	Data []Order `json:"data"`
 
 	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
-	HasMore      bool  `json:"has_more"`
-	ItemsPerPage *int  `json:"items_per_page,omitempty"`
-	LastPage     *int  `json:"last_page,omitempty"`
-	Livemode     *bool `json:"livemode,omitempty"`
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "list".
-	Object         string  `json:"object"`
-	TotalItemCount *int    `json:"total_item_count,omitempty"`
-	URL            *string `json:"url,omitempty"`
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
 }
 
-// OrderUpdate Fields to change; fields left out stay unchanged.
+// OrderUpdate The fields of an order to change; fields left out stay unchanged. An
+// empty text field is left out (the document names no way to clear one).
 type OrderUpdate struct {
-	City *string `json:"city,omitempty"`
+	// City The city.
+	City string `json:"city,omitempty,omitzero"`
 
-	// Country ISO 3166 alpha-3 code (nld, NLD).
-	Country  *string         `json:"country,omitempty"`
-	Customer *CustomerUpdate `json:"customer,omitempty"`
+	// Country ISO 3166 alpha-3 country code (nld, NLD).
+	Country string `json:"country,omitempty,omitzero"`
 
-	// Housenumber Text that the provider sends as a string or a number (housenumber "215" and 215).
-	Housenumber         *Text   `json:"housenumber,omitempty"`
-	HousenumberAddition *string `json:"housenumber_addition,omitempty"`
-	Processed           *bool   `json:"processed,omitempty"`
-	State               *string `json:"state,omitempty"`
-	Street              *string `json:"street,omitempty"`
-	Zipcode             *string `json:"zipcode,omitempty"`
+	// Customer The customer details to change.
+	Customer CustomerUpdate `json:"customer,omitempty,omitzero"`
+
+	// Housenumber The house number; OPP takes it as text or a number.
+	Housenumber string `json:"housenumber,omitempty,omitzero"`
+
+	// HousenumberAddition The house number addition, e.g. "a" for 10a.
+	HousenumberAddition string `json:"housenumber_addition,omitempty,omitzero"`
+
+	// Processed true marks the order processed, false unprocessed. Left out, it stays as it is, so absent and false differ.
+	Processed *bool `json:"processed,omitempty"`
+
+	// State The state or province.
+	State string `json:"state,omitempty,omitzero"`
+
+	// Street The street name.
+	Street string `json:"street,omitempty,omitzero"`
+
+	// Zipcode The postal code.
+	Zipcode string `json:"zipcode,omitempty,omitzero"`
 }
 
-// PaymentFlow direct (default) or email (a payment link is mailed to the buyer).
+// PaymentFlow How the buyer pays: direct (a direct payment, with or without the
+// checkout) or email (a link to pay is mailed to buyer_emailaddress).
 type PaymentFlow string
 
-// PaymentMethod The payment method to preselect; left out, the buyer chooses.
+// PaymentMethod A payment method: ideal (iDEAL), paypal (PayPal), bcmc
+// (Bancontact/Mister Cash) or sepa (SEPA).
 type PaymentMethod string
 
-// ProductCreate defines model for ProductCreate.
+// ProductCreate One product line of a new transaction.
 type ProductCreate struct {
-	Code *string `json:"code,omitempty"`
+	// Code Your product code.
+	Code string `json:"code,omitempty,omitzero"`
 
-	// Ean European Article Number.
-	Ean  *string `json:"ean,omitempty"`
-	Name string  `json:"name"`
+	// Ean The product's EAN (European Article Numbering) code.
+	Ean string `json:"ean,omitempty,omitzero"`
 
-	// Price An amount in cents, sent as a number (10) or a numeric string ("12129").
-	Price    Cents `json:"price"`
-	Quantity int   `json:"quantity"`
+	// Name The product name.
+	Name string `json:"name"`
 
-	// ShippingCosts An amount in cents, sent as a number (10) or a numeric string ("12129").
-	ShippingCosts *Cents `json:"shipping_costs,omitempty"`
+	// Price The price of one product in cents (10000 for €100,00).
+	Price Cents `json:"price"`
 
-	// TotalPrice An amount in cents, sent as a number (10) or a numeric string ("12129").
-	TotalPrice *Cents `json:"total_price,omitempty"`
+	// Quantity The number of products.
+	Quantity int `json:"quantity"`
+
+	// ShippingCosts This product's shipping costs in cents; only the document's metadata example sends it per product.
+	ShippingCosts Cents `json:"shipping_costs,omitempty,omitzero"`
+
+	// TotalPrice This line's total in cents, price × quantity plus its shipping_costs; only the document's metadata example sends it per product.
+	TotalPrice Cents `json:"total_price,omitempty,omitzero"`
 }
 
-// Refund defines model for Refund.
+// Refund Money paid back to the buyer of a transaction; a transaction can have several.
 type Refund struct {
-	// Amount An amount in cents, sent as a number (10) or a numeric string ("12129").
-	Amount *Cents `json:"amount,omitempty"`
+	// Amount The refund amount in cents.
+	Amount Cents `json:"amount,omitempty,omitzero"`
 
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created        *Timestamp `json:"created,omitempty"`
-	InternalReason *string    `json:"internal_reason,omitempty"`
-	Livemode       *bool      `json:"livemode,omitempty"`
-	Message        *string    `json:"message,omitempty"`
+	// Created When the refund was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
+
+	// InternalReason Your internal reason for the refund.
+	InternalReason string `json:"internal_reason,omitempty,omitzero"`
+
+	// Livemode true for a live refund, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// Message The email message to the customer.
+	Message string `json:"message,omitempty,omitzero"`
 
 	// Object Always "refund".
 	Object string `json:"object"`
 
-	// Paid Unix seconds; null when the moment has not happened (completed, paid).
-	Paid *Timestamp `json:"paid,omitempty"`
+	// Paid When the amount was paid to the customer (unix seconds); null until then.
+	Paid Timestamp `json:"paid,omitempty,omitzero"`
 
-	// Status created or completed (open set).
-	Status *string `json:"status,omitempty"`
+	// Status The refund's status.
+	Status RefundStatus `json:"status,omitempty,omitzero"`
 
-	// UID Example: ref_1a2b3cca935f
+	// UID The refund's identifier.
+	//
+	// Example: ref_1a2b3cca935f
 	UID string `json:"uid"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
+	// Updated When the refund last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
 }
 
-// RefundCreate defines model for RefundCreate.
+// RefundCreate A new refund of (part of) a transaction.
 type RefundCreate struct {
-	// Amount An amount in cents, sent as a number (10) or a numeric string ("12129").
-	Amount         Cents   `json:"amount"`
-	InternalReason *string `json:"internal_reason,omitempty"`
+	// Amount The amount to refund in cents.
+	Amount Cents `json:"amount"`
 
-	// Message Email message to the buyer.
-	Message *string `json:"message,omitempty"`
+	// InternalReason Your internal reason for the refund.
+	InternalReason string `json:"internal_reason,omitempty,omitzero"`
+
+	// Message An email message to the customer.
+	Message string `json:"message,omitempty,omitzero"`
 }
 
-// RefundList defines model for RefundList.
+// RefundList One page of a transaction's refunds.
 type RefundList struct {
-	CurrentPage *int     `json:"current_page,omitempty"`
-	Data        []Refund `json:"data"`
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The refunds on this page.
+	Data []Refund `json:"data"`
 
 	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
-	HasMore      bool  `json:"has_more"`
-	ItemsPerPage *int  `json:"items_per_page,omitempty"`
-	LastPage     *int  `json:"last_page,omitempty"`
-	Livemode     *bool `json:"livemode,omitempty"`
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "list".
-	Object         string  `json:"object"`
-	TotalItemCount *int    `json:"total_item_count,omitempty"`
-	URL            *string `json:"url,omitempty"`
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
 }
 
-// Status defines model for Status.
+// RefundStatus A refund's status: created (initiated; OPP will pay the amount to the
+// customer) or completed (the amount was paid to the customer).
+type RefundStatus string
+
+// Status One entry of a transaction's status history (object "status").
 type Status struct {
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created *Timestamp `json:"created,omitempty"`
+	// Created When the transaction reached this status (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
 
 	// Object Always "status".
-	Object *string `json:"object,omitempty"`
+	Object string `json:"object,omitempty,omitzero"`
 
-	// Status A transaction status (open set).
-	Status *string `json:"status,omitempty"`
-	UID    *string `json:"uid,omitempty"`
+	// Status The status the transaction reached.
+	Status TransactionStatus `json:"status,omitempty,omitzero"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
+	// UID The entry's identifier (sta_…).
+	UID string `json:"uid,omitempty,omitzero"`
+
+	// Updated When the entry last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
 }
 
-// Text Text that the provider sends as a string or a number (housenumber "215" and 215).
+// Text Text that OPP sends as a string or a number (housenumber "215" and 215, phonenumber unquoted); null when not set.
 type Text = flex.String
 
-// Timestamp Unix seconds; null when the moment has not happened (completed, paid).
+// Timestamp A moment in unix seconds, sent as a number or a numeric string; null when it has not happened (completed, paid).
 type Timestamp = flex.UnixTime
 
-// Transaction defines model for Transaction.
+// Transaction A payment at OPP. Create one, send the buyer to its redirect_url, and read its status.
 type Transaction struct {
-	// Amount An amount in cents, sent as a number (10) or a numeric string ("12129").
-	Amount   *Cents `json:"amount,omitempty"`
-	Checkout *bool  `json:"checkout,omitempty"`
+	// Amount The transaction amount in cents.
+	Amount Cents `json:"amount,omitempty,omitzero"`
 
-	// Completed Unix seconds; null when the moment has not happened (completed, paid).
-	Completed *Timestamp `json:"completed,omitempty"`
+	// Checkout true when the buyer pays through OPP's checkout, false for payment only.
+	Checkout bool `json:"checkout,omitempty,omitzero"`
 
-	// Created Unix seconds; null when the moment has not happened (completed, paid).
-	Created *Timestamp `json:"created,omitempty"`
+	// Completed When the transaction was completed (unix seconds); null until then.
+	Completed Timestamp `json:"completed,omitempty,omitzero"`
 
-	// Escrow Escrow details; {} when the transaction has none or was not expanded with escrow.
-	Escrow      *Escrow `json:"escrow,omitempty"`
-	Livemode    *bool   `json:"livemode,omitempty"`
-	MerchantUID *string `json:"merchant_uid,omitempty"`
+	// Created When the transaction was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
 
-	// Metadata Key-value pairs. Sent as an object ({"external_id": "2015486"}); returned
-	// as a list of {key, value} pairs, or [] when empty.
-	Metadata  *Metadata `json:"metadata,omitempty"`
-	NotifyURL *string   `json:"notify_url,omitempty"`
+	// Escrow The escrow; {} unless expanded with escrow, or when the transaction has none.
+	Escrow Escrow `json:"escrow,omitempty,omitzero"`
+
+	// Livemode true for a live transaction, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// MerchantUID The merchant the transaction is for (mer_…; the table spells it mechant_uid).
+	MerchantUID string `json:"merchant_uid,omitempty,omitzero"`
+
+	// Metadata The key-value pairs stored with the transaction.
+	Metadata Metadata `json:"metadata,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts notifications about this transaction.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
 
 	// Object Always "transaction".
 	Object string `json:"object"`
 
-	// Order An order; {} when the transaction was not expanded with order.
-	Order *Order `json:"order,omitempty"`
+	// Order The transaction's order; {} unless expanded with order.
+	Order Order `json:"order,omitempty,omitzero"`
 
-	// PaymentDetails Provider-specific details; the table says array, the examples send [].
-	PaymentDetails *ObjectOrList `json:"payment_details,omitempty"`
+	// PaymentDetails Details of the payment from the payment method; the table says array, the examples send [].
+	PaymentDetails ObjectOrList `json:"payment_details,omitempty,omitzero"`
 
-	// PaymentFlow direct or email (open set).
-	PaymentFlow *string `json:"payment_flow,omitempty"`
+	// PaymentFlow direct (a direct payment, with or without the checkout) or email (a payment link mailed to the buyer).
+	PaymentFlow string `json:"payment_flow,omitempty,omitzero"`
 
-	// PaymentMethod ideal, paypal, bcmc, sepa, … (open set); null until chosen.
-	PaymentMethod *string `json:"payment_method,omitempty"`
-	ProfileUID    *string `json:"profile_uid,omitempty"`
+	// PaymentMethod The payment method, one of ideal, paypal, bcmc or sepa; null until chosen.
+	PaymentMethod string `json:"payment_method,omitempty,omitzero"`
 
-	// RedirectURL Where to send the buyer to pay.
-	RedirectURL *string `json:"redirect_url,omitempty"`
-	ReturnURL   *string `json:"return_url,omitempty"`
+	// ProfileUID The merchant profile the transaction was created with.
+	ProfileUID string `json:"profile_uid,omitempty,omitzero"`
 
-	// Status created, pending, expired, cancelled, failed, completed, reserved,
-	// refunded, chargeback. An open set: a value added by the provider
-	// still decodes.
-	Status *string `json:"status,omitempty"`
+	// RedirectURL Where to send the buyer to pay (OPP's checkout, or the payment method).
+	RedirectURL string `json:"redirect_url,omitempty,omitzero"`
 
-	// Statuses The status history; filled when expanded with statuses.
-	Statuses *[]Status `json:"statuses,omitempty"`
+	// ReturnURL Where the buyer is sent once the payment is completed.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
 
-	// UID Example: tra_1a2b3c2cf578
+	// Status The transaction's current status (the last entry of its status history).
+	Status TransactionStatus `json:"status,omitempty,omitzero"`
+
+	// Statuses The status history, oldest first; [] unless expanded with statuses.
+	Statuses []Status `json:"statuses,omitempty,omitzero"`
+
+	// UID The transaction's identifier.
+	//
+	// Example: tra_1a2b3c2cf578
 	UID string `json:"uid"`
 
-	// Updated Unix seconds; null when the moment has not happened (completed, paid).
-	Updated *Timestamp `json:"updated,omitempty"`
+	// Updated When the transaction last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
 }
 
-// TransactionCreate A new transaction. The reference table requires total_price at the top
-// level, but the document's metadata example sends shipping_costs and
-// total_price per product instead, so neither form is required here;
-// the client requires total_price. The error example says merchant_uid
-// is required although the table does not list it.
+// TransactionCreate A new transaction, as the create table documents it: the products, the
+// total price and where to send the buyer back to. The error example
+// says merchant_uid is required although the table does not list it.
 type TransactionCreate struct {
-	// BuyerEmailaddress Required when payment_flow is email.
-	BuyerEmailaddress *string `json:"buyer_emailaddress,omitempty"`
-	BuyerNameFirst    *string `json:"buyer_name_first,omitempty"`
-	BuyerNameLast     *string `json:"buyer_name_last,omitempty"`
+	// BuyerEmailaddress The buyer's email address; required when payment_flow is email.
+	BuyerEmailaddress string `json:"buyer_emailaddress,omitempty,omitzero"`
 
-	// Checkout true (default) uses the hosted checkout; false is payment only.
+	// BuyerNameFirst The buyer's first name (optional when payment_flow is email).
+	BuyerNameFirst string `json:"buyer_name_first,omitempty,omitzero"`
+
+	// BuyerNameLast The buyer's last name (optional when payment_flow is email).
+	BuyerNameLast string `json:"buyer_name_last,omitempty,omitzero"`
+
+	// Checkout true uses OPP's checkout, false is payment only. Left out, it is true (OPP's default), so absent and false differ.
 	Checkout *bool `json:"checkout,omitempty"`
 
-	// Discount An amount in cents, sent as a number (10) or a numeric string ("12129").
-	Discount *Cents `json:"discount,omitempty"`
-	Escrow   *bool  `json:"escrow,omitempty"`
+	// Discount The discount in cents; 0 (the default) for none.
+	Discount Cents `json:"discount,omitempty,omitzero"`
 
-	// EscrowDate Escrow end, "YYYY-MM-DD HH:MM:SS".
-	EscrowDate *string `json:"escrow_date,omitempty"`
+	// Escrow true holds the funds in escrow; false (the default) does not.
+	Escrow bool `json:"escrow,omitempty,omitzero"`
 
-	// EscrowPeriod Escrow period in days.
-	EscrowPeriod *int    `json:"escrow_period,omitempty"`
-	Locale       *Locale `json:"locale,omitempty"`
-	MerchantUID  *string `json:"merchant_uid,omitempty"`
+	// EscrowDate When the escrow ends, "YYYY-MM-DD HH:MM:SS".
+	EscrowDate string `json:"escrow_date,omitempty,omitzero"`
 
-	// Metadata Key-value pairs. Sent as an object ({"external_id": "2015486"}); returned
-	// as a list of {key, value} pairs, or [] when empty.
-	Metadata  *Metadata `json:"metadata,omitempty"`
-	NotifyURL *string   `json:"notify_url,omitempty"`
+	// EscrowPeriod How many days OPP holds the funds in escrow (with escrow true).
+	EscrowPeriod int `json:"escrow_period,omitempty,omitzero"`
 
-	// PaymentFlow direct (default) or email (a payment link is mailed to the buyer).
-	PaymentFlow *PaymentFlow `json:"payment_flow,omitempty"`
+	// Locale The language of OPP's pages and mails.
+	Locale Locale `json:"locale,omitempty,omitzero"`
 
-	// PaymentMethod The payment method to preselect; left out, the buyer chooses.
-	PaymentMethod *PaymentMethod  `json:"payment_method,omitempty"`
-	Products      []ProductCreate `json:"products"`
+	// MerchantUID The merchant the transaction is for (mer_…).
+	MerchantUID string `json:"merchant_uid,omitempty,omitzero"`
 
-	// ProfileUID Merchant profile; the first profile when left out.
-	ProfileUID *string `json:"profile_uid,omitempty"`
-	ReturnURL  string  `json:"return_url"`
+	// Metadata Key-value pairs to store with the transaction, e.g. your own order id: {"external_id": "2015486"}.
+	Metadata map[string]string `json:"metadata,omitempty,omitzero"`
 
-	// ShippingCosts An amount in cents, sent as a number (10) or a numeric string ("12129").
+	// NotifyURL Where OPP posts notifications about this transaction.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
+
+	// PaymentFlow direct (the default) or email.
+	PaymentFlow PaymentFlow `json:"payment_flow,omitempty,omitzero"`
+
+	// PaymentMethod The payment method to preselect; left out, every method is available.
+	PaymentMethod PaymentMethod `json:"payment_method,omitempty,omitzero"`
+
+	// Products The products in the checkout, at least one.
+	Products []ProductCreate `json:"products"`
+
+	// ProfileUID The merchant profile to use; the first profile when left out.
+	ProfileUID string `json:"profile_uid,omitempty,omitzero"`
+
+	// ReturnURL Where the buyer is sent once the payment is completed.
+	ReturnURL string `json:"return_url"`
+
+	// ShippingCosts The shipping costs in cents. Left out, the account's setting
+	// applies; 0 means no shipping costs, so absent and 0 differ.
 	ShippingCosts *Cents `json:"shipping_costs,omitempty"`
 
-	// TotalPrice An amount in cents, sent as a number (10) or a numeric string ("12129").
-	TotalPrice *Cents `json:"total_price,omitempty"`
+	// TotalPrice The total price in cents: the products' price × quantity plus
+	// shipping_costs, less discount (the document's example: 10779 + 675 = 11454).
+	TotalPrice Cents `json:"total_price"`
 }
 
-// TransactionList defines model for TransactionList.
+// TransactionCreateAccepted Every body OPP takes for a new transaction: a TransactionCreate, or the
+// form of the document's metadata example, which sends total_price (and
+// shipping_costs) on each product and no total_price at the top level.
+// In Go both are a TransactionCreate; the client sends the first form.
+// (The properties are TransactionCreate's; only total_price may move.)
+type TransactionCreateAccepted = TransactionCreate
+
+// TransactionList One page of transactions.
 type TransactionList struct {
-	CurrentPage *int          `json:"current_page,omitempty"`
-	Data        []Transaction `json:"data"`
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The transactions on this page.
+	Data []Transaction `json:"data"`
 
 	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
-	HasMore      bool  `json:"has_more"`
-	ItemsPerPage *int  `json:"items_per_page,omitempty"`
-	LastPage     *int  `json:"last_page,omitempty"`
-	Livemode     *bool `json:"livemode,omitempty"`
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
 
 	// Object Always "list".
-	Object         string  `json:"object"`
-	TotalItemCount *int    `json:"total_item_count,omitempty"`
-	URL            *string `json:"url,omitempty"`
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
 }
 
-// UnixSeconds A moment in unix seconds, as sent in requests.
-type UnixSeconds = flex.UnixTime
+// TransactionStatus A transaction's status, as the document lists them all:
+// created (created, no user action yet),
+// pending (awaiting user action or the payment method's confirmation),
+// expired (the buyer did not finish in time, or the expiration date passed),
+// cancelled (consciously cancelled by the buyer),
+// failed (a payment method error, or denied by the issuer),
+// completed (payment confirmed),
+// reserved (completed and "in escrow", payment confirmed),
+// refunded ((partially) refunded to the buyer; a transaction can have several refunds),
+// chargeback (PayPal only: the funds went back to the buyer).
+type TransactionStatus string
 
-// Expand defines model for Expand.
+// UnixSeconds A moment in unix seconds, as requests send it (time.Now().Unix()).
+type UnixSeconds = int64
+
+// Expand The names of the objects to expand (order, order.customer, statuses, escrow).
 type Expand = []string
 
-// Page defines model for Page.
+// Page A page number, from 1.
 type Page = int
 
-// PerPage defines model for PerPage.
+// PerPage The number of objects per page, 1 to 100.
 type PerPage = int
 
-// UID defines model for UID.
+// UID An OPP identifier such as tra_1a2b3c2cf578.
 type UID = string
 
-// BadRequest defines model for BadRequest.
+// BadRequest OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type BadRequest = ErrorResponse
 
-// Conflict defines model for Conflict.
+// Conflict OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type Conflict = ErrorResponse
 
-// NotFound defines model for NotFound.
+// NotFound OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type NotFound = ErrorResponse
 
-// RequestFailed defines model for RequestFailed.
+// RequestFailed OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type RequestFailed = ErrorResponse
 
-// ServerError defines model for ServerError.
+// ServerError OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type ServerError = ErrorResponse
 
-// Unauthorized defines model for Unauthorized.
+// Unauthorized OPP's answer to a request that failed, whatever the HTTP status: the
+// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type Unauthorized = ErrorResponse
 
 // ListDiscountBatchesParams defines parameters for ListDiscountBatches.
 type ListDiscountBatchesParams struct {
-	// Page The page to return, counting from 1.
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
-	// Perpage Objects per page, 1 to 100.
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
 	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
 }
 
 // ListDiscountCodesParams defines parameters for ListDiscountCodes.
 type ListDiscountCodesParams struct {
-	// Page The page to return, counting from 1.
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
-	// Perpage Objects per page, 1 to 100.
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
 	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
 }
 
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
-	// Page The page to return, counting from 1.
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
-	// Perpage Objects per page, 1 to 100.
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
 	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
 }
 
 // ListTransactionsParams defines parameters for ListTransactions.
 type ListTransactionsParams struct {
-	// Page The page to return, counting from 1.
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
-	// Perpage Objects per page, 1 to 100.
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
 	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
 
 	// Expand Objects to expand inline: order, order.customer, statuses, escrow. The
 	// document says availability differs per request, so the set is open.
 	// Repeat the parameter for each (expand[]=order&expand[]=order.customer).
-	Expand *Expand `form:"expand[],omitempty" json:"expand[],omitempty"`
+	Expand Expand `form:"expand[],omitempty" json:"expand[],omitempty,omitzero"`
 }
 
 // GetTransactionParams defines parameters for GetTransaction.
@@ -817,15 +1134,15 @@ type GetTransactionParams struct {
 	// Expand Objects to expand inline: order, order.customer, statuses, escrow. The
 	// document says availability differs per request, so the set is open.
 	// Repeat the parameter for each (expand[]=order&expand[]=order.customer).
-	Expand *Expand `form:"expand[],omitempty" json:"expand[],omitempty"`
+	Expand Expand `form:"expand[],omitempty" json:"expand[],omitempty,omitzero"`
 }
 
 // ListRefundsParams defines parameters for ListRefunds.
 type ListRefundsParams struct {
-	// Page The page to return, counting from 1.
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
-	// Perpage Objects per page, 1 to 100.
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
 	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
 }
 
@@ -839,7 +1156,7 @@ type CreateDiscountCodeJSONRequestBody = DiscountCodeCreate
 type UpdateOrderJSONRequestBody = OrderUpdate
 
 // CreateTransactionJSONRequestBody defines body for CreateTransaction for application/json ContentType.
-type CreateTransactionJSONRequestBody = TransactionCreate
+type CreateTransactionJSONRequestBody = TransactionCreateAccepted
 
 // CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
 type CreateRefundJSONRequestBody = RefundCreate
@@ -1928,7 +2245,7 @@ func NewListTransactionsRequest(server string, params *ListTransactionsParams) (
 
 		if params.Expand != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand[]", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2029,7 +2346,7 @@ func NewGetTransactionRequest(server string, uid UID, params *GetTransactionPara
 
 		if params.Expand != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand[]", *params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -35,7 +35,7 @@ func (s *Server) createDiscountCode(w http.ResponseWriter, r *http.Request) {
 	}
 	// The table requires valid_from; the document's example sends date_started.
 	from := firstTime(in.ValidFrom, in.DateStarted)
-	if from == nil {
+	if from.IsZero() {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, "Missing required valid_from")
 		return
 	}
@@ -45,20 +45,14 @@ func (s *Server) createDiscountCode(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC()
 	code := &gen.DiscountCode{
-		Livemode: ptr(false), Object: "discount_code", Created: ts(now), Updated: ts(now),
-		ValidFrom: from, ValidUntill: orNull(firstTime(in.ValidUntill, in.ValidUntil)),
-		Code: ptr(in.Code), CodeType: ptr(string(in.CodeType)),
-		Amount: ptr(flex.Int(in.Amount)), DiscountType: ptr(string(in.DiscountType)),
-	}
-	if in.CodeLimit != nil {
-		code.CodeLimit = ptr(flex.Int(*in.CodeLimit))
-	}
-	if in.MinimalAmount != nil {
-		code.AmountMinimum = ptr(*in.MinimalAmount)
+		Object: "discount_code", Created: ts(now), Updated: ts(now),
+		ValidFrom: from, ValidUntill: firstTime(in.ValidUntill, in.ValidUntil),
+		Code: in.Code, CodeType: in.CodeType, CodeLimit: flex.Int(in.CodeLimit),
+		Amount: flex.Int(in.Amount), DiscountType: in.DiscountType, AmountMinimum: in.MinimalAmount,
 	}
 	s.mu.Lock()
 	for _, c := range s.codes {
-		if strings.EqualFold(*c.Code, in.Code) {
+		if strings.EqualFold(c.Code, in.Code) {
 			s.mu.Unlock()
 			writeError(w, http.StatusPaymentRequired, CodeDuplicateCode, fmt.Sprintf("code: discount code %q already exists", in.Code))
 			return
@@ -99,21 +93,15 @@ func (s *Server) createDiscountBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC()
 	b := &gen.DiscountBatch{
-		Livemode: ptr(false), Object: "discount_batch", Created: ts(now), Updated: ts(now),
-		ValidFrom: ptr(in.ValidFrom), ValidUntill: orNull(in.ValidUntill),
-		Quantity: ptr(flex.Int(in.Quantity)), DiscountType: ptr(string(in.DiscountType)),
-		Amount: ptr(flex.Int(in.Amount)), CodeType: ptr(string(in.CodeType)),
-		CodePrefix: in.CodePrefix, DownloadType: ptr("csv"), NotifyURL: in.NotifyURL,
-	}
-	if in.CodeLimit != nil {
-		b.CodeLimit = ptr(flex.Int(*in.CodeLimit))
-	}
-	if in.MinimalAmount != nil {
-		b.MinimalAmount = ptr(*in.MinimalAmount)
+		Object: "discount_batch", Created: ts(now), Updated: ts(now),
+		ValidFrom: firstTime(in.ValidFrom), ValidUntill: firstTime(in.ValidUntill),
+		Quantity: flex.Int(in.Quantity), DiscountType: in.DiscountType,
+		Amount: flex.Int(in.Amount), CodeType: in.CodeType, CodeLimit: flex.Int(in.CodeLimit),
+		MinimalAmount: in.MinimalAmount, CodePrefix: in.CodePrefix, DownloadType: "csv", NotifyURL: in.NotifyURL,
 	}
 	s.mu.Lock()
 	b.UID = newUID("dcb", s.batches)
-	b.DownloadURL = ptr(sim.Origin(r) + "/download/" + b.UID)
+	b.DownloadURL = sim.Origin(r) + "/download/" + b.UID
 	s.batches[b.UID] = b
 	s.batchOrder = append(s.batchOrder, b.UID)
 	out := *b
@@ -144,7 +132,7 @@ func (s *Server) downloadBatch(w http.ResponseWriter, r *http.Request) {
 	var uid, prefix string
 	var n int
 	if ok {
-		uid, prefix, n = b.UID, deref(b.CodePrefix), int(*b.Quantity)
+		uid, prefix, n = b.UID, b.CodePrefix, int(b.Quantity)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -192,22 +180,16 @@ func deleteOne[T any](s *Server, w http.ResponseWriter, m map[string]*T, order *
 		writeError(w, http.StatusNotFound, CodeNotFound, what+" "+uid+" not found")
 		return
 	}
-	sim.WriteJSON(w, http.StatusOK, gen.Deleted{Livemode: ptr(false), UID: uid, Deleted: true})
+	sim.WriteJSON(w, http.StatusOK, gen.Deleted{UID: uid, Deleted: true})
 }
 
-func firstTime(times ...*gen.UnixSeconds) *gen.Timestamp {
+// firstTime is the first moment that is set (unix seconds, 0 when none) as
+// a timestamp; an unset one is the zero timestamp, which is left out.
+func firstTime(times ...gen.UnixSeconds) gen.Timestamp {
 	for _, t := range times {
-		if t != nil && !t.IsZero() {
-			return ptr(*t)
+		if t != 0 {
+			return ts(time.Unix(t, 0).UTC())
 		}
 	}
-	return nil
-}
-
-// orNull turns an unset moment into null, as the document shows valid_untill.
-func orNull(t *gen.Timestamp) *gen.Timestamp {
-	if t == nil {
-		return ts(time.Time{})
-	}
-	return t
+	return gen.Timestamp{}
 }

@@ -15,9 +15,9 @@ import (
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	o, ok := s.orders[r.PathValue("uid")]
-	var out *gen.Order
+	var out wireOrder
 	if ok {
-		out = cloneOrder(o)
+		out = wire(*o)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -29,57 +29,57 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	env := paginate(r, "/v1/orders", s.orderOrder, func(uid string) *gen.Order { return cloneOrder(s.orders[uid]) })
+	env := paginate(r, "/v1/orders", s.orderOrder, func(uid string) wireOrder { return wire(*s.orders[uid]) })
 	s.mu.Unlock()
 	sim.WriteJSON(w, http.StatusOK, env)
 }
 
-// updateOrder changes the fields sent and leaves the others. Fields get new
-// pointers rather than new values behind old ones: rendered copies share them.
+// updateOrder changes the fields sent and leaves the others; an empty text
+// field counts as not sent, as the client's OrderUpdate documents.
 func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
-	var in gen.OrderUpdate
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	// The house number may be a number on the wire; the client's model
+	// sends text, the sandbox takes both.
+	var body struct {
+		gen.OrderUpdate
+		Housenumber gen.Text `json:"housenumber"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, "body: "+err.Error())
 		return
 	}
+	in := body.OrderUpdate
+	in.Housenumber = body.Housenumber.String()
 	s.mu.Lock()
 	o, ok := s.orders[r.PathValue("uid")]
-	var out *gen.Order
+	var out wireOrder
 	if ok {
 		now := time.Now().UTC()
-		set(&o.Processed, in.Processed)
+		if in.Processed != nil {
+			o.Processed = *in.Processed
+		}
 		set(&o.Street, in.Street)
-		set(&o.Housenumber, in.Housenumber)
+		set(&o.Housenumber, gen.Text(in.Housenumber))
 		set(&o.HousenumberAddition, in.HousenumberAddition)
 		set(&o.Zipcode, in.Zipcode)
 		set(&o.City, in.City)
 		set(&o.State, in.State)
 		set(&o.Country, in.Country)
-		if c := in.Customer; c != nil {
-			cu := cloneOrder(o).Customer
-			if cu == nil || cu.UID == nil {
-				cu = &gen.Customer{UID: ptr("cus_" + sim.NewID(6)), Object: ptr("customer"), Created: ts(now)}
+		if c := in.Customer; c != (gen.CustomerUpdate{}) {
+			cu := &o.Customer
+			if cu.UID == "" {
+				*cu = gen.Customer{UID: "cus_" + sim.NewID(6), Object: "customer", Created: ts(now)}
 			}
-			if c.Name != nil {
-				name := gen.CustomerName{}
-				if cu.Name != nil {
-					name = *cu.Name
-				}
-				set(&name.First, c.Name.First)
-				set(&name.Last, c.Name.Last)
-				cu.Name, cu.NameFirst, cu.NameLast = &name, name.First, name.Last
-			}
+			set(&cu.Name.First, c.Name.First)
+			set(&cu.Name.Last, c.Name.Last)
+			cu.NameFirst, cu.NameLast = cu.Name.First, cu.Name.Last
 			set(&cu.Birthdate, c.Birthdate)
 			set(&cu.Emailaddress, c.Emailaddress)
 			set(&cu.Company, c.Company)
-			if c.Phonenumber != nil {
-				cu.Phonenumber = ptr(gen.Text(*c.Phonenumber))
-			}
+			set(&cu.Phonenumber, gen.Text(c.Phonenumber))
 			cu.Updated = ts(now)
-			o.Customer = cu
 		}
 		o.Updated = ts(now)
-		out = cloneOrder(o)
+		out = wire(*o)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -89,10 +89,10 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
 	sim.WriteJSON(w, http.StatusOK, out)
 }
 
-// set replaces *dst with a fresh copy of *v when v is sent.
-func set[T any](dst **T, v *T) {
-	if v != nil {
-		c := *v
-		*dst = &c
+// set replaces *dst with v when v is sent (not empty).
+func set[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
 	}
 }

@@ -52,9 +52,9 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC()
 	ref := gen.Refund{
-		Livemode: ptr(false), UID: s.newRefundUID(), Object: "refund",
-		Created: ts(now), Updated: ts(now), Paid: ts(time.Time{}),
-		Amount: ptr(in.Amount), Status: ptr(client.RefundStatusCreated),
+		UID: s.newRefundUID(), Object: "refund",
+		Created: ts(now), Updated: ts(now),
+		Amount: in.Amount, Status: client.RefundStatusCreated,
 		Message: in.Message, InternalReason: in.InternalReason,
 	}
 	t.refunds = append(t.refunds, ref)
@@ -102,11 +102,11 @@ func (s *Server) PayRefund(refundUID string) (*client.Refund, error) {
 		if ref.UID != refundUID {
 			continue
 		}
-		if *ref.Status == client.RefundStatusCompleted {
+		if ref.Status == client.RefundStatusCompleted {
 			return nil, fmt.Errorf("refund %s is already completed", refundUID)
 		}
 		now := time.Now().UTC()
-		ref.Status, ref.Paid, ref.Updated = ptr(client.RefundStatusCompleted), ts(now), ts(now)
+		ref.Status, ref.Paid, ref.Updated = client.RefundStatusCompleted, ts(now), ts(now)
 		out := *ref
 		return &out, nil
 	}

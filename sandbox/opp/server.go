@@ -90,7 +90,7 @@ type transaction struct {
 	// apiBase is the API URL the transaction was created through
 	// (http://host/v1); notifications point object_url at it.
 	apiBase     string
-	status      string
+	status      gen.TransactionStatus
 	statuses    []gen.Status
 	metadata    flex.Metadata
 	description string
@@ -191,12 +191,21 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 			return
 		}
 		if _, _, err := s.validator.Check(r); err != nil {
-			writeError(w, http.StatusBadRequest, CodeInvalidRequest, err.Error())
+			writeError(w, http.StatusBadRequest, CodeInvalidRequest, strings.Replace(err.Error(), noTotal, noTotalMessage, 1))
 			return
 		}
 		h(w, r)
 	}
 }
+
+// noTotal is how the spec check words a new transaction with no
+// total_price at all, neither at the top level nor on every product (the
+// only anyOf at the top of an OPP request body); noTotalMessage says it in
+// the document's terms.
+const (
+	noTotal        = `body: doesn't match any schema from "anyOf"`
+	noTotalMessage = "Missing required total_price (at the top level, or on every product as the document's metadata example sends it)"
+)
 
 func unauthorized(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", `Basic realm="OPP sandbox"`)
@@ -222,53 +231,50 @@ func newUID[T any](prefix string, taken map[string]T) string {
 }
 
 func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
-	var in gen.TransactionCreate
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	// Metadata values may be numbers on the wire; the client's model sends
+	// strings, the sandbox takes both.
+	var body struct {
+		gen.TransactionCreate
+		Metadata flex.Metadata `json:"metadata"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, "body: "+err.Error())
 		return
 	}
+	in := body.TransactionCreate
+	in.Metadata = body.Metadata
 	amount, shipping, err := totals(in)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, err.Error())
 		return
 	}
-	if in.PaymentFlow != nil && *in.PaymentFlow == gen.PaymentFlowEmail && deref(in.BuyerEmailaddress) == "" {
+	if in.PaymentFlow == gen.PaymentFlowEmail && in.BuyerEmailaddress == "" {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, "Missing required buyer_emailaddress (payment_flow is email)")
 		return
 	}
 	var esc *escrow
-	if in.Escrow != nil && *in.Escrow {
-		esc = &escrow{uid: "esc_" + sim.NewID(6)}
-		if in.EscrowPeriod != nil {
-			esc.periodDays = *in.EscrowPeriod
-		}
-		if in.EscrowDate != nil {
+	if in.Escrow {
+		esc = &escrow{uid: "esc_" + sim.NewID(6), periodDays: in.EscrowPeriod}
+		if in.EscrowDate != "" {
 			// The spec's pattern already holds; the document names no zone.
-			esc.until, _ = time.Parse(time.DateTime, *in.EscrowDate)
+			esc.until, _ = time.Parse(time.DateTime, in.EscrowDate)
 		}
 	}
 	now := time.Now().UTC()
 	base := sim.Origin(r)
 	t := &transaction{
-		merchantUID: orDefault(deref(in.MerchantUID), s.cfg.MerchantUID),
-		profileUID:  deref(in.ProfileUID),
+		merchantUID: orDefault(in.MerchantUID, s.cfg.MerchantUID),
+		profileUID:  in.ProfileUID,
 		created:     now, updated: now,
-		checkout:    in.Checkout == nil || *in.Checkout,
-		paymentFlow: string(gen.PaymentFlowDirect),
-		amount:      amount,
-		returnURL:   in.ReturnURL,
-		notifyURL:   deref(in.NotifyURL),
-		apiBase:     base + "/v1",
-		escrow:      esc,
-	}
-	if in.PaymentMethod != nil {
-		t.paymentMethod = string(*in.PaymentMethod)
-	}
-	if in.PaymentFlow != nil {
-		t.paymentFlow = string(*in.PaymentFlow)
-	}
-	if in.Metadata != nil {
-		t.metadata = *in.Metadata
+		checkout:      in.Checkout == nil || *in.Checkout,
+		paymentMethod: string(in.PaymentMethod),
+		paymentFlow:   orDefault(string(in.PaymentFlow), string(gen.PaymentFlowDirect)),
+		amount:        amount,
+		returnURL:     in.ReturnURL,
+		notifyURL:     in.NotifyURL,
+		metadata:      in.Metadata,
+		apiBase:       base + "/v1",
+		escrow:        esc,
 	}
 	names := make([]string, 0, len(in.Products))
 	for _, p := range in.Products {
@@ -277,23 +283,22 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 	t.description = strings.Join(names, ", ")
 
 	order := &gen.Order{
-		Livemode: ptr(false), Object: ptr("order"),
+		Object:  "order",
 		Created: ts(now), Updated: ts(now),
-		Processed: ptr(false),
-		Price:     ptr(amount), Shipping: ptr(shipping), Discount: ptr(deref(in.Discount)),
+		Price: amount, Shipping: shipping, Discount: in.Discount,
 		Customer: customerFrom(in, now),
 	}
 
 	s.mu.Lock()
 	t.uid = newUID("tra", s.transactions)
 	t.redirectURL = base + "/nl/betalen/?trx=" + t.uid
-	order.UID = ptr(newUID("ord", s.orders))
-	t.orderUID = *order.UID
+	order.UID = newUID("ord", s.orders)
+	t.orderUID = order.UID
 	setStatus(t, client.TransactionStatusCreated, now)
 	s.transactions[t.uid] = t
 	s.txOrder = append(s.txOrder, t.uid)
-	s.orders[*order.UID] = order
-	s.orderOrder = append(s.orderOrder, *order.UID)
+	s.orders[order.UID] = order
+	s.orderOrder = append(s.orderOrder, order.UID)
 	out := s.render(t, expansion{statuses: true})
 	s.mu.Unlock()
 	sim.WriteJSON(w, http.StatusOK, out)
@@ -301,25 +306,25 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 
 // totals works out the amount to pay: total_price as the table documents,
 // else the per-product totals of the document's metadata example, else
-// price × quantity plus shipping, less the discount.
+// price × quantity plus shipping, less the discount. (The body decodes into
+// the client's TransactionCreate, so a total_price left out reads as 0.)
 func totals(in gen.TransactionCreate) (amount, shipping money.Cents, err error) {
 	var sum money.Cents
 	for _, p := range in.Products {
-		if p.ShippingCosts != nil {
-			shipping += *p.ShippingCosts
-		}
-		if p.TotalPrice != nil {
-			sum += *p.TotalPrice
+		shipping += p.ShippingCosts
+		if p.TotalPrice != 0 {
+			sum += p.TotalPrice
 			continue
 		}
-		sum += p.Price*money.Cents(p.Quantity) + deref(p.ShippingCosts)
+		sum += p.Price*money.Cents(p.Quantity) + p.ShippingCosts
 	}
 	if in.ShippingCosts != nil {
 		shipping += *in.ShippingCosts
+		sum += *in.ShippingCosts
 	}
-	amount = sum + deref(in.ShippingCosts) - deref(in.Discount)
-	if in.TotalPrice != nil {
-		amount = *in.TotalPrice
+	amount = sum - in.Discount
+	if in.TotalPrice != 0 {
+		amount = in.TotalPrice
 	}
 	if amount <= 0 {
 		return 0, 0, fmt.Errorf("total_price: %d cents is not a positive amount", amount)
@@ -327,13 +332,13 @@ func totals(in gen.TransactionCreate) (amount, shipping money.Cents, err error) 
 	return amount, shipping, nil
 }
 
-func customerFrom(in gen.TransactionCreate, now time.Time) *gen.Customer {
-	if in.BuyerNameFirst == nil && in.BuyerNameLast == nil && in.BuyerEmailaddress == nil {
-		return &gen.Customer{} // rendered as {}, as OPP does for no customer
+func customerFrom(in gen.TransactionCreate, now time.Time) gen.Customer {
+	if in.BuyerNameFirst == "" && in.BuyerNameLast == "" && in.BuyerEmailaddress == "" {
+		return gen.Customer{} // rendered as {}, as OPP does for no customer
 	}
-	return &gen.Customer{
-		UID: ptr("cus_" + sim.NewID(6)), Object: ptr("customer"), Created: ts(now), Updated: ts(now),
-		Name:      &gen.CustomerName{First: in.BuyerNameFirst, Last: in.BuyerNameLast},
+	return gen.Customer{
+		UID: "cus_" + sim.NewID(6), Object: "customer", Created: ts(now), Updated: ts(now),
+		Name:      gen.CustomerName{First: in.BuyerNameFirst, Last: in.BuyerNameLast},
 		NameFirst: in.BuyerNameFirst, NameLast: in.BuyerNameLast,
 		Emailaddress: in.BuyerEmailaddress,
 	}
@@ -405,17 +410,33 @@ func (s *Server) Transaction(uid string) (*client.Transaction, bool) {
 		return nil, false
 	}
 	tx := s.render(t, expansion{order: true, customer: true, statuses: true, escrow: true}).Transaction
-	tx.Metadata = ptr(flex.Metadata(maps.Clone(t.metadata)))
+	tx.Metadata = flex.Metadata(maps.Clone(t.metadata))
 	return &tx, true
 }
 
-// wireTransaction is a transaction as OPP sends it: metadata as a list of
-// {key, value} pairs (or []), which the outer field writes instead of the
-// embedded one.
+// wireTransaction is a transaction as OPP sends it. The outer fields are
+// written instead of the embedded ones: metadata as a list of {key, value}
+// pairs (or []), and livemode, completed (null until then), statuses,
+// order and escrow always, as [] and {} when not expanded (the model's
+// omitzero would leave them out).
 type wireTransaction struct {
 	gen.Transaction
-	Metadata []metadataPair `json:"metadata"`
+	Livemode  bool           `json:"livemode"`
+	Completed gen.Timestamp  `json:"completed"` // null until completed
+	Metadata  []metadataPair `json:"metadata"`
+	Statuses  []gen.Status   `json:"statuses"`
+	Order     wireOrder      `json:"order"`
+	Escrow    gen.Escrow     `json:"escrow"`
 }
+
+// wireOrder is an order as OPP sends it, with customer always there ({}
+// when not expanded; an empty gen.Customer encodes as {}).
+type wireOrder struct {
+	gen.Order
+	Customer gen.Customer `json:"customer"`
+}
+
+func wire(o gen.Order) wireOrder { return wireOrder{Order: o, Customer: o.Customer} }
 
 type metadataPair struct {
 	Key   string `json:"key"`
@@ -425,60 +446,43 @@ type metadataPair struct {
 // render builds the API's view of t; s.mu must be held.
 func (s *Server) render(t *transaction, exp expansion) wireTransaction {
 	tx := gen.Transaction{
-		Livemode: ptr(false), UID: t.uid, Object: "transaction",
+		UID: t.uid, Object: "transaction",
 		Created: ts(t.created), Updated: ts(t.updated), Completed: ts(t.completed),
-		MerchantUID: ptr(t.merchantUID), Checkout: ptr(t.checkout),
-		PaymentFlow: ptr(t.paymentFlow), PaymentDetails: ptr(flex.ObjectOrList("[]")),
-		Amount: ptr(t.amount), ReturnURL: ptr(t.returnURL), RedirectURL: ptr(t.redirectURL),
-		Status: ptr(t.status),
-		// Unexpanded objects are {} and statuses [], as in the document.
-		Statuses: &[]gen.Status{}, Order: &gen.Order{}, Escrow: &gen.Escrow{},
-	}
-	if t.profileUID != "" {
-		tx.ProfileUID = ptr(t.profileUID)
-	}
-	if t.paymentMethod != "" {
-		tx.PaymentMethod = ptr(t.paymentMethod)
-	}
-	if t.notifyURL != "" {
-		tx.NotifyURL = ptr(t.notifyURL)
+		MerchantUID: t.merchantUID, ProfileUID: t.profileUID, Checkout: t.checkout,
+		PaymentMethod: t.paymentMethod, PaymentFlow: t.paymentFlow, PaymentDetails: flex.ObjectOrList("[]"),
+		Amount: t.amount, ReturnURL: t.returnURL, RedirectURL: t.redirectURL, NotifyURL: t.notifyURL,
+		Status:   t.status,
+		Statuses: []gen.Status{}, // unexpanded: [], as in the document
 	}
 	if exp.statuses {
-		tx.Statuses = ptr(slices.Clone(t.statuses))
+		tx.Statuses = slices.Clone(t.statuses)
 	}
-	if exp.order {
-		if o, ok := s.orders[t.orderUID]; ok {
-			c := cloneOrder(o)
-			if !exp.customer {
-				c.Customer = &gen.Customer{}
-			}
-			tx.Order = c
+	if o, ok := s.orders[t.orderUID]; ok && exp.order {
+		tx.Order = *o
+		if !exp.customer {
+			tx.Order.Customer = gen.Customer{}
 		}
 	}
-	if exp.escrow && t.escrow != nil {
-		e := t.escrow
-		tx.Escrow = &gen.Escrow{UID: ptr(e.uid), Object: ptr("escrow"), Start: ts(e.start), End: ts(e.end)}
-		if e.periodDays > 0 {
-			tx.Escrow.Period = ptr(flex.Int(e.periodDays))
-		}
+	if e := t.escrow; e != nil && exp.escrow {
+		tx.Escrow = gen.Escrow{UID: e.uid, Object: "escrow", Start: ts(e.start), End: ts(e.end), Period: flex.Int(e.periodDays)}
 	}
 	pairs := make([]metadataPair, 0, len(t.metadata))
 	for _, k := range slices.Sorted(maps.Keys(t.metadata)) {
 		pairs = append(pairs, metadataPair{Key: k, Value: t.metadata[k]})
 	}
-	return wireTransaction{Transaction: tx, Metadata: pairs}
+	return wireTransaction{Transaction: tx, Completed: tx.Completed, Metadata: pairs, Statuses: tx.Statuses, Order: wire(tx.Order), Escrow: tx.Escrow}
 }
 
 // setStatus moves t to status and records it in the history; s.mu must be
 // held. It reports whether the status changed.
-func setStatus(t *transaction, status string, now time.Time) bool {
+func setStatus(t *transaction, status gen.TransactionStatus, now time.Time) bool {
 	if t.status == status {
 		return false
 	}
 	t.status, t.updated = status, now
 	t.statuses = append(t.statuses, gen.Status{
-		UID: ptr("sta_" + sim.NewID(6)), Object: ptr("status"),
-		Created: ts(now), Updated: ts(now), Status: ptr(status),
+		UID: "sta_" + sim.NewID(6), Object: "status",
+		Created: ts(now), Updated: ts(now), Status: status,
 	})
 	return true
 }
@@ -634,7 +638,7 @@ func (s *Server) ReleaseEscrow(ctx context.Context, uid string) (*client.Transac
 	return s.move(ctx, uid, client.TransactionStatusCompleted, client.TransactionStatusReserved)
 }
 
-func (s *Server) move(ctx context.Context, uid, to string, from ...string) (*client.Transaction, error) {
+func (s *Server) move(ctx context.Context, uid string, to gen.TransactionStatus, from ...gen.TransactionStatus) (*client.Transaction, error) {
 	s.mu.Lock()
 	t, ok := s.transactions[uid]
 	if !ok {
@@ -643,7 +647,7 @@ func (s *Server) move(ctx context.Context, uid, to string, from ...string) (*cli
 	}
 	if !slices.Contains(from, t.status) {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("transaction %s is %s, not %s", uid, t.status, strings.Join(from, " or "))
+		return nil, fmt.Errorf("transaction %s is %s, not %v", uid, t.status, from)
 	}
 	now := time.Now().UTC()
 	setStatus(t, to, now)
@@ -669,7 +673,7 @@ func (s *Server) paymentPage(w http.ResponseWriter, r *http.Request) {
 		note = s.open(t, time.Now().UTC())
 		data = sim.PageData{
 			Provider: "Online Betaalplatform", Reference: t.uid, Amount: t.amount.String(), Currency: "EUR",
-			Description: t.description, Status: t.status, Action: "/nl/betalen/?trx=" + t.uid,
+			Description: t.description, Status: string(t.status), Action: "/nl/betalen/?trx=" + t.uid,
 		}
 	}
 	s.mu.Unlock()
@@ -724,31 +728,8 @@ type errorEnvelope struct {
 	} `json:"error"`
 }
 
-func cloneOrder(o *gen.Order) *gen.Order {
-	c := *o
-	if o.Customer != nil {
-		cu := *o.Customer
-		if o.Customer.Name != nil {
-			n := *o.Customer.Name
-			cu.Name = &n
-		}
-		c.Customer = &cu
-	}
-	return &c
-}
-
-// ts is a timestamp field: unix seconds, or null for the zero time.
-func ts(t time.Time) *gen.Timestamp { return &gen.Timestamp{Time: t} }
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
-}
+// ts is a timestamp field: unix seconds, left out for the zero time.
+func ts(t time.Time) gen.Timestamp { return gen.Timestamp{Time: t} }
 
 func orDefault(s, def string) string {
 	if s == "" {

@@ -12,11 +12,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/opp"
 	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/money"
@@ -86,46 +86,37 @@ func (e *env) listPages() []string {
 const returnURL = "https://shop.example/return/"
 
 func wakeUpLight(notify string) opp.TransactionCreate {
-	first, last, email := "John", "Tester", "john@tester.dev"
-	tx := opp.TransactionCreate{
-		BuyerNameFirst: &first, BuyerNameLast: &last, BuyerEmailaddress: &email,
+	return opp.TransactionCreate{
+		BuyerNameFirst: "John", BuyerNameLast: "Tester", BuyerEmailaddress: "john@tester.dev",
 		Products:      []opp.ProductCreate{{Name: "WakeUp Light", Price: 10779, Quantity: 1}},
 		ShippingCosts: ptr(money.Cents(675)),
-		TotalPrice:    ptr(money.Cents(11454)),
+		TotalPrice:    11454,
 		ReturnURL:     returnURL,
-		Metadata:      &flex.Metadata{"external_id": "2015486"},
+		NotifyURL:     notify,
+		Metadata:      map[string]string{"external_id": "2015486"},
 	}
-	if notify != "" {
-		tx.NotifyURL = &notify
-	}
-	return tx
-}
-
-type received struct {
-	n  *opp.Notification
-	tx *opp.Transaction
 }
 
 // notifyReceiver is the shop's notify_url, served by our client's own
-// NotificationHandler (which re-fetches the transaction from the sandbox).
-func notifyReceiver(t *testing.T, c *opp.Client) (*httptest.Server, chan received) {
-	got := make(chan received, 16)
-	srv := httptest.NewServer(c.NotificationHandler(func(_ context.Context, n *opp.Notification, tx *opp.Transaction) error {
-		got <- received{n, tx}
+// WebhookHandler (which re-fetches the transaction from the sandbox).
+func notifyReceiver(t *testing.T, c *opp.Client) (*httptest.Server, chan *opp.Transaction) {
+	got := make(chan *opp.Transaction, 16)
+	srv := httptest.NewServer(c.WebhookHandler(func(_ context.Context, tx *opp.Transaction) error {
+		got <- tx
 		return nil
 	}))
 	t.Cleanup(srv.Close)
 	return srv, got
 }
 
-func next(t *testing.T, got chan received) received {
+func next(t *testing.T, got chan *opp.Transaction) *opp.Transaction {
 	t.Helper()
 	select {
-	case r := <-got:
-		return r
+	case tx := <-got:
+		return tx
 	default:
 		t.Fatal("no notification was delivered (delivery is synchronous, so it should be here)")
-		return received{}
+		return nil
 	}
 }
 
@@ -136,47 +127,52 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 
 	for _, tc := range []struct {
 		choice sim.Choice
-		want   string
+		want   opp.TransactionStatus
 	}{{sim.Pay, opp.TransactionStatusCompleted}, {sim.Cancel, opp.TransactionStatusCancelled}, {sim.Fail, opp.TransactionStatusFailed}} {
 		t.Run(string(tc.choice), func(t *testing.T) {
-			tx, err := e.c.CreateTransaction(ctx, wakeUpLight(notify.URL+"/notify/"))
+			tx, err := e.c.CreatePayment(ctx, wakeUpLight(notify.URL+"/notify/"))
 			require.NoError(t, err)
-			assert.Equal(t, opp.TransactionStatusCreated, *tx.Status)
+			assert.Equal(t, opp.TransactionStatusCreated, tx.Status)
 			assert.Equal(t, "114.54", tx.Amount.String())
-			assert.Equal(t, e.ts.URL+"/nl/betalen/?trx="+tx.UID, *tx.RedirectURL)
-			assert.Equal(t, flex.Metadata{"external_id": "2015486"}, *tx.Metadata)
+			assert.Equal(t, e.ts.URL+"/nl/betalen/?trx="+tx.UID, opp.PaymentURL(tx))
+			assert.Equal(t, flex.Metadata{"external_id": "2015486"}, tx.Metadata)
 			assert.Regexp(t, `^tra_[0-9a-f]{12}$`, tx.UID)
+			delivered := len(e.s.Deliveries())
 
-			back, err := sim.PayAsCustomer(ctx, *tx.RedirectURL, tc.choice)
+			back, err := sim.PayAsCustomer(ctx, opp.PaymentURL(tx), tc.choice)
 			require.NoError(t, err)
 			assert.Equal(t, returnURL, back)
 
 			// Opening the checkout made it pending; the choice made it final.
-			for _, want := range []string{opp.TransactionStatusPending, tc.want} {
+			deliveries := e.s.Deliveries()[delivered:]
+			require.Len(t, deliveries, 2)
+			for i, want := range []opp.TransactionStatus{opp.TransactionStatusPending, tc.want} {
+				n := deliveries[i].Notification
+				assert.Equal(t, http.StatusOK, deliveries[i].StatusCode)
+				assert.Equal(t, opp.NotificationTransactionStatusChanged, n.Type)
+				assert.Equal(t, opp.ObjectTypeTransaction, n.ObjectType)
+				assert.Equal(t, tx.UID, n.ObjectUID)
+				assert.Equal(t, e.ts.URL+"/v1/transactions/"+tx.UID, n.ObjectURL, "object_url is the sandbox's own API URL")
+				assert.Regexp(t, `^not_[0-9a-f]{12}$`, n.UID)
+				assert.False(t, n.Created.IsZero())
 				r := next(t, got)
-				assert.Equal(t, opp.NotificationTransactionStatusChanged, r.n.Type)
-				assert.Equal(t, opp.ObjectTypeTransaction, r.n.ObjectType)
-				assert.Equal(t, tx.UID, r.n.ObjectUID)
-				assert.Equal(t, e.ts.URL+"/v1/transactions/"+tx.UID, r.n.ObjectURL, "object_url is the sandbox's own API URL")
-				assert.Regexp(t, `^not_[0-9a-f]{12}$`, r.n.UID)
-				assert.True(t, isSet(r.n.Created))
-				require.NotNil(t, r.tx, "the handler re-fetched the transaction")
-				assert.Equal(t, tx.UID, r.tx.UID)
+				require.NotNil(t, r, "the handler re-fetched the transaction")
+				assert.Equal(t, tx.UID, r.UID)
 				// The re-fetch happens while the sandbox delivers, so it sees that status.
-				assert.Equal(t, want, *r.tx.Status)
+				assert.Equal(t, want, r.Status)
 			}
 
-			final, err := e.c.GetTransaction(ctx, tx.UID, opp.ExpandStatuses)
+			final, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandStatuses)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, *final.Status)
-			var history []string
-			for _, st := range *final.Statuses {
-				history = append(history, *st.Status)
+			assert.Equal(t, tc.want, final.Status)
+			var history []opp.TransactionStatus
+			for _, st := range final.Statuses {
+				history = append(history, st.Status)
 			}
-			assert.Equal(t, []string{"created", "pending", tc.want}, history)
-			assert.Equal(t, tc.choice == sim.Pay, isSet(final.Completed), "completed is set only for a completed payment")
+			assert.Equal(t, []opp.TransactionStatus{"created", "pending", tc.want}, history)
+			assert.Equal(t, tc.choice == sim.Pay, !final.Completed.IsZero(), "completed is set only for a completed payment")
 
-			_, err = sim.PayAsCustomer(ctx, *tx.RedirectURL, sim.Pay)
+			_, err = sim.PayAsCustomer(ctx, opp.PaymentURL(tx), sim.Pay)
 			assert.ErrorContains(t, err, "409", "a final transaction cannot be paid again")
 			assert.Empty(t, got, "no status changed, so nothing was posted")
 		})
@@ -203,7 +199,7 @@ func TestConfiguredNotifyURLIsTheFallback(t *testing.T) {
 	defer receiver.Close()
 	e := start(t, sandbox.Config{NotifyURL: receiver.URL})
 	ctx := context.Background()
-	tx, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+	tx, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 	require.NoError(t, err)
 	_, err = e.s.Complete(ctx, tx.UID, sim.Pay)
 	require.NoError(t, err)
@@ -233,64 +229,64 @@ func TestFailedNotificationIsReportedButTheTransactionMoves(t *testing.T) {
 	defer down.Close()
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	tx, err := e.c.CreateTransaction(ctx, wakeUpLight(down.URL))
+	tx, err := e.c.CreatePayment(ctx, wakeUpLight(down.URL))
 	require.NoError(t, err)
 
-	back, err := sim.PayAsCustomer(ctx, *tx.RedirectURL, sim.Pay)
+	back, err := sim.PayAsCustomer(ctx, opp.PaymentURL(tx), sim.Pay)
 	require.NoError(t, err, "the buyer is sent back whatever the shop's notify_url answers")
 	assert.Equal(t, returnURL, back)
-	got, err := e.c.GetTransaction(ctx, tx.UID)
+	got, err := e.c.GetPayment(ctx, tx.UID)
 	require.NoError(t, err)
-	assert.Equal(t, opp.TransactionStatusCompleted, *got.Status)
+	assert.Equal(t, opp.TransactionStatusCompleted, got.Status)
 	d := e.s.Deliveries()
 	require.Len(t, d, 2)
 	assert.Equal(t, http.StatusServiceUnavailable, d[1].StatusCode)
 	assert.ErrorContains(t, d[1].Err, "503")
 
-	tx2, err := e.c.CreateTransaction(ctx, wakeUpLight(down.URL))
+	tx2, err := e.c.CreatePayment(ctx, wakeUpLight(down.URL))
 	require.NoError(t, err)
 	moved, err := e.s.Complete(ctx, tx2.UID, sim.Cancel)
 	assert.ErrorContains(t, err, "503", "from Go the failure is returned")
-	assert.Equal(t, opp.TransactionStatusCancelled, *moved.Status)
+	assert.Equal(t, opp.TransactionStatusCancelled, moved.Status)
 }
 
 func TestEscrowIsReservedUntilReleased(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
 	in := wakeUpLight("")
-	in.Escrow, in.EscrowPeriod = ptr(true), ptr(14)
-	tx, err := e.c.CreateTransaction(ctx, in)
+	in.Escrow, in.EscrowPeriod = true, 14
+	tx, err := e.c.CreatePayment(ctx, in)
 	require.NoError(t, err)
 	_, err = e.s.Complete(ctx, tx.UID, sim.Pay)
 	require.NoError(t, err)
 
-	got, err := e.c.GetTransaction(ctx, tx.UID, opp.ExpandEscrow)
+	got, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandEscrow)
 	require.NoError(t, err)
-	assert.Equal(t, opp.TransactionStatusReserved, *got.Status)
-	require.NotNil(t, got.Escrow.Period)
-	assert.EqualValues(t, 14, *got.Escrow.Period)
+	assert.Equal(t, opp.TransactionStatusReserved, got.Status)
+	assert.True(t, opp.StatusOf(got).IsPaid(), "reserved: the payment is confirmed, the funds are in escrow")
+	assert.EqualValues(t, 14, got.Escrow.Period)
 	assert.Equal(t, 14*24.0, got.Escrow.End.Sub(got.Escrow.Start.Time).Hours())
 	_, err = e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 100})
 	assertOPPError(t, err, http.StatusPaymentRequired, sandbox.CodeNotRefundable)
 
 	released, err := e.s.ReleaseEscrow(ctx, tx.UID)
 	require.NoError(t, err)
-	assert.Equal(t, opp.TransactionStatusCompleted, *released.Status)
-	var history []string
-	for _, st := range *released.Statuses {
-		history = append(history, *st.Status)
+	assert.Equal(t, opp.TransactionStatusCompleted, released.Status)
+	var history []opp.TransactionStatus
+	for _, st := range released.Statuses {
+		history = append(history, st.Status)
 	}
-	assert.Equal(t, []string{"created", "pending", "reserved", "completed"}, history, "the document's escrow flow")
+	assert.Equal(t, []opp.TransactionStatus{"created", "pending", "reserved", "completed"}, history, "the document's escrow flow")
 }
 
 func TestExpire(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	tx, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+	tx, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 	require.NoError(t, err)
 	got, err := e.s.Expire(ctx, tx.UID)
 	require.NoError(t, err)
-	assert.Equal(t, opp.TransactionStatusExpired, *got.Status)
+	assert.Equal(t, opp.TransactionStatusExpired, got.Status)
 	_, err = e.s.Complete(ctx, tx.UID, sim.Pay)
 	assert.ErrorIs(t, err, sandbox.ErrFinal)
 	_, err = e.s.Expire(ctx, tx.UID)
@@ -328,8 +324,9 @@ func TestWrongKeyIsRefusedInOPPFormat(t *testing.T) {
 func TestUnknownObjectsAnswer404InOPPFormat(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	_, err := e.c.GetTransaction(ctx, "tra_000000000000")
-	assertOPPError(t, err, http.StatusNotFound, sandbox.CodeNotFound)
+	_, err := e.c.GetPayment(ctx, "tra_000000000000")
+	oerr := assertOPPError(t, err, http.StatusNotFound, sandbox.CodeNotFound)
+	assert.Equal(t, "opp: get payment: HTTP 404: 1300: transaction tra_000000000000 not found", oerr.Error())
 	_, err = e.c.GetOrder(ctx, "ord_000000000000")
 	assertOPPError(t, err, http.StatusNotFound, sandbox.CodeNotFound)
 	_, err = e.c.CreateRefund(ctx, "tra_000000000000", opp.RefundCreate{Amount: 1})
@@ -385,7 +382,10 @@ func TestSpecViolationIsRefusedNamingTheField(t *testing.T) {
 			return post(t, base+"/transactions", `{"products":[{"name":"x","price":995,"quantity":1}],"total_price":995,"return_url":"https://shop.example/","payment_method":"cash"}`)
 		}},
 		{"no total at all", "total_price", func() (int, string, string) {
-			return post(t, base+"/transactions", `{"products":[{"name":"x","price":0,"quantity":1}],"return_url":"https://shop.example/"}`)
+			return post(t, base+"/transactions", `{"products":[{"name":"x","price":995,"quantity":1}],"return_url":"https://shop.example/"}`)
+		}},
+		{"a total on one product of two", "total_price", func() (int, string, string) {
+			return post(t, base+"/transactions", `{"products":[{"name":"x","price":995,"quantity":1,"total_price":995},{"name":"y","price":5,"quantity":1}],"return_url":"https://shop.example/"}`)
 		}},
 		{"perpage above 100", "perpage", func() (int, string, string) { return get(t, base+"/transactions?perpage=500") }},
 		{"page 0", "page", func() (int, string, string) { return get(t, base+"/orders?page=0") }},
@@ -405,6 +405,25 @@ func TestSpecViolationIsRefusedNamingTheField(t *testing.T) {
 	}
 }
 
+// The document's metadata example sends the totals per product and none at
+// the top level; the sandbox takes it, as the spec does.
+func TestPerProductTotalsAreAccepted(t *testing.T) {
+	e := start(t, sandbox.Config{})
+	body := `{"buyer_name_first":"John","products":[{"name":"WakeUp Light","ean":"842658921456874","price":10779,"quantity":1,"shipping_costs":675,"total_price":11454}],
+		"return_url":"https://developer.dev/return/","metadata":{"external_id":2015486}}`
+	req, _ := http.NewRequest(http.MethodPost, e.ts.URL+"/v1/transactions", strings.NewReader(body))
+	req.SetBasicAuth(sandbox.DefaultAPIKey, "")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var tx opp.Transaction
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tx))
+	assert.EqualValues(t, 11454, tx.Amount)
+	assert.Equal(t, "2015486", tx.Metadata["external_id"], "a number in metadata is taken too")
+}
+
 // TestIteratorWalksSandboxPages shows our client's iterator following the
 // sandbox's real pagination page by page.
 func TestIteratorWalksSandboxPages(t *testing.T) {
@@ -412,7 +431,7 @@ func TestIteratorWalksSandboxPages(t *testing.T) {
 	ctx := context.Background()
 	var created []string
 	for range 23 {
-		tx, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+		tx, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 		require.NoError(t, err)
 		created = append(created, tx.UID)
 	}
@@ -431,18 +450,18 @@ func TestIteratorWalksSandboxPages(t *testing.T) {
 	last, err := e.c.ListTransactions(ctx, opp.TransactionListParams{ListParams: opp.ListParams{Page: 5, PerPage: 5}})
 	require.NoError(t, err)
 	assert.False(t, last.HasMore)
-	assert.Equal(t, 23, *last.TotalItemCount)
-	assert.Equal(t, 5, *last.CurrentPage)
-	assert.Equal(t, 5, *last.LastPage)
-	assert.Equal(t, 5, *last.ItemsPerPage)
-	assert.Equal(t, "/v1/transactions", *last.URL)
+	assert.Equal(t, 23, last.TotalItemCount)
+	assert.Equal(t, 5, last.CurrentPage)
+	assert.Equal(t, 5, last.LastPage)
+	assert.Equal(t, 5, last.ItemsPerPage)
+	assert.Equal(t, "/v1/transactions", last.URL)
 	assert.Len(t, last.Data, 3)
 
 	first, err := e.c.ListTransactions(ctx, opp.TransactionListParams{})
 	require.NoError(t, err)
 	assert.True(t, first.HasMore)
-	assert.Equal(t, 10, *first.ItemsPerPage, "the document's default page size")
-	assert.Equal(t, 3, *first.LastPage)
+	assert.Equal(t, 10, first.ItemsPerPage, "the document's default page size")
+	assert.Equal(t, 3, first.LastPage)
 
 	past, err := e.c.ListTransactions(ctx, opp.TransactionListParams{ListParams: opp.ListParams{Page: 9, PerPage: 5}})
 	require.NoError(t, err)
@@ -477,32 +496,32 @@ func TestIteratorWalksSandboxPages(t *testing.T) {
 func TestExpand(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	tx, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+	tx, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 	require.NoError(t, err)
 
-	plain, err := e.c.GetTransaction(ctx, tx.UID)
+	plain, err := e.c.GetPayment(ctx, tx.UID)
 	require.NoError(t, err)
-	assert.Nil(t, plain.Order.UID, "an unexpanded order is {}")
-	assert.Empty(t, *plain.Statuses, "unexpanded statuses are []")
+	assert.Empty(t, plain.Order.UID, "an unexpanded order is {}")
+	assert.Empty(t, plain.Statuses, "unexpanded statuses are []")
 
-	withOrder, err := e.c.GetTransaction(ctx, tx.UID, opp.ExpandOrder)
+	withOrder, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandOrder)
 	require.NoError(t, err)
-	require.NotNil(t, withOrder.Order.UID)
+	require.NotEmpty(t, withOrder.Order.UID)
 	assert.Equal(t, "114.54", withOrder.Order.Price.String())
 	assert.Equal(t, "6.75", withOrder.Order.Shipping.String())
-	assert.Nil(t, withOrder.Order.Customer.UID, "the customer needs order.customer")
+	assert.Empty(t, withOrder.Order.Customer.UID, "the customer needs order.customer")
 
-	full, err := e.c.GetTransaction(ctx, tx.UID, opp.ExpandOrder, opp.ExpandOrderCustomer, opp.ExpandStatuses)
+	full, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandOrder, opp.ExpandOrderCustomer, opp.ExpandStatuses)
 	require.NoError(t, err)
-	require.NotNil(t, full.Order.Customer.UID)
-	assert.Equal(t, "john@tester.dev", *full.Order.Customer.Emailaddress)
-	assert.Equal(t, "John", *full.Order.Customer.Name.First)
-	assert.Len(t, *full.Statuses, 1)
+	require.NotEmpty(t, full.Order.Customer.UID)
+	assert.Equal(t, "john@tester.dev", full.Order.Customer.Emailaddress)
+	assert.Equal(t, "John", full.Order.Customer.Name.First)
+	assert.Len(t, full.Statuses, 1)
 
 	var listed int
 	for got, err := range e.c.Transactions(ctx, opp.TransactionListParams{Expand: []opp.Expand{opp.ExpandOrder}}) {
 		require.NoError(t, err)
-		assert.Equal(t, *full.Order.UID, *got.Order.UID, "lists expand too")
+		assert.Equal(t, full.Order.UID, got.Order.UID, "lists expand too")
 		listed++
 	}
 	assert.Equal(t, 1, listed)
@@ -512,7 +531,9 @@ func TestExpand(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"metadata":[{"key":"external_id","value":"2015486"}]`)
 	assert.Contains(t, body, `"completed":null`)
-	assert.Contains(t, body, `"order":{}`)
+	assert.Contains(t, body, `"order":{"customer":{}}`, "an unexpanded order, as OPP writes it with its {} customer")
+	assert.Contains(t, body, `"escrow":{}`)
+	assert.Contains(t, body, `"statuses":[]`)
 }
 
 func rawGet(t *testing.T, url string) (int, string) {
@@ -529,44 +550,55 @@ func rawGet(t *testing.T, url string) (int, string) {
 func TestOrdersFollowTransactions(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	tx, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+	tx, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 	require.NoError(t, err)
-	withOrder, err := e.c.GetTransaction(ctx, tx.UID, opp.ExpandOrder)
+	withOrder, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandOrder)
 	require.NoError(t, err)
-	uid := *withOrder.Order.UID
+	uid := withOrder.Order.UID
 
 	order, err := e.c.GetOrder(ctx, uid)
 	require.NoError(t, err)
-	assert.False(t, *order.Processed)
-	assert.Equal(t, "Tester", *order.Customer.Name.Last, "orders show their customer")
+	assert.False(t, order.Processed)
+	assert.Equal(t, "Tester", order.Customer.Name.Last, "orders show their customer")
 
-	street, number, country, phone := "Dijkstrabaan", flex.String("215"), "NLD", "+3125 6477992"
-	var update opp.OrderUpdate
-	update.Processed, update.Street, update.Housenumber, update.Country = ptr(true), &street, &number, &country
-	update.Customer = &opp.CustomerUpdate{Phonenumber: &phone}
-	update.Customer.Name = &opp.CustomerName{First: ptr("Johnny")}
-	updated, err := e.c.UpdateOrder(ctx, uid, update)
+	updated, err := e.c.UpdateOrder(ctx, uid, opp.OrderUpdate{
+		Processed: ptr(true), Street: "Dijkstrabaan", Housenumber: "215", Country: "NLD",
+		Customer: opp.CustomerUpdate{Phonenumber: "+3125 6477992", Name: opp.CustomerName{First: "Johnny"}},
+	})
 	require.NoError(t, err)
-	assert.True(t, *updated.Processed)
-	assert.Equal(t, "Dijkstrabaan", *updated.Street)
+	assert.True(t, updated.Processed)
+	assert.Equal(t, "Dijkstrabaan", updated.Street)
 	assert.Equal(t, "215", updated.Housenumber.String())
-	assert.Equal(t, "NLD", *updated.Country)
-	assert.Equal(t, "Johnny", *updated.Customer.Name.First)
-	assert.Equal(t, "Tester", *updated.Customer.Name.Last, "fields left out stay")
+	assert.Equal(t, "NLD", updated.Country)
+	assert.Equal(t, "Johnny", updated.Customer.Name.First)
+	assert.Equal(t, "Tester", updated.Customer.Name.Last, "fields left out stay")
 	assert.Equal(t, "+3125 6477992", updated.Customer.Phonenumber.String())
 	assert.Equal(t, order.Price, updated.Price)
 
 	again, err := e.c.GetOrder(ctx, uid)
 	require.NoError(t, err)
 	assert.Equal(t, updated, again)
+
+	// A house number sent as a number, as the document's examples also do.
+	status, _, _ := post(t, e.ts.URL+"/v1/orders/"+uid, `{"housenumber":217}`)
+	assert.Equal(t, http.StatusOK, status)
+	again, err = e.c.GetOrder(ctx, uid)
+	require.NoError(t, err)
+	assert.Equal(t, "217", again.Housenumber.String())
+
+	// processed is a pointer: false is sent and undoes true.
+	undone, err := e.c.UpdateOrder(ctx, uid, opp.OrderUpdate{Processed: ptr(false)})
+	require.NoError(t, err)
+	assert.False(t, undone.Processed)
+	assert.Equal(t, "Dijkstrabaan", undone.Street, "fields left out stay")
 }
 
 func paidTransaction(t *testing.T, e *env, notify string) *opp.Transaction {
 	t.Helper()
 	ctx := context.Background()
-	tx, err := e.c.CreateTransaction(ctx, wakeUpLight(notify))
+	tx, err := e.c.CreatePayment(ctx, wakeUpLight(notify))
 	require.NoError(t, err)
-	_, err = sim.PayAsCustomer(ctx, *tx.RedirectURL, sim.Pay)
+	_, err = sim.PayAsCustomer(ctx, opp.PaymentURL(tx), sim.Pay)
 	require.NoError(t, err)
 	return tx
 }
@@ -580,17 +612,18 @@ func TestPartialRefundsThenOverRefundRefused(t *testing.T) {
 	next(t, got) // pending, completed
 
 	msg, reason := "As agreed a partial refund", "Customer is not satisfied with product"
-	ref, err := e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 2500, Message: &msg, InternalReason: &reason})
+	ref, err := e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 2500, Message: msg, InternalReason: reason})
 	require.NoError(t, err)
 	assert.Regexp(t, `^ref_[0-9a-f]{12}$`, ref.UID)
 	assert.Equal(t, "refund", ref.Object)
-	assert.Equal(t, opp.RefundStatusCreated, *ref.Status)
-	assert.EqualValues(t, 2500, *ref.Amount)
-	assert.False(t, isSet(ref.Paid), "paid is null until the money is out")
-	assert.Equal(t, msg, *ref.Message)
+	assert.Equal(t, opp.RefundStatusCreated, ref.Status)
+	assert.EqualValues(t, 2500, ref.Amount)
+	assert.True(t, ref.Paid.IsZero(), "paid is null until the money is out")
+	assert.Equal(t, msg, ref.Message)
 
 	r := next(t, got)
-	assert.Equal(t, opp.TransactionStatusRefunded, *r.tx.Status, "a partial refund makes it refunded, as the document says")
+	assert.Equal(t, opp.TransactionStatusRefunded, r.Status, "a partial refund makes it refunded, as the document says")
+	assert.Equal(t, betaalkit.StatusRefunded, opp.StatusOf(r).Status, "the raw status cannot tell a partial refund")
 
 	_, err = e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 9000})
 	oerr := assertOPPError(t, err, http.StatusPaymentRequired, sandbox.CodeRefundTooLarge)
@@ -611,7 +644,7 @@ func TestPartialRefundsThenOverRefundRefused(t *testing.T) {
 	var amounts []int64
 	for r, err := range e.c.Refunds(ctx, tx.UID, opp.ListParams{PerPage: 2}) {
 		require.NoError(t, err)
-		amounts = append(amounts, int64(*r.Amount))
+		amounts = append(amounts, int64(r.Amount))
 	}
 	assert.Equal(t, []int64{2500, 3000, 5954}, amounts)
 	assert.Equal(t, []string{
@@ -621,12 +654,12 @@ func TestPartialRefundsThenOverRefundRefused(t *testing.T) {
 
 	paid, err := e.s.PayRefund(ref.UID)
 	require.NoError(t, err)
-	assert.Equal(t, opp.RefundStatusCompleted, *paid.Status)
+	assert.Equal(t, opp.RefundStatusCompleted, paid.Status)
 	list, err := e.c.ListRefunds(ctx, tx.UID, opp.ListParams{})
 	require.NoError(t, err)
-	assert.Equal(t, opp.RefundStatusCompleted, *list.Data[0].Status)
-	assert.True(t, isSet(list.Data[0].Paid))
-	assert.Equal(t, 3, *list.TotalItemCount)
+	assert.Equal(t, opp.RefundStatusCompleted, list.Data[0].Status)
+	assert.False(t, list.Data[0].Paid.IsZero())
+	assert.Equal(t, 3, list.TotalItemCount)
 }
 
 func TestFullRefund(t *testing.T) {
@@ -635,10 +668,11 @@ func TestFullRefund(t *testing.T) {
 	tx := paidTransaction(t, e, "")
 	ref, err := e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 11454})
 	require.NoError(t, err)
-	assert.EqualValues(t, 11454, *ref.Amount)
-	got, err := e.c.GetTransaction(ctx, tx.UID)
+	assert.EqualValues(t, 11454, ref.Amount)
+	got, err := e.c.GetPayment(ctx, tx.UID)
 	require.NoError(t, err)
-	assert.Equal(t, opp.TransactionStatusRefunded, *got.Status)
+	assert.Equal(t, opp.TransactionStatusRefunded, got.Status)
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusRefunded, Raw: "refunded"}, opp.StatusOf(got))
 	_, err = e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 1})
 	assertOPPError(t, err, http.StatusPaymentRequired, sandbox.CodeRefundTooLarge)
 }
@@ -646,15 +680,15 @@ func TestFullRefund(t *testing.T) {
 func TestOnlyCompletedTransactionsRefund(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	open, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+	open, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 	require.NoError(t, err)
 	_, err = e.c.CreateRefund(ctx, open.UID, opp.RefundCreate{Amount: 100})
 	oerr := assertOPPError(t, err, http.StatusPaymentRequired, sandbox.CodeNotRefundable)
 	assert.Contains(t, oerr.Message, "created")
 
 	in := wakeUpLight("")
-	in.PaymentMethod = ptr(opp.PaymentMethodPaypal)
-	paypal, err := e.c.CreateTransaction(ctx, in)
+	in.PaymentMethod = opp.PaymentMethodPaypal
+	paypal, err := e.c.CreatePayment(ctx, in)
 	require.NoError(t, err)
 	_, err = e.s.Complete(ctx, paypal.UID, sim.Pay)
 	require.NoError(t, err)
@@ -672,7 +706,7 @@ func TestConcurrentTransactionsKeepConsistentState(t *testing.T) {
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			tx, err := e.c.CreateTransaction(ctx, wakeUpLight(""))
+			tx, err := e.c.CreatePayment(ctx, wakeUpLight(""))
 			if err != nil {
 				errs <- err
 				return
@@ -700,7 +734,7 @@ func TestConcurrentTransactionsKeepConsistentState(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	want := map[string]string{}
+	want := map[string]opp.TransactionStatus{}
 	for i, id := range ids {
 		switch {
 		case i%4 == 0:
@@ -717,34 +751,35 @@ func TestConcurrentTransactionsKeepConsistentState(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, seen[tx.UID], "listed once")
 		seen[tx.UID] = true
-		assert.Equal(t, want[tx.UID], *tx.Status, tx.UID)
+		assert.Equal(t, want[tx.UID], tx.Status, tx.UID)
 	}
 	assert.Len(t, seen, n)
 	orders, err := e.c.ListOrders(ctx, opp.ListParams{PerPage: 100})
 	require.NoError(t, err)
-	assert.Equal(t, n, *orders.TotalItemCount)
+	assert.Equal(t, n, orders.TotalItemCount)
 	assert.False(t, orders.HasMore)
 }
 
 func TestDiscountCodesCRUD(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
-	from := flex.UnixTime{Time: timeUnix(1506185526)}
+	const from = 1506185526
 	// The document's example sends date_started instead of valid_from.
 	code, err := e.c.CreateDiscountCode(ctx, opp.DiscountCodeCreate{
-		DateStarted: &from, Code: "56631c", DiscountType: opp.DiscountTypeAmount, Amount: 675, CodeType: opp.CodeTypeAll,
+		DateStarted: from, Code: "56631c", DiscountType: opp.DiscountTypeAmount, Amount: 675, CodeType: opp.CodeTypeAll,
 	})
 	require.NoError(t, err)
 	assert.Regexp(t, `^dis_[0-9a-f]{12}$`, code.UID)
-	assert.Equal(t, from.Unix(), code.ValidFrom.Unix())
-	assert.EqualValues(t, 675, *code.Amount)
+	assert.EqualValues(t, from, code.ValidFrom.Unix())
+	assert.EqualValues(t, 675, code.Amount)
+	assert.Equal(t, opp.CodeTypeAll, code.CodeType)
 
 	got, err := e.c.GetDiscountCode(ctx, code.UID)
 	require.NoError(t, err)
 	assert.Equal(t, code, got)
 
 	_, err = e.c.CreateDiscountCode(ctx, opp.DiscountCodeCreate{
-		ValidFrom: &from, Code: "56631C", DiscountType: opp.DiscountTypeAmount, Amount: 675, CodeType: opp.CodeTypeAll,
+		ValidFrom: from, Code: "56631C", DiscountType: opp.DiscountTypeAmount, Amount: 675, CodeType: opp.CodeTypeAll,
 	})
 	assertOPPError(t, err, http.StatusPaymentRequired, sandbox.CodeDuplicateCode)
 	status, errCode, message := post(t, e.ts.URL+"/v1/discountcodes", `{"valid_from":1506185526,"code":"pct","discount_type":"percentage","amount":150,"code_type":"once"}`)
@@ -759,22 +794,22 @@ func TestDiscountCodesCRUD(t *testing.T) {
 	assertOPPError(t, err, http.StatusNotFound, sandbox.CodeNotFound)
 	list, err := e.c.ListDiscountCodes(ctx, opp.ListParams{})
 	require.NoError(t, err)
-	assert.Zero(t, *list.TotalItemCount)
+	assert.Zero(t, list.TotalItemCount)
 }
 
 func TestDiscountBatchesCRUD(t *testing.T) {
 	e := start(t, sandbox.Config{})
 	ctx := context.Background()
 	batch, err := e.c.CreateDiscountBatch(ctx, opp.DiscountBatchCreate{
-		ValidFrom: flex.UnixTime{Time: timeUnix(1506185526)}, Quantity: 25,
-		DiscountType: opp.DiscountTypeAmount, Amount: 675, CodeType: opp.CodeTypeAll, CodePrefix: ptr("OBP"),
+		ValidFrom: 1506185526, Quantity: 25,
+		DiscountType: opp.DiscountTypeAmount, Amount: 675, CodeType: opp.CodeTypeAll, CodePrefix: "OBP",
 	})
 	require.NoError(t, err)
 	assert.Regexp(t, `^dcb_[0-9a-f]{12}$`, batch.UID)
-	assert.Equal(t, "csv", *batch.DownloadType)
-	assert.Equal(t, e.ts.URL+"/download/"+batch.UID, *batch.DownloadURL)
+	assert.Equal(t, "csv", batch.DownloadType)
+	assert.Equal(t, e.ts.URL+"/download/"+batch.UID, batch.DownloadURL)
 
-	csv := download(t, *batch.DownloadURL)
+	csv := download(t, batch.DownloadURL)
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
 	require.Len(t, lines, 26, "a header and 25 codes")
 	seen := map[string]bool{}
@@ -783,7 +818,7 @@ func TestDiscountBatchesCRUD(t *testing.T) {
 		seen[l] = true
 	}
 	assert.Len(t, seen, 25)
-	assert.Equal(t, csv, download(t, *batch.DownloadURL), "the same codes every time")
+	assert.Equal(t, csv, download(t, batch.DownloadURL), "the same codes every time")
 
 	var listed int
 	for b, err := range e.c.DiscountBatches(ctx, opp.ListParams{}) {
@@ -796,7 +831,7 @@ func TestDiscountBatchesCRUD(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.c.GetDiscountBatch(ctx, batch.UID)
 	assertOPPError(t, err, http.StatusNotFound, sandbox.CodeNotFound)
-	resp, err := http.Get(*batch.DownloadURL)
+	resp, err := http.Get(batch.DownloadURL)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
@@ -817,11 +852,11 @@ func TestNewTestServerReturnsAWorkingClient(t *testing.T) {
 	ts, s, c, err := sandbox.NewTestServer(sandbox.Config{})
 	require.NoError(t, err)
 	defer ts.Close()
-	tx, err := c.CreateTransaction(context.Background(), wakeUpLight(""))
+	tx, err := c.CreatePayment(context.Background(), wakeUpLight(""))
 	require.NoError(t, err)
 	got, ok := s.Transaction(tx.UID)
 	require.True(t, ok)
-	assert.Equal(t, "2015486", (*got.Metadata)["external_id"])
+	assert.Equal(t, "2015486", got.Metadata["external_id"])
 	assert.Equal(t, ts.URL+"/v1", c.BaseURL())
 }
 
@@ -834,8 +869,3 @@ func keys(m map[string]any) []string {
 	}
 	return out
 }
-
-func timeUnix(secs int64) time.Time { return time.Unix(secs, 0).UTC() }
-
-// isSet reports whether a timestamp was sent (null decodes as nil).
-func isSet(ts *opp.Timestamp) bool { return ts != nil && !ts.IsZero() }

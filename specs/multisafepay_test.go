@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/betaalkit/betaalkit/gen/multisafepay"
+	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/specs"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
@@ -94,7 +95,8 @@ func TestMultiSafepaySeedBlocksAreFixtures(t *testing.T) {
 	}
 }
 
-// The document's contradictions decode to exact Go values.
+// The document's contradictions decode to exact Go values in the answers'
+// tolerant types; the documented request forms validate against the spec.
 func TestMultiSafepayFixtureValues(t *testing.T) {
 	decodeReq := func(name string) multisafepay.OrderCreate {
 		var o multisafepay.OrderCreate
@@ -109,11 +111,12 @@ func TestMultiSafepayFixtureValues(t *testing.T) {
 
 	assert.EqualValues(t, 1000, decodeReq("order-redirect").Amount, `"1000"`)
 	assert.EqualValues(t, 100000, decodeReq("order-direct-ideal").Amount, "100000")
+	assert.Equal(t, "0021", decodeReq("order-direct-ideal").GatewayInfo.IssuerID, "plain text in a request")
 
 	direct := decodeRsp("order-direct-ideal")
-	require.NotNil(t, direct.Costs)
-	assert.Equal(t, "0.49", (*direct.Costs)[0].Amount.String(), "euros, exact")
-	assert.Equal(t, "2019-03-04T13:52:07", *direct.Created, "no zone, kept as text")
+	require.NotEmpty(t, direct.Costs)
+	assert.Equal(t, "0.49", direct.Costs[0].Amount.String(), "euros, exact")
+	assert.Equal(t, "2019-03-04T13:52:07", direct.Created, "no zone, kept as text")
 
 	recurring := decodeRsp("order-recurring")
 	assert.Equal(t, "22", recurring.Customer.HouseNumber.String())
@@ -125,29 +128,62 @@ func TestMultiSafepayFixtureValues(t *testing.T) {
 	assert.Equal(t, "1234", got.PaymentDetails.Last4.String())
 	assert.Equal(t, "1904", got.PaymentDetails.CardExpiryDate.String())
 	assert.Equal(t, "906015000050", got.PaymentDetails.ExternalTransactionID.String())
-	assert.Equal(t, "1234", (*got.PaymentMethods)[0].Last4.String(), "number form")
-	assert.Equal(t, "refunded", *got.Status)
-
-	afterpay := decodeReq("afterpay")
-	assert.True(t, bool(*afterpay.Manual) == false)
-	item := (*afterpay.ShoppingCart.Items)[2]
-	assert.Equal(t, "10.0000", item.UnitPrice.String(), "digits kept")
-	assert.EqualValues(t, 1, *item.Quantity)
-	var def multisafepay.TaxTableDefault
-	require.NoError(t, afterpay.CheckoutOptions.TaxTables.Default.Decode(&def))
-	assert.True(t, bool(*def.ShippingTaxed))
-	assert.Equal(t, "0.21", def.Rate.String())
+	assert.Equal(t, "1234", got.PaymentMethods[0].Last4.String(), "number form")
+	assert.Equal(t, "refunded", got.Status)
+	assert.Equal(t, "completed", got.FinancialStatus)
 
 	split := decodeReq("order-split-payments")
-	sp := (*split.Affiliate.SplitPayments)
-	assert.EqualValues(t, 112, *sp[0].Fixed)
+	sp := split.Affiliate.SplitPayments
+	assert.EqualValues(t, 112, sp[0].Fixed)
+	assert.EqualValues(t, 1001001, sp[0].Merchant)
 	assert.Equal(t, "11.2", sp[1].Percentage.String())
 
 	rsp := decodeRsp("afterpay")
 	assert.Equal(t, "260.00", rsp.OrderTotal.String())
-	alt := (*rsp.CheckoutOptions.Alternate)[7]
+	alt := rsp.CheckoutOptions.Alternate[7]
 	assert.Equal(t, "2", alt.Name.String())
-	assert.Equal(t, "0.08375", (*alt.Rules)[1].Rate.String())
+	assert.Equal(t, "0.08375", alt.Rules[1].Rate.String())
+	assert.False(t, bool(rsp.CheckoutOptions.Alternate[3].Standalone), `"standalone": ""`)
+	var def multisafepay.OrderTaxTable
+	require.NoError(t, rsp.CheckoutOptions.Default.Decode(&def))
+	assert.True(t, bool(def.ShippingTaxed))
+	assert.Equal(t, "0.21", def.Rate.String())
+	item := rsp.ShoppingCart.Items[0]
+	assert.Equal(t, "90.00", item.UnitPrice.String(), "digits kept")
+	assert.EqualValues(t, 2, item.Quantity)
+	assert.Equal(t, "666666", item.MerchantItemID.String(), "a number on the wire")
+}
+
+// What the plain request types send satisfies the spec: the canonical form
+// of every field the document writes in another form too.
+func TestMultiSafepayPlainRequestsFitTheSpec(t *testing.T) {
+	v, err := specs.NewValidator("multisafepay")
+	require.NoError(t, err)
+	rate, err := money.ParseDecimal("0.21")
+	require.NoError(t, err)
+	price, err := money.ParseDecimalString("10.0000")
+	require.NoError(t, err)
+	worldwide := false
+	order := multisafepay.OrderCreate{
+		Type: multisafepay.OrderTypeDirect, Gateway: "IDEALQR", OrderID: "o-1", Currency: "EUR", Amount: 37380,
+		Description: "d", RecurringID: "998107303567460264", Manual: true, DaysActive: 30,
+		PaymentOptions: multisafepay.PaymentOptions{NotificationMethod: multisafepay.NotificationMethodPOST, CloseWindow: true, TemplateID: "123456"},
+		GatewayInfo:    multisafepay.GatewayInfo{IssuerID: "0021", QrSize: 250, AllowMultiple: true, MaxAmount: 5000},
+		Customer:       multisafepay.Customer{HouseNumber: "1/XI", Company: true},
+		ShoppingCart:   multisafepay.ShoppingCart{Items: []multisafepay.CartItem{{Name: "Shipping", UnitPrice: price, Quantity: 1, Weight: multisafepay.Weight{Unit: "KG", Value: "0"}}}},
+		CheckoutOptions: multisafepay.CheckoutOptions{TaxTables: multisafepay.TaxTables{
+			Default:   multisafepay.TaxTable{ShippingTaxed: true, Rate: rate},
+			Alternate: []multisafepay.TaxTableAlternate{{Name: "BTW0", Standalone: true, Rules: []multisafepay.TaxRule{{WorldArea: &worldwide}}}},
+		}},
+		SecondChance: multisafepay.SecondChance{SendEmail: &worldwide},
+		Affiliate:    multisafepay.Affiliate{SplitPayments: []multisafepay.SplitPayment{{Merchant: 1001001, Percentage: rate}}},
+	}
+	body, err := json.Marshal(order)
+	require.NoError(t, err)
+	require.NoError(t, v.ValidateSchema("OrderCreate", body), "%s", body)
+	assert.Contains(t, string(body), `"world_area":false`, "false is sent where the default is true")
+	assert.Contains(t, string(body), `"second_chance":{"send_email":false}`, "false disables the second chance e-mail")
+	assert.Contains(t, string(body), `"rate":0`, "a tax rule's 0 rate is sent")
 }
 
 // The notification payloads from the provider's own SDK and docs (signed
@@ -166,8 +202,8 @@ func TestMultiSafepayNotificationVectorsFitTheSpec(t *testing.T) {
 			require.NoError(t, v.ValidateSchema("Notification", body))
 			var n multisafepay.Notification
 			require.NoError(t, json.Unmarshal(body, &n))
-			assert.NotEmpty(t, *n.OrderID)
-			assert.NotNil(t, n.Amount)
+			assert.NotEmpty(t, n.OrderID)
+			assert.NotZero(t, n.Amount.Cents)
 		})
 	}
 }

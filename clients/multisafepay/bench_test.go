@@ -9,7 +9,7 @@ import (
 // BenchmarkGetOrder measures the client's own cost per call (api_key layer,
 // request building, reading and decoding the documented refunded order,
 // envelope check) over loopback.
-func BenchmarkGetOrder(b *testing.B) {
+func BenchmarkGetPayment(b *testing.B) {
 	f := mustFixture(b, "order-get-refunded")
 	rec := newRecorder(b, http.StatusOK, "application/json", f.Response.BodyBytes())
 	rec.noSpec = true // measure the client, not the test server's spec check
@@ -17,7 +17,7 @@ func BenchmarkGetOrder(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.GetOrder(ctx, "my-order-id-1"); err != nil {
+		if _, err := c.GetPayment(ctx, "my-order-id-1"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,19 +3,39 @@
 // direct, checkout, payment link, recurring, split payments, templates) and
 // payment method, order updates, refunds, and signed POST notifications.
 //
-//	c, err := multisafepay.New(apiKey, multisafepay.WithEnvironment(multisafepay.Live))
-//	order, err := c.CreateOrder(ctx, multisafepay.OrderCreate{...})
-//	http.Redirect(w, r, *order.PaymentURL, http.StatusFound)
+// MultiSafepay calls a payment an order, identified by your own order_id:
+//
+//	c, err := multisafepay.New(apiKey) // the test environment; WithEnvironment(Live) for real money
+//	order, err := c.CreatePayment(ctx, multisafepay.OrderCreate{
+//		OrderID: "order-1001", Currency: "EUR", Amount: 1000, Description: "Order 1001",
+//		Gateway: multisafepay.GatewayIDEAL,
+//	})
+//	http.Redirect(w, r, multisafepay.PaymentURL(order), http.StatusFound)
+//	// later: c.GetPayment(ctx, "order-1001"), or the WebhookHandler's callback
+//
+// The steps every betaalkit client shares: CreatePayment, GetPayment,
+// PaymentURL, StatusOf / NormalizeStatus, AmountOf, CreateRefund and
+// WebhookHandler. Besides them: UpdateOrder (ship, complete, void),
+// ListGateways, GetGateway, ListIssuers / ListIdealIssuers, ListCategories.
 //
 // Every call sends the API key in a header named exactly "api_key", as the
 // documentation spells it. Answers arrive in the {"success", "data"}
-// envelope; the methods return the data, and any error answer becomes an
-// *Error carrying MultiSafepay's error_code and error_info.
+// envelope; the methods return the data. An error answer becomes an *Error
+// carrying MultiSafepay's error_code and error_info; a success answer
+// without the envelope, or without what it must carry (an order without
+// order_id), is a *betaalkit.DecodeError (betaalkit.ErrDecode) with the raw
+// body, never an empty value.
+//
+// Amounts: every amount you pass and every amount AmountOf returns is
+// money.Cents. The models keep the wire's types: cents (money.Cents,
+// money.BlankCents) for order, refund and split amounts, exact decimals
+// (money.DecimalString, money.Decimal) for item prices and tax rates.
 package multisafepay
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,6 +43,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/multisafepay"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
@@ -30,64 +51,17 @@ import (
 	"github.com/betaalkit/betaalkit/transport"
 )
 
+// provider names this client in errors and logs.
+const provider = "multisafepay"
+
 // Environment is the base URL of one of MultiSafepay's API environments.
 type Environment string
 
-// The environments. Test orders need a test API key, live orders a live one.
+// The environments. Test orders need a test API key, live orders a live
+// one. Without WithEnvironment a client talks to Test.
 const (
 	Test Environment = "https://testapi.multisafepay.com/v1/json"
 	Live Environment = "https://api.multisafepay.com/v1/json"
-)
-
-// The API's models, so callers need not import the generated package.
-type (
-	Order                            = gen.Order
-	OrderCreate                      = gen.OrderCreate
-	OrderUpdate                      = gen.OrderUpdate
-	OrderUpdateStatus                = gen.OrderUpdateStatus
-	OrderType                        = gen.OrderType
-	Notification                     = gen.Notification
-	Gateway                          = gen.Gateway
-	Issuer                           = gen.Issuer
-	Category                         = gen.Category
-	Refund                           = gen.Refund
-	RefundCreate                     = gen.RefundCreate
-	PaymentOptions                   = gen.PaymentOptions
-	PaymentOptionsNotificationMethod = gen.PaymentOptionsNotificationMethod
-	GatewayInfo                      = gen.GatewayInfo
-	Customer                         = gen.Customer
-	Delivery                         = gen.Delivery
-	ShoppingCart                     = gen.ShoppingCart
-	CartItem                         = gen.CartItem
-	CheckoutOptions                  = gen.CheckoutOptions
-	TaxTables                        = gen.TaxTables
-	TaxTableDefault                  = gen.TaxTableDefault
-	Affiliate                        = gen.Affiliate
-	SplitPayment                     = gen.SplitPayment
-	Template                         = gen.Template
-	PaymentDetails                   = gen.PaymentDetails
-	Cost                             = gen.Cost
-)
-
-// Order types (the payment flow).
-const (
-	OrderTypeRedirect    = gen.OrderTypeRedirect
-	OrderTypeDirect      = gen.OrderTypeDirect
-	OrderTypeCheckout    = gen.OrderTypeCheckout
-	OrderTypePaymentlink = gen.OrderTypePaymentlink
-)
-
-// Notification methods; only POST notifications are signed.
-const (
-	NotificationMethodPOST = gen.PaymentOptionsNotificationMethodPOST
-	NotificationMethodGET  = gen.PaymentOptionsNotificationMethodGET
-)
-
-// Order update statuses.
-const (
-	UpdateStatusShipped   = gen.OrderUpdateStatusShipped
-	UpdateStatusCompleted = gen.OrderUpdateStatusCompleted
-	UpdateStatusVoid      = gen.OrderUpdateStatusVoid
 )
 
 // Option configures a Client.
@@ -95,17 +69,23 @@ type Option func(*config)
 
 type config struct {
 	baseURL string
+	// urlFrom names the option that set baseURL, for a *betaalkit.ConfigError.
+	urlFrom string
 	http    transport.Options
 	locale  string
 }
 
 // WithEnvironment selects the test or live API. The default is Test.
-func WithEnvironment(env Environment) Option { return func(c *config) { c.baseURL = string(env) } }
+func WithEnvironment(env Environment) Option {
+	return func(c *config) { c.baseURL, c.urlFrom = string(env), "WithEnvironment" }
+}
 
 // WithBaseURL points the client at another host, e.g. the sandbox
 // ("http://127.0.0.1:8080/v1/json"). The last of WithBaseURL and
 // WithEnvironment wins.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
+func WithBaseURL(u string) Option {
+	return func(c *config) { c.baseURL, c.urlFrom = u, "WithBaseURL" }
+}
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
 // itself is not modified: the client uses a copy with its own layers added.
@@ -117,7 +97,8 @@ func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.http.HT
 func WithRetry(p transport.RetryPolicy) Option { return func(c *config) { c.http.Retry = p } }
 
 // WithLogger logs one line per attempt to l, with headers and bodies when
-// l's level includes Debug; credentials, tokens and IBANs are redacted.
+// l's level includes Debug; credentials, tokens and IBANs are redacted. The
+// WebhookHandler logs its refusals (Warn) to l too.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger = l } }
 
 // WithAttemptTimeout bounds each attempt (default:
@@ -132,6 +113,7 @@ func WithLocale(locale string) Option { return func(c *config) { c.locale = loca
 type Client struct {
 	api    *gen.Client
 	locale *string
+	logger *slog.Logger
 	// notify holds the API key for notification checks behind a pointer, so
 	// that printing a Client shows an address, never the key.
 	notify *notifyKey
@@ -139,36 +121,42 @@ type Client struct {
 
 type notifyKey struct{ apiKey string }
 
-// New returns a client that authenticates with the website's API key.
+// New returns a client that authenticates with the website's API key. It
+// talks to the test environment unless WithEnvironment(Live) or WithBaseURL
+// says otherwise. Every error is a *betaalkit.ConfigError
+// (betaalkit.ErrConfig) naming the argument or option.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test)}
+	cfg := config{baseURL: string(Test), urlFrom: "WithEnvironment"}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	base, err := apiclient.BaseURL(provider, cfg.baseURL)
-	if err != nil {
-		return nil, err
+	configErr := func(setting, reason string, err error) error {
+		return &betaalkit.ConfigError{Provider: provider, Setting: setting, Reason: reason, Err: err}
 	}
 	auth, err := signing.NewMultiSafepayAPIKey(apiKey, nil)
 	if err != nil {
-		return nil, fmt.Errorf("multisafepay: API key is empty: %w", err)
+		return nil, configErr("apiKey", "is empty", err)
+	}
+	base, err := apiclient.BaseURL(provider, cfg.baseURL)
+	if err != nil {
+		return nil, configErr(cfg.urlFrom, fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), err)
 	}
 	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}})
 	if err != nil {
-		return nil, fmt.Errorf("multisafepay: %w", err)
+		return nil, configErr("WithHTTPClient", "cannot be used", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
-		return nil, fmt.Errorf("multisafepay: %w", err)
+		return nil, configErr(cfg.urlFrom, "cannot be used", err)
 	}
-	c := &Client{api: api, notify: &notifyKey{apiKey: apiKey}}
+	c := &Client{api: api, logger: cfg.http.Logger, notify: &notifyKey{apiKey: apiKey}}
 	if cfg.locale != "" {
 		c.locale = &cfg.locale
 	}
 	return c, nil
 }
 
-// GatewayFilter narrows ListGateways; every field is optional.
+// GatewayFilter narrows ListGateways; the zero value lists every gateway.
 type GatewayFilter struct {
 	Country  string      // ISO 3166-1, e.g. "NL"
 	Currency string      // ISO 4217, e.g. "EUR"
@@ -176,55 +164,51 @@ type GatewayFilter struct {
 	Include  string      // comma-separated extra types, e.g. "coupons"
 }
 
-// ListGateways returns the payment methods available to the website.
-func (c *Client) ListGateways(ctx context.Context, filter *GatewayFilter) ([]Gateway, error) {
-	params := &gen.ListGatewaysParams{Locale: c.locale}
-	if filter != nil {
-		params.Country = nonEmpty(filter.Country)
-		params.Currency = nonEmpty(filter.Currency)
-		params.Include = nonEmpty(filter.Include)
-		if filter.Amount != 0 {
-			amount := int64(filter.Amount)
-			params.Amount = &amount
-		}
+// ListGateways returns the payment methods available to the website
+// (GET /gateways).
+func (c *Client) ListGateways(ctx context.Context, filter GatewayFilter) ([]Gateway, error) {
+	call := apiclient.Call{Provider: provider, Op: "list gateways"}
+	if filter.Amount < 0 {
+		return nil, call.Wrap(&betaalkit.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is negative", filter.Amount)})
 	}
-	r, err := apiclient.Read(c.api.ListGateways(ctx, params))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: list gateways: %w", err)
+	params := &gen.ListGatewaysParams{
+		Locale:   c.locale,
+		Country:  nonEmpty(filter.Country),
+		Currency: nonEmpty(filter.Currency),
+		Include:  nonEmpty(filter.Include),
 	}
-	env, err := expect[gen.GatewayListEnvelope](r)
+	if filter.Amount != 0 {
+		amount := int64(filter.Amount)
+		params.Amount = &amount
+	}
+	env, err := expect[gen.GatewayListEnvelope](call.Read(c.api.ListGateways(ctx, params)))
 	if err != nil {
 		return nil, err
 	}
 	return env.Data, nil
 }
 
-// GetGateway returns one gateway, e.g. "IDEAL".
+// GetGateway returns one gateway, e.g. GatewayIDEAL (GET /gateways/{id}).
 func (c *Client) GetGateway(ctx context.Context, id string) (*Gateway, error) {
+	call := apiclient.Call{Provider: provider, Op: "get gateway"}
 	if err := apiclient.CheckPathID("id", id); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetGateway(ctx, id, &gen.GetGatewayParams{Locale: c.locale}))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: get gateway: %w", err)
-	}
-	env, err := expect[gen.GatewayEnvelope](r)
+	env, err := expect[gen.GatewayEnvelope](call.Read(c.api.GetGateway(ctx, id, &gen.GetGatewayParams{Locale: c.locale})))
 	if err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
 }
 
-// ListIssuers returns the issuers of a gateway; the document supports "ideal".
+// ListIssuers returns the issuers of a gateway (GET /issuers/{gateway_id});
+// the document supports "ideal".
 func (c *Client) ListIssuers(ctx context.Context, gatewayID string) ([]Issuer, error) {
+	call := apiclient.Call{Provider: provider, Op: "list issuers"}
 	if err := apiclient.CheckPathID("gateway_id", gatewayID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.ListIssuers(ctx, gatewayID, &gen.ListIssuersParams{Locale: c.locale}))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: list issuers: %w", err)
-	}
-	env, err := expect[gen.IssuerListEnvelope](r)
+	env, err := expect[gen.IssuerListEnvelope](call.Read(c.api.ListIssuers(ctx, gatewayID, &gen.ListIssuersParams{Locale: c.locale})))
 	if err != nil {
 		return nil, err
 	}
@@ -232,52 +216,47 @@ func (c *Client) ListIssuers(ctx context.Context, gatewayID string) ([]Issuer, e
 }
 
 // ListIdealIssuers returns the banks a customer can choose for a direct
-// iDEAL order (their code goes into GatewayInfo.IssuerID).
+// iDEAL order; an issuer's Code goes into GatewayInfo.IssuerID.
 func (c *Client) ListIdealIssuers(ctx context.Context) ([]Issuer, error) {
 	return c.ListIssuers(ctx, "ideal")
 }
 
-// ListCategories returns the website categories.
+// ListCategories returns the website categories (GET /categories).
 func (c *Client) ListCategories(ctx context.Context) ([]Category, error) {
-	r, err := apiclient.Read(c.api.ListCategories(ctx, &gen.ListCategoriesParams{Locale: c.locale}))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: list categories: %w", err)
-	}
-	env, err := expect[gen.CategoryListEnvelope](r)
+	call := apiclient.Call{Provider: provider, Op: "list categories"}
+	env, err := expect[gen.CategoryListEnvelope](call.Read(c.api.ListCategories(ctx, &gen.ListCategoriesParams{Locale: c.locale})))
 	if err != nil {
 		return nil, err
 	}
 	return env.Data, nil
 }
 
-// CreateOrder creates an order. A redirect order answers with order_id and
-// payment_url (send the customer there); a direct order answers with the
-// full order, and for iDEAL its payment_url is the bank's page.
-func (c *Client) CreateOrder(ctx context.Context, order OrderCreate) (*Order, error) {
+// CreatePayment creates an order, which is what MultiSafepay calls a
+// payment (POST /orders). A redirect order answers only order_id and
+// payment_url (send the customer there, see PaymentURL); a direct order
+// answers the full order, and for iDEAL its payment_url is the bank's page.
+// The order is checked before it is sent (a *betaalkit.FieldError names the
+// field as sent on the wire).
+func (c *Client) CreatePayment(ctx context.Context, order OrderCreate) (*Order, error) {
+	call := apiclient.Call{Provider: provider, Op: "create payment"}
 	if err := validateOrder(order); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.CreateOrder(ctx, &gen.CreateOrderParams{Locale: c.locale}, order))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: create order: %w", err)
-	}
-	env, err := expect[gen.OrderEnvelope](r)
+	env, err := expect[gen.OrderEnvelope](call.Read(c.api.CreateOrder(ctx, &gen.CreateOrderParams{Locale: c.locale}, order)))
 	if err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
 }
 
-// GetOrder retrieves an order's status and details by the merchant's order id.
-func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
+// GetPayment retrieves an order's status and details by your own order id
+// (GET /orders/{order_id}).
+func (c *Client) GetPayment(ctx context.Context, orderID string) (*Order, error) {
+	call := apiclient.Call{Provider: provider, Op: "get payment"}
 	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.GetOrder(ctx, orderID, &gen.GetOrderParams{Locale: c.locale}))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: get order: %w", err)
-	}
-	env, err := expect[gen.OrderEnvelope](r)
+	env, err := expect[gen.OrderEnvelope](call.Read(c.api.GetOrder(ctx, orderID, &gen.GetOrderParams{Locale: c.locale})))
 	if err != nil {
 		return nil, err
 	}
@@ -285,38 +264,34 @@ func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
 }
 
 // UpdateOrder ships, completes or voids an order, or sets its track and
-// trace code or invoice id.
+// trace code or invoice id (PATCH /orders/{order_id}).
 func (c *Client) UpdateOrder(ctx context.Context, orderID string, update OrderUpdate) error {
+	call := apiclient.Call{Provider: provider, Op: "update order"}
 	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
-		return err
+		return call.Wrap(err)
 	}
-	if update.Status != nil && !update.Status.Valid() {
-		return &apiclient.FieldError{Field: "status", Reason: fmt.Sprintf("%q is not one of shipped, completed, void", *update.Status)}
+	if update.Status != "" && !update.Status.Valid() {
+		return call.Wrap(&betaalkit.FieldError{Field: "status", Reason: fmt.Sprintf("%q is not one of shipped, completed, void", update.Status)})
 	}
-	r, err := apiclient.Read(c.api.UpdateOrder(ctx, orderID, &gen.UpdateOrderParams{Locale: c.locale}, update))
-	if err != nil {
-		return fmt.Errorf("multisafepay: update order: %w", err)
-	}
-	_, err = expect[gen.UpdateEnvelope](r)
+	_, err := expect[gen.UpdateEnvelope](call.Read(c.api.UpdateOrder(ctx, orderID, &gen.UpdateOrderParams{Locale: c.locale}, update)))
 	return err
 }
 
-// CreateRefund refunds an order: an amount (Currency, Amount, Description),
-// a shopping cart (CheckoutData: the original items plus copies of the
-// refunded ones with negative quantity, or negative unit_price for Klarna),
-// or a bank transfer (an amount plus GatewayInfo with the account).
+// CreateRefund refunds an order (POST /orders/{order_id}/refunds): an
+// amount in cents (Currency, Amount, Description), a shopping cart
+// (CheckoutData: the original items, see CartOf, plus copies of the
+// refunded ones with negative quantity, or negative unit_price for
+// Klarna), or a bank transfer (an amount plus GatewayInfo with the
+// account).
 func (c *Client) CreateRefund(ctx context.Context, orderID string, refund RefundCreate) (*Refund, error) {
+	call := apiclient.Call{Provider: provider, Op: "create refund"}
 	if err := apiclient.CheckPathID("order_id", orderID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
 	if err := validateRefund(refund); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(c.api.CreateRefund(ctx, orderID, &gen.CreateRefundParams{Locale: c.locale}, refund))
-	if err != nil {
-		return nil, fmt.Errorf("multisafepay: create refund: %w", err)
-	}
-	env, err := expect[gen.RefundEnvelope](r)
+	env, err := expect[gen.RefundEnvelope](call.Read(c.api.CreateRefund(ctx, orderID, &gen.CreateRefundParams{Locale: c.locale}, refund)))
 	if err != nil {
 		return nil, err
 	}
@@ -335,9 +310,14 @@ type envelope interface {
 // case-insensitively), so the test is for the value.
 func mayBeUnsuccessful(body []byte) bool { return bytes.Contains(body, []byte("false")) }
 
-// expect decodes a success envelope. An error status, or "success": false
-// (which MultiSafepay may send with 200, with data {} or []), becomes an *Error.
-func expect[T envelope](r *apiclient.Response) (*T, error) {
+// expect decodes a success envelope from a call.Read result. An error
+// status, or "success": false (which MultiSafepay may send with 200, with
+// data {} or []), becomes an *Error; a success answer without the envelope
+// or without what it must carry becomes a decode error with the raw body.
+func expect[T envelope](r *apiclient.Response, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
 	// The text test spares a second parse of every successful answer.
 	if (r.StatusCode == http.StatusOK || r.StatusCode == http.StatusCreated) && mayBeUnsuccessful(r.Body) {
 		head := apiclient.DecodeErrorBody[struct {
@@ -347,57 +327,113 @@ func expect[T envelope](r *apiclient.Response) (*T, error) {
 			return nil, toError(r)
 		}
 	}
-	return apiclient.Expect[T](r, toError, http.StatusOK, http.StatusCreated)
+	env, err := apiclient.Expect[T](r, toError, http.StatusOK, http.StatusCreated)
+	if err != nil {
+		return nil, err
+	}
+	if lack := lacking(env); lack != "" {
+		return nil, apiclient.DecodeFailure(r, errors.New("a success answer must carry "+lack))
+	}
+	return env, nil
+}
+
+// lacking names what a decoded success envelope is missing ("" if nothing):
+// "success": true (an answer without the envelope, such as the document's
+// credit-card "JSON Response" or {}), its data, or the field that
+// identifies the data.
+func lacking(env any) string {
+	const envelope = `the {"success": true, "data": …} envelope`
+	switch e := env.(type) {
+	case *gen.GatewayListEnvelope:
+		if !e.Success || e.Data == nil {
+			return envelope
+		}
+	case *gen.IssuerListEnvelope:
+		if !e.Success || e.Data == nil {
+			return envelope
+		}
+	case *gen.CategoryListEnvelope:
+		if !e.Success || e.Data == nil {
+			return envelope
+		}
+	case *gen.GatewayEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if e.Data.ID == "" {
+			return "data.id"
+		}
+	case *gen.OrderEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if e.Data.OrderID == "" {
+			return "data.order_id"
+		}
+	case *gen.RefundEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if e.Data.RefundID == "" {
+			return "data.refund_id"
+		}
+	case *gen.UpdateEnvelope:
+		if !e.Success {
+			return envelope
+		}
+	}
+	return ""
 }
 
 func validateOrder(o OrderCreate) error {
-	if strings.TrimSpace(o.OrderID) == "" {
-		return &apiclient.FieldError{Field: "order_id", Reason: "is empty; use your own unique order reference"}
+	field := func(name, format string, a ...any) error {
+		return &betaalkit.FieldError{Field: name, Reason: fmt.Sprintf(format, a...)}
 	}
-	if len(o.Currency) != 3 || strings.ToUpper(o.Currency) != o.Currency {
-		return &apiclient.FieldError{Field: "currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", o.Currency)}
+	switch {
+	case strings.TrimSpace(o.OrderID) == "":
+		return field("order_id", "is empty; use your own unique order reference")
+	case len(o.Currency) != 3 || strings.ToUpper(o.Currency) != o.Currency:
+		return field("currency", "%q is not an ISO 4217 code such as EUR", o.Currency)
+	case o.Amount <= 0:
+		return field("amount", "%d cents is not a positive amount", o.Amount)
+	case strings.TrimSpace(o.Description) == "":
+		return field("description", "is empty")
+	case utf8.RuneCountInString(o.Description) > 200:
+		return field("description", "is %d characters; at most 200", utf8.RuneCountInString(o.Description))
+	case o.Type != "" && !o.Type.Valid():
+		return field("type", "%q is not one of redirect, direct, checkout, paymentlink", o.Type)
+	case o.Type == OrderTypeDirect && o.Gateway == "":
+		return field("gateway", "a direct order needs a gateway (see ListGateways)")
+	case o.Type == OrderTypeDirect && strings.EqualFold(o.Gateway, GatewayIDEAL) && o.RecurringID == "" && o.GatewayInfo.IssuerID == "":
+		return field("gateway_info.issuer_id", "a direct iDEAL order needs the customer's bank (see ListIdealIssuers)")
+	case o.PaymentOptions.NotificationMethod != "" && !o.PaymentOptions.NotificationMethod.Valid():
+		return field("payment_options.notification_method", "%q is not POST or GET", o.PaymentOptions.NotificationMethod)
+	case len(o.Affiliate.SplitPayments) > 0 && o.Var3 != "":
+		return field("var3", "must be empty with split payments, or MultiSafepay discards the split")
 	}
-	if o.Amount <= 0 {
-		return &apiclient.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", o.Amount)}
-	}
-	if strings.TrimSpace(o.Description) == "" {
-		return &apiclient.FieldError{Field: "description", Reason: "is empty"}
-	}
-	if n := utf8.RuneCountInString(o.Description); n > 200 {
-		return &apiclient.FieldError{Field: "description", Reason: fmt.Sprintf("is %d characters; at most 200", n)}
-	}
-	if o.Type != nil && !o.Type.Valid() {
-		return &apiclient.FieldError{Field: "type", Reason: fmt.Sprintf("%q is not one of redirect, direct, checkout, paymentlink", *o.Type)}
-	}
-	if o.Type != nil && *o.Type == OrderTypeDirect && (o.Gateway == nil || *o.Gateway == "") {
-		return &apiclient.FieldError{Field: "gateway", Reason: "a direct order needs a gateway (see ListGateways)"}
-	}
-	if o.Type != nil && *o.Type == OrderTypeDirect && o.Gateway != nil && strings.EqualFold(*o.Gateway, "IDEAL") && o.RecurringID == nil {
-		if o.GatewayInfo == nil || o.GatewayInfo.IssuerID == nil || o.GatewayInfo.IssuerID.String() == "" {
-			return &apiclient.FieldError{Field: "gateway_info.issuer_id", Reason: "a direct iDEAL order needs the customer's bank (see ListIdealIssuers)"}
+	for i, sp := range o.Affiliate.SplitPayments {
+		switch {
+		case sp.Merchant == 0:
+			return field(fmt.Sprintf("affiliate.split_payments[%d].merchant", i), "names no affiliate merchant id")
+		case sp.Fixed == 0 && sp.Percentage.IsZero():
+			return field(fmt.Sprintf("affiliate.split_payments[%d]", i), "splits nothing: set fixed (cents) or percentage")
 		}
-	}
-	if o.PaymentOptions != nil && o.PaymentOptions.NotificationMethod != nil && !o.PaymentOptions.NotificationMethod.Valid() {
-		return &apiclient.FieldError{Field: "payment_options.notification_method", Reason: fmt.Sprintf("%q is not POST or GET", *o.PaymentOptions.NotificationMethod)}
-	}
-	if o.Affiliate != nil && o.Affiliate.SplitPayments != nil && len(*o.Affiliate.SplitPayments) > 0 && o.Var3 != nil && *o.Var3 != "" {
-		return &apiclient.FieldError{Field: "var3", Reason: "must be empty with split payments, or MultiSafepay discards the split"}
 	}
 	return nil
 }
 
 func validateRefund(r RefundCreate) error {
-	if r.CheckoutData != nil {
-		if r.CheckoutData.Items == nil || len(*r.CheckoutData.Items) == 0 {
-			return &apiclient.FieldError{Field: "checkout_data.items", Reason: "a shopping-cart refund needs the cart items"}
+	if r.CheckoutData.Items != nil {
+		if len(r.CheckoutData.Items) == 0 {
+			return &betaalkit.FieldError{Field: "checkout_data.items", Reason: "a shopping-cart refund needs the cart items"}
 		}
 		return nil
 	}
-	if r.Amount == nil || *r.Amount <= 0 {
-		return &apiclient.FieldError{Field: "amount", Reason: "a refund needs a positive amount in cents (or checkout_data)"}
+	if r.Amount <= 0 {
+		return &betaalkit.FieldError{Field: "amount", Reason: "a refund needs a positive amount in cents (or checkout_data)"}
 	}
-	if r.Currency == nil || len(*r.Currency) != 3 || strings.ToUpper(*r.Currency) != *r.Currency {
-		return &apiclient.FieldError{Field: "currency", Reason: "a refund needs the order's ISO 4217 currency, e.g. EUR"}
+	if len(r.Currency) != 3 || strings.ToUpper(r.Currency) != r.Currency {
+		return &betaalkit.FieldError{Field: "currency", Reason: "a refund needs the order's ISO 4217 currency, e.g. EUR"}
 	}
 	return nil
 }

@@ -53,6 +53,9 @@ const (
 // the error envelope's error_code and error_info when there is one, and the
 // raw body always (an HTML 502 from a proxy included).
 type Error struct {
+	// Op is the call that got the answer, in the clients' common words
+	// ("create payment", "get payment", "create refund", …).
+	Op         string
 	StatusCode int
 	Code       ErrorCode // 0 when the body had no error envelope
 	Info       string
@@ -61,21 +64,25 @@ type Error struct {
 	RequestID string
 }
 
+// Error reads "multisafepay: get payment: HTTP 404: 1006: Invalid
+// transaction ID", or ends with a snippet of the body when it had no error
+// envelope.
 func (e *Error) Error() string {
+	call := apiclient.Call{Provider: provider, Op: e.Op}
 	if e.Code != 0 || e.Info != "" {
-		return fmt.Sprintf("multisafepay: HTTP %d: error %d: %s", e.StatusCode, e.Code, e.Info)
+		return fmt.Sprintf("%sHTTP %d: %d: %s", call.Prefix(), e.StatusCode, e.Code, e.Info)
 	}
-	return fmt.Sprintf("multisafepay: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+	return fmt.Sprintf("%sHTTP %d: %s", call.Prefix(), e.StatusCode, apiclient.Snippet(e.RawBody))
 }
+
+// Operation is the call that got the answer, e.g. "create payment".
+func (e *Error) Operation() string { return e.Op }
 
 // HasCode reports whether err is (or wraps) an *Error with the given code.
 func HasCode(err error, code ErrorCode) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code
 }
-
-// provider names this client in errors and logs.
-const provider = "multisafepay"
 
 var _ betaalkit.APIError = (*Error)(nil)
 
@@ -99,12 +106,9 @@ func (e *Error) code() string {
 }
 
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
+	e := &Error{Op: r.Call.Op, StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	if env := apiclient.DecodeErrorBody[gen.ErrorEnvelope](r); env != nil {
-		e.Code = ErrorCode(env.ErrorCode)
-		if env.ErrorInfo != nil {
-			e.Info = *env.ErrorInfo
-		}
+		e.Code, e.Info = ErrorCode(env.ErrorCode), env.ErrorInfo
 	}
 	return e
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
-	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/signing"
 )
 
@@ -27,46 +26,46 @@ func Example_directIdeal() {
 	}))
 	defer api.Close()
 
-	client, err := multisafepay.New("your-website-api-key",
-		multisafepay.WithEnvironment(multisafepay.Test),
-		multisafepay.WithBaseURL(api.URL+"/v1/json"))
+	client, err := multisafepay.New("your-website-api-key", multisafepay.WithBaseURL(api.URL+"/v1/json"))
 	if err != nil {
 		panic(err)
 	}
-	direct, gateway, notify := multisafepay.OrderTypeDirect, "IDEAL", "https://shop.example/msp/notify"
-	post := multisafepay.NotificationMethodPOST
-	issuer := flex.String("0021") // Rabobank, from ListIdealIssuers
-	order, err := client.CreateOrder(context.Background(), multisafepay.OrderCreate{
-		Type:        &direct,
-		Gateway:     &gateway,
+	order, err := client.CreatePayment(context.Background(), multisafepay.OrderCreate{
+		Type:        multisafepay.OrderTypeDirect,
+		Gateway:     multisafepay.GatewayIDEAL,
 		OrderID:     "order-1001",
 		Currency:    "EUR",
 		Amount:      1000, // cents
 		Description: "Order 1001",
-		GatewayInfo: &multisafepay.GatewayInfo{IssuerID: &issuer},
-		PaymentOptions: &multisafepay.PaymentOptions{
-			NotificationURL:    &notify,
-			NotificationMethod: &post, // POST notifications are signed
+		GatewayInfo: multisafepay.GatewayInfo{IssuerID: "0021"}, // Rabobank, from ListIdealIssuers
+		PaymentOptions: multisafepay.PaymentOptions{
+			NotificationURL:    "https://shop.example/msp/notify",
+			NotificationMethod: multisafepay.NotificationMethodPOST, // POST notifications are signed
 		},
 	})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(*order.OrderID, order.TransactionID, *order.Status, order.Amount)
-	fmt.Println(*order.PaymentURL)
+	amount, _ := multisafepay.AmountOf(order)
+	fmt.Println(order.OrderID, order.TransactionID, multisafepay.StatusOf(order), amount)
+	fmt.Println(multisafepay.PaymentURL(order))
 	// Output:
-	// order-1001 259133831 initialized 10.00
+	// order-1001 259133831 open (initialized) 10.00
 	// https://betalen.rabobank.nl/ideal-betaling/landingpage?trxid=0050003729272772
 }
 
 // Receive MultiSafepay's signed POST notifications: the handler checks the
 // Auth header against the raw body and answers "OK" only when your function
 // succeeded, so MultiSafepay retries otherwise.
-func ExampleNotificationHandler() {
+func ExampleClient_WebhookHandler() {
 	const apiKey = "your-website-api-key"
-	handler := multisafepay.NotificationHandler(apiKey, func(ctx context.Context, n *multisafepay.Notification) error {
+	client, err := multisafepay.New(apiKey)
+	if err != nil {
+		panic(err)
+	}
+	handler := client.WebhookHandler(func(ctx context.Context, order *multisafepay.Order) error {
 		// Record the status; a returned error makes MultiSafepay try again later.
-		fmt.Println("order", *n.OrderID, "is", *n.Status)
+		fmt.Println("order", order.OrderID, "is", multisafepay.StatusOf(order))
 		return nil
 	})
 	// In your server: mux.Handle("/msp/notify", handler)
@@ -79,6 +78,6 @@ func ExampleNotificationHandler() {
 	handler.ServeHTTP(w, req)
 	fmt.Println(w.Code, w.Body.String())
 	// Output:
-	// order order-1001 is completed
+	// order order-1001 is paid (completed)
 	// 200 OK
 }

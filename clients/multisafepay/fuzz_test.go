@@ -1,10 +1,10 @@
 package multisafepay
 
 // Fuzz targets for what reaches this package from the network: signed
-// notifications (ParseNotification and the NotificationHandler end to end)
+// notifications (ParseNotification and the WebhookHandler end to end)
 // and error answers (toError). Run one with
 //
-//	go test -run='^$' -fuzz='^FuzzNotificationHandler$' -fuzztime=30s ./clients/multisafepay
+//	go test -run='^$' -fuzz='^FuzzWebhookHandler$' -fuzztime=30s ./clients/multisafepay
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -140,6 +142,18 @@ func fzRequest(method string, body []byte, auth string) *http.Request {
 	return req
 }
 
+// fzClient is a client with apiKey; nil for a key New refuses (empty).
+func fzClient(t *testing.T, apiKey string) *Client {
+	c, err := New(apiKey, WithBaseURL("http://127.0.0.1:1/v1/json"))
+	if err != nil {
+		if !errors.Is(err, betaalkit.ErrConfig) || apiKey != "" {
+			t.Fatalf("New(%q): %v", apiKey, err)
+		}
+		return nil
+	}
+	return c
+}
+
 // ParseNotification on any key, body, Auth header and clock: it returns an
 // order only for a genuine, fresh notification with an order_id; it judges
 // the body (ErrNotificationBody) only after the signature verified; any
@@ -155,16 +169,20 @@ func FuzzParseNotification(f *testing.F) {
 	f.Add("", []byte(`{"order_id":"1"}`), "", int64(fzSignedAt), int64(0), true)
 	f.Add(fzAPIKey, []byte(`{"order_id":"1"}`), "MTcwMDAwMDAwMDo=", int64(fzSignedAt), int64(0), false)
 	f.Fuzz(func(t *testing.T, apiKey string, body []byte, auth string, signedAt, skew int64, sign bool) {
+		c := fzClient(t, apiKey)
+		if c == nil {
+			return
+		}
 		auth, now := fzInput(apiKey, body, auth, signedAt, skew, sign)
 		authentic := fzAuthentic(apiKey, body, auth, now)
-		n, err := ParseNotification(fzRequest(http.MethodPost, body, auth), apiKey, WithClock(func() time.Time { return time.Unix(now, 0) }))
+		n, err := c.ParseNotification(fzRequest(http.MethodPost, body, auth), betaalkit.WebhookClock(func() time.Time { return time.Unix(now, 0) }))
 		switch {
 		case err == nil:
 			if !authentic {
 				t.Fatalf("accepted a notification that is not genuine and fresh: %q with %q", body, auth)
 			}
 			var order Order
-			if n == nil || n.OrderID == nil || *n.OrderID == "" || json.Unmarshal(body, &order) != nil || order.OrderID == nil || *order.OrderID != *n.OrderID {
+			if n == nil || n.OrderID == "" || json.Unmarshal(body, &order) != nil || order.OrderID != n.OrderID {
 				t.Fatalf("accepted %q as order %+v", body, n)
 			}
 		case errors.Is(err, ErrNotificationBody):
@@ -172,7 +190,7 @@ func FuzzParseNotification(f *testing.F) {
 				t.Fatalf("judged the body of an unverified notification: %v", err)
 			}
 		default:
-			if !errors.Is(err, betaalkit.ErrVerification) && !errors.Is(err, signing.ErrMissingCredentials) {
+			if !errors.Is(err, betaalkit.ErrVerification) {
 				t.Fatalf("refusal is not a verification error: %v", err)
 			}
 			if authentic {
@@ -185,13 +203,14 @@ func FuzzParseNotification(f *testing.F) {
 	})
 }
 
-// The notification handler end to end, on any key, body, header, clock and
+// The webhook handler end to end, on any key, body, header, clock and
 // method. Each input is served twice; the shop's callback fails the first
 // time. The callback runs only for a genuine, fresh POSTed order; its
 // failure answers 500 (MultiSafepay retries) and the retry 200 "OK"; a
 // verified body that is not an order answers 400, anything not genuine or
-// stale 401, not a POST 405.
-func FuzzNotificationHandler(f *testing.F) {
+// stale 401, not a POST 405. Every refusal reaches OnReject once, with the
+// status it answered.
+func FuzzWebhookHandler(f *testing.F) {
 	for _, s := range notificationSeeds(f) {
 		if s.auth != "" {
 			f.Add(s.apiKey, s.body, s.auth, s.at, int64(120), false, uint8(0))
@@ -201,21 +220,29 @@ func FuzzNotificationHandler(f *testing.F) {
 	f.Add(fzAPIKey, []byte(`{"order_id":"1"}`), "", int64(fzSignedAt), int64(0), true, uint8(1))
 	f.Add(fzAPIKey, []byte(`{"order_id":"1"}`), "", int64(fzSignedAt), int64(601), true, uint8(0))
 	methods := []string{http.MethodPost, http.MethodGet, http.MethodPut, "post"}
+	quiet := slog.New(slog.DiscardHandler)
 	f.Fuzz(func(t *testing.T, apiKey string, body []byte, auth string, signedAt, skew int64, sign bool, m uint8) {
+		c := fzClient(t, apiKey)
+		if c == nil {
+			return
+		}
+		c.logger = quiet
 		method := methods[int(m)%len(methods)]
 		auth, now := fzInput(apiKey, body, auth, signedAt, skew, sign)
 		authentic := fzAuthentic(apiKey, body, auth, now)
 		var calls []string
-		h := NotificationHandler(apiKey, func(ctx context.Context, n *Notification) error {
-			if n == nil || n.OrderID == nil || *n.OrderID == "" {
+		var rejected []int
+		h := c.WebhookHandler(func(ctx context.Context, o *Order) error {
+			if o == nil || o.OrderID == "" {
 				t.Fatalf("callback got a notification without order_id")
 			}
-			calls = append(calls, *n.OrderID)
+			calls = append(calls, o.OrderID)
 			if len(calls) == 1 {
 				return errors.New("shop database down")
 			}
 			return nil
-		}, WithClock(func() time.Time { return time.Unix(now, 0) }))
+		}, betaalkit.WebhookClock(func() time.Time { return time.Unix(now, 0) }),
+			betaalkit.OnReject(func(_ *http.Request, r betaalkit.WebhookRejection) { rejected = append(rejected, r.HTTPStatus) }))
 		var codes []int
 		var last *httptest.ResponseRecorder
 		for range 2 {
@@ -239,6 +266,15 @@ func FuzzNotificationHandler(f *testing.F) {
 		}
 		if codes[0] != want[0] || codes[1] != want[1] {
 			t.Fatalf("%s %q with %q (authentic %v): answers %v, want %v", method, body, auth, authentic, codes, want)
+		}
+		var refused []int
+		for _, code := range codes {
+			if code != http.StatusOK {
+				refused = append(refused, code)
+			}
+		}
+		if fmt.Sprint(refused) != fmt.Sprint(rejected) {
+			t.Fatalf("answered %v, OnReject saw %v", codes, rejected)
 		}
 		if len(calls) > 0 && (len(calls) != 2 || calls[0] != calls[1]) {
 			t.Fatalf("callback calls %q", calls)

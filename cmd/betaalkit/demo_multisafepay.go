@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
 	"github.com/betaalkit/betaalkit/money"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/multisafepay"
@@ -20,8 +21,8 @@ func demoMultiSafepay(ctx context.Context, env demoEnv, hooks *webhookReceiver, 
 	}
 	defer srv.Close()
 	// The shop's endpoint checks each notification's Auth header with our verifier.
-	hooks.Handle(client.NotificationHandler(func(_ context.Context, n *multisafepay.Notification) error {
-		hooks.Accepted(fmt.Sprintf("%s %s", mspDeref(n.OrderID), mspDeref(n.Status)))
+	hooks.Handle(client.WebhookHandler(func(_ context.Context, o *multisafepay.Order) error {
+		hooks.Accepted(fmt.Sprintf("%s %s", o.OrderID, multisafepay.StatusOf(o)))
 		return nil
 	}))
 
@@ -30,35 +31,38 @@ func demoMultiSafepay(ctx context.Context, env demoEnv, hooks *webhookReceiver, 
 		return fmt.Errorf("list issuers: %w", err)
 	}
 	bank := issuers[0]
-	step("iDEAL issuers: %d, choosing %s (%s)", len(issuers), bank.Code, mspDeref(bank.Description))
+	step("iDEAL issuers: %d, choosing %s (%s)", len(issuers), bank.Code, bank.Description)
 
-	direct, gateway, post := multisafepay.OrderTypeDirect, "IDEAL", multisafepay.NotificationMethodPOST
-	notifyURL, redirectURL, cancelURL := hooks.URL+"/notification", "https://shop.example/success", "https://shop.example/cancel"
 	orderID := "demo-" + sim.NewID(4)
-	order, err := client.CreateOrder(ctx, multisafepay.OrderCreate{
-		Type:        &direct,
-		Gateway:     &gateway,
+	order, err := client.CreatePayment(ctx, multisafepay.OrderCreate{
+		Type:        multisafepay.OrderTypeDirect,
+		Gateway:     multisafepay.GatewayIDEAL,
 		OrderID:     orderID,
 		Currency:    "EUR",
 		Amount:      1250,
 		Description: "betaalkit demo order",
-		GatewayInfo: &multisafepay.GatewayInfo{IssuerID: bank.Code},
-		PaymentOptions: &multisafepay.PaymentOptions{
-			NotificationURL:    &notifyURL,
-			NotificationMethod: &post,
-			RedirectURL:        &redirectURL,
-			CancelURL:          &cancelURL,
+		GatewayInfo: multisafepay.GatewayInfo{IssuerID: bank.Code},
+		PaymentOptions: multisafepay.PaymentOptions{
+			NotificationURL:    hooks.URL + "/notification",
+			NotificationMethod: multisafepay.NotificationMethodPOST,
+			RedirectURL:        "https://shop.example/success",
+			CancelURL:          "https://shop.example/cancel",
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("create order: %w", err)
+		return fmt.Errorf("create payment: %w", err)
 	}
-	if order.PaymentURL == nil {
+	payURL := multisafepay.PaymentURL(order)
+	if payURL == "" {
 		return fmt.Errorf("order %s has no payment_url", orderID)
 	}
-	step("created direct iDEAL order %s (transaction %s) for EUR %s: %s", orderID, order.TransactionID, order.Amount, mspDeref(order.Status))
+	amount, err := multisafepay.AmountOf(order)
+	if err != nil {
+		return err
+	}
+	step("created direct iDEAL order %s (transaction %s) for EUR %s: %s", orderID, order.TransactionID, amount, multisafepay.StatusOf(order))
 
-	back, err := sim.PayAsCustomer(ctx, *order.PaymentURL, sim.Pay)
+	back, err := sim.PayAsCustomer(ctx, payURL, sim.Pay)
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
@@ -70,17 +74,17 @@ func demoMultiSafepay(ctx context.Context, env demoEnv, hooks *webhookReceiver, 
 	}
 	step("notification verified (Auth header, HMAC-SHA512): %s", hook)
 
-	final, err := client.GetOrder(ctx, orderID)
+	final, err := client.GetPayment(ctx, orderID)
 	if err != nil {
-		return fmt.Errorf("get order: %w", err)
+		return fmt.Errorf("get payment: %w", err)
 	}
-	if mspDeref(final.Status) != multisafepay.StatusCompleted {
-		return fmt.Errorf("order %s ended %s, want completed", orderID, mspDeref(final.Status))
+	if status := multisafepay.StatusOf(final); !status.IsPaid() {
+		return fmt.Errorf("order %s ended %s, want paid", orderID, status)
 	}
-	step("final status: %s (financial %s)", mspDeref(final.Status), mspDeref(final.FinancialStatus))
+	step("final status: %s (financial %s)", multisafepay.StatusOf(final), final.FinancialStatus)
 
-	currency, amount, why := "EUR", money.Cents(500), "demo partial refund"
-	refund, err := client.CreateRefund(ctx, orderID, multisafepay.RefundCreate{Currency: &currency, Amount: &amount, Description: &why})
+	refundReq := multisafepay.RefundCreate{Currency: "EUR", Amount: money.Cents(500), Description: "demo partial refund"}
+	refund, err := client.CreateRefund(ctx, orderID, refundReq)
 	if err != nil {
 		return fmt.Errorf("refund: %w", err)
 	}
@@ -88,33 +92,24 @@ func demoMultiSafepay(ctx context.Context, env demoEnv, hooks *webhookReceiver, 
 	if err != nil {
 		return err
 	}
-	refunded, err := client.GetOrder(ctx, orderID)
+	refunded, err := client.GetPayment(ctx, orderID)
 	if err != nil {
-		return fmt.Errorf("get order: %w", err)
+		return fmt.Errorf("get payment: %w", err)
 	}
-	if mspDeref(refunded.Status) != multisafepay.StatusPartialRefunded {
-		return fmt.Errorf("order %s is %s after a partial refund, want partial_refunded", orderID, mspDeref(refunded.Status))
+	if status := multisafepay.StatusOf(refunded); status.Status != betaalkit.StatusPartiallyRefunded {
+		return fmt.Errorf("order %s is %s after a partial refund, want partially_refunded", orderID, status)
 	}
-	step("refunded EUR %s (refund %s): order %s, EUR %s refunded; notified: %s", amount, refund.RefundID, mspDeref(refunded.Status), refunded.AmountRefunded, hook)
+	step("refunded EUR %s (refund %s): order %s, EUR %s refunded; notified: %s", refundReq.Amount, refund.RefundID, multisafepay.StatusOf(refunded), refunded.AmountRefunded, hook)
 
 	// More than is left is refused in MultiSafepay's error envelope.
-	amount = 1000
-	_, err = client.CreateRefund(ctx, orderID, multisafepay.RefundCreate{Currency: &currency, Amount: &amount, Description: &why})
+	refundReq.Amount = 1000
+	_, err = client.CreateRefund(ctx, orderID, refundReq)
 	var refused *multisafepay.Error
 	if !errors.As(err, &refused) || refused.Code != multisafepay.CodeCannotRefund {
-		return fmt.Errorf("a refund of EUR %s was not refused with error %d: %v", amount, multisafepay.CodeCannotRefund, err)
+		return fmt.Errorf("a refund of EUR %s was not refused with error %d: %v", refundReq.Amount, multisafepay.CodeCannotRefund, err)
 	}
-	step("refund of EUR %s refused: HTTP %d, error %d: %s", amount, refused.StatusCode, refused.Code, refused.Info)
+	step("refund of EUR %s refused: HTTP %d, error %d: %s", refundReq.Amount, refused.StatusCode, refused.Code, refused.Info)
 	return nil
-}
-
-// mspDeref reads an optional field of the generated models.
-func mspDeref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }
 
 func init() {

@@ -26,20 +26,18 @@ func init() {
 // notification whose exact body is read from stdin.
 func runSignMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sign multisafepay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	key := fs.String("api-key", "", "website API key (or set "+multisafepayKeyEnv+")")
 	timestamp := fs.String("timestamp", "", "unix seconds (default: now)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: betaalkit sign multisafepay --api-key K [--timestamp T] < body")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit sign multisafepay --api-key K [--timestamp T] < body")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
-	apiKey := mspKeyFlag(*key)
+	apiKey, code := mspAPIKey(fs, *key, stderr)
 	if apiKey == "" {
-		fs.Usage()
-		return 2
+		return code
 	}
 	at := time.Now()
 	if *timestamp != "" {
@@ -61,22 +59,24 @@ func runSignMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Write
 // exact body on stdin.
 func runVerifyMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify multisafepay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	key := fs.String("api-key", "", "website API key (or set "+multisafepayKeyEnv+")")
 	auth := fs.String("auth", "", "the notification's Auth header value (required)")
 	now := fs.String("now", "", "check freshness against this unix time instead of the clock (for captured notifications)")
 	tolerance := fs.Duration("tolerance", signing.DefaultMultiSafepayTolerance, "accepted clock difference")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: betaalkit verify multisafepay --api-key K --auth HEADER [--now UNIX] [--tolerance D] < body")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit verify multisafepay --api-key K --auth HEADER [--now UNIX] [--tolerance D] < body")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr, "auth"); !ok {
+		return code
 	}
-	apiKey := mspKeyFlag(*key)
+	apiKey, code := mspAPIKey(fs, *key, stderr)
+	if apiKey == "" {
+		return code
+	}
 	header := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(*auth), "Auth:"))
-	if apiKey == "" || header == "" {
-		fs.Usage()
+	if header == "" {
+		fmt.Fprintf(stderr, "betaalkit %s: --auth %q holds no header value\n", fs.Name(), *auth)
 		return 2
 	}
 	var clock signing.Clock
@@ -107,9 +107,15 @@ func runVerifyMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Wri
 	return 0
 }
 
-func mspKeyFlag(v string) string {
-	if v != "" {
-		return v
+// mspAPIKey is --api-key, else $MULTISAFEPAY_API_KEY. When both are empty
+// it names the flag and returns exit code 2.
+func mspAPIKey(fs *flag.FlagSet, v string, stderr io.Writer) (string, int) {
+	if v == "" {
+		v = os.Getenv(multisafepayKeyEnv)
 	}
-	return os.Getenv(multisafepayKeyEnv)
+	if v == "" {
+		fmt.Fprintf(stderr, "betaalkit %s: missing required flag --api-key (or set %s)\n", fs.Name(), multisafepayKeyEnv)
+		return "", 2
+	}
+	return v, 0
 }

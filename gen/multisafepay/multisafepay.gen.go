@@ -18,6 +18,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for NotificationMethod.
+const (
+	NotificationMethodGET  NotificationMethod = "GET"
+	NotificationMethodPOST NotificationMethod = "POST"
+)
+
+// Valid indicates whether the value is a known member of the NotificationMethod enum.
+func (e NotificationMethod) Valid() bool {
+	switch e {
+	case NotificationMethodGET:
+		return true
+	case NotificationMethodPOST:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrderType.
 const (
 	OrderTypeCheckout    OrderType = "checkout"
@@ -63,857 +81,1510 @@ func (e OrderUpdateStatus) Valid() bool {
 	}
 }
 
-// Defines values for PaymentOptionsNotificationMethod.
-const (
-	PaymentOptionsNotificationMethodGET  PaymentOptionsNotificationMethod = "GET"
-	PaymentOptionsNotificationMethodPOST PaymentOptionsNotificationMethod = "POST"
-)
-
-// Valid indicates whether the value is a known member of the PaymentOptionsNotificationMethod enum.
-func (e PaymentOptionsNotificationMethod) Valid() bool {
-	switch e {
-	case PaymentOptionsNotificationMethodGET:
-		return true
-	case PaymentOptionsNotificationMethodPOST:
-		return true
-	default:
-		return false
-	}
-}
-
-// Affiliate defines model for Affiliate.
+// Affiliate Affiliate data of an order; split payments over several merchant accounts.
 type Affiliate struct {
-	// SplitPayments Spreads the amount over merchant accounts; var3 must then be empty.
-	SplitPayments *[]SplitPayment `json:"split_payments,omitempty"`
+	// SplitPayments Spreads the amount over several merchant accounts, by percentage, a fixed amount or both. var3 must then be empty, or the split is discarded.
+	SplitPayments []SplitPayment `json:"split_payments,omitempty,omitzero"`
 }
 
-// BlankCents Amount in cents as 1000 or "1000"; the order reference shows "" for "no value".
+// BlankCents An amount in cents as 1000 or "1000"; the order status reference fills it with "" when there is no value (that decodes as 0).
 type BlankCents = money.BlankCents
 
-// BlankDecimal Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
+// BlankDecimal An exact decimal sent as 0.49 or "0.21"; "" means no value (it decodes as 0). Never a float in Go.
 type BlankDecimal = money.BlankDecimal
 
-// BlankDecimalString Exact decimal sent as a JSON string ("90", "10.0000"); a number decodes too; "" means no value.
+// BlankDecimalString An exact decimal sent as a JSON string ("90.00"); a number decodes too, and "" means no value.
 type BlankDecimalString = money.BlankDecimalString
 
-// CartItem defines model for CartItem.
+// Boolean A boolean a request sends; the document writes true, false, "true", "false" and "" (no value), and the API takes them all. Go sends true or leaves the field out.
+type Boolean = bool
+
+// CartItem One line of a shopping cart, as a request sends it.
 type CartItem struct {
-	Cashback    *string `json:"cashback,omitempty"`
-	Created     *string `json:"created,omitempty"`
-	Currency    *string `json:"currency,omitempty"`
-	Description *string `json:"description,omitempty"`
-	Image       *string `json:"image,omitempty"`
+	// Cashback The item's cashback amount.
+	Cashback string `json:"cashback,omitempty,omitzero"`
 
-	// MerchantItemID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	MerchantItemID *Text          `json:"merchant_item_id,omitempty"`
-	Name           *string        `json:"name,omitempty"`
-	Options        *[]interface{} `json:"options,omitempty"`
-	ProductURL     *string        `json:"product_url,omitempty"`
+	// Created When the item was added.
+	Created string `json:"created,omitempty,omitzero"`
 
-	// Quantity Whole number sent as 2 or "2" ("" means none); quantities may be negative in refunds.
-	Quantity         *Count  `json:"quantity,omitempty"`
-	TaxTableSelector *string `json:"tax_table_selector,omitempty"`
+	// Currency The item's ISO 4217 currency.
+	Currency string `json:"currency,omitempty,omitzero"`
 
-	// UnitPrice Exact decimal sent as a JSON string ("90", "10.0000"); a number decodes too; "" means no value.
-	UnitPrice *BlankDecimalString `json:"unit_price,omitempty"`
-	Weight    *Weight             `json:"weight,omitempty"`
+	// Description The item's description.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Image The item's image URL (https).
+	Image string `json:"image,omitempty,omitzero"`
+
+	// MerchantItemID Your own reference for the item.
+	MerchantItemID string `json:"merchant_item_id,omitempty,omitzero"`
+
+	// Name The item's name.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// ProductURL The URL of the product.
+	ProductURL string `json:"product_url,omitempty,omitzero"`
+
+	// Quantity The quantity; negative in a refund line (other than Klarna's).
+	Quantity Integer `json:"quantity,omitempty,omitzero"`
+
+	// TaxTableSelector The name of the tax table (checkout_options.tax_tables.alternate[].name) that applies to the item.
+	TaxTableSelector string `json:"tax_table_selector,omitempty,omitzero"`
+
+	// UnitPrice The price of one item in the order's currency, as a decimal ("90", "10.0000"; the reference table says cents, the examples are euros). Negative in a Klarna refund line; always sent, 0 included.
+	UnitPrice DecimalString `json:"unit_price"`
+
+	// Weight The weight of one item, as a request sends it.
+	Weight Weight `json:"weight,omitempty,omitzero"`
 }
 
-// Category defines model for Category.
+// Category A website category.
 type Category struct {
-	// Code Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Code        *Text   `json:"code"`
-	Description *string `json:"description,omitempty"`
+	// Code The category code, e.g. 999; the document sends it as a number.
+	Code Text `json:"code"`
+
+	// Description The category's name, e.g. Adult.
+	Description string `json:"description,omitempty,omitzero"`
 }
 
-// CategoryListEnvelope defines model for CategoryListEnvelope.
+// CategoryListEnvelope The answer to GET /categories.
 type CategoryListEnvelope struct {
-	Data    []Category `json:"data"`
-	Success bool       `json:"success"`
+	// Data The website categories.
+	Data []Category `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// Cents Amount in cents; the document sends 1000 and "1000".
+// Cents An amount in cents (1000 is EUR 10.00); the document sends 1000 and "1000".
 type Cents = money.Cents
 
-// CheckoutOptions Requests put the tax tables under tax_tables; responses send default and alternate directly.
+// CheckoutOptions The tax tables the shopping cart's items refer to, and FastCheckout's shipping options, as a request sends them.
 type CheckoutOptions struct {
-	Alternate *[]TaxTableAlternate `json:"alternate,omitempty"`
+	// NoShippingMethod Set to true to skip the shipping address selection during checkout.
+	NoShippingMethod Boolean `json:"no_shipping_method,omitempty,omitzero"`
 
-	// Default A TaxTableDefault object, or an array (empty when there is none); decode with ObjectOrList.Decode.
-	Default *TaxTableDefaultOrList `json:"default,omitempty"`
+	// RoundingPolicy How tax amounts are rounded.
+	RoundingPolicy []RoundingPolicy `json:"rounding_policy,omitempty,omitzero"`
 
-	// NoShippingMethod Boolean sent as true, "true", "false" or "" (no value).
-	NoShippingMethod *Flag              `json:"no_shipping_method,omitempty"`
-	RoundingPolicy   *[]RoundingPolicy  `json:"rounding_policy,omitempty"`
-	ShippingMethods  *[]ShippingMethods `json:"shipping_methods,omitempty"`
-	TaxTables        *TaxTables         `json:"tax_tables,omitempty"`
+	// ShippingMethods The shipping methods the customer can choose from.
+	ShippingMethods []ShippingMethods `json:"shipping_methods,omitempty,omitzero"`
 
-	// UseShippingNotification Boolean sent as true, "true", "false" or "" (no value).
-	UseShippingNotification *Flag `json:"use_shipping_notification,omitempty"`
+	// TaxTables The tax tables of an order request.
+	TaxTables TaxTables `json:"tax_tables,omitempty,omitzero"`
+
+	// UseShippingNotification Set to true to have MultiSafepay ask your webshop for shipping options during checkout, when they cannot be sent with the order.
+	UseShippingNotification Boolean `json:"use_shipping_notification,omitempty,omitzero"`
 }
 
-// Cost A fee. amount is a decimal; in an order's costs it is euros (0.49), in a related transaction's costs the document shows cents (19 for "EURO 0.19").
+// Cost A fee MultiSafepay charged.
 type Cost struct {
-	// Amount Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	Amount      *BlankDecimal `json:"amount,omitempty"`
-	Created     *string       `json:"created,omitempty"`
-	Currency    *string       `json:"currency,omitempty"`
-	Description *string       `json:"description,omitempty"`
-	Status      *string       `json:"status,omitempty"`
+	// Amount The fee, as a decimal; in an order's costs euros (0.49), in a related transaction's costs the document shows cents (19 for "EURO 0.19").
+	Amount BlankDecimal `json:"amount,omitempty,omitzero"`
 
-	// TransactionID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	TransactionID *Text   `json:"transaction_id,omitempty"`
-	Type          *string `json:"type,omitempty"`
+	// Created When the fee was charged.
+	Created string `json:"created,omitempty,omitzero"`
+
+	// Currency The fee's ISO 4217 currency.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Description What the fee is for, e.g. 0.49 For iDEAL Transactions.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Status The fee's status, e.g. completed or reserved.
+	Status string `json:"status,omitempty,omitzero"`
+
+	// TransactionID The internal transaction id of the fee.
+	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
+
+	// Type The kind of fee, e.g. SYSTEM.
+	Type string `json:"type,omitempty,omitzero"`
 }
 
-// Count Whole number sent as 2 or "2" ("" means none); quantities may be negative in refunds.
+// Count A whole number in an answer, sent as 2 or "2"; "" and null mean none.
 type Count = flex.Int
 
-// CustomInfo defines model for CustomInfo.
+// CustomInfo Custom information stored with the order; answers send null for an empty field.
 type CustomInfo struct {
-	Custom1 *NullableString `json:"custom_1,omitempty"`
-	Custom2 *NullableString `json:"custom_2,omitempty"`
-	Custom3 *NullableString `json:"custom_3,omitempty"`
+	// Custom1 The first field of order custom information.
+	Custom1 NullableString `json:"custom_1,omitempty,omitzero"`
+
+	// Custom2 The second field of order custom information.
+	Custom2 NullableString `json:"custom_2,omitempty,omitzero"`
+
+	// Custom3 The third field of order custom information.
+	Custom3 NullableString `json:"custom_3,omitempty,omitzero"`
 }
 
-// Customer The consumer. Responses send null for unknown fields and add country_name, phone1 and phone2.
+// Customer Personal information about the consumer, as an order sends it. Fields marked recommended improve fraud checks and the payment pages.
 type Customer struct {
-	Address1 *NullableString `json:"address1,omitempty"`
-	Address2 *NullableString `json:"address2,omitempty"`
-	City     *NullableString `json:"city,omitempty"`
+	// Address1 The first line of the customer's address (recommended).
+	Address1 string `json:"address1,omitempty,omitzero"`
 
-	// Company Boolean sent as true, "true", "false" or "" (no value).
-	Company     *Flag           `json:"company,omitempty"`
-	CompanyName *NullableString `json:"company_name,omitempty"`
-	Country     *NullableString `json:"country,omitempty"`
-	CountryName *NullableString `json:"country_name,omitempty"`
+	// Address2 The second line of the customer's address.
+	Address2 string `json:"address2,omitempty,omitzero"`
 
-	// DisableSendEmail Boolean sent as true, "true", "false" or "" (no value).
-	DisableSendEmail *Flag           `json:"disable_send_email,omitempty"`
-	Email            *NullableString `json:"email,omitempty"`
-	FirstName        *NullableString `json:"first_name,omitempty"`
-	ForwardedIP      *NullableString `json:"forwarded_ip,omitempty"`
+	// City The customer's city (recommended).
+	City string `json:"city,omitempty,omitzero"`
 
-	// HouseNumber Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	HouseNumber *Text           `json:"house_number,omitempty"`
-	IPAddress   *NullableString `json:"ip_address,omitempty"`
-	LastName    *NullableString `json:"last_name,omitempty"`
-	Locale      *NullableString `json:"locale,omitempty"`
+	// Company If true, FastCheckout asks for the company name.
+	Company bool `json:"company,omitempty,omitzero"`
 
-	// Phone Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Phone *Text `json:"phone,omitempty"`
+	// CompanyName The customer's company name.
+	CompanyName string `json:"company_name,omitempty,omitzero"`
 
-	// Phone1 Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Phone1 *Text `json:"phone1,omitempty"`
+	// Country The customer's ISO 3166-1 country code, e.g. NL (recommended).
+	Country string `json:"country,omitempty,omitzero"`
 
-	// Phone2 Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Phone2    *Text           `json:"phone2,omitempty"`
-	Referrer  *NullableString `json:"referrer,omitempty"`
-	State     *NullableString `json:"state,omitempty"`
-	UserAgent *NullableString `json:"user_agent,omitempty"`
+	// DisableSendEmail True if you send your own bank transfer payment instructions and MultiSafepay should not.
+	DisableSendEmail bool `json:"disable_send_email,omitempty,omitzero"`
 
-	// ZipCode Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	ZipCode *Text `json:"zip_code,omitempty"`
+	// Email The customer's e-mail address, used for second chance e-mails and in fraud checks (recommended).
+	Email string `json:"email,omitempty,omitzero"`
+
+	// FirstName The customer's first name (recommended).
+	FirstName string `json:"first_name,omitempty,omitzero"`
+
+	// ForwardedIP The X-Forwarded-For header of the customer's request when it came through a proxy.
+	ForwardedIP string `json:"forwarded_ip,omitempty,omitzero"`
+
+	// HouseNumber The customer's house number, with any addition, e.g. 39c (recommended).
+	HouseNumber string `json:"house_number,omitempty,omitzero"`
+
+	// IPAddress The IP address of the customer.
+	IPAddress string `json:"ip_address,omitempty,omitzero"`
+
+	// LastName The customer's last name (recommended).
+	LastName string `json:"last_name,omitempty,omitzero"`
+
+	// Locale The customer's locale for localized payment pages, as ab_CD (ISO 639 language, ISO 3166 country), e.g. nl_NL.
+	Locale string `json:"locale,omitempty,omitzero"`
+
+	// Phone The customer's phone number.
+	Phone string `json:"phone,omitempty,omitzero"`
+
+	// Referrer The address of the page (if any) that referred the customer to the current page.
+	Referrer string `json:"referrer,omitempty,omitzero"`
+
+	// State The customer's state or province (recommended).
+	State string `json:"state,omitempty,omitzero"`
+
+	// UserAgent The User-Agent header of the customer's request.
+	UserAgent string `json:"user_agent,omitempty,omitzero"`
+
+	// ZipCode The customer's zip or postal code (recommended).
+	ZipCode string `json:"zip_code,omitempty,omitzero"`
 }
 
-// Decimal Exact decimal (a split percentage such as 11.2), sent as a JSON number.
+// Decimal An exact decimal (a split percentage such as 11.2, a tax rate such as 0.21), sent as a JSON number; "0.21" decodes too.
 type Decimal = money.Decimal
 
-// Delivery defines model for Delivery.
+// DecimalString An exact decimal sent as a JSON string ("90", "10.0000"), as the document sends item prices; a number decodes too.
+type DecimalString = money.DecimalString
+
+// Delivery The delivery address for the shipment.
 type Delivery struct {
-	Address1  *NullableString `json:"address1,omitempty"`
-	Address2  *NullableString `json:"address2,omitempty"`
-	City      *NullableString `json:"city,omitempty"`
-	Country   *NullableString `json:"country,omitempty"`
-	Email     *NullableString `json:"email,omitempty"`
-	FirstName *NullableString `json:"first_name,omitempty"`
+	// Address1 The first line of the delivery address.
+	Address1 string `json:"address1,omitempty,omitzero"`
 
-	// HouseNumber Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	HouseNumber *Text           `json:"house_number,omitempty"`
-	LastName    *NullableString `json:"last_name,omitempty"`
+	// Address2 The second line of the delivery address.
+	Address2 string `json:"address2,omitempty,omitzero"`
 
-	// Phone Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Phone *Text           `json:"phone,omitempty"`
-	State *NullableString `json:"state,omitempty"`
+	// City The city.
+	City string `json:"city,omitempty,omitzero"`
 
-	// ZipCode Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	ZipCode *Text `json:"zip_code,omitempty"`
+	// Country The ISO 3166-1 country code, e.g. NL.
+	Country string `json:"country,omitempty,omitzero"`
+
+	// Email The recipient's e-mail address.
+	Email string `json:"email,omitempty,omitzero"`
+
+	// FirstName The recipient's first name.
+	FirstName string `json:"first_name,omitempty,omitzero"`
+
+	// HouseNumber The house number, with any addition, e.g. 1/XI.
+	HouseNumber string `json:"house_number,omitempty,omitzero"`
+
+	// LastName The recipient's last name.
+	LastName string `json:"last_name,omitempty,omitzero"`
+
+	// Phone The recipient's phone number.
+	Phone string `json:"phone,omitempty,omitzero"`
+
+	// State The state or province.
+	State string `json:"state,omitempty,omitzero"`
+
+	// ZipCode The zip or postal code.
+	ZipCode string `json:"zip_code,omitempty,omitzero"`
 }
 
 // ErrorEnvelope The error envelope; HTTP status and error_code both carry meaning.
 type ErrorEnvelope struct {
 	// Data {} or [].
-	Data *flex.ObjectOrList `json:"data,omitempty"`
+	Data flex.ObjectOrList `json:"data,omitempty,omitzero"`
 
 	// ErrorCode Numeric code, e.g. 1006 (invalid or duplicate order id / transaction
-	// not found), 1032 (invalid API key), 1023 (gateway unavailable).
+	// not found), 1032 (invalid API key), 1023 (gateway unavailable); sent
+	// as a number or its text.
 	ErrorCode flex.Int `json:"error_code"`
-	ErrorInfo *string  `json:"error_info,omitempty"`
+
+	// ErrorInfo MultiSafepay's description of the error, e.g. "Invalid API key".
+	ErrorInfo string `json:"error_info,omitempty,omitzero"`
 
 	// Success Always false.
 	Success bool `json:"success"`
 }
 
-// Flag Boolean sent as true, "true", "false" or "" (no value).
+// Flag A boolean in an answer, sent as true, "true", "false", "" (no value) or null.
 type Flag = flex.Bool
 
-// Gateway defines model for Gateway.
+// Gateway A payment gateway (payment method) available under the website's account.
 type Gateway struct {
-	Description *string `json:"description,omitempty"`
+	// Description The payment method's name, in the requested locale.
+	Description string `json:"description,omitempty,omitzero"`
 
-	// ID Example: IDEAL
+	// ID The unique gateway id, e.g. IDEAL, VISA or MASTERCARD; the value for an order's gateway.
+	//
+	// Example: IDEAL
 	ID string `json:"id"`
 }
 
-// GatewayEnvelope defines model for GatewayEnvelope.
+// GatewayEnvelope The answer to GET /gateways/{id}.
 type GatewayEnvelope struct {
-	Data    Gateway `json:"data"`
-	Success bool    `json:"success"`
+	// Data A payment gateway (payment method) available under the website's account.
+	Data Gateway `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// GatewayInfo Method-specific data. Requests: issuer_id (iDEAL), card data (credit
-// cards), account data (direct debit), birthday/gender/phone/email and
-// bank account (AfterPay, Klarna, Pay After Delivery, E-invoicing,
-// Santander), qr_size and friends (iDEAL QR). Responses: the bank
-// transfer instructions (reference, destination_*).
+// GatewayInfo The data a gateway needs in a request: issuer_id (direct iDEAL), the
+// card (direct credit card), the account (direct debit, bank transfer
+// refunds), birthday, gender, phone, email and bank account (AfterPay,
+// Klarna, Pay After Delivery, E-invoicing, Santander), qr_size and
+// friends (iDEAL QR). Plain text throughout.
 type GatewayInfo struct {
-	AccountHolderBic     *string `json:"account_holder_bic,omitempty"`
-	AccountHolderCity    *string `json:"account_holder_city,omitempty"`
-	AccountHolderCountry *string `json:"account_holder_country,omitempty"`
-	AccountHolderIban    *string `json:"account_holder_iban,omitempty"`
-	AccountHolderName    *string `json:"account_holder_name,omitempty"`
-	AccountHolderSwift   *string `json:"account_holder_swift,omitempty"`
+	// AccountHolderBic The BIC of the bank account.
+	AccountHolderBic string `json:"account_holder_bic,omitempty,omitzero"`
 
-	// AccountID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	AccountID        *Text   `json:"account_id,omitempty"`
-	ActionOnDeclined *string `json:"action_on_declined,omitempty"`
+	// AccountHolderCity The city where the owner of the bank account lives.
+	AccountHolderCity string `json:"account_holder_city,omitempty,omitzero"`
 
-	// AllowChangeAmount Boolean sent as true, "true", "false" or "" (no value).
-	AllowChangeAmount *Flag `json:"allow_change_amount,omitempty"`
+	// AccountHolderCountry The country where the owner of the bank account lives.
+	AccountHolderCountry string `json:"account_holder_country,omitempty,omitzero"`
 
-	// AllowMultiple Boolean sent as true, "true", "false" or "" (no value).
-	AllowMultiple *Flag   `json:"allow_multiple,omitempty"`
-	BankAccount   *string `json:"bank_account,omitempty"`
+	// AccountHolderIban The IBAN of the bank account.
+	AccountHolderIban string `json:"account_holder_iban,omitempty,omitzero"`
 
-	// Bankaccount Spelling used by the document's E-invoicing and Pay After Delivery examples (the table says bank_account).
-	Bankaccount *string `json:"bankaccount,omitempty"`
+	// AccountHolderName The name of the owner of the bank account.
+	AccountHolderName string `json:"account_holder_name,omitempty,omitzero"`
 
-	// Birthday yyyy-mm-dd.
-	Birthday *string `json:"birthday,omitempty"`
+	// AccountHolderSwift The SWIFT code of the bank account.
+	AccountHolderSwift string `json:"account_holder_swift,omitempty,omitzero"`
 
-	// CardCvc Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	CardCvc *Text `json:"card_cvc,omitempty"`
+	// AccountID The IBAN to be charged (direct debit).
+	AccountID string `json:"account_id,omitempty,omitzero"`
 
-	// CardExpiryDate Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	CardExpiryDate *Text   `json:"card_expiry_date,omitempty"`
-	CardHolderName *string `json:"card_holder_name,omitempty"`
+	// ActionOnDeclined What a gateway does when the payment is declined, where it offers a choice.
+	ActionOnDeclined string `json:"action_on_declined,omitempty,omitzero"`
 
-	// CardNumber Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	CardNumber     *Text   `json:"card_number,omitempty"`
-	Coc            *string `json:"coc,omitempty"`
-	CollectingFlow *string `json:"collecting_flow,omitempty"`
-	Company        *string `json:"company,omitempty"`
-	CompanyType    *string `json:"company_type,omitempty"`
+	// AllowChangeAmount iDEAL QR; if true, the customer may change the amount to pay (often used for donations).
+	AllowChangeAmount Boolean `json:"allow_change_amount,omitempty,omitzero"`
 
-	// DestinationAccountID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	DestinationAccountID     *Text   `json:"destination_account_id,omitempty"`
-	DestinationHolderCity    *string `json:"destination_holder_city,omitempty"`
-	DestinationHolderCountry *string `json:"destination_holder_country,omitempty"`
-	DestinationHolderIban    *string `json:"destination_holder_iban,omitempty"`
-	DestinationHolderName    *string `json:"destination_holder_name,omitempty"`
-	DestinationHolderSwift   *string `json:"destination_holder_swift,omitempty"`
-	Email                    *string `json:"email,omitempty"`
-	Emandate                 *string `json:"emandate,omitempty"`
+	// AllowMultiple iDEAL QR; if true, one QR code can be paid more than once.
+	AllowMultiple Boolean `json:"allow_multiple,omitempty,omitzero"`
 
-	// Gender mr, mrs, miss (AfterPay); male, female (Klarna, Santander).
-	Gender *string `json:"gender,omitempty"`
+	// BankAccount The customer's formatted IBAN, required for credit checks (Pay After Delivery).
+	BankAccount string `json:"bank_account,omitempty,omitzero"`
 
-	// IssuerID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	IssuerID   *Text   `json:"issuer_id,omitempty"`
-	IssuerName *string `json:"issuer_name,omitempty"`
+	// Bankaccount The spelling of bank_account in the document's E-invoicing and Pay After Delivery examples; send one of the two.
+	Bankaccount string `json:"bankaccount,omitempty,omitzero"`
 
-	// MaxAmount Amount in cents; the document sends 1000 and "1000".
-	MaxAmount      *Cents  `json:"max_amount,omitempty"`
-	Mtpinfo        *string `json:"mtpinfo,omitempty"`
-	PersonalNumber *string `json:"personal_number,omitempty"`
+	// Birthday The customer's birth date as yyyy-mm-dd; required for credit checks (Klarna, Pay After Delivery).
+	Birthday string `json:"birthday,omitempty,omitzero"`
 
-	// Phone Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Phone    *Text   `json:"phone,omitempty"`
-	PoNumber *string `json:"po_number,omitempty"`
+	// CardCvc The card's CVC; some cards (Maestro) may not need it.
+	CardCvc string `json:"card_cvc,omitempty,omitzero"`
 
-	// QrSize Whole number sent as 2 or "2" ("" means none); quantities may be negative in refunds.
-	QrSize *Count `json:"qr_size,omitempty"`
+	// CardExpiryDate The card's expiry date, e.g. 2022 (the document's example).
+	CardExpiryDate string `json:"card_expiry_date,omitempty,omitzero"`
 
-	// Reference Bank transfer reference the customer must quote.
-	Reference *string `json:"reference,omitempty"`
-	Referrer  *string `json:"referrer,omitempty"`
-	TermURL   *string `json:"term_url,omitempty"`
-	UserAgent *string `json:"user_agent,omitempty"`
-	Vat       *string `json:"vat,omitempty"`
+	// CardHolderName The name on the credit card.
+	CardHolderName string `json:"card_holder_name,omitempty,omitzero"`
+
+	// CardNumber The full credit card number.
+	CardNumber string `json:"card_number,omitempty,omitzero"`
+
+	// Coc The company's chamber of commerce number.
+	Coc string `json:"coc,omitempty,omitzero"`
+
+	// CollectingFlow The collecting flow a gateway uses, where it offers several.
+	CollectingFlow string `json:"collecting_flow,omitempty,omitzero"`
+
+	// Company The customer's company name (business payments).
+	Company string `json:"company,omitempty,omitzero"`
+
+	// CompanyType The type of company (business payments).
+	CompanyType string `json:"company_type,omitempty,omitzero"`
+
+	// Email The e-mail address to which payment instructions are sent.
+	Email string `json:"email,omitempty,omitzero"`
+
+	// Emandate The direct debit e-mandate, for your own administration.
+	Emandate string `json:"emandate,omitempty,omitzero"`
+
+	// Gender The customer's gender; mr, mrs or miss for AfterPay, male or female for Klarna and Santander.
+	Gender string `json:"gender,omitempty,omitzero"`
+
+	// IssuerID The unique identifier of the iDEAL issuer (bank), e.g. 0021; required in direct iDEAL transactions. See the issuers request.
+	IssuerID Identifier `json:"issuer_id,omitempty,omitzero"`
+
+	// MaxAmount iDEAL QR; the highest amount in cents the customer may pay when allow_change_amount is set (required then).
+	MaxAmount Cents `json:"max_amount,omitempty,omitzero"`
+
+	// PersonalNumber The customer's personal (identification) number, where a gateway asks for it.
+	PersonalNumber string `json:"personal_number,omitempty,omitzero"`
+
+	// Phone The phone number where the customer can be reached; required for credit checks and to contact the customer in case of non-payment.
+	Phone string `json:"phone,omitempty,omitzero"`
+
+	// PoNumber The purchase order number (business payments).
+	PoNumber string `json:"po_number,omitempty,omitzero"`
+
+	// QrSize The iDEAL QR image size in pixels, 100 to 2000; 250 when left out or out of range.
+	QrSize Integer `json:"qr_size,omitempty,omitzero"`
+
+	// Referrer The page that referred the customer.
+	Referrer string `json:"referrer,omitempty,omitzero"`
+
+	// TermURL The terms and conditions URL shown to the customer.
+	TermURL string `json:"term_url,omitempty,omitzero"`
+
+	// UserAgent The customer's User-Agent header.
+	UserAgent string `json:"user_agent,omitempty,omitzero"`
+
+	// Vat The company's VAT number.
+	Vat string `json:"vat,omitempty,omitzero"`
 }
 
-// GatewayListEnvelope defines model for GatewayListEnvelope.
+// GatewayListEnvelope The answer to GET /gateways.
 type GatewayListEnvelope struct {
-	Data    []Gateway `json:"data"`
-	Success bool      `json:"success"`
+	// Data The gateways available to the website.
+	Data []Gateway `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// GoogleAnalytics defines model for GoogleAnalytics.
+// GoogleAnalytics Google Analytics on the payment pages.
 type GoogleAnalytics struct {
-	Account *string `json:"account,omitempty"`
+	// Account Your Google Analytics site id, injected into the payment pages so you can trigger custom events and track payment metrics.
+	Account string `json:"account,omitempty,omitzero"`
 }
 
-// Issuer defines model for Issuer.
+// Identifier An identifier a request sends as text; the document's tables call it a number and its examples send text ("0021", "{recurring_id}"), so both are accepted. Go sends a JSON string.
+type Identifier = string
+
+// Integer A whole number a request sends; the document writes 250 and "3", and the API takes both. Go sends a JSON number.
+type Integer = int64
+
+// Issuer An issuer (bank) of a gateway; for iDEAL the customer's bank.
 type Issuer struct {
-	// Code Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Code        *Text   `json:"code"`
-	Description *string `json:"description,omitempty"`
+	// Code The issuer id, e.g. 0021 for Rabobank; the value for gateway_info.issuer_id in a direct iDEAL order.
+	Code string `json:"code"`
+
+	// Description The issuer's name, e.g. Rabobank.
+	Description string `json:"description,omitempty,omitzero"`
 }
 
-// IssuerListEnvelope defines model for IssuerListEnvelope.
+// IssuerListEnvelope The answer to GET /issuers/{gateway_id}.
 type IssuerListEnvelope struct {
-	Data    []Issuer `json:"data"`
-	Success bool     `json:"success"`
+	// Data The gateway's issuers.
+	Data []Issuer `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// Notification The "Order status full reference": what creating, retrieving and
-// notifying an order returns. A redirect order's creation answers only
+// Notification An order as MultiSafepay answers it (the document's "Order status full
+// reference"): what creating and retrieving an order return and what a
+// POST notification carries. A redirect order's creation answers only
 // order_id and payment_url (plus qr_url for iDEAL QR). The structure
 // varies per payment method; unknown fields are allowed.
 type Notification = Order
 
-// NullableString defines model for NullableString.
+// NotificationMethod How MultiSafepay calls notification_url when the status of the transaction changes. GET (MultiSafepay's default) sends only ?transactionid=…&timestamp=…; POST also sends the order as a signed body.
+type NotificationMethod string
+
+// NullableString Text that an answer sends as null when there is no value (null decodes as "").
 type NullableString = string
 
-// Order The "Order status full reference": what creating, retrieving and
-// notifying an order returns. A redirect order's creation answers only
+// Order An order as MultiSafepay answers it (the document's "Order status full
+// reference"): what creating and retrieving an order return and what a
+// POST notification carries. A redirect order's creation answers only
 // order_id and payment_url (plus qr_url for iDEAL QR). The structure
 // varies per payment method; unknown fields are allowed.
 type Order struct {
-	// Amount Amount in cents as 1000 or "1000"; the order reference shows "" for "no value".
-	Amount *BlankCents `json:"amount,omitempty"`
+	// Amount The order amount in cents; the status reference sends "" when there is none.
+	Amount BlankCents `json:"amount,omitempty,omitzero"`
 
-	// AmountRefunded Amount in cents as 1000 or "1000"; the order reference shows "" for "no value".
-	AmountRefunded *BlankCents `json:"amount_refunded,omitempty"`
-	CancelURL      *string     `json:"cancel_url,omitempty"`
+	// AmountRefunded The amount refunded so far, in cents.
+	AmountRefunded BlankCents `json:"amount_refunded,omitempty,omitzero"`
 
-	// CheckoutOptions Requests put the tax tables under tax_tables; responses send default and alternate directly.
-	CheckoutOptions *CheckoutOptions `json:"checkout_options,omitempty"`
-	Costs           *[]Cost          `json:"costs,omitempty"`
+	// CancelURL The cancel URL with the order's transactionid added.
+	CancelURL string `json:"cancel_url,omitempty,omitzero"`
 
-	// Created Local time without zone, e.g. 2019-03-04T13:52:07.
-	Created    *string     `json:"created,omitempty"`
-	Currency   *string     `json:"currency,omitempty"`
-	CustomInfo *CustomInfo `json:"custom_info,omitempty"`
+	// CheckoutOptions The tax tables and shipping options as an answer carries them. Answers send default and alternate directly, the status reference nests them in tax_tables.
+	CheckoutOptions OrderCheckoutOptions `json:"checkout_options,omitempty,omitzero"`
 
-	// Customer The consumer. Responses send null for unknown fields and add country_name, phone1 and phone2.
-	Customer    *Customer `json:"customer,omitempty"`
-	Delivery    *Delivery `json:"delivery,omitempty"`
-	Description *string   `json:"description,omitempty"`
+	// Costs The fees MultiSafepay charged for the order.
+	Costs []Cost `json:"costs,omitempty,omitzero"`
 
-	// Fastcheckout YES or NO.
-	Fastcheckout *string `json:"fastcheckout,omitempty"`
+	// Created When the order was created, local time without zone, e.g. 2019-03-04T13:52:07.
+	Created string `json:"created,omitempty,omitzero"`
 
-	// FinancialStatus initialized, declined, canceled, completed, expired, uncleared,
-	// refunded, partial_refunded, reserved, chargedback, shipped, void.
-	// An open set: a value added by the provider still decodes.
-	FinancialStatus *TransactionStatus `json:"financial_status,omitempty"`
-	Gateway         *string            `json:"gateway,omitempty"`
+	// Currency The ISO 4217 currency of the order.
+	Currency string `json:"currency,omitempty,omitzero"`
 
-	// GatewayInfo Method-specific data. Requests: issuer_id (iDEAL), card data (credit
-	// cards), account data (direct debit), birthday/gender/phone/email and
-	// bank account (AfterPay, Klarna, Pay After Delivery, E-invoicing,
-	// Santander), qr_size and friends (iDEAL QR). Responses: the bank
-	// transfer instructions (reference, destination_*).
-	GatewayInfo *GatewayInfo `json:"gateway_info,omitempty"`
+	// CustomInfo Custom information stored with the order; answers send null for an empty field.
+	CustomInfo CustomInfo `json:"custom_info,omitempty,omitzero"`
 
-	// HTMLForm Auto-submit form some methods return; use it instead of payment_url when present.
-	HTMLForm        *string          `json:"html_form,omitempty"`
-	Items           *NullableString  `json:"items,omitempty"`
-	Modified        *string          `json:"modified,omitempty"`
-	OrderAdjustment *OrderAdjustment `json:"order_adjustment,omitempty"`
-	OrderID         *string          `json:"order_id,omitempty"`
+	// Customer The customer as an answer carries it; unknown fields are null, and answers add country_name, phone1 and phone2.
+	Customer OrderCustomer `json:"customer,omitempty,omitzero"`
 
-	// OrderTotal Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	OrderTotal *BlankDecimal `json:"order_total,omitempty"`
+	// Description The order description, as sent.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Fastcheckout Whether the order went through FastCheckout; YES or NO.
+	Fastcheckout string `json:"fastcheckout,omitempty,omitzero"`
+
+	// FinancialStatus The status of the payout of the transaction (in MultiSafepay Control the status); after a refund it stays completed.
+	FinancialStatus TransactionStatus `json:"financial_status,omitempty,omitzero"`
+
+	// Gateway The gateway id of the payment method, e.g. IDEAL.
+	Gateway string `json:"gateway,omitempty,omitzero"`
+
+	// GatewayInfo Gateway data in an answer. The order status reference lists the request's fields (empty); a bank transfer order adds the instructions for the customer (reference, destination_*).
+	GatewayInfo OrderGatewayInfo `json:"gateway_info,omitempty,omitzero"`
+
+	// HTMLForm An auto-submit HTML form some payment methods return for the redirection; when present, use it instead of payment_url.
+	HTMLForm string `json:"html_form,omitempty,omitzero"`
+
+	// Items The items text, as sent (null when not sent).
+	Items NullableString `json:"items,omitempty,omitzero"`
+
+	// Modified When the order was last changed, local time without zone.
+	Modified string `json:"modified,omitempty,omitzero"`
+
+	// OrderAdjustment Order-level adjustments and taxes.
+	OrderAdjustment OrderAdjustment `json:"order_adjustment,omitempty,omitzero"`
+
+	// OrderID The unique identifier from your system for the order; every answer that carries an order has it.
+	OrderID string `json:"order_id"`
+
+	// OrderTotal The order total as a decimal in its currency; "" when there is none.
+	OrderTotal BlankDecimal `json:"order_total,omitempty,omitzero"`
 
 	// PaymentDetails How the order was paid. Card and account fields arrive as text, numbers, false or null.
-	PaymentDetails *PaymentDetails  `json:"payment_details,omitempty"`
-	PaymentMethods *[]PaymentMethod `json:"payment_methods,omitempty"`
-	PaymentURL     *string          `json:"payment_url,omitempty"`
-	QrURL          *string          `json:"qr_url,omitempty"`
-	Reason         *string          `json:"reason,omitempty"`
-	ReasonCode     *string          `json:"reason_code,omitempty"`
+	PaymentDetails PaymentDetails `json:"payment_details,omitempty,omitzero"`
 
-	// RecurringID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	RecurringID         *Text                 `json:"recurring_id,omitempty"`
-	RelatedTransactions *[]RelatedTransaction `json:"related_transactions,omitempty"`
-	ShoppingCart        *ShoppingCart         `json:"shopping_cart,omitempty"`
+	// PaymentMethods The payments that make up the order.
+	PaymentMethods []PaymentMethod `json:"payment_methods,omitempty,omitzero"`
 
-	// Status initialized, declined, canceled, completed, expired, uncleared,
-	// refunded, partial_refunded, reserved, chargedback, shipped, void.
-	// An open set: a value added by the provider still decodes.
-	Status *TransactionStatus `json:"status,omitempty"`
+	// PaymentURL Where to send the customer to pay (the payment page, or the bank's page for a direct iDEAL order); a direct order paid otherwise (bank transfer) has none.
+	PaymentURL string `json:"payment_url,omitempty,omitzero"`
 
-	// TransactionID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	TransactionID *Text           `json:"transaction_id,omitempty"`
-	Var1          *NullableString `json:"var1,omitempty"`
-	Var2          *NullableString `json:"var2,omitempty"`
-	Var3          *NullableString `json:"var3,omitempty"`
+	// QrURL The iDEAL QR code image URL (iDEAL QR orders).
+	QrURL string `json:"qr_url,omitempty,omitzero"`
+
+	// Reason The reason for the status, e.g. Successful approval/completion.
+	Reason string `json:"reason,omitempty,omitzero"`
+
+	// ReasonCode A code for the reason, where there is one.
+	ReasonCode string `json:"reason_code,omitempty,omitzero"`
+
+	// RecurringID The recurring payment identifier, for charging the same payment method again.
+	RecurringID Text `json:"recurring_id,omitempty,omitzero"`
+
+	// RelatedTransactions Refunds and chargebacks linked to the order.
+	RelatedTransactions []RelatedTransaction `json:"related_transactions,omitempty,omitzero"`
+
+	// ShoppingCart The shopping cart as an answer carries it. A shopping-cart refund starts from it (see the client's CartOf).
+	ShoppingCart OrderShoppingCart `json:"shopping_cart,omitempty,omitzero"`
+
+	// Status The status of the order (in MultiSafepay Control the order status); it follows refunds, shipping and chargebacks.
+	Status TransactionStatus `json:"status,omitempty,omitzero"`
+
+	// TransactionID MultiSafepay's transaction id, e.g. 259133831 (a number on the wire).
+	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
+
+	// Var1 The free variable var1, as sent (null when not sent).
+	Var1 NullableString `json:"var1,omitempty,omitzero"`
+
+	// Var2 The free variable var2, as sent (null when not sent).
+	Var2 NullableString `json:"var2,omitempty,omitzero"`
+
+	// Var3 The free variable var3, as sent (null when not sent).
+	Var3 NullableString `json:"var3,omitempty,omitzero"`
 }
 
-// OrderAdjustment defines model for OrderAdjustment.
+// OrderAdjustment Order-level adjustments and taxes.
 type OrderAdjustment struct {
-	// TotalAdjustment Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	TotalAdjustment *BlankDecimal `json:"total_adjustment,omitempty"`
+	// TotalAdjustment The total order adjustment, as a decimal; "" when none.
+	TotalAdjustment BlankDecimal `json:"total_adjustment,omitempty,omitzero"`
 
-	// TotalTax Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	TotalTax *BlankDecimal `json:"total_tax,omitempty"`
+	// TotalTax The total order tax, as a decimal; "" when none.
+	TotalTax BlankDecimal `json:"total_tax,omitempty,omitzero"`
 }
 
-// OrderCreate The "Order full reference". Which objects a gateway needs is described per payment method (AfterPay, Klarna, Pay After Delivery and E-invoicing want customer, delivery, shopping_cart, checkout_options and gateway_info).
-type OrderCreate struct {
-	Affiliate *Affiliate `json:"affiliate,omitempty"`
+// OrderCartItem One line of a shopping cart as an answer carries it.
+type OrderCartItem struct {
+	// Cashback The item's cashback amount.
+	Cashback string `json:"cashback,omitempty,omitzero"`
 
-	// Amount Amount in cents; the document sends 1000 and "1000".
+	// Created When the item was added.
+	Created string `json:"created,omitempty,omitzero"`
+
+	// Currency The item's ISO 4217 currency.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Description The item's description.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Image The item's image URL.
+	Image string `json:"image,omitempty,omitzero"`
+
+	// MerchantItemID The merchant's reference for the item; text or a number (666666).
+	MerchantItemID Text `json:"merchant_item_id,omitempty,omitzero"`
+
+	// Name The item's name.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// Options Item options (the document shows an empty list).
+	Options []interface{} `json:"options,omitempty,omitzero"`
+
+	// ProductURL The URL of the product.
+	ProductURL string `json:"product_url,omitempty,omitzero"`
+
+	// Quantity The quantity; a number, or its text.
+	Quantity Count `json:"quantity,omitempty,omitzero"`
+
+	// TaxTableSelector The name of the tax table that applies to the item.
+	TaxTableSelector string `json:"tax_table_selector,omitempty,omitzero"`
+
+	// UnitPrice The price of one item in the order's currency, as a decimal string ("90.00"); "" when none.
+	UnitPrice BlankDecimalString `json:"unit_price,omitempty,omitzero"`
+
+	// Weight The weight of one item as an answer carries it.
+	Weight OrderWeight `json:"weight,omitempty,omitzero"`
+}
+
+// OrderCheckoutOptions The tax tables and shipping options as an answer carries them. Answers send default and alternate directly, the status reference nests them in tax_tables.
+type OrderCheckoutOptions struct {
+	// Alternate The named tax tables.
+	Alternate []OrderTaxTableAlternate `json:"alternate,omitempty,omitzero"`
+
+	// Default The default tax table (an object, or [] when there is none); decode with ObjectOrList.Decode into an OrderTaxTable.
+	Default OrderTaxTableOrList `json:"default,omitempty,omitzero"`
+
+	// NoShippingMethod Whether the shipping address selection was skipped.
+	NoShippingMethod Flag `json:"no_shipping_method,omitempty,omitzero"`
+
+	// RoundingPolicy How tax amounts are rounded.
+	RoundingPolicy []RoundingPolicy `json:"rounding_policy,omitempty,omitzero"`
+
+	// ShippingMethods The shipping methods.
+	ShippingMethods []ShippingMethods `json:"shipping_methods,omitempty,omitzero"`
+
+	// TaxTables The tax tables as the order status reference nests them.
+	TaxTables OrderTaxTables `json:"tax_tables,omitempty,omitzero"`
+
+	// UseShippingNotification Whether MultiSafepay asked the webshop for shipping options.
+	UseShippingNotification Flag `json:"use_shipping_notification,omitempty,omitzero"`
+}
+
+// OrderCreate An order to create (the document's "Order full reference"). Which objects a gateway needs is described per payment method; AfterPay, Klarna, Pay After Delivery and E-invoicing want customer, delivery, shopping_cart, checkout_options and gateway_info.
+type OrderCreate struct {
+	// Affiliate Affiliate data of an order; split payments over several merchant accounts.
+	Affiliate Affiliate `json:"affiliate,omitempty,omitzero"`
+
+	// Amount The amount in cents that the customer needs to pay.
 	Amount Cents `json:"amount"`
 
-	// CheckoutOptions Requests put the tax tables under tax_tables; responses send default and alternate directly.
-	CheckoutOptions *CheckoutOptions `json:"checkout_options,omitempty"`
-	Currency        string           `json:"currency"`
-	CustomInfo      *CustomInfo      `json:"custom_info,omitempty"`
+	// CheckoutOptions The tax tables the shopping cart's items refer to, and FastCheckout's shipping options, as a request sends them.
+	CheckoutOptions CheckoutOptions `json:"checkout_options,omitempty,omitzero"`
 
-	// Customer The consumer. Responses send null for unknown fields and add country_name, phone1 and phone2.
-	Customer *Customer `json:"customer,omitempty"`
+	// Currency The ISO 4217 currency the customer pays in, e.g. EUR.
+	Currency string `json:"currency"`
 
-	// DaysActive Whole number sent as 2 or "2" ("" means none); quantities may be negative in refunds.
-	DaysActive  *Count    `json:"days_active,omitempty"`
-	Delivery    *Delivery `json:"delivery,omitempty"`
-	Description string    `json:"description"`
+	// CustomInfo Custom information stored with the order; answers send null for an empty field.
+	CustomInfo CustomInfo `json:"custom_info,omitempty,omitzero"`
 
-	// Gateway Gateway id (IDEAL, IDEALQR, CREDITCARD, VISA, MASTERCARD, MAESTRO, AMEX, DIRDEB, BANKTRANS, AFTERPAY, ALIPAY, MISTERCASH, BELFIUS, DOTPAY, EINVOICE, EPS, GIROPAY, INGHOME, KBC, KLARNA, PAYAFTER, PAYPAL, SANTANDER, DIRECTBANK, …); empty for the payment page. An open set.
-	Gateway *string `json:"gateway,omitempty"`
+	// Customer Personal information about the consumer, as an order sends it. Fields marked recommended improve fraud checks and the payment pages.
+	Customer Customer `json:"customer,omitempty,omitzero"`
 
-	// GatewayInfo Method-specific data. Requests: issuer_id (iDEAL), card data (credit
-	// cards), account data (direct debit), birthday/gender/phone/email and
-	// bank account (AfterPay, Klarna, Pay After Delivery, E-invoicing,
-	// Santander), qr_size and friends (iDEAL QR). Responses: the bank
-	// transfer instructions (reference, destination_*).
-	GatewayInfo     *GatewayInfo     `json:"gateway_info,omitempty"`
-	GoogleAnalytics *GoogleAnalytics `json:"google_analytics,omitempty"`
+	// DaysActive The number of days the payment link stays active; 30 when left out.
+	DaysActive Integer `json:"days_active,omitempty,omitzero"`
 
-	// Items HTML list of the items (legacy).
-	Items *string `json:"items,omitempty"`
+	// Delivery The delivery address for the shipment.
+	Delivery Delivery `json:"delivery,omitempty,omitzero"`
 
-	// Manual Boolean sent as true, "true", "false" or "" (no value).
-	Manual         *Flag           `json:"manual,omitempty"`
-	OrderID        string          `json:"order_id"`
-	PaymentOptions *PaymentOptions `json:"payment_options,omitempty"`
-	Plugin         *Plugin         `json:"plugin,omitempty"`
+	// Description A free text shown with the order in MultiSafepay Control and, if the customer's bank supports it, on the bank statement. At most 200 characters; no HTML (use items or shopping_cart).
+	Description string `json:"description"`
 
-	// RecurringID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	RecurringID  *Text         `json:"recurring_id,omitempty"`
-	SecondChance *SecondChance `json:"second_chance,omitempty"`
+	// Gateway The unique gateway id that sends the customer straight to that payment method (IDEAL, CREDITCARD, VISA, …; see the gateway request); left out, the customer picks on the payment page. Required for a direct order.
+	Gateway string `json:"gateway,omitempty,omitzero"`
 
-	// SecondsActive Whole number sent as 2 or "2" ("" means none); quantities may be negative in refunds.
-	SecondsActive *Count        `json:"seconds_active,omitempty"`
-	ShoppingCart  *ShoppingCart `json:"shopping_cart,omitempty"`
+	// GatewayInfo The data a gateway needs in a request: issuer_id (direct iDEAL), the
+	// card (direct credit card), the account (direct debit, bank transfer
+	// refunds), birthday, gender, phone, email and bank account (AfterPay,
+	// Klarna, Pay After Delivery, E-invoicing, Santander), qr_size and
+	// friends (iDEAL QR). Plain text throughout.
+	GatewayInfo GatewayInfo `json:"gateway_info,omitempty,omitzero"`
 
-	// Type The payment flow; redirect is the default.
-	Type *OrderType `json:"type,omitempty"`
-	Var1 *string    `json:"var1,omitempty"`
-	Var2 *string    `json:"var2,omitempty"`
-	Var3 *string    `json:"var3,omitempty"`
+	// GoogleAnalytics Google Analytics on the payment pages.
+	GoogleAnalytics GoogleAnalytics `json:"google_analytics,omitempty,omitzero"`
+
+	// Items An HTML list of the items ordered, shown on payment pages and in e-mails (legacy; prefer shopping_cart).
+	Items string `json:"items,omitempty,omitzero"`
+
+	// Manual If true, a credit card transaction requires manual acceptance whatever the outcome of the fraud checks (a high-risk transaction may still be declined).
+	Manual Boolean `json:"manual,omitempty,omitzero"`
+
+	// OrderID The unique identifier from your system for the order.
+	OrderID string `json:"order_id"`
+
+	// PaymentOptions The redirect_url, cancel_url and notification_url of an order, and the payment page template.
+	PaymentOptions PaymentOptions `json:"payment_options,omitempty,omitzero"`
+
+	// Plugin The shop software and plugin that create the order.
+	Plugin Plugin `json:"plugin,omitempty,omitzero"`
+
+	// RecurringID A previously stored recurring_id, referring to a payment method to charge again (recurring payments with cards or SEPA Direct Debit).
+	RecurringID Identifier `json:"recurring_id,omitempty,omitzero"`
+
+	// SecondChance The second chance e-mail, which reminds a customer of an unpaid order.
+	SecondChance SecondChance `json:"second_chance,omitempty,omitzero"`
+
+	// SecondsActive The number of seconds the payment link stays active.
+	SecondsActive Integer `json:"seconds_active,omitempty,omitzero"`
+
+	// ShoppingCart All purchased items of an order, or of a shopping-cart refund (the original items plus copies of the refunded ones).
+	ShoppingCart ShoppingCart `json:"shopping_cart,omitempty,omitzero"`
+
+	// Type The payment flow for the checkout process. redirect (the default) sends the customer to MultiSafepay's payment page; direct starts the chosen gateway's own flow (the bank's page for iDEAL); checkout is MultiSafepay's FastCheckout; paymentlink only creates a payment link.
+	Type OrderType `json:"type,omitempty,omitzero"`
+
+	// Var1 The first free variable for custom data, stored with the order and returned as sent.
+	Var1 string `json:"var1,omitempty,omitzero"`
+
+	// Var2 The second free variable for custom data, stored with the order and returned as sent.
+	Var2 string `json:"var2,omitempty,omitzero"`
+
+	// Var3 A free variable for custom data, stored with the order and returned as sent; must be empty with split payments.
+	Var3 string `json:"var3,omitempty,omitzero"`
 }
 
-// OrderEnvelope defines model for OrderEnvelope.
+// OrderCustomer The customer as an answer carries it; unknown fields are null, and answers add country_name, phone1 and phone2.
+type OrderCustomer struct {
+	// Address1 The first line of the customer's address.
+	Address1 NullableString `json:"address1,omitempty,omitzero"`
+
+	// Address2 The second line of the customer's address.
+	Address2 NullableString `json:"address2,omitempty,omitzero"`
+
+	// City The customer's city.
+	City NullableString `json:"city,omitempty,omitzero"`
+
+	// Company Whether FastCheckout asked for the company name.
+	Company Flag `json:"company,omitempty,omitzero"`
+
+	// CompanyName The customer's company name.
+	CompanyName NullableString `json:"company_name,omitempty,omitzero"`
+
+	// Country The customer's ISO 3166-1 country code.
+	Country NullableString `json:"country,omitempty,omitzero"`
+
+	// CountryName The name of the customer's country.
+	CountryName NullableString `json:"country_name,omitempty,omitzero"`
+
+	// DisableSendEmail Whether MultiSafepay leaves the bank transfer instructions to the merchant.
+	DisableSendEmail Flag `json:"disable_send_email,omitempty,omitzero"`
+
+	// Email The customer's e-mail address.
+	Email NullableString `json:"email,omitempty,omitzero"`
+
+	// FirstName The customer's first name.
+	FirstName NullableString `json:"first_name,omitempty,omitzero"`
+
+	// ForwardedIP The X-Forwarded-For header of the customer's request.
+	ForwardedIP NullableString `json:"forwarded_ip,omitempty,omitzero"`
+
+	// HouseNumber The customer's house number; text ("XI", "39c") or a number (22).
+	HouseNumber Text `json:"house_number,omitempty,omitzero"`
+
+	// IPAddress The IP address of the customer.
+	IPAddress NullableString `json:"ip_address,omitempty,omitzero"`
+
+	// LastName The customer's last name.
+	LastName NullableString `json:"last_name,omitempty,omitzero"`
+
+	// Locale The customer's locale, e.g. nl_NL.
+	Locale NullableString `json:"locale,omitempty,omitzero"`
+
+	// Phone The customer's phone number, as sent.
+	Phone Text `json:"phone,omitempty,omitzero"`
+
+	// Phone1 The customer's first phone number; text or a number (66633311155).
+	Phone1 Text `json:"phone1,omitempty,omitzero"`
+
+	// Phone2 The customer's second phone number.
+	Phone2 Text `json:"phone2,omitempty,omitzero"`
+
+	// Referrer The page that referred the customer.
+	Referrer NullableString `json:"referrer,omitempty,omitzero"`
+
+	// State The customer's state or province.
+	State NullableString `json:"state,omitempty,omitzero"`
+
+	// UserAgent The customer's User-Agent header.
+	UserAgent NullableString `json:"user_agent,omitempty,omitzero"`
+
+	// ZipCode The customer's zip or postal code; text ("2521VA") or a number (29000).
+	ZipCode Text `json:"zip_code,omitempty,omitzero"`
+}
+
+// OrderEnvelope The answer to creating or retrieving an order.
 type OrderEnvelope struct {
-	// Data The "Order status full reference": what creating, retrieving and
-	// notifying an order returns. A redirect order's creation answers only
+	// Data An order as MultiSafepay answers it (the document's "Order status full
+	// reference"): what creating and retrieving an order return and what a
+	// POST notification carries. A redirect order's creation answers only
 	// order_id and payment_url (plus qr_url for iDEAL QR). The structure
 	// varies per payment method; unknown fields are allowed.
-	Data    Order `json:"data"`
-	Success bool  `json:"success"`
+	Data Order `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// OrderType The payment flow; redirect is the default.
+// OrderGatewayInfo Gateway data in an answer. The order status reference lists the request's fields (empty); a bank transfer order adds the instructions for the customer (reference, destination_*).
+type OrderGatewayInfo struct {
+	// AccountHolderBic The BIC of the bank account.
+	AccountHolderBic string `json:"account_holder_bic,omitempty,omitzero"`
+
+	// AccountHolderCity The city where the owner of the bank account lives.
+	AccountHolderCity string `json:"account_holder_city,omitempty,omitzero"`
+
+	// AccountHolderCountry The country where the owner of the bank account lives.
+	AccountHolderCountry string `json:"account_holder_country,omitempty,omitzero"`
+
+	// AccountHolderIban The IBAN of the bank account.
+	AccountHolderIban string `json:"account_holder_iban,omitempty,omitzero"`
+
+	// AccountHolderName The name of the owner of the bank account.
+	AccountHolderName string `json:"account_holder_name,omitempty,omitzero"`
+
+	// AccountHolderSwift The SWIFT code of the bank account.
+	AccountHolderSwift string `json:"account_holder_swift,omitempty,omitzero"`
+
+	// AccountID The account id the order was created with.
+	AccountID Text `json:"account_id,omitempty,omitzero"`
+
+	// ActionOnDeclined What happens on a decline, as sent.
+	ActionOnDeclined string `json:"action_on_declined,omitempty,omitzero"`
+
+	// AllowChangeAmount Whether the customer may change the iDEAL QR amount.
+	AllowChangeAmount Flag `json:"allow_change_amount,omitempty,omitzero"`
+
+	// AllowMultiple Whether one iDEAL QR code can be paid more than once.
+	AllowMultiple Flag `json:"allow_multiple,omitempty,omitzero"`
+
+	// BankAccount The customer's formatted IBAN.
+	BankAccount string `json:"bank_account,omitempty,omitzero"`
+
+	// Birthday The customer's birth date as yyyy-mm-dd.
+	Birthday string `json:"birthday,omitempty,omitzero"`
+
+	// CardCvc The card CVC field of the reference (empty in answers).
+	CardCvc Text `json:"card_cvc,omitempty,omitzero"`
+
+	// CardExpiryDate The card's expiry date field of the reference (empty in answers).
+	CardExpiryDate Text `json:"card_expiry_date,omitempty,omitzero"`
+
+	// CardHolderName The name on the card.
+	CardHolderName string `json:"card_holder_name,omitempty,omitzero"`
+
+	// CardNumber The card number field of the reference (empty in answers).
+	CardNumber Text `json:"card_number,omitempty,omitzero"`
+
+	// Coc The company's chamber of commerce number.
+	Coc string `json:"coc,omitempty,omitzero"`
+
+	// CollectingFlow The collecting flow, as sent.
+	CollectingFlow string `json:"collecting_flow,omitempty,omitzero"`
+
+	// Company The company name of a business payment, as sent.
+	Company string `json:"company,omitempty,omitzero"`
+
+	// CompanyType The type of company.
+	CompanyType string `json:"company_type,omitempty,omitzero"`
+
+	// DestinationAccountID Bank transfer; the account number the customer transfers to.
+	DestinationAccountID Text `json:"destination_account_id,omitempty,omitzero"`
+
+	// DestinationHolderCity Bank transfer; the city of that account holder.
+	DestinationHolderCity string `json:"destination_holder_city,omitempty,omitzero"`
+
+	// DestinationHolderCountry Bank transfer; the country of that account holder.
+	DestinationHolderCountry string `json:"destination_holder_country,omitempty,omitzero"`
+
+	// DestinationHolderIban Bank transfer; the IBAN the customer transfers to.
+	DestinationHolderIban string `json:"destination_holder_iban,omitempty,omitzero"`
+
+	// DestinationHolderName Bank transfer; the holder of the account the customer transfers to.
+	DestinationHolderName string `json:"destination_holder_name,omitempty,omitzero"`
+
+	// DestinationHolderSwift Bank transfer; the SWIFT/BIC of that account.
+	DestinationHolderSwift string `json:"destination_holder_swift,omitempty,omitzero"`
+
+	// Email The customer's e-mail address, as sent.
+	Email string `json:"email,omitempty,omitzero"`
+
+	// Emandate The direct debit e-mandate, as sent.
+	Emandate string `json:"emandate,omitempty,omitzero"`
+
+	// Gender The customer's gender, as sent.
+	Gender string `json:"gender,omitempty,omitzero"`
+
+	// IssuerID The iDEAL issuer id the order was created with.
+	IssuerID Text `json:"issuer_id,omitempty,omitzero"`
+
+	// IssuerName Bank transfer; the name of the receiving bank.
+	IssuerName string `json:"issuer_name,omitempty,omitzero"`
+
+	// MaxAmount The highest amount in cents an iDEAL QR customer may pay.
+	MaxAmount Cents `json:"max_amount,omitempty,omitzero"`
+
+	// Mtpinfo Bank transfer; the account the transfer information refers to, as MultiSafepay sends it.
+	Mtpinfo string `json:"mtpinfo,omitempty,omitzero"`
+
+	// PersonalNumber The customer's personal number.
+	PersonalNumber string `json:"personal_number,omitempty,omitzero"`
+
+	// Phone The customer's phone number, as sent.
+	Phone Text `json:"phone,omitempty,omitzero"`
+
+	// PoNumber The purchase order number.
+	PoNumber string `json:"po_number,omitempty,omitzero"`
+
+	// QrSize The iDEAL QR image size in pixels; "" when none.
+	QrSize Count `json:"qr_size,omitempty,omitzero"`
+
+	// Reference Bank transfer; the reference the customer must quote with the transfer.
+	Reference string `json:"reference,omitempty,omitzero"`
+
+	// Referrer The page that referred the customer.
+	Referrer string `json:"referrer,omitempty,omitzero"`
+
+	// TermURL The terms and conditions URL.
+	TermURL string `json:"term_url,omitempty,omitzero"`
+
+	// UserAgent The customer's User-Agent header.
+	UserAgent string `json:"user_agent,omitempty,omitzero"`
+
+	// Vat The company's VAT number.
+	Vat string `json:"vat,omitempty,omitzero"`
+}
+
+// OrderShoppingCart The shopping cart as an answer carries it. A shopping-cart refund starts from it (see the client's CartOf).
+type OrderShoppingCart struct {
+	// Items The items.
+	Items []OrderCartItem `json:"items,omitempty,omitzero"`
+}
+
+// OrderTaxRule A tax rate as an answer carries it.
+type OrderTaxRule struct {
+	// Country The ISO 3166-1 country code where this rate applies ("" for all).
+	Country string `json:"country,omitempty,omitzero"`
+
+	// Rate The tax rate as a decimal fraction, a number (0.21) or text ("0.00").
+	Rate BlankDecimal `json:"rate,omitempty,omitzero"`
+
+	// WorldArea Whether the rate applies worldwide.
+	WorldArea Flag `json:"world_area,omitempty,omitzero"`
+}
+
+// OrderTaxTable The default tax table as an answer carries it.
+type OrderTaxTable struct {
+	// Rate The tax rate as a decimal fraction, e.g. 0.21; "" when none.
+	Rate BlankDecimal `json:"rate,omitempty,omitzero"`
+
+	// Rules Rates per country.
+	Rules []OrderTaxRule `json:"rules,omitempty,omitzero"`
+
+	// ShippingTaxed Whether shipping is already taxed.
+	ShippingTaxed Flag `json:"shipping_taxed,omitempty,omitzero"`
+}
+
+// OrderTaxTableAlternate A named tax table as an answer carries it.
+type OrderTaxTableAlternate struct {
+	// Name The table's name, as used in tax_table_selector; text or a number.
+	Name Text `json:"name,omitempty,omitzero"`
+
+	// Rate The table's tax rate as a decimal fraction; "" when none.
+	Rate BlankDecimal `json:"rate,omitempty,omitzero"`
+
+	// Rules Rates per country.
+	Rules []OrderTaxRule `json:"rules,omitempty,omitzero"`
+
+	// Standalone Whether this table is used for the tax on shipping methods; "" when not set.
+	Standalone Flag `json:"standalone,omitempty,omitzero"`
+}
+
+// OrderTaxTableOrList An OrderTaxTable object, or an array (empty when there is none); kept as raw JSON, decode with ObjectOrList.Decode.
+type OrderTaxTableOrList = flex.ObjectOrList
+
+// OrderTaxTables The tax tables as the order status reference nests them.
+type OrderTaxTables struct {
+	// Alternate The named tax tables.
+	Alternate []OrderTaxTableAlternate `json:"alternate,omitempty,omitzero"`
+
+	// Default The default tax table (an object, or [] when there is none); decode with ObjectOrList.Decode into an OrderTaxTable.
+	Default OrderTaxTableOrList `json:"default,omitempty,omitzero"`
+}
+
+// OrderType The payment flow for the checkout process. redirect (the default) sends the customer to MultiSafepay's payment page; direct starts the chosen gateway's own flow (the bank's page for iDEAL); checkout is MultiSafepay's FastCheckout; paymentlink only creates a payment link.
 type OrderType string
 
-// OrderUpdate defines model for OrderUpdate.
+// OrderUpdate Changes to an order; every field is optional.
 type OrderUpdate struct {
-	Carrier   *string `json:"carrier,omitempty"`
-	InvoiceID *string `json:"invoice_id,omitempty"`
-	Reason    *string `json:"reason,omitempty"`
+	// Carrier The name of the shipping company delivering the order.
+	Carrier string `json:"carrier,omitempty,omitzero"`
 
-	// ShipDate Free-form date, e.g. 01-01-1911.
-	ShipDate       *string            `json:"ship_date,omitempty"`
-	Status         *OrderUpdateStatus `json:"status,omitempty"`
-	TracktraceCode *string            `json:"tracktrace_code,omitempty"`
-	TracktraceURL  *string            `json:"tracktrace_url,omitempty"`
+	// InvoiceID A reference to your internal invoice id, added to financial reports and exports in MultiSafepay Control.
+	InvoiceID string `json:"invoice_id,omitempty,omitzero"`
+
+	// Reason A short free text memo added to the order when setting the shipping status.
+	Reason string `json:"reason,omitempty,omitzero"`
+
+	// ShipDate The date the order was shipped, free-form, e.g. 01-01-1911.
+	ShipDate string `json:"ship_date,omitempty,omitzero"`
+
+	// Status The status an update sets. void cancels an initialized or uncleared order; completed accepts it (e.g. a bank transfer arrived, an uncleared payment approved); shipped marks a paid order as shipped.
+	Status OrderUpdateStatus `json:"status,omitempty,omitzero"`
+
+	// TracktraceCode The track and trace code provided by the shipping company.
+	TracktraceCode string `json:"tracktrace_code,omitempty,omitzero"`
+
+	// TracktraceURL The track and trace URL provided by the shipping company.
+	TracktraceURL string `json:"tracktrace_url,omitempty,omitzero"`
 }
 
-// OrderUpdateStatus defines model for OrderUpdate.Status.
+// OrderUpdateStatus The status an update sets. void cancels an initialized or uncleared order; completed accepts it (e.g. a bank transfer arrived, an uncleared payment approved); shipped marks a paid order as shipped.
 type OrderUpdateStatus string
+
+// OrderWeight The weight of one item as an answer carries it.
+type OrderWeight struct {
+	// Unit The unit the weight is given in, e.g. KG (the reference shows 0 for none).
+	Unit Text `json:"unit,omitempty,omitzero"`
+
+	// Value How many units one item weighs; text or a number (12).
+	Value Text `json:"value,omitempty,omitzero"`
+}
 
 // PaymentDetails How the order was paid. Card and account fields arrive as text, numbers, false or null.
 type PaymentDetails struct {
-	// AccountBic Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	AccountBic *Scalar `json:"account_bic,omitempty"`
+	// AccountBic The customer's BIC.
+	AccountBic Scalar `json:"account_bic,omitempty,omitzero"`
 
-	// AccountHolderName Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	AccountHolderName *Scalar `json:"account_holder_name,omitempty"`
+	// AccountHolderName The name of the account or card holder.
+	AccountHolderName Scalar `json:"account_holder_name,omitempty,omitzero"`
 
-	// AccountIban Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	AccountIban *Scalar `json:"account_iban,omitempty"`
+	// AccountIban The customer's IBAN (the document's direct iDEAL example puts the bank's page URL here).
+	AccountIban Scalar `json:"account_iban,omitempty,omitzero"`
 
-	// AccountID Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	AccountID *Scalar `json:"account_id,omitempty"`
+	// AccountID The account id provided in the order.
+	AccountID Scalar `json:"account_id,omitempty,omitzero"`
 
-	// CardExpiryDate Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	CardExpiryDate *Scalar `json:"card_expiry_date,omitempty"`
+	// CardExpiryDate The credit card's expiry date as YYMM, e.g. 1904.
+	CardExpiryDate Scalar `json:"card_expiry_date,omitempty,omitzero"`
 
-	// ExternalTransactionID Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	ExternalTransactionID *Scalar `json:"external_transaction_id,omitempty"`
+	// ExternalTransactionID The transaction id at the bank or card scheme.
+	ExternalTransactionID Scalar `json:"external_transaction_id,omitempty,omitzero"`
 
-	// IssuerID Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	IssuerID *Scalar `json:"issuer_id,omitempty"`
+	// IssuerID The iDEAL issuer id.
+	IssuerID Scalar `json:"issuer_id,omitempty,omitzero"`
 
-	// Last4 Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	Last4 *Scalar `json:"last4,omitempty"`
+	// Last4 The last 4 digits of the credit card.
+	Last4 Scalar `json:"last4,omitempty,omitzero"`
 
-	// RecurringFlow Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	RecurringFlow *Scalar `json:"recurring_flow,omitempty"`
+	// RecurringFlow The recurring flow, where the payment method has one.
+	RecurringFlow Scalar `json:"recurring_flow,omitempty,omitzero"`
 
-	// RecurringID Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	RecurringID *Scalar `json:"recurring_id,omitempty"`
+	// RecurringID The recurring payment identifier, for charging this payment method again.
+	RecurringID Scalar `json:"recurring_id,omitempty,omitzero"`
 
-	// RecurringModel Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	RecurringModel *Scalar `json:"recurring_model,omitempty"`
-	Type           *string `json:"type,omitempty"`
+	// RecurringModel The recurring model, where the payment method has one.
+	RecurringModel Scalar `json:"recurring_model,omitempty,omitzero"`
+
+	// Type The payment type (gateway id), e.g. IDEAL, VISA, DIRDEB.
+	Type string `json:"type,omitempty,omitzero"`
 }
 
 // PaymentMethod One payment that makes up the order.
 type PaymentMethod struct {
-	// AccountHolderName Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	AccountHolderName *Scalar `json:"account_holder_name,omitempty"`
+	// AccountHolderName The name of the account or card holder.
+	AccountHolderName Scalar `json:"account_holder_name,omitempty,omitzero"`
 
-	// Amount Amount in cents as 1000 or "1000"; the order reference shows "" for "no value".
-	Amount *BlankCents `json:"amount,omitempty"`
+	// Amount The amount of this payment in cents.
+	Amount BlankCents `json:"amount,omitempty,omitzero"`
 
-	// CardExpiryDate Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	CardExpiryDate *Scalar `json:"card_expiry_date,omitempty"`
-	Currency       *string `json:"currency,omitempty"`
-	Description    *string `json:"description,omitempty"`
+	// CardExpiryDate The credit card's expiry date as YYMM.
+	CardExpiryDate Scalar `json:"card_expiry_date,omitempty,omitzero"`
 
-	// ExternalTransactionID Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	ExternalTransactionID *Scalar `json:"external_transaction_id,omitempty"`
+	// Currency The ISO 4217 currency of this payment.
+	Currency string `json:"currency,omitempty,omitzero"`
 
-	// Last4 Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
-	Last4              *Scalar `json:"last4,omitempty"`
-	PaymentDescription *string `json:"payment_description,omitempty"`
+	// Description The order description.
+	Description string `json:"description,omitempty,omitzero"`
 
-	// Status initialized, declined, canceled, completed, expired, uncleared,
-	// refunded, partial_refunded, reserved, chargedback, shipped, void.
-	// An open set: a value added by the provider still decodes.
-	Status *TransactionStatus `json:"status,omitempty"`
-	Type   *string            `json:"type,omitempty"`
+	// ExternalTransactionID The transaction id at the bank or card scheme.
+	ExternalTransactionID Scalar `json:"external_transaction_id,omitempty,omitzero"`
+
+	// Last4 The last 4 digits of the credit card.
+	Last4 Scalar `json:"last4,omitempty,omitzero"`
+
+	// PaymentDescription The payment method's name, e.g. Visa.
+	PaymentDescription string `json:"payment_description,omitempty,omitzero"`
+
+	// Status The status of this payment.
+	Status TransactionStatus `json:"status,omitempty,omitzero"`
+
+	// Type The payment type (gateway id), e.g. VISA.
+	Type string `json:"type,omitempty,omitzero"`
 }
 
-// PaymentOptions defines model for PaymentOptions.
+// PaymentOptions The redirect_url, cancel_url and notification_url of an order, and the payment page template.
 type PaymentOptions struct {
-	CancelURL *string `json:"cancel_url,omitempty"`
+	// CancelURL Where the customer goes from the payment pages after a canceled or unsuccessful transaction.
+	CancelURL string `json:"cancel_url,omitempty,omitzero"`
 
-	// CloseWindow Boolean sent as true, "true", "false" or "" (no value).
-	CloseWindow        *Flag                             `json:"close_window,omitempty"`
-	NotificationMethod *PaymentOptionsNotificationMethod `json:"notification_method,omitempty"`
-	NotificationURL    *string                           `json:"notification_url,omitempty"`
-	RedirectURL        *string                           `json:"redirect_url,omitempty"`
+	// CloseWindow Set to true when the payment page opens in a new window that should close itself after the payment.
+	CloseWindow Boolean `json:"close_window,omitempty,omitzero"`
 
-	// Template Payment page styling; partial settings override the default template only where sent. Images must be https.
-	Template *Template `json:"template,omitempty"`
+	// NotificationMethod How MultiSafepay calls notification_url when the status of the transaction changes. GET (MultiSafepay's default) sends only ?transactionid=…&timestamp=…; POST also sends the order as a signed body.
+	NotificationMethod NotificationMethod `json:"notification_method,omitempty,omitzero"`
 
-	// TemplateID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	TemplateID *Text `json:"template_id,omitempty"`
+	// NotificationURL The URL MultiSafepay calls when the status of the transaction changes (use https and a standard port).
+	NotificationURL string `json:"notification_url,omitempty,omitzero"`
+
+	// RedirectURL Where the customer goes from the payment pages after a successful transaction.
+	RedirectURL string `json:"redirect_url,omitempty,omitzero"`
+
+	// Template Payment page styling as CSS values. A partial template overrides the default MultiSafepay template only where sent; images (logo, header) must be https URLs or they are ignored.
+	Template Template `json:"template,omitempty,omitzero"`
+
+	// TemplateID The unique identifier of a template configured in MultiSafepay Control (the document sends "123456").
+	TemplateID Identifier `json:"template_id,omitempty,omitzero"`
 }
 
-// PaymentOptionsNotificationMethod defines model for PaymentOptions.NotificationMethod.
-type PaymentOptionsNotificationMethod string
-
-// Plugin defines model for Plugin.
+// Plugin The shop software and plugin that create the order.
 type Plugin struct {
-	Partner       *string `json:"partner,omitempty"`
-	PluginVersion *string `json:"plugin_version,omitempty"`
-	Shop          *string `json:"shop,omitempty"`
-	ShopRootURL   *string `json:"shop_root_url,omitempty"`
-	ShopVersion   *string `json:"shop_version,omitempty"`
+	// Partner Partner id.
+	Partner string `json:"partner,omitempty,omitzero"`
+
+	// PluginVersion Plugin version.
+	PluginVersion string `json:"plugin_version,omitempty,omitzero"`
+
+	// Shop Shop name.
+	Shop string `json:"shop,omitempty,omitzero"`
+
+	// ShopRootURL Shop root URL.
+	ShopRootURL string `json:"shop_root_url,omitempty,omitzero"`
+
+	// ShopVersion Shop version.
+	ShopVersion string `json:"shop_version,omitempty,omitzero"`
 }
 
-// Refund defines model for Refund.
+// Refund A refund created on an order.
 type Refund struct {
-	// RefundID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	RefundID *Text `json:"refund_id,omitempty"`
+	// RefundID The id of the refund transaction.
+	RefundID Text `json:"refund_id"`
 
-	// TransactionID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	TransactionID *Text `json:"transaction_id,omitempty"`
+	// TransactionID The MultiSafepay transaction id of the refunded order.
+	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
 }
 
-// RefundCreate An amount refund (currency, amount, description), a shopping-cart
-// refund (checkout_data: the original cart plus copies of the refunded
-// items with negative quantity, or negative unit_price for Klarna), or a
-// bank-transfer refund (amount plus gateway_info with the account).
+// RefundCreate A refund: by amount (currency, amount, description), by shopping cart
+// (checkout_data: the original cart plus copies of the refunded items
+// with negative quantity, or negative unit_price for Klarna), or to a
+// bank account (an amount plus gateway_info with the account).
 type RefundCreate struct {
-	// Amount Amount in cents; the document sends 1000 and "1000".
-	Amount       *Cents        `json:"amount,omitempty"`
-	CheckoutData *ShoppingCart `json:"checkout_data,omitempty"`
-	Currency     *string       `json:"currency,omitempty"`
-	Description  *string       `json:"description,omitempty"`
+	// Amount The amount to refund, in cents.
+	Amount Cents `json:"amount,omitempty,omitzero"`
 
-	// GatewayInfo Method-specific data. Requests: issuer_id (iDEAL), card data (credit
-	// cards), account data (direct debit), birthday/gender/phone/email and
-	// bank account (AfterPay, Klarna, Pay After Delivery, E-invoicing,
-	// Santander), qr_size and friends (iDEAL QR). Responses: the bank
-	// transfer instructions (reference, destination_*).
-	GatewayInfo *GatewayInfo `json:"gateway_info,omitempty"`
+	// CheckoutData For a shopping-cart refund, the original shopping cart (see CartOf) plus copies of the refunded items.
+	CheckoutData ShoppingCart `json:"checkout_data,omitempty,omitzero"`
+
+	// Currency The currency of the refund; it must be the order's.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Description A description shown with the transaction in MultiSafepay Control and, if the customer's bank supports it, on the bank statement.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// GatewayInfo The data a gateway needs in a request: issuer_id (direct iDEAL), the
+	// card (direct credit card), the account (direct debit, bank transfer
+	// refunds), birthday, gender, phone, email and bank account (AfterPay,
+	// Klarna, Pay After Delivery, E-invoicing, Santander), qr_size and
+	// friends (iDEAL QR). Plain text throughout.
+	GatewayInfo GatewayInfo `json:"gateway_info,omitempty,omitzero"`
 }
 
-// RefundEnvelope defines model for RefundEnvelope.
+// RefundEnvelope The answer to creating a refund.
 type RefundEnvelope struct {
-	Data    Refund `json:"data"`
-	Success bool   `json:"success"`
+	// Data A refund created on an order.
+	Data Refund `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
 // RelatedTransaction A refund or chargeback linked to the order.
 type RelatedTransaction struct {
-	// Amount Amount in cents as 1000 or "1000"; the order reference shows "" for "no value".
-	Amount      *BlankCents `json:"amount,omitempty"`
-	Costs       *[]Cost     `json:"costs,omitempty"`
-	Created     *string     `json:"created,omitempty"`
-	Currency    *string     `json:"currency,omitempty"`
-	Description *string     `json:"description,omitempty"`
-	Modified    *string     `json:"modified,omitempty"`
+	// Amount Its amount in cents.
+	Amount BlankCents `json:"amount,omitempty,omitzero"`
 
-	// Status initialized, declined, canceled, completed, expired, uncleared,
-	// refunded, partial_refunded, reserved, chargedback, shipped, void.
-	// An open set: a value added by the provider still decodes.
-	Status *TransactionStatus `json:"status,omitempty"`
+	// Costs Its fees.
+	Costs []Cost `json:"costs,omitempty,omitzero"`
 
-	// TransactionID Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	TransactionID *Text `json:"transaction_id,omitempty"`
+	// Created When it was created.
+	Created string `json:"created,omitempty,omitzero"`
+
+	// Currency Its ISO 4217 currency.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Description Its description, e.g. Refund order 258655825.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Modified When it last changed.
+	Modified string `json:"modified,omitempty,omitzero"`
+
+	// Status Its status.
+	Status TransactionStatus `json:"status,omitempty,omitzero"`
+
+	// TransactionID The transaction id of the refund or chargeback.
+	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
 }
 
-// RoundingPolicy defines model for RoundingPolicy.
+// RoundingPolicy How tax amounts are rounded.
 type RoundingPolicy struct {
-	// Mode UP, DOWN, CEILING, HALF_UP, HALF_DOWN, HALF_EVEN.
-	Mode *string `json:"mode,omitempty"`
+	// Mode The rounding mode; UP, DOWN, CEILING, HALF_UP, HALF_DOWN or HALF_EVEN.
+	Mode string `json:"mode,omitempty,omitzero"`
 
-	// Rule PER_ITEM, PER_LINE, TOTAL.
-	Rule *string `json:"rule,omitempty"`
+	// Rule Where rounding applies; PER_ITEM, PER_LINE or TOTAL.
+	Rule string `json:"rule,omitempty,omitzero"`
 }
 
-// Scalar Text, a number, or false for "no value" (card data such as last4 "1234", 1234 or false); may be null.
+// Scalar Card or account data in an answer, sent as text, a number, false for "no value", or null (last4 "1234", 1234 or false).
 type Scalar = flex.String
 
-// SecondChance defines model for SecondChance.
+// SecondChance The second chance e-mail, which reminds a customer of an unpaid order.
 type SecondChance struct {
-	// SendEmail Boolean sent as true, "true", "false" or "" (no value).
-	SendEmail *Flag `json:"send_email,omitempty"`
+	// SendEmail Whether a second chance e-mail is sent for this order. Left out (nil), the website's setting in MultiSafepay Control applies; false disables it for this order.
+	SendEmail *bool `json:"send_email,omitempty"`
 }
 
-// ShippingMethod defines model for ShippingMethod.
+// ShippingMethod One shipping method (a carrier at a flat rate, or a pickup location).
 type ShippingMethod struct {
-	AllowedAreas  *[]string `json:"allowed_areas,omitempty"`
-	Currency      *string   `json:"currency,omitempty"`
-	ExcludedAreas *[]string `json:"excluded_areas,omitempty"`
-	ID            *string   `json:"id,omitempty"`
-	Name          *string   `json:"name,omitempty"`
+	// AllowedAreas ISO 3166-1 country codes where this shipping method is available; no other country supports it.
+	AllowedAreas []string `json:"allowed_areas,omitempty,omitzero"`
 
-	// Price Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	Price    *BlankDecimal `json:"price,omitempty"`
-	Provider *string       `json:"provider,omitempty"`
-	Type     *string       `json:"type,omitempty"`
+	// Currency The ISO 4217 currency the shipping method is charged in.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// ExcludedAreas ISO 3166-1 country codes where this shipping method is not available.
+	ExcludedAreas []string `json:"excluded_areas,omitempty,omitzero"`
+
+	// ID Unique identifier.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// Name The name of the shipping company or pickup location.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// Price The price charged to the customer for this shipping method, as a decimal in its currency; "" means none.
+	Price BlankDecimal `json:"price,omitempty,omitzero"`
+
+	// Provider Shipping method provider identifier.
+	Provider string `json:"provider,omitempty,omitzero"`
+
+	// Type Shipping method type.
+	Type string `json:"type,omitempty,omitzero"`
 }
 
-// ShippingMethods defines model for ShippingMethods.
+// ShippingMethods The shipping methods a customer can choose from during FastCheckout.
 type ShippingMethods struct {
-	FlatRateShipping *[]ShippingMethod `json:"flat_rate_shipping,omitempty"`
-	Pickup           *[]ShippingMethod `json:"pickup,omitempty"`
+	// FlatRateShipping Shipping by a carrier at a flat rate.
+	FlatRateShipping []ShippingMethod `json:"flat_rate_shipping,omitempty,omitzero"`
+
+	// Pickup Pickup locations.
+	Pickup []ShippingMethod `json:"pickup,omitempty,omitzero"`
 }
 
-// ShoppingCart defines model for ShoppingCart.
+// ShoppingCart All purchased items of an order, or of a shopping-cart refund (the original items plus copies of the refunded ones).
 type ShoppingCart struct {
-	Items *[]CartItem `json:"items,omitempty"`
+	// Items The items.
+	Items []CartItem `json:"items,omitempty,omitzero"`
 }
 
-// SplitPayment defines model for SplitPayment.
+// SplitPayment One merchant account's share of a split payment.
 type SplitPayment struct {
-	Description *string `json:"description,omitempty"`
+	// Description A description of the share, e.g. Fixed fee.
+	Description string `json:"description,omitempty,omitzero"`
 
-	// Fixed Amount in cents; the document sends 1000 and "1000".
-	Fixed *Cents `json:"fixed,omitempty"`
+	// Fixed The amount to split off, in cents.
+	Fixed Cents `json:"fixed,omitempty,omitzero"`
 
-	// Merchant Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Merchant *Text `json:"merchant,omitempty"`
+	// Merchant The affiliate merchant id, e.g. 1001001.
+	Merchant int64 `json:"merchant,omitempty,omitzero"`
 
-	// Percentage Exact decimal (a split percentage such as 11.2), sent as a JSON number.
-	Percentage *Decimal `json:"percentage,omitempty"`
+	// Percentage The percentage of the amount to split off, e.g. 11.2.
+	Percentage Decimal `json:"percentage,omitempty,omitzero"`
 }
 
-// TaxRule defines model for TaxRule.
+// TaxRule A tax rate, optionally for one country.
 type TaxRule struct {
-	Country *string `json:"country,omitempty"`
+	// Country The ISO 3166-1 country code where this rate applies.
+	Country string `json:"country,omitempty,omitzero"`
 
-	// Rate Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	Rate *BlankDecimal `json:"rate,omitempty"`
+	// Rate The tax rate as a decimal fraction, e.g. 0.21; always sent, 0 included.
+	Rate Decimal `json:"rate"`
 
-	// WorldArea Boolean sent as true, "true", "false" or "" (no value).
-	WorldArea *Flag `json:"world_area,omitempty"`
+	// WorldArea Whether the rate applies worldwide. MultiSafepay's default is true, so nil leaves it out and false must be sent.
+	WorldArea *bool `json:"world_area,omitempty"`
 }
 
-// TaxTableAlternate defines model for TaxTableAlternate.
+// TaxTable The default tax table of an order request.
+type TaxTable struct {
+	// Rate The tax rate as a decimal fraction, e.g. 0.21; 0 is not sent.
+	Rate Decimal `json:"rate,omitempty,omitzero"`
+
+	// Rules Rates per country.
+	Rules []TaxRule `json:"rules,omitempty,omitzero"`
+
+	// ShippingTaxed Whether shipping is already taxed.
+	ShippingTaxed Boolean `json:"shipping_taxed,omitempty,omitzero"`
+}
+
+// TaxTableAlternate A named tax table of an order request.
 type TaxTableAlternate struct {
-	// Name Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Name *Text `json:"name,omitempty"`
+	// Name The table's name, used in the tax_table_selector of the items, e.g. BTW21.
+	Name string `json:"name,omitempty,omitzero"`
 
-	// Rate Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	Rate  *BlankDecimal `json:"rate,omitempty"`
-	Rules *[]TaxRule    `json:"rules,omitempty"`
+	// Rate The tax rate of the items this table applies to, as a decimal fraction, e.g. 0.21; 0 is not sent (the rules carry the rates).
+	Rate Decimal `json:"rate,omitempty,omitzero"`
 
-	// Standalone Boolean sent as true, "true", "false" or "" (no value).
-	Standalone *Flag `json:"standalone,omitempty"`
+	// Rules Rates per country.
+	Rules []TaxRule `json:"rules,omitempty,omitzero"`
+
+	// Standalone Whether this table is used to calculate the tax on shipping methods.
+	Standalone Boolean `json:"standalone,omitempty,omitzero"`
 }
 
-// TaxTableDefault defines model for TaxTableDefault.
-type TaxTableDefault struct {
-	// Rate Exact decimal sent as 0.49 or "0.21"; "" means no value. Never a float in Go.
-	Rate  *BlankDecimal `json:"rate,omitempty"`
-	Rules *[]TaxRule    `json:"rules,omitempty"`
-
-	// ShippingTaxed Boolean sent as true, "true", "false" or "" (no value).
-	ShippingTaxed *Flag `json:"shipping_taxed,omitempty"`
-}
-
-// TaxTableDefaultOrList A TaxTableDefault object, or an array (empty when there is none); decode with ObjectOrList.Decode.
-type TaxTableDefaultOrList = flex.ObjectOrList
-
-// TaxTables defines model for TaxTables.
+// TaxTables The tax tables of an order request.
 type TaxTables struct {
-	Alternate *[]TaxTableAlternate `json:"alternate,omitempty"`
+	// Alternate Named tax tables, selected by an item's tax_table_selector.
+	Alternate []TaxTableAlternate `json:"alternate,omitempty,omitzero"`
 
-	// Default A TaxTableDefault object, or an array (empty when there is none); decode with ObjectOrList.Decode.
-	Default *TaxTableDefaultOrList `json:"default,omitempty"`
+	// Default The default tax table of an order request.
+	Default TaxTable `json:"default,omitempty,omitzero"`
 }
 
-// Template Payment page styling; partial settings override the default template only where sent. Images must be https.
+// Template Payment page styling as CSS values. A partial template overrides the default MultiSafepay template only where sent; images (logo, header) must be https URLs or they are ignored.
 type Template struct {
-	// Body Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Body    *TemplateStyle   `json:"body,omitempty"`
-	Buttons *TemplateButtons `json:"buttons,omitempty"`
+	// Body The page body.
+	Body TemplateSection `json:"body,omitempty,omitzero"`
 
-	// Cart Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Cart *TemplateStyle `json:"cart,omitempty"`
+	// Buttons The payment page's buttons.
+	Buttons TemplateButtons `json:"buttons,omitempty,omitzero"`
 
-	// Container Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Container *TemplateStyle `json:"container,omitempty"`
+	// Cart The shopping cart block.
+	Cart TemplateSection `json:"cart,omitempty,omitzero"`
 
-	// Header Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Header *TemplateStyle `json:"header,omitempty"`
+	// Container The container around the payment form.
+	Container TemplateSection `json:"container,omitempty,omitzero"`
 
-	// PaymentForm Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	PaymentForm *TemplateStyle    `json:"payment_form,omitempty"`
-	Settings    *TemplateSettings `json:"settings,omitempty"`
-	Version     *string           `json:"version,omitempty"`
+	// Header The header of the payment page.
+	Header TemplateHeader `json:"header,omitempty,omitzero"`
+
+	// PaymentForm The payment form.
+	PaymentForm TemplateSection `json:"payment_form,omitempty,omitzero"`
+
+	// Settings Parts of the payment page to hide. false is not sent, which keeps the default template's setting (shown).
+	Settings TemplateSettings `json:"settings,omitempty,omitzero"`
+
+	// Version The template format version, e.g. 1.0.
+	Version string `json:"version,omitempty,omitzero"`
 }
 
-// TemplateButtons defines model for TemplateButtons.
+// TemplateButton A button's colours, as CSS values.
+type TemplateButton struct {
+	// Active Colours of the selected button.
+	Active TemplateColors `json:"active,omitempty,omitzero"`
+
+	// Background Background colour.
+	Background string `json:"background,omitempty,omitzero"`
+
+	// Border Border colour.
+	Border string `json:"border,omitempty,omitzero"`
+
+	// Hover Colours while the pointer is over it.
+	Hover TemplateColors `json:"hover,omitempty,omitzero"`
+
+	// Text Text colour.
+	Text string `json:"text,omitempty,omitzero"`
+}
+
+// TemplateButtons The payment page's buttons.
 type TemplateButtons struct {
-	// PaymentMethod Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	PaymentMethod *TemplateStyle `json:"payment_method,omitempty"`
+	// PaymentMethod The payment method buttons.
+	PaymentMethod TemplateButton `json:"payment_method,omitempty,omitzero"`
 
-	// Primary Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Primary *TemplateStyle `json:"primary,omitempty"`
+	// Primary Primary buttons.
+	Primary TemplateButton `json:"primary,omitempty,omitzero"`
 
-	// Secondary Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Secondary *TemplateStyle `json:"secondary,omitempty"`
+	// Secondary Secondary buttons.
+	Secondary TemplateButton `json:"secondary,omitempty,omitzero"`
 }
 
-// TemplateSettings defines model for TemplateSettings.
+// TemplateColors A set of colours (of inputs, or of a link or button in a state), as CSS values such as
+type TemplateColors struct {
+	// Background Background colour.
+	Background string `json:"background,omitempty,omitzero"`
+
+	// Border Border colour.
+	Border string `json:"border,omitempty,omitzero"`
+
+	// Label Label colour.
+	Label string `json:"label,omitempty,omitzero"`
+
+	// Text Text colour.
+	Text string `json:"text,omitempty,omitzero"`
+}
+
+// TemplateHeader The header of the payment page.
+type TemplateHeader struct {
+	// Background Background colour (a CSS value such as
+	Background string `json:"background,omitempty,omitzero"`
+
+	// Cover The cover (header background) image.
+	Cover TemplateImage `json:"cover,omitempty,omitzero"`
+
+	// Logo The logo image.
+	Logo TemplateImage `json:"logo,omitempty,omitzero"`
+
+	// Text Text colour (a CSS value such as
+	Text string `json:"text,omitempty,omitzero"`
+}
+
+// TemplateImage An image of the payment page.
+type TemplateImage struct {
+	// Image The image's https URL; an http URL is ignored.
+	Image string `json:"image,omitempty,omitzero"`
+}
+
+// TemplateLink Link colours, as CSS values.
+type TemplateLink struct {
+	// Hover Colours while the pointer is over it.
+	Hover TemplateColors `json:"hover,omitempty,omitzero"`
+
+	// Text Link text colour.
+	Text string `json:"text,omitempty,omitzero"`
+}
+
+// TemplateSection Colours of one part of the payment page (body, container, cart or payment form), as CSS values such as
+type TemplateSection struct {
+	// Background Background colour.
+	Background string `json:"background,omitempty,omitzero"`
+
+	// Border Border colour.
+	Border string `json:"border,omitempty,omitzero"`
+
+	// Inputs Input fields in this part (payment form).
+	Inputs TemplateColors `json:"inputs,omitempty,omitzero"`
+
+	// Label Label colour.
+	Label string `json:"label,omitempty,omitzero"`
+
+	// Link Link colours, as CSS values.
+	Link TemplateLink `json:"link,omitempty,omitzero"`
+
+	// Text Text colour.
+	Text string `json:"text,omitempty,omitzero"`
+}
+
+// TemplateSettings Parts of the payment page to hide. false is not sent, which keeps the default template's setting (shown).
 type TemplateSettings struct {
-	// HideBtnAllMethods Boolean sent as true, "true", "false" or "" (no value).
-	HideBtnAllMethods *Flag `json:"hide_btn_all_methods,omitempty"`
+	// HideBtnAllMethods Hide the button that lists all payment methods.
+	HideBtnAllMethods bool `json:"hide_btn_all_methods,omitempty,omitzero"`
 
-	// HideBtnCancel Boolean sent as true, "true", "false" or "" (no value).
-	HideBtnCancel *Flag `json:"hide_btn_cancel,omitempty"`
+	// HideBtnCancel Hide the cancel button.
+	HideBtnCancel bool `json:"hide_btn_cancel,omitempty,omitzero"`
 
-	// HideCart Boolean sent as true, "true", "false" or "" (no value).
-	HideCart *Flag `json:"hide_cart,omitempty"`
+	// HideCart Hide the shopping cart.
+	HideCart bool `json:"hide_cart,omitempty,omitzero"`
 
-	// HideCcLogos Boolean sent as true, "true", "false" or "" (no value).
-	HideCcLogos *Flag `json:"hide_cc_logos,omitempty"`
+	// HideCcLogos Hide the credit card logos.
+	HideCcLogos bool `json:"hide_cc_logos,omitempty,omitzero"`
 
-	// HideFlags Boolean sent as true, "true", "false" or "" (no value).
-	HideFlags *Flag `json:"hide_flags,omitempty"`
+	// HideFlags Hide the language flags.
+	HideFlags bool `json:"hide_flags,omitempty,omitzero"`
 
-	// HideLogo Boolean sent as true, "true", "false" or "" (no value).
-	HideLogo *Flag `json:"hide_logo,omitempty"`
+	// HideLogo Hide the logo.
+	HideLogo bool `json:"hide_logo,omitempty,omitzero"`
 
-	// HidePowered Boolean sent as true, "true", "false" or "" (no value).
-	HidePowered *Flag `json:"hide_powered,omitempty"`
+	// HidePowered Hide "powered by MultiSafepay".
+	HidePowered bool `json:"hide_powered,omitempty,omitzero"`
 }
 
-// TemplateStyle Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-type TemplateStyle struct {
-	// Active Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Active     *TemplateStyle `json:"active,omitempty"`
-	Background *string        `json:"background,omitempty"`
-	Border     *string        `json:"border,omitempty"`
-
-	// Cover Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Cover *TemplateStyle `json:"cover,omitempty"`
-
-	// Hover Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Hover *TemplateStyle `json:"hover,omitempty"`
-	Image *string        `json:"image,omitempty"`
-
-	// Inputs Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Inputs *TemplateStyle `json:"inputs,omitempty"`
-	Label  *string        `json:"label,omitempty"`
-
-	// Link Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Link *TemplateStyle `json:"link,omitempty"`
-
-	// Logo Colours (CSS values) and images of one part of the payment page; parts nest (link, hover, active, inputs, logo, cover).
-	Logo *TemplateStyle `json:"logo,omitempty"`
-	Text *string        `json:"text,omitempty"`
-}
-
-// Text Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
+// Text Text in an answer that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids), or null.
 type Text = flex.String
 
-// TransactionStatus initialized, declined, canceled, completed, expired, uncleared,
-// refunded, partial_refunded, reserved, chargedback, shipped, void.
-// An open set: a value added by the provider still decodes.
+// TransactionStatus The status of an order or transaction (status, financial_status). The
+// document lists initialized (a payment link was generated, nothing
+// received yet), declined (rejected by the card company), canceled
+// (canceled by the merchant, from initialized or uncleared), completed
+// (paid), expired (not finished in time), uncleared (waiting for the
+// merchant to approve or disapprove), refunded, partial_refunded,
+// reserved (a payout or refund is held until the balance is checked),
+// chargedback (reversed by the customer's bank; direct debit and
+// cards), shipped (set to shipped to mark the order complete) and void
+// (voided by the merchant). MultiSafepay's current documentation spells
+// canceled as cancelled. An open set: a value the provider adds later
+// still decodes, and the order status reference sends "" for no value.
 type TransactionStatus = string
 
-// UpdateEnvelope defines model for UpdateEnvelope.
+// UpdateEnvelope The answer to updating an order.
 type UpdateEnvelope struct {
-	// Data Empty object ({}) on success.
-	Data    *flex.ObjectOrList `json:"data,omitempty"`
-	Success bool               `json:"success"`
+	// Data Empty ({}) on success.
+	Data flex.ObjectOrList `json:"data,omitempty,omitzero"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
 }
 
-// Weight defines model for Weight.
+// Weight The weight of one item, as a request sends it.
 type Weight struct {
-	// Unit Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Unit *Text `json:"unit,omitempty"`
+	// Unit The unit the weight is given in, e.g. KG.
+	Unit string `json:"unit,omitempty,omitzero"`
 
-	// Value Text that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids); may be null.
-	Value *Text `json:"value,omitempty"`
+	// Value How many units one item weighs, e.g. 12.
+	Value string `json:"value,omitempty,omitzero"`
 }
 
-// Locale defines model for Locale.
+// Locale An ISO 639-1 language code such as nl, or a locale such as nl_NL.
 type Locale = string
 
-// OrderID defines model for OrderID.
+// OrderID The merchant's own unique order reference.
 type OrderID = string
 
 // Error The error envelope; HTTP status and error_code both carry meaning.
@@ -921,61 +1592,61 @@ type Error = ErrorEnvelope
 
 // ListCategoriesParams defines parameters for ListCategories.
 type ListCategoriesParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // ListGatewaysParams defines parameters for ListGateways.
 type ListGatewaysParams struct {
-	// Country ISO 3166-1 country code; drops gateways that do not apply to it.
+	// Country ISO 3166-1 country code; drops gateways that do not apply to that country (e.g. iDEAL outside NL). Not sent when nil.
 	Country *string `form:"country,omitempty" json:"country,omitempty"`
 
-	// Currency ISO 4217 currency code; drops gateways that do not support it.
+	// Currency ISO 4217 currency code; drops gateways that do not support that currency. Not sent when nil.
 	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
 
-	// Amount Amount in cents; drops gateways that do not accept it.
+	// Amount Transaction amount in cents; drops gateways that do not accept it (e.g. Pay After Delivery for very small or large amounts). Not sent when nil; 0 would be sent as amount=0.
 	Amount *int64 `form:"amount,omitempty" json:"amount,omitempty"`
 
-	// Include Comma-separated extra payment method types, e.g. coupons.
+	// Include Comma-separated additional payment method types to list; the document names coupons. Not sent when nil.
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
 
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // GetGatewayParams defines parameters for GetGateway.
 type GetGatewayParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // ListIssuersParams defines parameters for ListIssuers.
 type ListIssuersParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // CreateOrderParams defines parameters for CreateOrder.
 type CreateOrderParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // GetOrderParams defines parameters for GetOrder.
 type GetOrderParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // UpdateOrderParams defines parameters for UpdateOrder.
 type UpdateOrderParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 
 // CreateRefundParams defines parameters for CreateRefund.
 type CreateRefundParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default.
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
 

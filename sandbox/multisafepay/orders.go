@@ -25,16 +25,50 @@ import (
 var ErrNotification = errors.New("notification not delivered")
 
 // order is the sandbox's state of one order. data holds what GET
-// /orders/{id} shows except the numeric ids, which wire adds. Pointer fields
-// in data are replaced, never written through, so shallow copies taken
-// under the lock stay valid after it is released.
+// /orders/{id} shows except the numeric ids, which wire adds. Slices in
+// data are replaced, never written through, so shallow copies taken under
+// the lock stay valid after it is released.
 type order struct {
 	data    gen.Order
 	txID    int64
 	token   string // names the payment page
 	bank    string // the iDEAL issuer's name on a direct iDEAL order's page
-	options gen.PaymentOptions
+	options paymentOptions
 	refunds []refund
+}
+
+// orderIn is an order request as the sandbox reads it: every form the spec
+// accepts, not only the plain ones our client sends ("amount": "1000",
+// "manual": "false", "quantity": "3", "issuer_id": 21). The objects an
+// answer echoes are read into the answer's tolerant types.
+type orderIn struct {
+	Type           gen.OrderType  `json:"type"`
+	Gateway        string         `json:"gateway"`
+	OrderID        string         `json:"order_id"`
+	RecurringID    flex.String    `json:"recurring_id"`
+	Currency       string         `json:"currency"`
+	Amount         money.Cents    `json:"amount"`
+	Description    string         `json:"description"`
+	Var1           string         `json:"var1"`
+	Var2           string         `json:"var2"`
+	Var3           string         `json:"var3"`
+	Items          string         `json:"items"`
+	PaymentOptions paymentOptions `json:"payment_options"`
+	GatewayInfo    struct {
+		IssuerID flex.String `json:"issuer_id"`
+	} `json:"gateway_info"`
+	Customer        gen.OrderCustomer        `json:"customer"`
+	CustomInfo      gen.CustomInfo           `json:"custom_info"`
+	ShoppingCart    gen.OrderShoppingCart    `json:"shopping_cart"`
+	CheckoutOptions gen.OrderCheckoutOptions `json:"checkout_options"`
+}
+
+// paymentOptions is what the sandbox uses of an order's payment_options.
+type paymentOptions struct {
+	NotificationURL    string                 `json:"notification_url"`
+	NotificationMethod gen.NotificationMethod `json:"notification_method"`
+	RedirectURL        string                 `json:"redirect_url"`
+	CancelURL          string                 `json:"cancel_url"`
 }
 
 type refund struct {
@@ -43,7 +77,7 @@ type refund struct {
 	currency, description, created string
 }
 
-func (o *order) status() string      { return deref(o.data.Status) }
+func (o *order) status() string      { return o.data.Status }
 func (o *order) amount() money.Cents { return o.data.Amount.Cents }
 
 // wireOrder is an order as MultiSafepay writes it: transaction ids are JSON
@@ -51,6 +85,7 @@ func (o *order) amount() money.Cents { return o.data.Amount.Cents }
 type wireOrder struct {
 	gen.Order
 	TransactionID       int64         `json:"transaction_id"`
+	AmountRefunded      money.Cents   `json:"amount_refunded"` // sent as 0 too, as MultiSafepay does
 	RelatedTransactions []wireRelated `json:"related_transactions,omitempty"`
 }
 
@@ -60,16 +95,16 @@ type wireRelated struct {
 }
 
 func (o *order) wire() wireOrder {
-	w := wireOrder{Order: o.data, TransactionID: o.txID}
+	w := wireOrder{Order: o.data, TransactionID: o.txID, AmountRefunded: o.data.AmountRefunded.Cents}
 	for _, r := range o.refunds {
 		w.RelatedTransactions = append(w.RelatedTransactions, wireRelated{
 			RelatedTransaction: gen.RelatedTransaction{
-				Amount:      &money.BlankCents{Cents: r.amount},
-				Currency:    ptr(r.currency),
-				Description: ptr(r.description),
-				Status:      ptr(client.StatusCompleted),
-				Created:     ptr(r.created),
-				Modified:    ptr(r.created),
+				Amount:      money.BlankCents{Cents: r.amount},
+				Currency:    r.currency,
+				Description: r.description,
+				Status:      client.StatusCompleted,
+				Created:     r.created,
+				Modified:    r.created,
 			},
 			TransactionID: r.id,
 		})
@@ -88,13 +123,13 @@ type notification struct {
 // with the lock held.
 func (s *Server) notificationFor(o *order) notification {
 	body, _ := json.Marshal(o.wire())
-	target := deref(o.options.NotificationURL)
+	target := o.options.NotificationURL
 	if target == "" {
 		target = s.cfg.NotificationURL
 	}
 	// MultiSafepay's default method is GET, which carries no order and no signature.
-	post := o.options.NotificationMethod != nil && *o.options.NotificationMethod == gen.PaymentOptionsNotificationMethodPOST
-	return notification{orderID: deref(o.data.OrderID), target: target, post: post, body: body}
+	post := o.options.NotificationMethod == gen.NotificationMethodPOST
+	return notification{orderID: o.data.OrderID, target: target, post: post, body: body}
 }
 
 // deliver sends a notification as MultiSafepay does: to the notification
@@ -149,14 +184,14 @@ func (s *Server) newID() int64 {
 }
 
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
-	var in gen.OrderCreate
+	var in orderIn
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, client.CodeUnknown, "body: "+err.Error())
 		return
 	}
 	typ := gen.OrderTypeRedirect
-	if in.Type != nil {
-		typ = *in.Type
+	if in.Type != "" {
+		typ = in.Type
 	}
 	if in.Amount <= 0 {
 		writeError(w, http.StatusBadRequest, client.CodeInvalidAmount, "Invalid amount: amount must be a positive number of cents")
@@ -167,7 +202,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var gw gateway
-	if name := deref(in.Gateway); name != "" {
+	if name := in.Gateway; name != "" {
 		var ok bool
 		if gw, ok = findGateway(name); !ok {
 			writeError(w, http.StatusBadRequest, client.CodeUnknown, "Unknown gateway "+name+": the payment method is not available for this website")
@@ -184,9 +219,9 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		case gw.id == "":
 			writeError(w, http.StatusBadRequest, client.CodeMissingData, "Missing data: gateway is required for a direct order")
 			return
-		case gw.id == "IDEAL" && in.RecurringID == nil:
+		case gw.id == "IDEAL" && in.RecurringID == "":
 			var ok bool
-			if in.GatewayInfo == nil || in.GatewayInfo.IssuerID == nil {
+			if in.GatewayInfo.IssuerID == "" {
 				writeError(w, http.StatusBadRequest, client.CodeInvalidIdealIssuer, "Invalid iDEAL issuer: gateway_info.issuer_id is required for a direct iDEAL order")
 				return
 			}
@@ -205,61 +240,54 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.timestamp()
-	o := &order{txID: s.newID(), token: sim.NewID(16), bank: bank.Description}
-	if in.PaymentOptions != nil {
-		o.options = *in.PaymentOptions
-	}
+	o := &order{txID: s.newID(), token: sim.NewID(16), bank: bank.Description, options: in.PaymentOptions}
 	o.data = gen.Order{
-		OrderID:         ptr(in.OrderID),
-		Created:         ptr(now),
-		Modified:        ptr(now),
-		Currency:        ptr(in.Currency),
-		Amount:          &money.BlankCents{Cents: in.Amount},
-		AmountRefunded:  &money.BlankCents{},
-		Description:     ptr(in.Description),
+		OrderID:         in.OrderID,
+		Created:         now,
+		Modified:        now,
+		Currency:        in.Currency,
+		Amount:          money.BlankCents{Cents: in.Amount},
+		Description:     in.Description,
 		Var1:            in.Var1,
 		Var2:            in.Var2,
 		Var3:            in.Var3,
 		Items:           in.Items,
-		Status:          ptr(client.StatusInitialized),
-		FinancialStatus: ptr(client.StatusInitialized),
-		Reason:          ptr(""),
-		ReasonCode:      ptr(""),
-		Fastcheckout:    ptr("NO"),
+		Status:          client.StatusInitialized,
+		FinancialStatus: client.StatusInitialized,
+		Fastcheckout:    "NO",
 		Customer:        in.Customer,
-		Delivery:        in.Delivery,
 		CustomInfo:      in.CustomInfo,
 		ShoppingCart:    in.ShoppingCart,
 		CheckoutOptions: in.CheckoutOptions,
-		Costs:           &[]gen.Cost{},
+		Costs:           []gen.Cost{},
 	}
 	if gw.id != "" {
-		o.data.Gateway = ptr(gw.id)
-		o.data.PaymentDetails = &gen.PaymentDetails{Type: ptr(gw.id)}
+		o.data.Gateway = gw.id
+		o.data.PaymentDetails = gen.PaymentDetails{Type: gw.id}
 	}
 	switch {
-	case typ == gen.OrderTypeDirect && gw.id == "BANKTRANS":
+	case typ == gen.OrderTypeDirect && gw.id == client.GatewayBankTransfer:
 		// No page: the customer transfers the money; Complete stands in for its arrival.
-		o.data.GatewayInfo = &gen.GatewayInfo{
-			Reference:                ptr(strconv.FormatInt(o.txID, 10) + sim.NewID(2)),
-			DestinationHolderName:    ptr("MultiSafepay"),
-			DestinationHolderCity:    ptr("Amsterdam"),
-			DestinationHolderCountry: ptr("NL"),
-			DestinationHolderIban:    ptr("NL21DEUT0265155096"),
-			DestinationHolderSwift:   ptr("DEUTNL2N"),
+		o.data.GatewayInfo = gen.OrderGatewayInfo{
+			Reference:                strconv.FormatInt(o.txID, 10) + sim.NewID(2),
+			DestinationHolderName:    "MultiSafepay",
+			DestinationHolderCity:    "Amsterdam",
+			DestinationHolderCountry: "NL",
+			DestinationHolderIban:    "NL21DEUT0265155096",
+			DestinationHolderSwift:   "DEUTNL2N",
 		}
-	case typ == gen.OrderTypeDirect && gw.id == "IDEAL" && bank.Code != "":
+	case typ == gen.OrderTypeDirect && gw.id == client.GatewayIDEAL && bank.Code != "":
 		// A direct iDEAL order goes straight to the customer's bank.
 		trx := fmt.Sprintf("%016d", o.txID)
-		o.data.PaymentDetails.IssuerID = ptr(flex.String(bank.Code))
-		o.data.PaymentDetails.ExternalTransactionID = ptr(flex.String(trx))
-		o.data.PaymentURL = ptr(base + "/ideal/" + o.token + "/?trxid=" + trx)
+		o.data.PaymentDetails.IssuerID = flex.String(bank.Code)
+		o.data.PaymentDetails.ExternalTransactionID = flex.String(trx)
+		o.data.PaymentURL = base + "/ideal/" + o.token + "/?trxid=" + trx
 	default:
 		lang := "nl_NL"
-		if in.Customer != nil && deref(in.Customer.Locale) != "" {
-			lang = *in.Customer.Locale
+		if in.Customer.Locale != "" {
+			lang = in.Customer.Locale
 		}
-		o.data.PaymentURL = ptr(base + "/connect/" + o.token + "/?lang=" + url.QueryEscape(lang))
+		o.data.PaymentURL = base + "/connect/" + o.token + "/?lang=" + url.QueryEscape(lang)
 	}
 	s.orders[in.OrderID] = o
 	s.pages[o.token] = in.OrderID
@@ -274,7 +302,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	writeData(w, http.StatusOK, struct {
 		OrderID    string `json:"order_id"`
 		PaymentURL string `json:"payment_url"`
-	}{in.OrderID, deref(full.PaymentURL)})
+	}{in.OrderID, full.PaymentURL})
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
@@ -330,12 +358,12 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var n *notification
-	if in.Status != nil {
-		from, to := o.status(), string(*in.Status)
+	if in.Status != "" {
+		from, to := o.status(), string(in.Status)
 		var financial string
 		switch {
 		case to == client.StatusShipped && (from == client.StatusCompleted || from == client.StatusPartialRefunded):
-			financial = deref(o.data.FinancialStatus)
+			financial = o.data.FinancialStatus
 		case to == client.StatusCompleted && (from == client.StatusInitialized || from == client.StatusUncleared):
 			// The merchant accepts the payment (e.g. a bank transfer arrived).
 			s.settle(o)
@@ -349,7 +377,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if to != from {
-			o.data.Status, o.data.FinancialStatus, o.data.Modified = ptr(to), ptr(financial), ptr(s.timestamp())
+			o.data.Status, o.data.FinancialStatus, o.data.Modified = to, financial, s.timestamp()
 			nn := s.notificationFor(o)
 			n = &nn
 		}
@@ -374,10 +402,10 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		data = sim.PageData{
 			Provider:    "MultiSafepay",
-			Reference:   deref(o.data.OrderID),
+			Reference:   o.data.OrderID,
 			Amount:      o.amount().String(),
-			Currency:    deref(o.data.Currency),
-			Description: deref(o.data.Description),
+			Currency:    o.data.Currency,
+			Description: o.data.Description,
 			Status:      o.status(),
 			Action:      strings.TrimSuffix(r.URL.Path, "/") + "/",
 		}
@@ -420,15 +448,15 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	options := s.orders[id].options
 	s.mu.Unlock()
-	back := deref(options.RedirectURL)
-	if choice == sim.Cancel && deref(options.CancelURL) != "" {
-		back = *options.CancelURL
+	back := options.RedirectURL
+	if choice == sim.Cancel && options.CancelURL != "" {
+		back = options.CancelURL
 	}
 	if back == "" {
 		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, sim.WithQuery(back, url.Values{"transactionid": {deref(order.OrderID)}}), http.StatusSeeOther)
+	http.Redirect(w, r, sim.WithQuery(back, url.Values{"transactionid": {order.OrderID}}), http.StatusSeeOther)
 }
 
 // Complete applies the customer's choice to an initialized order, as the
@@ -467,9 +495,9 @@ func (s *Server) transition(ctx context.Context, orderID, to string) (*client.Or
 	if to == client.StatusCompleted {
 		s.settle(o)
 	} else {
-		o.data.PaymentMethods = &[]gen.PaymentMethod{s.paymentMethod(o, to)}
+		o.data.PaymentMethods = []gen.PaymentMethod{s.paymentMethod(o, to)}
 	}
-	o.data.Status, o.data.FinancialStatus, o.data.Modified = ptr(to), ptr(to), ptr(s.timestamp())
+	o.data.Status, o.data.FinancialStatus, o.data.Modified = to, to, s.timestamp()
 	n := s.notificationFor(o)
 	out := decode(o.wire())
 	s.mu.Unlock()
@@ -481,46 +509,37 @@ func (s *Server) transition(ctx context.Context, orderID, to string) (*client.Or
 
 // settle fills in how a completed order was paid. Call it with the lock held.
 func (s *Server) settle(o *order) {
-	gw := deref(o.data.Gateway)
+	gw := o.data.Gateway
 	if gw == "" {
-		gw = "IDEAL" // what the sandbox's customer picks on the payment page
-		o.data.Gateway = ptr(gw)
+		gw = client.GatewayIDEAL // what the sandbox's customer picks on the payment page
+		o.data.Gateway = gw
 	}
-	details := gen.PaymentDetails{Type: ptr(gw), AccountHolderName: ptr(flex.String("Sandbox Customer")), AccountIban: ptr(flex.String("NL87ABNA0000000001"))}
-	if o.data.PaymentDetails != nil {
-		details.IssuerID = o.data.PaymentDetails.IssuerID
-		details.ExternalTransactionID = o.data.PaymentDetails.ExternalTransactionID
+	details := gen.PaymentDetails{
+		Type:                  gw,
+		AccountHolderName:     "Sandbox Customer",
+		AccountIban:           "NL87ABNA0000000001",
+		IssuerID:              o.data.PaymentDetails.IssuerID,
+		ExternalTransactionID: o.data.PaymentDetails.ExternalTransactionID,
 	}
-	if details.ExternalTransactionID == nil {
-		details.ExternalTransactionID = ptr(flex.String(fmt.Sprintf("%016d", o.txID)))
+	if details.ExternalTransactionID == "" {
+		details.ExternalTransactionID = flex.String(fmt.Sprintf("%016d", o.txID))
 	}
-	o.data.PaymentDetails = &details
-	o.data.Reason = ptr("Successful approval/completion")
-	o.data.PaymentMethods = &[]gen.PaymentMethod{s.paymentMethod(o, client.StatusCompleted)}
-	if gw == "IDEAL" {
-		o.data.Costs = &[]gen.Cost{{Description: ptr("0.49 For iDEAL Transactions"), Type: ptr("SYSTEM"), Amount: &money.BlankDecimal{Decimal: money.MustDecimal("0.49")}}}
+	o.data.PaymentDetails = details
+	o.data.Reason = "Successful approval/completion"
+	o.data.PaymentMethods = []gen.PaymentMethod{s.paymentMethod(o, client.StatusCompleted)}
+	if gw == client.GatewayIDEAL {
+		o.data.Costs = []gen.Cost{{Description: "0.49 For iDEAL Transactions", Type: "SYSTEM", Amount: money.BlankDecimal{Decimal: money.MustDecimal("0.49")}}}
 	}
 }
 
 func (s *Server) paymentMethod(o *order, status string) gen.PaymentMethod {
-	gw := deref(o.data.Gateway)
+	gw := o.data.Gateway
 	name := gw
 	if g, ok := findGateway(gw); ok {
 		name = g.description
 	}
-	m := gen.PaymentMethod{Status: ptr(status), Amount: o.data.Amount, Currency: o.data.Currency, Description: o.data.Description}
-	if gw != "" {
-		m.Type, m.PaymentDescription = ptr(gw), ptr(name)
+	return gen.PaymentMethod{
+		Type: gw, PaymentDescription: name, Status: status,
+		Amount: o.data.Amount, Currency: o.data.Currency, Description: o.data.Description,
 	}
-	return m
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
-	var in gen.RefundCreate
+	var in refundIn
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, client.CodeUnknown, "body: "+err.Error())
 		return
@@ -42,17 +42,27 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 	}{o.txID, rf.id})
 }
 
+// refundIn is a refund request as the sandbox reads it: every form the
+// spec accepts ("amount": "8", "quantity": "3"), the cart in the answer's
+// tolerant types.
+type refundIn struct {
+	Currency     string                 `json:"currency"`
+	Amount       *money.Cents           `json:"amount"`
+	Description  string                 `json:"description"`
+	CheckoutData *gen.OrderShoppingCart `json:"checkout_data"`
+}
+
 // refund checks and books a refund on o. Call it with the lock held.
-func (s *Server) refund(o *order, in gen.RefundCreate) (refund, error) {
+func (s *Server) refund(o *order, in refundIn) (refund, error) {
 	refuse := func(status int, code client.ErrorCode, format string, a ...any) (refund, error) {
 		return refund{}, apiError{status, code, fmt.Sprintf(format, a...)}
 	}
 	switch o.status() {
 	case client.StatusCompleted, client.StatusShipped, client.StatusPartialRefunded:
 	default:
-		return refuse(http.StatusConflict, client.CodeCannotRefund, "Cannot refund transaction: order %s is %s", deref(o.data.OrderID), o.status())
+		return refuse(http.StatusConflict, client.CodeCannotRefund, "Cannot refund transaction: order %s is %s", o.data.OrderID, o.status())
 	}
-	currency := deref(o.data.Currency)
+	currency := o.data.Currency
 	var amount money.Cents
 	if in.CheckoutData != nil {
 		var err error
@@ -63,7 +73,7 @@ func (s *Server) refund(o *order, in gen.RefundCreate) (refund, error) {
 		if in.Amount == nil {
 			return refuse(http.StatusBadRequest, client.CodeMissingData, "Missing data: amount (in cents) or checkout_data is required")
 		}
-		if in.Currency == nil || *in.Currency != currency {
+		if in.Currency != currency {
 			return refuse(http.StatusBadRequest, client.CodeInvalidCurrency, "Invalid currency: the refund must be in the order's currency %s", currency)
 		}
 		amount = *in.Amount
@@ -75,7 +85,7 @@ func (s *Server) refund(o *order, in gen.RefundCreate) (refund, error) {
 	if left := o.amount() - refunded; amount > left {
 		return refuse(http.StatusBadRequest, client.CodeCannotRefund, "Cannot refund transaction: %s %s is more than the %s %s not yet refunded", currency, amount, currency, left)
 	}
-	description := deref(in.Description)
+	description := in.Description
 	if description == "" {
 		description = fmt.Sprintf("Refund order %d", o.txID)
 	}
@@ -87,23 +97,20 @@ func (s *Server) refund(o *order, in gen.RefundCreate) (refund, error) {
 		status = client.StatusRefunded
 	}
 	// financial_status stays completed: the payment itself was, as in the document's example.
-	o.data.AmountRefunded = &money.BlankCents{Cents: refunded}
-	o.data.Status, o.data.Modified = ptr(status), ptr(rf.created)
+	o.data.AmountRefunded = money.BlankCents{Cents: refunded}
+	o.data.Status, o.data.Modified = status, rf.created
 	return rf, nil
 }
 
 // cartRefund sums the refunded items of a shopping-cart refund: copies of
 // items with a negative quantity (or, for Klarna, a negative unit_price).
-func cartRefund(cart *gen.ShoppingCart) (money.Cents, error) {
-	if cart.Items == nil {
+func cartRefund(cart *gen.OrderShoppingCart) (money.Cents, error) {
+	if len(cart.Items) == 0 {
 		return 0, fmt.Errorf("checkout_data has no items")
 	}
 	total := new(big.Rat)
-	for _, item := range *cart.Items {
-		if item.Quantity == nil || item.UnitPrice == nil {
-			continue
-		}
-		line := new(big.Rat).Mul(item.UnitPrice.Rat(), new(big.Rat).SetInt64(int64(*item.Quantity)))
+	for _, item := range cart.Items {
+		line := new(big.Rat).Mul(item.UnitPrice.Rat(), new(big.Rat).SetInt64(int64(item.Quantity)))
 		if line.Sign() < 0 {
 			total.Sub(total, line)
 		}

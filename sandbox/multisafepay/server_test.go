@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,13 +19,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
-	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/money"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/multisafepay"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 	"github.com/betaalkit/betaalkit/signing"
 	"github.com/betaalkit/betaalkit/specs"
+	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
 // start runs a sandbox and returns a client of ours whose every response is
@@ -65,14 +67,16 @@ type received struct {
 	query  url.Values
 	auth   string
 	body   []byte
-	order  *multisafepay.Notification // set when our NotificationHandler accepted it
+	order  *multisafepay.Order // set when our WebhookHandler accepted it
 }
 
 // shop is the merchant's notification endpoint: it records every request
-// and verifies POSTs with our client's NotificationHandler.
-func shop(t *testing.T, apiKey string, opts ...multisafepay.NotificationOption) (*httptest.Server, chan received) {
+// and verifies POSTs with our client's WebhookHandler.
+func shop(t *testing.T, apiKey string, opts ...betaalkit.WebhookOption) (*httptest.Server, chan received) {
 	t.Helper()
 	got := make(chan received, 16)
+	merchant, err := multisafepay.New(apiKey, multisafepay.WithLogger(slog.New(slog.DiscardHandler)))
+	require.NoError(t, err)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		rec := received{method: r.Method, query: r.URL.Query(), auth: r.Header.Get("Auth"), body: body}
@@ -82,8 +86,8 @@ func shop(t *testing.T, apiKey string, opts ...multisafepay.NotificationOption) 
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		multisafepay.NotificationHandler(apiKey, func(_ context.Context, n *multisafepay.Notification) error {
-			rec.order = n
+		merchant.WebhookHandler(func(_ context.Context, o *multisafepay.Order) error {
+			rec.order = o
 			return nil
 		}, opts...).ServeHTTP(w, r)
 		got <- rec
@@ -116,22 +120,16 @@ func newOrderID() string {
 }
 
 func redirectOrder(notify string, amount money.Cents) multisafepay.OrderCreate {
-	post := multisafepay.NotificationMethodPOST
-	o := multisafepay.OrderCreate{
+	return multisafepay.OrderCreate{
 		OrderID: newOrderID(), Currency: "EUR", Amount: amount, Description: "Sandbox order",
-		PaymentOptions: &multisafepay.PaymentOptions{
-			RedirectURL:        ptr("https://shop.example/success"),
-			CancelURL:          ptr("https://shop.example/cancel"),
-			NotificationMethod: &post,
+		PaymentOptions: multisafepay.PaymentOptions{
+			NotificationURL:    notify,
+			RedirectURL:        "https://shop.example/success",
+			CancelURL:          "https://shop.example/cancel",
+			NotificationMethod: multisafepay.NotificationMethodPOST,
 		},
 	}
-	if notify != "" {
-		o.PaymentOptions.NotificationURL = &notify
-	}
-	return o
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func TestLifecycleThroughThePaymentPage(t *testing.T) {
 	notify, got := shop(t, sandbox.DefaultAPIKey)
@@ -149,34 +147,34 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 	} {
 		t.Run(string(tc.choice), func(t *testing.T) {
 			in := redirectOrder(notify.URL+"/notify?shop=1", 1000)
-			created, err := c.CreateOrder(ctx, in)
+			created, err := c.CreatePayment(ctx, in)
 			require.NoError(t, err)
-			assert.Equal(t, in.OrderID, *created.OrderID)
-			require.NotNil(t, created.PaymentURL, "a redirect order answers its payment_url")
-			assert.Nil(t, created.Status, "a redirect order answers only order_id and payment_url")
+			assert.Equal(t, in.OrderID, created.OrderID)
+			require.NotEmpty(t, multisafepay.PaymentURL(created), "a redirect order answers its payment_url")
+			assert.Empty(t, created.Status, "a redirect order answers only order_id and payment_url")
 
-			before, err := c.GetOrder(ctx, in.OrderID)
+			before, err := c.GetPayment(ctx, in.OrderID)
 			require.NoError(t, err)
-			assert.Equal(t, multisafepay.StatusInitialized, *before.Status)
+			assert.Equal(t, multisafepay.StatusInitialized, before.Status)
 
-			back, err := sim.PayAsCustomer(ctx, *created.PaymentURL, tc.choice)
+			back, err := sim.PayAsCustomer(ctx, created.PaymentURL, tc.choice)
 			require.NoError(t, err)
 			assert.Equal(t, tc.back+"?transactionid="+in.OrderID, back)
 
 			n := next(t, got)
-			require.NotNil(t, n.order, "our NotificationHandler accepted the notification: %s", n.body)
-			assert.Equal(t, in.OrderID, *n.order.OrderID)
-			assert.Equal(t, tc.want, *n.order.Status)
+			require.NotNil(t, n.order, "our WebhookHandler accepted the notification: %s", n.body)
+			assert.Equal(t, in.OrderID, n.order.OrderID)
+			assert.Equal(t, tc.want, n.order.Status)
 			assert.Equal(t, in.OrderID, n.query.Get("transactionid"))
 			assert.Equal(t, "1", n.query.Get("shop"), "the shop's own query is kept")
 
-			final, err := c.GetOrder(ctx, in.OrderID)
+			final, err := c.GetPayment(ctx, in.OrderID)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, *final.Status)
-			assert.Equal(t, tc.want, *final.FinancialStatus)
+			assert.Equal(t, tc.want, final.Status)
+			assert.Equal(t, tc.want, final.FinancialStatus)
 			assert.Equal(t, before.TransactionID.String(), final.TransactionID.String())
 
-			_, err = sim.PayAsCustomer(ctx, *created.PaymentURL, sim.Pay)
+			_, err = sim.PayAsCustomer(ctx, created.PaymentURL, sim.Pay)
 			assert.Error(t, err, "a final order cannot be paid again")
 		})
 	}
@@ -191,45 +189,45 @@ func TestDirectIdealGoesToTheBank(t *testing.T) {
 	require.NotEmpty(t, issuers)
 
 	in := redirectOrder(notify.URL, 100000)
-	in.Type, in.Gateway = ptr(multisafepay.OrderTypeDirect), ptr("iDEAL")
-	in.GatewayInfo = &multisafepay.GatewayInfo{IssuerID: issuers[len(issuers)-1].Code}
-	order, err := c.CreateOrder(ctx, in)
+	in.Type, in.Gateway = multisafepay.OrderTypeDirect, "iDEAL"
+	in.GatewayInfo = multisafepay.GatewayInfo{IssuerID: issuers[len(issuers)-1].Code}
+	order, err := c.CreatePayment(ctx, in)
 	require.NoError(t, err)
-	assert.Equal(t, multisafepay.StatusInitialized, *order.Status, "a direct order answers the full order")
+	assert.Equal(t, multisafepay.StatusInitialized, order.Status, "a direct order answers the full order")
 	assert.NotEmpty(t, order.TransactionID.String())
-	assert.Equal(t, "IDEAL", *order.Gateway)
-	assert.Equal(t, issuers[len(issuers)-1].Code.String(), order.PaymentDetails.IssuerID.String())
-	assert.Contains(t, *order.PaymentURL, "/ideal/")
+	assert.Equal(t, multisafepay.GatewayIDEAL, order.Gateway)
+	assert.Equal(t, issuers[len(issuers)-1].Code, order.PaymentDetails.IssuerID.String())
+	assert.Contains(t, order.PaymentURL, "/ideal/")
 
-	resp, err := http.Get(*order.PaymentURL)
+	resp, err := http.Get(order.PaymentURL)
 	require.NoError(t, err)
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Contains(t, string(page), "iDEAL · "+*issuers[len(issuers)-1].Description, "the customer is at their bank")
+	assert.Contains(t, string(page), "iDEAL · "+issuers[len(issuers)-1].Description, "the customer is at their bank")
 	assert.Contains(t, string(page), "EUR 1000.00")
 
-	_, err = sim.PayAsCustomer(ctx, *order.PaymentURL, sim.Pay)
+	_, err = sim.PayAsCustomer(ctx, order.PaymentURL, sim.Pay)
 	require.NoError(t, err)
-	assert.Equal(t, multisafepay.StatusCompleted, *next(t, got).order.Status)
+	assert.Equal(t, multisafepay.StatusCompleted, next(t, got).order.Status)
 
-	final, err := c.GetOrder(ctx, in.OrderID)
+	final, err := c.GetPayment(ctx, in.OrderID)
 	require.NoError(t, err)
-	assert.Equal(t, multisafepay.StatusCompleted, *final.Status)
-	require.NotNil(t, final.PaymentMethods)
-	assert.Equal(t, "IDEAL", *(*final.PaymentMethods)[0].Type)
-	assert.Equal(t, "0.49", (*final.Costs)[0].Amount.String())
+	assert.Equal(t, multisafepay.StatusCompleted, final.Status)
+	require.NotEmpty(t, final.PaymentMethods)
+	assert.Equal(t, multisafepay.GatewayIDEAL, final.PaymentMethods[0].Type)
+	assert.Equal(t, "0.49", final.Costs[0].Amount.String())
 
 	t.Run("unknown issuer", func(t *testing.T) {
 		in := redirectOrder("", 1000)
-		in.Type, in.Gateway = ptr(multisafepay.OrderTypeDirect), ptr("IDEAL")
-		in.GatewayInfo = &multisafepay.GatewayInfo{IssuerID: ptr(flex.String("9999"))}
-		_, err := c.CreateOrder(ctx, in)
+		in.Type, in.Gateway = multisafepay.OrderTypeDirect, multisafepay.GatewayIDEAL
+		in.GatewayInfo = multisafepay.GatewayInfo{IssuerID: "9999"}
+		_, err := c.CreatePayment(ctx, in)
 		assert.True(t, multisafepay.HasCode(err, multisafepay.CodeInvalidIdealIssuer), "%v", err)
 	})
 	t.Run("unknown gateway", func(t *testing.T) {
 		in := redirectOrder("", 1000)
-		in.Gateway = ptr("NOPE")
-		_, err := c.CreateOrder(ctx, in)
+		in.Gateway = "NOPE"
+		_, err := c.CreatePayment(ctx, in)
 		assert.True(t, multisafepay.HasCode(err, multisafepay.CodeUnknown), "%v", err)
 	})
 }
@@ -238,19 +236,19 @@ func TestDirectBankTransferHasInstructionsAndNoPage(t *testing.T) {
 	_, s, c := start(t, sandbox.Config{})
 	ctx := context.Background()
 	in := redirectOrder("", 2500)
-	in.Type, in.Gateway = ptr(multisafepay.OrderTypeDirect), ptr("BANKTRANS")
-	order, err := c.CreateOrder(ctx, in)
+	in.Type, in.Gateway = multisafepay.OrderTypeDirect, multisafepay.GatewayBankTransfer
+	order, err := c.CreatePayment(ctx, in)
 	require.NoError(t, err)
-	assert.Nil(t, order.PaymentURL)
-	assert.NotEmpty(t, *order.GatewayInfo.Reference)
-	assert.NotEmpty(t, *order.GatewayInfo.DestinationHolderIban)
+	assert.Empty(t, multisafepay.PaymentURL(order))
+	assert.NotEmpty(t, order.GatewayInfo.Reference)
+	assert.NotEmpty(t, order.GatewayInfo.DestinationHolderIban)
 
 	// The money arrives: the merchant marks the order completed.
-	require.NoError(t, c.UpdateOrder(ctx, in.OrderID, multisafepay.OrderUpdate{Status: ptr(multisafepay.UpdateStatusCompleted)}))
+	require.NoError(t, c.UpdateOrder(ctx, in.OrderID, multisafepay.OrderUpdate{Status: multisafepay.UpdateStatusCompleted}))
 	got, ok := s.Order(in.OrderID)
 	require.True(t, ok)
-	assert.Equal(t, multisafepay.StatusCompleted, *got.Status)
-	assert.Equal(t, "BANKTRANS", *got.PaymentDetails.Type)
+	assert.Equal(t, multisafepay.StatusCompleted, got.Status)
+	assert.Equal(t, multisafepay.GatewayBankTransfer, got.PaymentDetails.Type)
 }
 
 func TestNotificationIsSignedAsMultiSafepaySignsIt(t *testing.T) {
@@ -258,7 +256,7 @@ func TestNotificationIsSignedAsMultiSafepaySignsIt(t *testing.T) {
 	_, s, c := start(t, sandbox.Config{})
 	ctx := context.Background()
 	in := redirectOrder(notify.URL, 1250)
-	_, err := c.CreateOrder(ctx, in)
+	_, err := c.CreatePayment(ctx, in)
 	require.NoError(t, err)
 	_, err = s.Complete(ctx, in.OrderID, sim.Pay)
 	require.NoError(t, err)
@@ -310,12 +308,12 @@ func TestStaleNotificationIsRefused(t *testing.T) {
 	_, s, c := start(t, sandbox.Config{Now: func() time.Time { return time.Now().Add(-time.Hour) }})
 	ctx := context.Background()
 	in := redirectOrder(notify.URL, 1000)
-	_, err := c.CreateOrder(ctx, in)
+	_, err := c.CreatePayment(ctx, in)
 	require.NoError(t, err)
 	order, err := s.Complete(ctx, in.OrderID, sim.Pay)
 	assert.ErrorIs(t, err, sandbox.ErrNotification)
 	assert.Contains(t, err.Error(), "401")
-	assert.Equal(t, multisafepay.StatusCompleted, *order.Status, "the payment stands")
+	assert.Equal(t, multisafepay.StatusCompleted, order.Status, "the payment stands")
 	n := next(t, got)
 	assert.Nil(t, n.order, "our handler refused it")
 	_, err = signing.VerifyMultiSafepayNotification(n.body, n.auth, sandbox.DefaultAPIKey, nil, 0)
@@ -323,9 +321,9 @@ func TestStaleNotificationIsRefused(t *testing.T) {
 
 	// Through the payment page the customer learns the shop did not take it.
 	in = redirectOrder(notify.URL, 1000)
-	created, err := c.CreateOrder(ctx, in)
+	created, err := c.CreatePayment(ctx, in)
 	require.NoError(t, err)
-	_, err = sim.PayAsCustomer(ctx, *created.PaymentURL, sim.Pay)
+	_, err = sim.PayAsCustomer(ctx, created.PaymentURL, sim.Pay)
 	assert.ErrorContains(t, err, "502")
 }
 
@@ -333,7 +331,7 @@ func TestNotificationForAnotherKeyIsRefused(t *testing.T) {
 	notify, got := shop(t, "the-shop-thinks-this-is-the-key")
 	_, s, c := start(t, sandbox.Config{})
 	in := redirectOrder(notify.URL, 1000)
-	_, err := c.CreateOrder(context.Background(), in)
+	_, err := c.CreatePayment(context.Background(), in)
 	require.NoError(t, err)
 	_, err = s.Complete(context.Background(), in.OrderID, sim.Pay)
 	assert.ErrorIs(t, err, sandbox.ErrNotification)
@@ -344,8 +342,8 @@ func TestGETNotificationIsTheDefault(t *testing.T) {
 	notify, got := shop(t, sandbox.DefaultAPIKey)
 	_, s, c := start(t, sandbox.Config{NotificationURL: notify.URL + "/website"})
 	in := redirectOrder("", 1000)
-	in.PaymentOptions.NotificationMethod = nil
-	_, err := c.CreateOrder(context.Background(), in)
+	in.PaymentOptions.NotificationMethod = ""
+	_, err := c.CreatePayment(context.Background(), in)
 	require.NoError(t, err)
 	_, err = s.Expire(context.Background(), in.OrderID)
 	require.NoError(t, err)
@@ -354,16 +352,16 @@ func TestGETNotificationIsTheDefault(t *testing.T) {
 	assert.Equal(t, in.OrderID, n.query.Get("transactionid"))
 	assert.NotEmpty(t, n.query.Get("timestamp"))
 	assert.Empty(t, n.auth, "GET notifications are not signed")
-	final, err := c.GetOrder(context.Background(), in.OrderID)
+	final, err := c.GetPayment(context.Background(), in.OrderID)
 	require.NoError(t, err)
-	assert.Equal(t, multisafepay.StatusExpired, *final.Status)
+	assert.Equal(t, multisafepay.StatusExpired, final.Status)
 }
 
 func TestWrongKeyIsRefusedInMultiSafepayFormat(t *testing.T) {
 	ts, _, _ := start(t, sandbox.Config{})
 	wrong, err := multisafepay.New("not-the-key", multisafepay.WithBaseURL(ts.URL+sandbox.BasePath))
 	require.NoError(t, err)
-	_, err = wrong.ListGateways(context.Background(), nil)
+	_, err = wrong.ListGateways(context.Background(), multisafepay.GatewayFilter{})
 	var merr *multisafepay.Error
 	require.True(t, errors.As(err, &merr), "%v", err)
 	assert.Equal(t, http.StatusUnauthorized, merr.StatusCode)
@@ -435,15 +433,15 @@ func TestOrderIDsAreUniqueAndKnown(t *testing.T) {
 	_, _, c := start(t, sandbox.Config{})
 	ctx := context.Background()
 	in := redirectOrder("", 1000)
-	_, err := c.CreateOrder(ctx, in)
+	_, err := c.CreatePayment(ctx, in)
 	require.NoError(t, err)
-	_, err = c.CreateOrder(ctx, in)
+	_, err = c.CreatePayment(ctx, in)
 	var merr *multisafepay.Error
 	require.True(t, errors.As(err, &merr), "%v", err)
 	assert.Equal(t, http.StatusConflict, merr.StatusCode)
 	assert.Equal(t, multisafepay.CodeInvalidOrderID, merr.Code)
 
-	_, err = c.GetOrder(ctx, "no-such-order")
+	_, err = c.GetPayment(ctx, "no-such-order")
 	require.True(t, errors.As(err, &merr), "%v", err)
 	assert.Equal(t, http.StatusNotFound, merr.StatusCode)
 	assert.Equal(t, multisafepay.CodeInvalidOrderID, merr.Code)
@@ -452,7 +450,7 @@ func TestOrderIDsAreUniqueAndKnown(t *testing.T) {
 func TestReferenceData(t *testing.T) {
 	_, _, c := start(t, sandbox.Config{})
 	ctx := context.Background()
-	ids := func(filter *multisafepay.GatewayFilter) []string {
+	ids := func(filter multisafepay.GatewayFilter) []string {
 		gws, err := c.ListGateways(ctx, filter)
 		require.NoError(t, err)
 		var out []string
@@ -461,15 +459,15 @@ func TestReferenceData(t *testing.T) {
 		}
 		return out
 	}
-	all := ids(nil)
+	all := ids(multisafepay.GatewayFilter{})
 	assert.Contains(t, all, "IDEAL")
 	assert.Contains(t, all, "VISA")
-	assert.Contains(t, ids(&multisafepay.GatewayFilter{Country: "NL", Currency: "EUR"}), "IDEAL")
-	assert.NotContains(t, ids(&multisafepay.GatewayFilter{Country: "BE"}), "IDEAL")
-	assert.Contains(t, ids(&multisafepay.GatewayFilter{Country: "BE"}), "MISTERCASH")
-	assert.NotContains(t, ids(&multisafepay.GatewayFilter{Currency: "USD"}), "IDEAL")
-	assert.NotContains(t, ids(&multisafepay.GatewayFilter{Country: "NL", Amount: 100}), "PAYAFTER", "too small for Pay After Delivery")
-	assert.Contains(t, ids(&multisafepay.GatewayFilter{Country: "NL", Amount: 1000}), "PAYAFTER")
+	assert.Contains(t, ids(multisafepay.GatewayFilter{Country: "NL", Currency: "EUR"}), "IDEAL")
+	assert.NotContains(t, ids(multisafepay.GatewayFilter{Country: "BE"}), "IDEAL")
+	assert.Contains(t, ids(multisafepay.GatewayFilter{Country: "BE"}), "MISTERCASH")
+	assert.NotContains(t, ids(multisafepay.GatewayFilter{Currency: "USD"}), "IDEAL")
+	assert.NotContains(t, ids(multisafepay.GatewayFilter{Country: "NL", Amount: 100}), "PAYAFTER", "too small for Pay After Delivery")
+	assert.Contains(t, ids(multisafepay.GatewayFilter{Country: "NL", Amount: 1000}), "PAYAFTER")
 
 	g, err := c.GetGateway(ctx, "ideal")
 	require.NoError(t, err)
@@ -480,7 +478,7 @@ func TestReferenceData(t *testing.T) {
 	issuers, err := c.ListIssuers(ctx, "IDEAL")
 	require.NoError(t, err)
 	assert.Len(t, issuers, 12)
-	assert.Equal(t, "0031", issuers[0].Code.String())
+	assert.Equal(t, "0031", issuers[0].Code)
 	_, err = c.ListIssuers(ctx, "VISA")
 	assert.Error(t, err)
 
@@ -492,7 +490,7 @@ func TestReferenceData(t *testing.T) {
 func paidOrder(t *testing.T, s *sandbox.Server, c *multisafepay.Client, notify string, amount money.Cents) string {
 	t.Helper()
 	in := redirectOrder(notify, amount)
-	_, err := c.CreateOrder(context.Background(), in)
+	_, err := c.CreatePayment(context.Background(), in)
 	require.NoError(t, err)
 	_, err = s.Complete(context.Background(), in.OrderID, sim.Pay)
 	require.NoError(t, err)
@@ -500,7 +498,7 @@ func paidOrder(t *testing.T, s *sandbox.Server, c *multisafepay.Client, notify s
 }
 
 func amountRefund(cents money.Cents) multisafepay.RefundCreate {
-	return multisafepay.RefundCreate{Currency: ptr("EUR"), Amount: &cents, Description: ptr("Sandbox refund")}
+	return multisafepay.RefundCreate{Currency: "EUR", Amount: cents, Description: "Sandbox refund"}
 }
 
 func TestRefundsFullAndPartial(t *testing.T) {
@@ -515,18 +513,18 @@ func TestRefundsFullAndPartial(t *testing.T) {
 	assert.NotEmpty(t, r1.RefundID.String())
 	n := next(t, got)
 	require.NotNil(t, n.order, "the refund is notified, signed")
-	assert.Equal(t, multisafepay.StatusPartialRefunded, *n.order.Status)
+	assert.Equal(t, multisafepay.StatusPartialRefunded, n.order.Status)
 
-	order, err := c.GetOrder(ctx, id)
+	order, err := c.GetPayment(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, multisafepay.StatusPartialRefunded, *order.Status)
-	assert.Equal(t, multisafepay.StatusCompleted, *order.FinancialStatus)
+	assert.Equal(t, multisafepay.StatusPartialRefunded, order.Status)
+	assert.Equal(t, multisafepay.StatusCompleted, order.FinancialStatus)
 	assert.EqualValues(t, 250, order.AmountRefunded.Cents)
-	require.Len(t, *order.RelatedTransactions, 1)
-	assert.Equal(t, r1.RefundID.String(), (*order.RelatedTransactions)[0].TransactionID.String())
-	assert.EqualValues(t, 250, (*order.RelatedTransactions)[0].Amount.Cents)
+	require.Len(t, order.RelatedTransactions, 1)
+	assert.Equal(t, r1.RefundID.String(), order.RelatedTransactions[0].TransactionID.String())
+	assert.EqualValues(t, 250, order.RelatedTransactions[0].Amount.Cents)
 
-	_, err = c.CreateRefund(ctx, id, multisafepay.RefundCreate{Currency: ptr("USD"), Amount: ptr(money.Cents(100))})
+	_, err = c.CreateRefund(ctx, id, multisafepay.RefundCreate{Currency: "USD", Amount: 100})
 	assert.True(t, multisafepay.HasCode(err, multisafepay.CodeInvalidCurrency), "%v", err)
 
 	_, err = c.CreateRefund(ctx, id, amountRefund(751))
@@ -535,19 +533,19 @@ func TestRefundsFullAndPartial(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, merr.StatusCode)
 	assert.Equal(t, multisafepay.CodeCannotRefund, merr.Code)
 	assert.Contains(t, merr.Info, "EUR 7.51 is more than the EUR 7.50 not yet refunded")
-	order, err = c.GetOrder(ctx, id)
+	order, err = c.GetPayment(ctx, id)
 	require.NoError(t, err)
 	assert.EqualValues(t, 250, order.AmountRefunded.Cents, "a refused refund changes nothing")
 
 	r2, err := c.CreateRefund(ctx, id, amountRefund(750))
 	require.NoError(t, err)
 	assert.NotEqual(t, r1.RefundID.String(), r2.RefundID.String())
-	assert.Equal(t, multisafepay.StatusRefunded, *next(t, got).order.Status)
-	order, err = c.GetOrder(ctx, id)
+	assert.Equal(t, multisafepay.StatusRefunded, next(t, got).order.Status)
+	order, err = c.GetPayment(ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, multisafepay.StatusRefunded, *order.Status)
+	assert.Equal(t, multisafepay.StatusRefunded, order.Status)
 	assert.EqualValues(t, 1000, order.AmountRefunded.Cents)
-	assert.Len(t, *order.RelatedTransactions, 2)
+	assert.Len(t, order.RelatedTransactions, 2)
 
 	_, err = c.CreateRefund(ctx, id, amountRefund(1))
 	assert.True(t, multisafepay.HasCode(err, multisafepay.CodeCannotRefund), "nothing is left: %v", err)
@@ -556,13 +554,13 @@ func TestRefundsFullAndPartial(t *testing.T) {
 		id := paidOrder(t, s, c, "", 1999)
 		_, err := c.CreateRefund(ctx, id, amountRefund(1999))
 		require.NoError(t, err)
-		order, err := c.GetOrder(ctx, id)
+		order, err := c.GetPayment(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, multisafepay.StatusRefunded, *order.Status)
+		assert.Equal(t, multisafepay.StatusRefunded, order.Status)
 	})
 	t.Run("unpaid order", func(t *testing.T) {
 		in := redirectOrder("", 1000)
-		_, err := c.CreateOrder(ctx, in)
+		_, err := c.CreatePayment(ctx, in)
 		require.NoError(t, err)
 		_, err = c.CreateRefund(ctx, in.OrderID, amountRefund(100))
 		assert.True(t, multisafepay.HasCode(err, multisafepay.CodeCannotRefund), "%v", err)
@@ -580,22 +578,21 @@ func TestShoppingCartRefund(t *testing.T) {
 	item := func(name, price string, qty int64) multisafepay.CartItem {
 		p, err := money.ParseDecimalString(price)
 		require.NoError(t, err)
-		q := flex.Int(qty)
-		return multisafepay.CartItem{Name: &name, UnitPrice: &money.BlankDecimalString{DecimalString: p}, Quantity: &q}
+		return multisafepay.CartItem{Name: name, UnitPrice: p, Quantity: qty}
 	}
-	cart := multisafepay.ShoppingCart{Items: &[]multisafepay.CartItem{
+	cart := multisafepay.ShoppingCart{Items: []multisafepay.CartItem{
 		item("Geometric Candle Holders", "30", 3), item("Nice apple", "15.25", 1),
 		item("Geometric Candle Holders", "30", -1), item("Nice apple", "15.25", -1),
 	}}
-	_, err := c.CreateRefund(ctx, id, multisafepay.RefundCreate{CheckoutData: &cart})
+	_, err := c.CreateRefund(ctx, id, multisafepay.RefundCreate{CheckoutData: cart})
 	require.NoError(t, err)
-	order, err := c.GetOrder(ctx, id)
+	order, err := c.GetPayment(ctx, id)
 	require.NoError(t, err)
 	assert.EqualValues(t, 4525, order.AmountRefunded.Cents)
-	assert.Equal(t, multisafepay.StatusPartialRefunded, *order.Status)
+	assert.Equal(t, multisafepay.StatusPartialRefunded, order.Status)
 
-	noRefund := multisafepay.ShoppingCart{Items: &[]multisafepay.CartItem{item("Nice apple", "15.25", 1)}}
-	_, err = c.CreateRefund(ctx, id, multisafepay.RefundCreate{CheckoutData: &noRefund})
+	noRefund := multisafepay.ShoppingCart{Items: []multisafepay.CartItem{item("Nice apple", "15.25", 1)}}
+	_, err = c.CreateRefund(ctx, id, multisafepay.RefundCreate{CheckoutData: noRefund})
 	assert.True(t, multisafepay.HasCode(err, multisafepay.CodeRefundInformationError), "%v", err)
 }
 
@@ -607,24 +604,24 @@ func TestUpdateOrder(t *testing.T) {
 	next(t, got)
 
 	require.NoError(t, c.UpdateOrder(ctx, id, multisafepay.OrderUpdate{
-		Status: ptr(multisafepay.UpdateStatusShipped), TracktraceCode: ptr("3SMSP0123456789"), Carrier: ptr("MSP Logistics"),
+		Status: multisafepay.UpdateStatusShipped, TracktraceCode: "3SMSP0123456789", Carrier: "MSP Logistics",
 	}))
-	assert.Equal(t, multisafepay.StatusShipped, *next(t, got).order.Status)
-	require.NoError(t, c.UpdateOrder(ctx, id, multisafepay.OrderUpdate{InvoiceID: ptr("AB12345")}), "no status: nothing to refuse")
-	err := c.UpdateOrder(ctx, id, multisafepay.OrderUpdate{Status: ptr(multisafepay.UpdateStatusVoid)})
+	assert.Equal(t, multisafepay.StatusShipped, next(t, got).order.Status)
+	require.NoError(t, c.UpdateOrder(ctx, id, multisafepay.OrderUpdate{InvoiceID: "AB12345"}), "no status: nothing to refuse")
+	err := c.UpdateOrder(ctx, id, multisafepay.OrderUpdate{Status: multisafepay.UpdateStatusVoid})
 	var merr *multisafepay.Error
 	require.True(t, errors.As(err, &merr), "%v", err)
 	assert.Equal(t, http.StatusConflict, merr.StatusCode)
 
 	in := redirectOrder(notify.URL, 1000)
-	_, err = c.CreateOrder(ctx, in)
+	_, err = c.CreatePayment(ctx, in)
 	require.NoError(t, err)
-	require.NoError(t, c.UpdateOrder(ctx, in.OrderID, multisafepay.OrderUpdate{Status: ptr(multisafepay.UpdateStatusVoid)}))
-	assert.Equal(t, multisafepay.StatusVoid, *next(t, got).order.Status)
+	require.NoError(t, c.UpdateOrder(ctx, in.OrderID, multisafepay.OrderUpdate{Status: multisafepay.UpdateStatusVoid}))
+	assert.Equal(t, multisafepay.StatusVoid, next(t, got).order.Status)
 	_, err = s.Complete(ctx, in.OrderID, sim.Pay)
 	assert.Error(t, err, "a void order cannot be paid")
 
-	err = c.UpdateOrder(ctx, "no-such-order", multisafepay.OrderUpdate{InvoiceID: ptr("x")})
+	err = c.UpdateOrder(ctx, "no-such-order", multisafepay.OrderUpdate{InvoiceID: "x"})
 	assert.True(t, multisafepay.HasCode(err, multisafepay.CodeInvalidOrderID), "%v", err)
 }
 
@@ -640,7 +637,7 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			in := redirectOrder("", money.Cents(1000+i))
-			if _, err := c.CreateOrder(ctx, in); err != nil {
+			if _, err := c.CreatePayment(ctx, in); err != nil {
 				errs <- err
 				return
 			}
@@ -676,18 +673,58 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 	}
 	txs := map[string]bool{}
 	for i, id := range ids {
-		got, err := c.GetOrder(ctx, id)
+		got, err := c.GetPayment(ctx, id)
 		require.NoError(t, err)
 		require.False(t, txs[got.TransactionID.String()], "transaction ids are unique")
 		txs[got.TransactionID.String()] = true
 		assert.EqualValues(t, 1000+i, got.Amount.Cents)
 		if i%2 == 1 {
-			assert.Equal(t, multisafepay.StatusCanceled, *got.Status)
+			assert.Equal(t, multisafepay.StatusCanceled, got.Status)
 			assert.EqualValues(t, 0, got.AmountRefunded.Cents)
 			continue
 		}
-		assert.Equal(t, multisafepay.StatusPartialRefunded, *got.Status)
+		assert.Equal(t, multisafepay.StatusPartialRefunded, got.Status)
 		assert.EqualValues(t, 200, got.AmountRefunded.Cents)
-		assert.Len(t, *got.RelatedTransactions, 2)
+		assert.Len(t, got.RelatedTransactions, 2)
 	}
+}
+
+// The sandbox takes every documented order request as the document writes
+// it ("amount": "1000", "manual": "false", "quantity": "3", issuer "0021"),
+// not only the plain forms our client sends; a gateway this sandbox does not
+// offer is refused as MultiSafepay refuses it.
+func TestDocumentedOrderRequestsAreAccepted(t *testing.T) {
+	ts, _, _ := start(t, sandbox.Config{})
+	list, err := fixtures.Load("multisafepay")
+	require.NoError(t, err)
+	offered := map[string]bool{"": true, "IDEAL": true, "MISTERCASH": true, "DIRECTBANK": true, "GIROPAY": true, "EPS": true,
+		"PAYPAL": true, "BANKTRANS": true, "DIRDEB": true, "PAYAFTER": true, "KLARNA": true}
+	seen := 0
+	for _, f := range list {
+		if f.OperationID != "createOrder" {
+			continue
+		}
+		seen++
+		t.Run(f.Base(), func(t *testing.T) {
+			dec := json.NewDecoder(bytes.NewReader(f.Request.BodyBytes()))
+			dec.UseNumber()
+			var body map[string]any
+			require.NoError(t, dec.Decode(&body))
+			body["order_id"] = newOrderID() // the document reuses its ids
+			data, err := json.Marshal(body)
+			require.NoError(t, err)
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+sandbox.BasePath+"/orders", bytes.NewReader(data))
+			req.Header["api_key"] = []string{sandbox.DefaultAPIKey}
+			req.Header.Set("Content-Type", "application/json")
+			status, answer := do(t, req)
+			gateway, _ := body["gateway"].(string)
+			if offered[strings.ToUpper(gateway)] {
+				assert.Equal(t, http.StatusOK, status, answer)
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, status, answer)
+			assert.Contains(t, answer, "Unknown gateway")
+		})
+	}
+	assert.Equal(t, 25, seen)
 }

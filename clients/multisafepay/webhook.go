@@ -1,0 +1,103 @@
+package multisafepay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/signing"
+)
+
+// Errors from ParseNotification, besides signing.ErrSignatureMismatch and
+// signing.ErrStale.
+var (
+	ErrNotificationMethod = errors.New("multisafepay: a signed notification is a POST")
+	ErrNotificationBody   = errors.New("multisafepay: notification body is not an order")
+)
+
+// WebhookHandler receives MultiSafepay's notifications. MultiSafepay signs
+// a POST notification's body (the order, as GetPayment returns it) with the
+// website's API key, so fn gets that verified body: the Auth header is
+// checked against the exact bytes (HMAC-SHA512, constant time) and its
+// timestamp against the clock (betaalkit.WebhookTolerance, default ten
+// minutes; betaalkit.WebhookClock for tests).
+//
+// Create orders with PaymentOptions.NotificationMethod = NotificationMethodPOST:
+// MultiSafepay's default GET notification carries no order and no
+// signature, and is refused (405).
+//
+// It answers 200 "OK" (what MultiSafepay looks for) only when fn returned
+// nil; otherwise MultiSafepay retries. Every refusal is answered with its
+// reason class only, logged at Warn through the client's logger with the
+// cause, and passed to the betaalkit.OnReject hook: method (405), body
+// (400: unreadable, or a verified body that is not an order), signature
+// (401: missing, malformed or not made with this API key), stale (401) and
+// handler (500: fn's error).
+func (c *Client) WebhookHandler(fn func(ctx context.Context, order *Order) error, opts ...betaalkit.WebhookOption) http.Handler {
+	hook := apiclient.NewWebhook(provider, c.logger, opts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			hook.Reject(w, r, betaalkit.RejectMethod, fmt.Errorf("%w, got %s (GET notifications are not signed): set payment_options.notification_method to POST", ErrNotificationMethod, r.Method))
+			return
+		}
+		body, ok := hook.ReadBody(w, r)
+		if !ok {
+			return
+		}
+		order, err := c.verify(r, body, hook.Config)
+		switch {
+		case errors.Is(err, signing.ErrStale):
+			hook.Reject(w, r, betaalkit.RejectStale, err)
+			return
+		case errors.Is(err, ErrNotificationBody):
+			hook.Reject(w, r, betaalkit.RejectBody, err)
+			return
+		case err != nil:
+			hook.Reject(w, r, betaalkit.RejectSignature, err)
+			return
+		}
+		if err := fn(r.Context(), order); err != nil {
+			hook.Reject(w, r, betaalkit.RejectHandler, err)
+			return
+		}
+		hook.Accept(w)
+	})
+}
+
+// ParseNotification reads a POST notification, checks its Auth header
+// against the exact body and the client's API key (constant time, stale
+// timestamps refused; betaalkit.WebhookClock and betaalkit.WebhookTolerance
+// apply, other options are ignored) and decodes the order it carries. The
+// request body is consumed. WebhookHandler does this and answers
+// MultiSafepay; use ParseNotification to answer yourself.
+func (c *Client) ParseNotification(r *http.Request, opts ...betaalkit.WebhookOption) (*Order, error) {
+	if r.Method != http.MethodPost {
+		return nil, fmt.Errorf("%w, got %s", ErrNotificationMethod, r.Method)
+	}
+	body, err := apiclient.ReadWebhookBody(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotificationBody, err)
+	}
+	return c.verify(r, body, betaalkit.NewWebhookConfig(opts...))
+}
+
+// verify checks a notification's signature, then decodes its body. The
+// body is judged only once the signature holds.
+func (c *Client) verify(r *http.Request, body []byte, cfg betaalkit.WebhookConfig) (*Order, error) {
+	auth := r.Header.Get(signing.MultiSafepayNotificationHeader)
+	if _, err := signing.VerifyMultiSafepayNotification(body, auth, c.notify.apiKey, signing.Clock(cfg.Clock), cfg.Tolerance); err != nil {
+		return nil, fmt.Errorf("%s: notification: %w", provider, err)
+	}
+	var o Order
+	if err := json.Unmarshal(body, &o); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotificationBody, err)
+	}
+	if o.OrderID == "" {
+		return nil, fmt.Errorf("%w: no order_id", ErrNotificationBody)
+	}
+	return &o, nil
+}

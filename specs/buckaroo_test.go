@@ -1,9 +1,16 @@
 package specs_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/betaalkit/betaalkit/gen/buckaroo"
+	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
 func init() {
@@ -19,4 +26,35 @@ func init() {
 			"ErrorResponse":      decodeInto[buckaroo.ErrorResponse],
 		},
 	})
+}
+
+// TestBuckarooRequestsSurviveTheModel: every request fixture decoded into
+// the generated model and encoded again is the same JSON, number texts
+// included. Values instead of pointers must not drop what the document
+// sends as zero: ClientIP.Type 0 (IPv4) and the parameters' GroupType ""
+// and GroupID "".
+func TestBuckarooRequestsSurviveTheModel(t *testing.T) {
+	list, err := fixtures.Load("buckaroo")
+	require.NoError(t, err)
+	decode := func(data []byte) any {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		require.NoError(t, dec.Decode(&v))
+		return v
+	}
+	n := 0
+	for _, f := range list {
+		if f.OperationID != "createTransaction" {
+			continue
+		}
+		body := f.Request.BodyBytes()
+		var req buckaroo.TransactionRequest
+		require.NoError(t, json.Unmarshal(body, &req), f.Name)
+		again, err := json.Marshal(req)
+		require.NoError(t, err)
+		assert.Equal(t, decode(body), decode(again), f.Name)
+		n++
+	}
+	assert.Equal(t, 2, n, "the PayInInstallments and Refund requests")
 }

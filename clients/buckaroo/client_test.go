@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/betaalkit/betaalkit"
-	"github.com/betaalkit/betaalkit/transport"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,12 +17,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/buckaroo"
-	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
 	"github.com/betaalkit/betaalkit/specs"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 const (
@@ -125,7 +124,7 @@ func date(s string) time.Time {
 // seedPayment is the document's PayInInstallments example as typed input.
 func seedPayment() buckaroo.In3Payment {
 	return buckaroo.In3Payment{
-		AmountDebit: money.MustDecimal("8.00"),
+		AmountDebit: 800,
 		Invoice:     "testinvoice 12345678",
 		Description: "Thank you for your order",
 		ClientIP:    "0.0.0.0",
@@ -144,29 +143,44 @@ func seedPayment() buckaroo.In3Payment {
 			Fax:   "0101234567",
 			Email: "[email protected]", // the document's (obfuscated) value
 		},
-		Products: []buckaroo.In3ProductLine{
-			{Code: "abc123", Name: "Blue Toy Car", Quantity: money.MustDecimal("1"), Price: money.MustDecimal("10.00")},
-		},
-		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: money.MustDecimal("-2.00")}},
+		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: 1, Price: 1000}},
+		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: -200}},
 	}
 }
 
+// wireValue decodes JSON keeping every number's text (8.00 is not 8).
+func wireValue(t *testing.T, data []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	require.NoError(t, dec.Decode(&v))
+	return v
+}
+
+// The builder sends the document's example exactly: every key, every
+// string, and every number's text (AmountDebit 8.00, Price "10.00",
+// Value "-2.00", GroupType "" and GroupID "" included), from cents.
 func TestIn3BuilderReproducesSeedRequest(t *testing.T) {
 	req, err := seedPayment().Request()
 	require.NoError(t, err)
 	got, err := json.Marshal(req)
 	require.NoError(t, err)
 	f := mustFixture(t, "payininstallments")
-	assert.JSONEq(t, string(f.Request.BodyBytes()), string(got))
+	assert.Equal(t, wireValue(t, f.Request.BodyBytes()), wireValue(t, got))
 	assert.Contains(t, string(got), `"AmountDebit":8.00`, "the amount goes out exactly, as a JSON number")
+	assert.Contains(t, string(got), `"ClientIP":{"Address":"0.0.0.0","Type":0}`, "Type 0 (IPv4) is sent")
 }
 
+// The refund builder sends the document's example; the amount comes from
+// cents, so 30 cents go out as 0.30 where the document wrote 0.3.
 func TestRefundReproducesSeedRequest(t *testing.T) {
-	req, err := buckaroo.RefundRequest("1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{Invoice: "testinvoice 123"})
+	req, err := buckaroo.RefundRequest{Amount: 30, Invoice: "testinvoice 123"}.Request("1EC52112B19E4AF198E7C51D36C1xxxx")
 	require.NoError(t, err)
 	got, err := json.Marshal(req)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(mustFixture(t, "refund").Request.BodyBytes()), string(got))
+	assert.Contains(t, string(got), `"AmountCredit":0.30`)
 }
 
 func TestPayInInstallmentsAgainstFixture(t *testing.T) {
@@ -175,14 +189,18 @@ func TestPayInInstallmentsAgainstFixture(t *testing.T) {
 	tx, err := fake.client(t).PayInInstallments(context.Background(), seedPayment())
 	require.NoError(t, err)
 
-	assert.Equal(t, buckaroo.StatusPendingProcessing, buckaroo.StatusOf(tx))
-	assert.True(t, buckaroo.StatusOf(tx).IsPending())
+	assert.Equal(t, buckaroo.StatusPendingProcessing, buckaroo.StatusCodeOf(tx))
+	assert.True(t, buckaroo.StatusCodeOf(tx).IsPending())
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusPending, Raw: "791"}, buckaroo.StatusOf(tx))
 	assert.Equal(t, "S002", buckaroo.SubCodeOf(tx))
-	assert.Equal(t, "https://checkout.buckaroo.nl/html/redirect.ashx?r=D197713CEE864F9C9D2643EDB6C99xxx", buckaroo.RedirectURL(tx))
+	assert.Equal(t, "https://checkout.buckaroo.nl/html/redirect.ashx?r=D197713CEE864F9C9D2643EDB6C99xxx", buckaroo.PaymentURL(tx))
 	key, ok := buckaroo.ServiceParameter(tx, "Capayable", "CapayableTransactionKey")
 	assert.True(t, ok)
 	assert.Equal(t, "65af1494fb6540e8a323477e80815xxx", key)
 	assert.Equal(t, "8", tx.AmountDebit.String())
+	amount, err := buckaroo.AmountOf(tx)
+	require.NoError(t, err)
+	assert.Equal(t, money.Cents(800), amount)
 
 	a := fake.all()
 	require.Len(t, a, 1)
@@ -190,18 +208,23 @@ func TestPayInInstallmentsAgainstFixture(t *testing.T) {
 	require.NoError(t, a[0].specErr)
 	assert.Equal(t, "POST", a[0].method)
 	assert.Equal(t, "/json/Transaction", a[0].uri)
-	assert.JSONEq(t, string(f.Request.BodyBytes()), string(a[0].body))
+	assert.Equal(t, wireValue(t, f.Request.BodyBytes()), wireValue(t, a[0].body))
 }
 
-func TestRefundAgainstFixture(t *testing.T) {
+func TestCreateRefundAgainstFixture(t *testing.T) {
 	f := mustFixture(t, "refund")
 	fake := newFake(t, jsonAnswer(200, f.Response.BodyBytes()))
-	tx, err := fake.client(t).Refund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{Invoice: "testinvoice 123"})
+	tx, err := fake.client(t).CreateRefund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", buckaroo.RefundRequest{Amount: 30, Invoice: "testinvoice 123"})
 	require.NoError(t, err)
-	assert.True(t, buckaroo.StatusOf(tx).IsSuccess())
+	assert.True(t, buckaroo.StatusCodeOf(tx).IsSuccess())
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusPaid, Raw: "190"}, buckaroo.StatusOf(tx))
 	assert.Equal(t, "0.3", tx.AmountCredit.String())
-	require.NotNil(t, tx.RelatedTransactions)
-	assert.Equal(t, "1EC52112B19E4AF198E7C51D36C1xxxx", *(*tx.RelatedTransactions)[0].RelatedTransactionKey)
+	amount, err := buckaroo.AmountOf(tx)
+	require.NoError(t, err)
+	assert.Equal(t, money.Cents(30), amount, "a refund's amount is its AmountCredit")
+	assert.Empty(t, buckaroo.PaymentURL(tx))
+	require.Len(t, tx.RelatedTransactions, 1)
+	assert.Equal(t, "1EC52112B19E4AF198E7C51D36C1xxxx", tx.RelatedTransactions[0].RelatedTransactionKey)
 	a := fake.all()
 	require.Len(t, a, 1)
 	require.NoError(t, a[0].verifyErr)
@@ -225,9 +248,9 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 		},
 		jsonAnswer(200, f.Response.BodyBytes()),
 	)
-	tx, err := fake.client(t).TransactionStatus(context.Background(), "5DABBCA4939A44CB8DD845E7944Axxxx")
+	tx, err := fake.client(t).GetPayment(context.Background(), "5DABBCA4939A44CB8DD845E7944Axxxx")
 	require.NoError(t, err)
-	assert.True(t, buckaroo.StatusOf(tx).IsSuccess())
+	assert.True(t, buckaroo.StatusCodeOf(tx).IsSuccess())
 
 	a := fake.all()
 	require.Len(t, a, 3)
@@ -249,10 +272,11 @@ func TestTransactionRequestIsNeverResent(t *testing.T) {
 			w.Header().Set("Retry-After", "0")
 			http.Error(w, "busy", status)
 		})
-		_, err := fake.client(t).Refund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{})
+		_, err := fake.client(t).CreateRefund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", buckaroo.RefundRequest{Amount: 30})
 		var berr *buckaroo.Error
 		require.ErrorAs(t, err, &berr, "HTTP %d", status)
 		assert.Equal(t, status, berr.StatusCode)
+		assert.Equal(t, "create refund", berr.Operation())
 		assert.Len(t, fake.all(), 1, "HTTP %d: sent once", status)
 	}
 }
@@ -260,11 +284,12 @@ func TestTransactionRequestIsNeverResent(t *testing.T) {
 func TestRetriesRunOut(t *testing.T) {
 	busy := func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }
 	fake := newFake(t, busy, busy, busy, busy)
-	_, err := fake.client(t, buckaroo.WithRetry(transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Nanosecond})).TransactionStatus(context.Background(), "KEY")
+	_, err := fake.client(t, buckaroo.WithRetry(transport.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Nanosecond})).GetPayment(context.Background(), "KEY")
 	var berr *buckaroo.Error
 	require.ErrorAs(t, err, &berr)
 	assert.Equal(t, http.StatusServiceUnavailable, berr.StatusCode)
 	assert.Equal(t, "busy\n", string(berr.RawBody))
+	assert.Equal(t, "buckaroo: get payment: HTTP 503: busy", err.Error())
 	assert.Len(t, fake.all(), 3, "one attempt and two retries")
 }
 
@@ -277,18 +302,19 @@ func TestRetryStopsWhenContextEnds(t *testing.T) {
 		w.Header().Set("Retry-After", "3")
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 	})
-	_, err := fake.client(t).TransactionStatus(ctx, "KEY")
+	_, err := fake.client(t).GetPayment(ctx, "KEY")
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, betaalkit.ErrTransport)
+	assert.True(t, strings.HasPrefix(err.Error(), "buckaroo: get payment: "), err.Error())
 	assert.Len(t, fake.all(), 1, "no retry after the context ended")
 }
 
-func TestTransactionStatusSignsEmptyBody(t *testing.T) {
+func TestGetPaymentSignsEmptyBody(t *testing.T) {
 	f := mustFixture(t, "refund")
 	fake := newFake(t, jsonAnswer(200, f.Response.BodyBytes()))
-	tx, err := fake.client(t).TransactionStatus(context.Background(), "5DABBCA4939A44CB8DD845E7944Axxxx")
+	tx, err := fake.client(t).GetPayment(context.Background(), "5DABBCA4939A44CB8DD845E7944Axxxx")
 	require.NoError(t, err)
-	assert.Equal(t, "5DABBCA4939A44CB8DD845E7944Axxxx", *tx.Key)
+	assert.Equal(t, "5DABBCA4939A44CB8DD845E7944Axxxx", tx.Key)
 	a := fake.all()
 	require.Len(t, a, 1)
 	require.NoError(t, a[0].verifyErr)
@@ -302,7 +328,7 @@ func TestWrongSecretIsRejectedByServer(t *testing.T) {
 	fake := newFake(t)
 	c, err := buckaroo.New(websiteKey, "WRONGSECRET", buckaroo.WithBaseURL(fake.URL))
 	require.NoError(t, err)
-	_, err = c.TransactionStatus(context.Background(), "KEY")
+	_, err = c.GetPayment(context.Background(), "KEY")
 	var berr *buckaroo.Error
 	require.ErrorAs(t, err, &berr)
 	assert.Equal(t, http.StatusUnauthorized, berr.StatusCode)
@@ -314,12 +340,12 @@ func TestWrongSecretIsRejectedByServer(t *testing.T) {
 
 func TestJSONErrorBodyMessage(t *testing.T) {
 	fake := newFake(t, jsonAnswer(http.StatusBadRequest, []byte(`{"Message":"The request is invalid."}`)))
-	_, err := fake.client(t).TransactionStatus(context.Background(), "KEY")
+	_, err := fake.client(t).GetPayment(context.Background(), "KEY")
 	var berr *buckaroo.Error
 	require.ErrorAs(t, err, &berr)
 	assert.Equal(t, "The request is invalid.", berr.Message)
 	assert.Nil(t, berr.Transaction)
-	assert.Equal(t, "buckaroo: HTTP 400: The request is invalid.", err.Error())
+	assert.Equal(t, "buckaroo: get payment: HTTP 400: The request is invalid.", err.Error())
 }
 
 func TestRequestErrorsBecomeTypedError(t *testing.T) {
@@ -335,128 +361,127 @@ func TestRequestErrorsBecomeTypedError(t *testing.T) {
 	assert.Equal(t, http.StatusOK, berr.StatusCode)
 	assert.Equal(t, buckaroo.StatusValidationFailure, berr.Code)
 	assert.Equal(t, "S997", berr.SubCode)
+	assert.Equal(t, "S997", berr.ProviderCode())
 	require.Len(t, berr.Details, 1)
 	assert.Equal(t, buckaroo.RequestErrorDetail{Kind: "ParameterErrors", Service: "Capayable", Action: "PayInInstallments",
 		Name: "BirthDate", Error: "ParameterInvalid", ErrorMessage: "Parameter 'BirthDate' has an invalid value."}, berr.Details[0])
 	require.NotNil(t, berr.Transaction)
 	assert.Equal(t, body, berr.RawBody)
-	assert.Contains(t, err.Error(), "491 validation failure")
-	assert.Contains(t, err.Error(), "ParameterErrors Capayable/PayInInstallments/BirthDate")
+	assert.Equal(t, "buckaroo: create payment: HTTP 200: 491 validation failure: S997: Invalid request; "+
+		"ParameterErrors Capayable/PayInInstallments/BirthDate: Parameter 'BirthDate' has an invalid value.", err.Error())
 }
 
 func TestBusinessOutcomesAreNotErrors(t *testing.T) {
 	for _, code := range []int{490, 690, 890} {
 		body := fmt.Appendf(nil, `{"Key":"K","Status":{"Code":{"Code":%d,"Description":"x"}}}`, code)
 		fake := newFake(t, jsonAnswer(200, body))
-		tx, err := fake.client(t).TransactionStatus(context.Background(), "K")
+		tx, err := fake.client(t).GetPayment(context.Background(), "K")
 		require.NoError(t, err, code)
-		assert.True(t, buckaroo.StatusOf(tx).IsFinal(), code)
+		assert.True(t, buckaroo.StatusCodeOf(tx).IsFinal(), code)
+		assert.True(t, buckaroo.StatusOf(tx).IsFailure(), code)
 	}
 }
 
 func TestMalformedSuccessKeepsRawBody(t *testing.T) {
 	fake := newFake(t, jsonAnswer(200, []byte(`{"Key":"K","Status":{"Code":{"Code":"791"}}}`)))
-	_, err := fake.client(t).TransactionStatus(context.Background(), "K")
-	var derr *apiclient.DecodeError
+	_, err := fake.client(t).GetPayment(context.Background(), "K")
+	var derr *betaalkit.DecodeError
 	require.ErrorAs(t, err, &derr)
 	assert.Contains(t, string(derr.RawBody), `"791"`)
+	assert.True(t, strings.HasPrefix(err.Error(), "buckaroo: get payment: decode"), err.Error())
 }
 
-func TestIn3ValidationNamesEveryMissingField(t *testing.T) {
-	fake := newFake(t)
-	_, err := fake.client(t).PayInInstallments(context.Background(), buckaroo.In3Payment{})
-	require.ErrorIs(t, err, apiclient.ErrInvalidRequest)
-	var ferr *apiclient.FieldError
-	require.ErrorAs(t, err, &ferr)
-	for _, field := range []string{"AmountDebit", "Invoice", "Description", "ClientIP", "InvoiceDate",
-		"Customer.LastName", "Customer.Initials", "Customer.BirthDate", "Customer.Address.Street",
-		"Customer.Address.HouseNumber", "Customer.Address.ZipCode", "Customer.Address.City",
-		"Customer.Address.Country", "Customer.Phone", "Customer.Email", "Products"} {
-		assert.Contains(t, err.Error(), "invalid request: "+field+":", field)
+// A 200 answer without a status code, or (not refused) without a key, is
+// not a transaction: ErrDecode with the raw body, never an empty success.
+func TestSuccessWithoutStatusOrKeyIsDecodeError(t *testing.T) {
+	for _, body := range []string{`{}`, `{"Key":"K"}`, `{"Key":"K","Status":{"Code":{"Code":0}}}`, `{"Status":{"Code":{"Code":190}}}`, `null`} {
+		fake := newFake(t, jsonAnswer(200, []byte(body)))
+		_, err := fake.client(t).GetPayment(context.Background(), "K")
+		require.ErrorIs(t, err, betaalkit.ErrDecode, body)
+		var derr *betaalkit.DecodeError
+		require.ErrorAs(t, err, &derr, body)
+		assert.Equal(t, body, string(derr.RawBody))
+		assert.Contains(t, err.Error(), "buckaroo: get payment: ", body)
 	}
-	assert.Empty(t, fake.all(), "nothing was sent")
-
-	p := seedPayment()
-	p.Products = append(p.Products, buckaroo.In3ProductLine{Name: "Red car", Quantity: money.MustDecimal("0")})
-	err = p.Validate()
-	assert.ErrorContains(t, err, "Products[1].Code: is required")
-	assert.ErrorContains(t, err, "Products[1].Quantity")
-
-	p = seedPayment()
-	p.ClientIP = "not-an-ip"
-	p.Customer.Gender = "M"
-	err = p.Validate()
-	assert.ErrorContains(t, err, "ClientIP")
-	assert.ErrorContains(t, err, "Customer.Gender")
-}
-
-func TestIn3AmountsMustMatchLines(t *testing.T) {
-	p := seedPayment()
-	p.AmountDebit = money.MustDecimal("10.00") // lines add up to 8.00
-	_, err := p.Request()
-	var ferr *apiclient.FieldError
-	require.ErrorAs(t, err, &ferr)
-	assert.Equal(t, "AmountDebit", ferr.Field)
-	assert.Contains(t, err.Error(), "10.00 does not match the product and subtotal lines, which add up to 8.00")
-
-	// Quantities multiply, exactly: 3 × 0.10 + 0.70 = 1.
-	p = seedPayment()
-	p.AmountDebit = money.MustDecimal("1")
-	p.Products = []buckaroo.In3ProductLine{{Code: "c", Name: "n", Quantity: money.MustDecimal("3"), Price: money.MustDecimal("0.10")}}
-	p.Subtotals = []buckaroo.In3SubtotalLine{{Name: "Fee", Value: money.MustDecimal("0.50")}, {Name: "Shipping", Value: money.MustDecimal("0.20")}}
-	req, err := p.Request()
-	require.NoError(t, err)
-	params := *req.Services.ServiceList[0].Parameters
-	var subtotalIDs []string
-	for _, prm := range params {
-		if *prm.GroupType == "SubtotalLine" {
-			subtotalIDs = append(subtotalIDs, *prm.GroupID)
-		}
-	}
-	assert.Equal(t, []string{"1", "1", "2", "2"}, subtotalIDs, "several subtotal lines are numbered")
-}
-
-func TestIn3ProductLinesAreNumbered(t *testing.T) {
-	p := seedPayment()
-	p.AmountDebit = money.MustDecimal("13.00")
-	p.Products = append(p.Products, buckaroo.In3ProductLine{Code: "x9", Name: "Red car", Quantity: money.MustDecimal("2"), Price: money.MustDecimal("2.50")})
-	p.ClientIP = "2001:db8::1"
-	req, err := p.Request()
-	require.NoError(t, err)
-	assert.Equal(t, buckaroo.ClientIPv6, *req.ClientIP.Type)
-	got := map[string][]string{}
-	for _, prm := range *req.Services.ServiceList[0].Parameters {
-		if *prm.GroupType == "ProductLine" {
-			got[*prm.GroupID] = append(got[*prm.GroupID], prm.Name+"="+prm.Value)
-		}
-	}
-	assert.Equal(t, map[string][]string{
-		"1": {"Code=abc123", "Name=Blue Toy Car", "Quantity=1", "Price=10.00"},
-		"2": {"Code=x9", "Name=Red car", "Quantity=2", "Price=2.50"},
-	}, got)
 }
 
 func TestRefundValidation(t *testing.T) {
 	fake := newFake(t)
 	c := fake.client(t)
-	_, err := c.Refund(context.Background(), "", money.MustDecimal("1"), buckaroo.RefundDetails{})
-	assert.ErrorContains(t, err, "OriginalTransactionKey")
-	_, err = c.Refund(context.Background(), "KEY", money.MustDecimal("0"), buckaroo.RefundDetails{})
-	assert.ErrorContains(t, err, "AmountCredit")
-	_, err = c.CreateTransaction(context.Background(), buckaroo.TransactionRequest{Currency: "eur"})
-	assert.ErrorContains(t, err, "Currency")
+	_, err := c.CreateRefund(context.Background(), "", buckaroo.RefundRequest{Amount: 100})
+	assertField(t, err, "OriginalTransactionKey")
+	assert.ErrorContains(t, err, "buckaroo: create refund: invalid request: OriginalTransactionKey")
+	_, err = c.CreateRefund(context.Background(), "KEY", buckaroo.RefundRequest{})
+	assertField(t, err, "AmountCredit")
+	_, err = c.CreatePayment(context.Background(), buckaroo.TransactionRequest{Currency: "eur"})
+	assertField(t, err, "Currency")
+	assert.ErrorContains(t, err, "buckaroo: create payment: invalid request: Currency")
 	assert.Empty(t, fake.all())
 }
 
+// CreatePayment checks the generic request; each error names the wire path.
+func TestCreatePaymentValidation(t *testing.T) {
+	fake := newFake(t)
+	c := fake.client(t)
+	ok := buckaroo.TransactionRequest{Currency: "EUR", AmountDebit: money.MustDecimal("8.00")}
+	for _, tc := range []struct {
+		field string
+		edit  func(*buckaroo.TransactionRequest)
+	}{
+		{"Currency", func(r *buckaroo.TransactionRequest) { r.Currency = "" }},
+		{"AmountDebit", func(r *buckaroo.TransactionRequest) { r.AmountDebit = money.Decimal{} }},
+		{"AmountDebit", func(r *buckaroo.TransactionRequest) { r.AmountDebit = money.MustDecimal("-1") }},
+		{"AmountCredit", func(r *buckaroo.TransactionRequest) { r.AmountCredit = money.MustDecimal("-0.01") }},
+		{"ClientIP.Address", func(r *buckaroo.TransactionRequest) { r.ClientIP = buckaroo.ClientIP{Address: "not-an-ip"} }},
+		{"ClientIP.Type", func(r *buckaroo.TransactionRequest) { r.ClientIP = buckaroo.ClientIP{Address: "2001:db8::1"} }},
+		{"ClientIP.Type", func(r *buckaroo.TransactionRequest) {
+			r.ClientIP = buckaroo.ClientIP{Type: buckaroo.ClientIPv6, Address: "192.0.2.10"}
+		}},
+		{"Services.ServiceList[1].Action", func(r *buckaroo.TransactionRequest) {
+			r.Services.ServiceList = []buckaroo.RequestService{{Name: "ideal", Action: "Pay"}, {Name: "Capayable"}}
+		}},
+	} {
+		req := ok
+		tc.edit(&req)
+		_, err := c.CreatePayment(context.Background(), req)
+		assertField(t, err, tc.field)
+	}
+	assert.Empty(t, fake.all())
+}
+
+// assertField checks that err is ErrInvalidRequest naming exactly field.
+func assertField(t *testing.T, err error, field string) {
+	t.Helper()
+	require.ErrorIs(t, err, betaalkit.ErrInvalidRequest)
+	var ferr *betaalkit.FieldError
+	require.ErrorAs(t, err, &ferr)
+	assert.Equal(t, field, ferr.Field, err.Error())
+}
+
 func TestNewOptions(t *testing.T) {
-	_, err := buckaroo.New("", secretKey)
-	assert.Error(t, err)
-	_, err = buckaroo.New(websiteKey, "")
-	assert.Error(t, err)
-	_, err = buckaroo.New(websiteKey, secretKey, buckaroo.WithBaseURL("not a url"))
-	assert.Error(t, err)
+	for _, tc := range []struct {
+		setting string
+		build   func() (*buckaroo.Client, error)
+	}{
+		{"websiteKey", func() (*buckaroo.Client, error) { return buckaroo.New("", secretKey) }},
+		{"secretKey", func() (*buckaroo.Client, error) { return buckaroo.New(websiteKey, "") }},
+		{"WithBaseURL", func() (*buckaroo.Client, error) {
+			return buckaroo.New(websiteKey, secretKey, buckaroo.WithBaseURL("not a url"))
+		}},
+		{"WithEnvironment", func() (*buckaroo.Client, error) {
+			return buckaroo.New(websiteKey, secretKey, buckaroo.WithEnvironment("nowhere"))
+		}},
+	} {
+		c, err := tc.build()
+		assert.Nil(t, c)
+		require.ErrorIs(t, err, betaalkit.ErrConfig, tc.setting)
+		var cerr *betaalkit.ConfigError
+		require.ErrorAs(t, err, &cerr)
+		assert.Equal(t, "buckaroo", cerr.Provider)
+		assert.Equal(t, tc.setting, cerr.Setting)
+	}
 	for _, env := range []buckaroo.Environment{buckaroo.Test, buckaroo.Live} {
-		_, err = buckaroo.New(websiteKey, secretKey, buckaroo.WithEnvironment(env))
+		_, err := buckaroo.New(websiteKey, secretKey, buckaroo.WithEnvironment(env))
 		assert.NoError(t, err)
 	}
 
@@ -472,11 +497,33 @@ func TestNewOptions(t *testing.T) {
 	before := hc.Transport
 	c, err := buckaroo.New(websiteKey, secretKey, buckaroo.WithBaseURL(fake.URL), buckaroo.WithHTTPClient(hc))
 	require.NoError(t, err)
-	_, err = c.TransactionStatus(context.Background(), "KEY")
+	_, err = c.GetPayment(context.Background(), "KEY")
 	require.NoError(t, err)
 	assert.True(t, used)
 	assert.Equal(t, fmt.Sprintf("%p", before), fmt.Sprintf("%p", hc.Transport), "the caller's client keeps its transport")
 	assert.Nil(t, http.DefaultClient.Transport)
+}
+
+// Without WithEnvironment the client talks to Buckaroo's test host.
+func TestDefaultEnvironmentIsTest(t *testing.T) {
+	for _, tc := range []struct {
+		opts []buckaroo.Option
+		want string
+	}{
+		{nil, "https://testcheckout.buckaroo.nl/json/Transaction/Status/KEY"},
+		{[]buckaroo.Option{buckaroo.WithEnvironment(buckaroo.Live)}, "https://checkout.buckaroo.nl/json/Transaction/Status/KEY"},
+	} {
+		var got string
+		hc := &http.Client{Transport: signing.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+			got = r.URL.String()
+			return nil, errors.New("offline")
+		})}
+		c, err := buckaroo.New(websiteKey, secretKey, append(tc.opts, buckaroo.WithHTTPClient(hc), buckaroo.WithRetry(transport.NoRetries))...)
+		require.NoError(t, err)
+		_, err = c.GetPayment(context.Background(), "KEY")
+		require.Error(t, err)
+		assert.Equal(t, tc.want, got)
+	}
 }
 
 func TestConcurrentCalls(t *testing.T) {
@@ -490,7 +537,7 @@ func TestConcurrentCalls(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			_, err := c.TransactionStatus(context.Background(), "KEY")
+			_, err := c.GetPayment(context.Background(), "KEY")
 			assert.NoError(t, err)
 		})
 	}
@@ -515,147 +562,33 @@ func TestStatusCodes(t *testing.T) {
 	}
 	assert.True(t, buckaroo.StatusCancelledByMerchant.IsCancelled())
 	assert.True(t, buckaroo.StatusRejected.IsFailure())
-	assert.Equal(t, buckaroo.StatusCode(0), buckaroo.StatusOf(nil))
-	assert.Empty(t, buckaroo.RedirectURL(nil))
-}
-
-// --- pushes ---
-
-const pushURL = "https://shop.example/buckaroo/push"
-
-var pushTime = time.Date(2018, 2, 23, 11, 19, 14, 0, time.UTC)
-
-func pushClient(t *testing.T, now time.Time) *buckaroo.Client {
-	t.Helper()
-	c, err := buckaroo.New(websiteKey, secretKey, buckaroo.WithSigningOptions(signing.BuckarooClock(func() time.Time { return now })))
-	require.NoError(t, err)
-	return c
-}
-
-// signPush signs like Buckaroo, with a fresh nonce per push.
-func signPush(t *testing.T, body []byte) string {
-	t.Helper()
-	pushNonce++
-	h, err := signing.BuckarooAuthorization(websiteKey, secretKey, http.MethodPost, pushURL, fmt.Sprintf("%016x", pushNonce), pushTime.Unix(), body)
-	require.NoError(t, err)
-	return h
-}
-
-var pushNonce int
-
-func TestPushHandler(t *testing.T) {
-	body := mustFixture(t, "payininstallments-push").Request.BodyBytes()
-	var got []*buckaroo.Transaction
-	h := pushClient(t, pushTime.Add(time.Minute)).PushHandler(pushURL, func(_ context.Context, tx *buckaroo.Transaction) error {
-		got = append(got, tx)
-		return nil
-	})
-	send := func(method string, body []byte, auth string) int {
-		r := httptest.NewRequest(method, "/buckaroo/push", bytes.NewReader(body))
-		r.Header.Set("Authorization", auth)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
-	}
-
-	require.Equal(t, http.StatusOK, send(http.MethodPost, body, signPush(t, body)))
-	require.Len(t, got, 1)
-	assert.Equal(t, "B3E81DCB894A43619AD8CCE5A10F5xxx", *got[0].Key)
-	assert.True(t, buckaroo.StatusOf(got[0]).IsSuccess())
-	assert.Equal(t, "S990", buckaroo.SubCodeOf(got[0]))
-
-	tampered := bytes.Replace(body, []byte(`"Code": 190`), []byte(`"Code": 191`), 1)
-	require.NotEqual(t, body, tampered)
-	assert.Equal(t, http.StatusUnauthorized, send(http.MethodPost, tampered, signPush(t, body)))
-	assert.Equal(t, http.StatusUnauthorized, send(http.MethodPost, body, ""))
-	assert.Equal(t, http.StatusMethodNotAllowed, send(http.MethodGet, nil, ""))
-	notPush := []byte(`{"Key":"x"}`)
-	assert.Equal(t, http.StatusBadRequest, send(http.MethodPost, notPush, signPush(t, notPush)))
-	assert.Len(t, got, 1, "only the authentic push reached the handler")
-
-	failing := pushClient(t, pushTime).PushHandler(pushURL, func(context.Context, *buckaroo.Transaction) error { return errors.New("db down") })
-	w := httptest.NewRecorder()
-	r := httptest.NewRequest(http.MethodPost, "/buckaroo/push", bytes.NewReader(body))
-	r.Header.Set("Authorization", signPush(t, body))
-	failing.ServeHTTP(w, r)
-	assert.Equal(t, http.StatusInternalServerError, w.Code, "Buckaroo retries when the shop fails")
-}
-
-// A captured push sent again is refused, but a push the shop failed to
-// process may come again (Buckaroo's retry).
-func TestPushHandlerRefusesReplays(t *testing.T) {
-	body := mustFixture(t, "payininstallments-push").Request.BodyBytes()
-	fail := true
-	calls := 0
-	h := pushClient(t, pushTime).PushHandler(pushURL, func(context.Context, *buckaroo.Transaction) error {
-		calls++
-		if fail {
-			return errors.New("db down")
-		}
-		return nil
-	})
-	auth := signPush(t, body)
-	send := func() int {
-		r := httptest.NewRequest(http.MethodPost, "/buckaroo/push", bytes.NewReader(body))
-		r.Header.Set("Authorization", auth)
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		return w.Code
-	}
-	assert.Equal(t, http.StatusInternalServerError, send())
-	fail = false
-	assert.Equal(t, http.StatusOK, send(), "the retry of an unprocessed push is accepted")
-	assert.Equal(t, http.StatusUnauthorized, send(), "the same push once more is a replay")
-	assert.Equal(t, 2, calls)
-}
-
-func TestParsePushRejectsStaleAndEveryByteChange(t *testing.T) {
-	body := mustFixture(t, "refund-push").Request.BodyBytes()
-	header := signPush(t, body)
-
-	tx, err := pushClient(t, pushTime).ParsePush(pushURL, body, header)
-	require.NoError(t, err)
-	assert.Equal(t, "0.3", tx.AmountCredit.String())
-
-	_, err = pushClient(t, pushTime.Add(time.Hour)).ParsePush(pushURL, body, header)
-	assert.ErrorIs(t, err, signing.ErrStale)
-
-	c := pushClient(t, pushTime)
-	for i := range body {
-		changed := bytes.Clone(body)
-		changed[i] ^= 0x01
-		_, err := c.ParsePush(pushURL, changed, header)
-		require.ErrorIs(t, err, signing.ErrSignatureMismatch, "body byte %d", i)
-	}
-	for i := range len(header) {
-		changed := []byte(header)
-		changed[i] ^= 0x01
-		_, err := c.ParsePush(pushURL, body, string(changed))
-		require.Error(t, err, "header byte %d", i)
-	}
-	_, err = c.ParsePush(strings.TrimSuffix(pushURL, "push")+"push/", body, header)
-	assert.ErrorIs(t, err, signing.ErrSignatureMismatch, "a trailing slash is another URL")
+	assert.Equal(t, buckaroo.StatusCode(0), buckaroo.StatusCodeOf(nil))
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusUnknown}, buckaroo.StatusOf(nil))
+	assert.Empty(t, buckaroo.PaymentURL(nil))
+	cents, err := buckaroo.AmountOf(nil)
+	assert.NoError(t, err)
+	assert.Zero(t, cents)
 }
 
 // A 400 that names fields in RequestErrors keeps them on the typed error.
 func TestBadRequestKeepsRequestErrors(t *testing.T) {
 	body := []byte(`{"Message":"The request is invalid.","RequestErrors":{"ParameterErrors":[{"Name":"AmountDebit","Error":"ParameterInvalid","ErrorMessage":"AmountDebit: value must be a number"}]}}`)
 	fake := newFake(t, jsonAnswer(http.StatusBadRequest, body))
-	_, err := fake.client(t).TransactionStatus(context.Background(), "KEY")
+	_, err := fake.client(t).GetPayment(context.Background(), "KEY")
 	var berr *buckaroo.Error
 	require.ErrorAs(t, err, &berr)
 	require.Len(t, berr.Details, 1)
 	assert.Equal(t, "AmountDebit", berr.Details[0].Name)
-	assert.Equal(t, "buckaroo: HTTP 400: The request is invalid.; ParameterErrors AmountDebit: AmountDebit: value must be a number", err.Error())
+	assert.Equal(t, "buckaroo: get payment: HTTP 400: The request is invalid.; ParameterErrors AmountDebit: AmountDebit: value must be a number", err.Error())
 }
 
 // The status description is not repeated when no sub-code refines it.
 func TestRefusalMessageIsNotRepeated(t *testing.T) {
 	body := []byte(`{"Key":"K","Status":{"Code":{"Code":491,"Description":"Validation failure"}}}`)
 	fake := newFake(t, jsonAnswer(200, body))
-	_, err := fake.client(t).TransactionStatus(context.Background(), "K")
+	_, err := fake.client(t).GetPayment(context.Background(), "K")
 	require.Error(t, err)
-	assert.Equal(t, "buckaroo: transaction refused: 491 validation failure", err.Error())
+	assert.Equal(t, "buckaroo: get payment: HTTP 200: 491 validation failure", err.Error())
 }
 
 // A bare 503 to a POST may come after Buckaroo made the transaction, so it
@@ -663,7 +596,7 @@ func TestRefusalMessageIsNotRepeated(t *testing.T) {
 func TestBare503ToAPostIsNotRetried(t *testing.T) {
 	busy := func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }
 	fake := newFake(t, busy, busy)
-	_, err := fake.client(t).Refund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", money.MustDecimal("0.3"), buckaroo.RefundDetails{Invoice: "testinvoice 123"})
+	_, err := fake.client(t).CreateRefund(context.Background(), "1EC52112B19E4AF198E7C51D36C1xxxx", buckaroo.RefundRequest{Amount: 30, Invoice: "testinvoice 123"})
 	var berr *buckaroo.Error
 	require.ErrorAs(t, err, &berr)
 	assert.Equal(t, http.StatusServiceUnavailable, berr.StatusCode)

@@ -13,8 +13,14 @@ import (
 // Error is any answer from Buckaroo other than a transaction it accepted:
 // a non-2xx answer (StatusCode, Message when the body is JSON, RawBody
 // always), or an HTTP 200 transaction refused with status 491/492 or
-// RequestErrors (Code, SubCode, Details, Transaction).
+// RequestErrors (Code, SubCode, Details, Transaction). Its message names
+// the call: "buckaroo: get payment: HTTP 400: The request is invalid." or
+// "buckaroo: create payment: HTTP 200: 491 validation failure: S997:
+// Invalid request; ParameterErrors Capayable/PayInInstallments/BirthDate: …".
 type Error struct {
+	// Op names the call that failed: "create payment", "get payment",
+	// "create refund".
+	Op string
 	// StatusCode is the HTTP status.
 	StatusCode int
 	// Code and SubCode are the transaction's status (491, "S…") on a refusal.
@@ -56,26 +62,30 @@ func (d RequestErrorDetail) String() string {
 }
 
 func (e *Error) Error() string {
-	if e.Transaction != nil {
-		var b strings.Builder
-		fmt.Fprintf(&b, "buckaroo: transaction refused: %s", e.Code)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%sHTTP %d: ", apiclient.Call{Provider: provider, Op: e.Op}.Prefix(), e.StatusCode)
+	switch {
+	case e.Transaction != nil:
+		b.WriteString(e.Code.String())
+		if e.SubCode != "" {
+			b.WriteString(": " + e.SubCode)
+		}
 		if e.Message != "" && !strings.EqualFold(e.Message, statusNames[e.Code]) {
-			fmt.Fprintf(&b, " (%s)", e.Message)
+			b.WriteString(": " + e.Message)
 		}
-		for _, d := range e.Details {
-			b.WriteString("; " + d.String())
-		}
-		return b.String()
+	case e.Message != "":
+		b.WriteString(e.Message)
+	default:
+		b.WriteString(apiclient.Snippet(e.RawBody))
 	}
-	if e.Message != "" {
-		msg := fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, e.Message)
-		for _, d := range e.Details {
-			msg += "; " + d.String()
-		}
-		return msg
+	for _, d := range e.Details {
+		b.WriteString("; " + d.String())
 	}
-	return fmt.Sprintf("buckaroo: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+	return b.String()
 }
+
+// Operation names the call that failed, as in the message.
+func (e *Error) Operation() string { return e.Op }
 
 // provider names this client in errors and logs.
 const provider = "buckaroo"
@@ -106,12 +116,12 @@ func (e *Error) code() string {
 }
 
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
-	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil && env.Message != nil {
-		e.Message = *env.Message
+	e := &Error{Op: r.Call.Op, StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
+	if env := apiclient.DecodeErrorBody[gen.ErrorResponse](r); env != nil {
+		e.Message = env.Message
 	}
 	// A 400 may also list the offending fields the way a 491 does.
-	if withErrors := apiclient.DecodeErrorBody[struct{ RequestErrors *RequestErrors }](r); withErrors != nil {
+	if withErrors := apiclient.DecodeErrorBody[struct{ RequestErrors RequestErrors }](r); withErrors != nil {
 		e.Details = requestErrorDetails(withErrors.RequestErrors)
 	}
 	return e
@@ -119,37 +129,33 @@ func toError(r *apiclient.Response) error {
 
 // refused reports a 200 answer that is a refusal rather than an outcome.
 func refused(tx *Transaction) bool {
-	s := StatusOf(tx)
+	s := StatusCodeOf(tx)
 	return s == StatusValidationFailure || s == StatusTechnicalError || len(requestErrorDetails(tx.RequestErrors)) > 0
 }
 
 func refusal(r *apiclient.Response, tx *Transaction) *Error {
 	e := &Error{
+		Op:          r.Call.Op,
 		StatusCode:  r.StatusCode,
-		Code:        StatusOf(tx),
+		Code:        StatusCodeOf(tx),
 		SubCode:     SubCodeOf(tx),
+		Message:     tx.Status.Code.Description,
 		Details:     requestErrorDetails(tx.RequestErrors),
 		Transaction: tx,
 		RawBody:     r.Body,
 		RequestID:   r.RequestID,
 	}
-	if tx.Status.Code.Description != nil {
-		e.Message = *tx.Status.Code.Description
-	}
-	if tx.Status.SubCode != nil && tx.Status.SubCode.Description != nil && *tx.Status.SubCode.Description != "" {
-		e.Message = *tx.Status.SubCode.Description
+	if d := tx.Status.SubCode.Description; d != "" {
+		e.Message = d
 	}
 	return e
 }
 
-func requestErrorDetails(re *RequestErrors) []RequestErrorDetail {
-	if re == nil {
-		return nil
-	}
+func requestErrorDetails(re RequestErrors) []RequestErrorDetail {
 	var out []RequestErrorDetail
 	for _, l := range []struct {
 		kind string
-		list *gen.RequestErrorList
+		list []RequestError
 	}{
 		{"ChannelErrors", re.ChannelErrors},
 		{"ServiceErrors", re.ServiceErrors},
@@ -157,22 +163,12 @@ func requestErrorDetails(re *RequestErrors) []RequestErrorDetail {
 		{"ParameterErrors", re.ParameterErrors},
 		{"CustomParameterErrors", re.CustomParameterErrors},
 	} {
-		if l.list == nil {
-			continue
-		}
-		for _, e := range *l.list {
+		for _, e := range l.list {
 			out = append(out, RequestErrorDetail{
-				Kind: l.kind, Service: deref(e.Service), Action: deref(e.Action),
-				Name: deref(e.Name), Error: deref(e.Error), ErrorMessage: deref(e.ErrorMessage),
+				Kind: l.kind, Service: e.Service, Action: e.Action,
+				Name: e.Name, Error: e.Error, ErrorMessage: e.ErrorMessage,
 			})
 		}
 	}
 	return out
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -9,8 +9,8 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/buckaroo"
-	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
 )
 
@@ -39,7 +39,7 @@ func Example() {
 	}
 	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 	tx, err := client.PayInInstallments(context.Background(), buckaroo.In3Payment{
-		AmountDebit: money.MustDecimal("8.00"),
+		AmountDebit: 800, // cents: sent as 8.00
 		Invoice:     "testinvoice 12345678",
 		Description: "Thank you for your order",
 		ClientIP:    "192.0.2.10",
@@ -49,27 +49,34 @@ func Example() {
 			Address: buckaroo.In3Address{Street: "Hoofdstraat", HouseNumber: 90, HouseNumberSuffix: "a", ZipCode: "8441ER", City: "Heerenveen", Country: "NL"},
 			Phone:   "0612345678", Email: "j.smith@example.com",
 		},
-		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: money.MustDecimal("1"), Price: money.MustDecimal("10.00")}},
-		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: money.MustDecimal("-2.00")}},
+		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: 1, Price: 1000}},
+		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: -200}},
 	})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(buckaroo.StatusOf(tx), buckaroo.SubCodeOf(tx))
-	fmt.Println(buckaroo.RedirectURL(tx))
+	fmt.Println(buckaroo.StatusOf(tx), buckaroo.StatusCodeOf(tx), buckaroo.SubCodeOf(tx))
+	fmt.Println(buckaroo.PaymentURL(tx))
 	// Output:
-	// 791 pending processing S002
+	// pending (791) 791 pending processing S002
 	// https://checkout.buckaroo.nl/html/redirect.ashx?r=D197713C
 }
 
-// Serve the push URL: only pushes signed with the website's secret key reach fn.
-func ExampleClient_PushHandler() {
+// Serve the push URL: only pushes signed with the website's secret key
+// reach fn. Buckaroo signs the push URL, so give it exactly as Buckaroo has
+// it when a proxy or host name makes requests look different.
+func ExampleClient_WebhookHandler() {
 	const pushURL = "https://shop.example/buckaroo/push"
 	client, _ := buckaroo.New("WEBSITE123", "SECRETAPIKEY")
-	handler := client.PushHandler(pushURL, func(_ context.Context, tx *buckaroo.Transaction) error {
-		fmt.Println("push for", *tx.Key, "status", buckaroo.StatusOf(tx))
+	handler := client.WebhookHandler(func(_ context.Context, tx *buckaroo.Transaction) error {
+		fmt.Println("push for", tx.Key, "status", buckaroo.StatusOf(tx))
 		return nil
-	})
+	},
+		betaalkit.WebhookURL(pushURL),
+		betaalkit.OnReject(func(_ *http.Request, r betaalkit.WebhookRejection) {
+			fmt.Println("refused:", r.Reason)
+		}),
+	)
 
 	// What Buckaroo sends, signed over the push URL with method POST.
 	body := []byte(`{"Transaction":{"Key":"B3E81DCB894A43619AD8CCE5A10F5xxx","Status":{"Code":{"Code":190,"Description":"Success"}},"AmountDebit":8}}`)
@@ -83,7 +90,8 @@ func ExampleClient_PushHandler() {
 		fmt.Println("answer", w.Code)
 	}
 	// Output:
-	// push for B3E81DCB894A43619AD8CCE5A10F5xxx status 190 success
+	// push for B3E81DCB894A43619AD8CCE5A10F5xxx status paid (190)
 	// answer 200
+	// refused: signature
 	// answer 401
 }

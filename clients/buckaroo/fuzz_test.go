@@ -1,7 +1,7 @@
 package buckaroo
 
 // Fuzz targets for what reaches this package from the network: pushes
-// (ParsePush's parser and the PushHandler end to end) and error answers
+// (ParsePush's parser and the WebhookHandler end to end) and error answers
 // (toError). Run one with
 //
 //	go test -run='^$' -fuzz='^FuzzPushHandler$' -fuzztime=30s ./clients/buckaroo
@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,7 +37,8 @@ const (
 // fzClient is a fresh client (so no nonce is remembered from another
 // input) whose clock reads fzNow.
 func fzClient(t testing.TB) *Client {
-	c, err := New(fzWebsiteKey, fzSecret, WithSigningOptions(signing.BuckarooClock(func() time.Time { return time.Unix(fzNow, 0) })))
+	c, err := New(fzWebsiteKey, fzSecret, WithSigningOptions(signing.BuckarooClock(func() time.Time { return time.Unix(fzNow, 0) })),
+		WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,18 +116,18 @@ func FuzzParsePush(f *testing.F) {
 		}
 		authentic := fzAuthentic(body, auth)
 		c := fzClient(t)
-		tx, _, err := c.parsePush(fzPushURL, body, auth)
+		tx, _, err := parsePush(c.verifier, fzPushURL, body, auth)
 		switch {
 		case err == nil:
 			if !authentic {
 				t.Fatalf("accepted a push that is not genuine: %q with %q", body, auth)
 			}
-			if tx == nil || tx.Key == nil || *tx.Key == "" {
+			if tx == nil || tx.Key == "" {
 				t.Fatalf("accepted a push without a transaction key: %q", body)
 			}
 			var p Push
-			if json.NewDecoder(bytes.NewReader(body)).Decode(&p) != nil || p.Transaction.Key == nil || *p.Transaction.Key != *tx.Key {
-				t.Fatalf("transaction key %q is not the body's", *tx.Key)
+			if json.NewDecoder(bytes.NewReader(body)).Decode(&p) != nil || p.Transaction.Key != tx.Key {
+				t.Fatalf("transaction key %q is not the body's", tx.Key)
 			}
 		case errors.Is(err, ErrPushBody):
 			if !authentic {
@@ -157,8 +159,8 @@ func FuzzPushHandler(f *testing.F) {
 		f.Add(body, fzSign(f, body), false, uint8(0))
 		f.Add(body, "", true, uint8(0))
 	}
-	f.Add([]byte(`{"Transaction":{"Key":"K"}}`), "", true, uint8(1))
-	f.Add([]byte(`{"Transaction":{"Key":"K"}}`), "", true, uint8(3))
+	f.Add([]byte(`{"Transaction":{"Key":"K","Status":{"Code":{"Code":190}}}}`), "", true, uint8(1))
+	f.Add([]byte(`{"Transaction":{"Key":"K","Status":{"Code":{"Code":190}}}}`), "", true, uint8(3))
 	f.Add([]byte(`{"Transaction":{"Key":"K"}}`), "hmac a:b:c:d", false, uint8(0))
 	methods := []string{http.MethodPost, http.MethodGet, http.MethodPut, "post"}
 	f.Fuzz(func(t *testing.T, body []byte, auth string, sign bool, m uint8) {
@@ -169,16 +171,17 @@ func FuzzPushHandler(f *testing.F) {
 		authentic := fzAuthentic(body, auth)
 		c := fzClient(t)
 		var calls []string
-		h := c.PushHandler(fzPushURL, func(ctx context.Context, tx *Transaction) error {
-			if tx == nil || tx.Key == nil || *tx.Key == "" {
+		rejections := 0
+		h := c.WebhookHandler(func(ctx context.Context, tx *Transaction) error {
+			if tx == nil || tx.Key == "" {
 				t.Fatalf("callback got a transaction without a key")
 			}
-			calls = append(calls, *tx.Key)
+			calls = append(calls, tx.Key)
 			if len(calls) == 1 {
 				return errors.New("shop database down")
 			}
 			return nil
-		})
+		}, betaalkit.WebhookURL(fzPushURL), betaalkit.OnReject(func(*http.Request, betaalkit.WebhookRejection) { rejections++ }))
 		serve := func() int {
 			req := httptest.NewRequest(method, fzPushURL, bytes.NewReader(body))
 			if auth != "" {
@@ -202,6 +205,15 @@ func FuzzPushHandler(f *testing.F) {
 		}
 		if !equalInts(codes, want) {
 			t.Fatalf("%s %q with %q (authentic %v): answers %v, want %v", method, body, auth, authentic, codes, want)
+		}
+		refused := 0
+		for _, code := range codes {
+			if code != http.StatusOK {
+				refused++
+			}
+		}
+		if rejections != refused {
+			t.Fatalf("OnReject called %d times for %d refusals", rejections, refused)
 		}
 		if len(calls) > 0 && (len(calls) != 2 || calls[0] != calls[1]) {
 			t.Fatalf("callback calls %q", calls)

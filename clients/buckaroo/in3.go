@@ -3,25 +3,25 @@ package buckaroo
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/money"
 )
 
 // In3Payment is an iDEAL In3 payment (service Capayable, action
 // PayInInstallments). Request turns it into the Parameters list with the
-// GroupType/GroupID layout of Buckaroo's example.
+// GroupType/GroupID layout of Buckaroo's example; amounts are cents here
+// and decimal euros on the wire (800 is sent as 8.00).
 type In3Payment struct {
 	// Currency defaults to EUR.
 	Currency string
-	// AmountDebit is the total; In3 charges this amount. It must equal the
-	// product lines plus the subtotal lines.
-	AmountDebit money.Decimal
+	// AmountDebit is the total in cents; In3 charges this amount. It must
+	// equal the product lines plus the subtotal lines.
+	AmountDebit money.Cents
 	Invoice     string
 	Order       string
 	Description string
@@ -84,15 +84,16 @@ const (
 type In3ProductLine struct {
 	Code     string
 	Name     string
-	Quantity money.Decimal
-	// Price is the unit price including VAT.
-	Price money.Decimal
+	Quantity int
+	// Price is the unit price including VAT, in cents.
+	Price money.Cents
 }
 
-// In3SubtotalLine is a named amount such as a discount ("Korting", -2.00).
+// In3SubtotalLine is a named amount such as a discount ("Korting", -200).
 type In3SubtotalLine struct {
-	Name  string
-	Value money.Decimal
+	Name string
+	// Value is in cents, negative for a discount.
+	Value money.Cents
 }
 
 const (
@@ -100,86 +101,118 @@ const (
 	birthDateLayout   = "2006-01-02"
 )
 
+// The wire paths of the In3 service's parameters, for *betaalkit.FieldError.
+const in3Params = "Services.ServiceList[0].Parameters"
+
+// paramPath names a service parameter by its group and name as sent:
+// Services.ServiceList[0].Parameters[GroupType=Address,Name=ZipCode]
+// (GroupType= and GroupID= left out when empty on the wire).
+func paramPath(groupType, groupID, name string) string {
+	var sel []string
+	if groupType != "" {
+		sel = append(sel, "GroupType="+groupType)
+	}
+	if groupID != "" {
+		sel = append(sel, "GroupID="+groupID)
+	}
+	if name != "" {
+		sel = append(sel, "Name="+name)
+	}
+	return in3Params + "[" + strings.Join(sel, ",") + "]"
+}
+
+// subtotalID is a subtotal line's GroupID: the example's single line has
+// "", several are numbered 1, 2, ….
+func (p In3Payment) subtotalID(i int) string {
+	if len(p.Subtotals) > 1 {
+		return strconv.Itoa(i + 1)
+	}
+	return ""
+}
+
 // Validate checks every required field of the document's table and that
 // the lines add up to AmountDebit. The error joins one
-// *apiclient.FieldError per problem, each naming its field.
+// *betaalkit.FieldError per problem, each naming the field's JSON path in
+// the request as sent: AmountDebit, Invoice, ClientIP.Address, or a
+// service parameter such as
+// Services.ServiceList[0].Parameters[GroupType=Address,Name=ZipCode].
 func (p In3Payment) Validate() error {
 	var errs []error
-	missing := func(field string) { errs = append(errs, &apiclient.FieldError{Field: field, Reason: "is required"}) }
+	invalid := func(field, reason string) { errs = append(errs, &betaalkit.FieldError{Field: field, Reason: reason}) }
 	req := func(field, v string) {
 		if strings.TrimSpace(v) == "" {
-			missing(field)
+			invalid(field, "is required")
 		}
 	}
-	if p.AmountDebit.Rat().Sign() <= 0 {
-		errs = append(errs, &apiclient.FieldError{Field: "AmountDebit", Reason: fmt.Sprintf("%s is not a positive amount", p.AmountDebit)})
+	param := func(groupType, name, v string) { req(paramPath(groupType, "", name), v) }
+	if p.AmountDebit <= 0 {
+		invalid("AmountDebit", fmt.Sprintf("%s is not a positive amount", p.AmountDebit))
 	}
 	if c := orDefault(p.Currency, "EUR"); len(c) != 3 || strings.ToUpper(c) != c {
-		errs = append(errs, &apiclient.FieldError{Field: "Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", c)})
+		invalid("Currency", fmt.Sprintf("%q is not an ISO 4217 code such as EUR", c))
 	}
 	req("Invoice", p.Invoice)
 	req("Description", p.Description)
 	if strings.TrimSpace(p.ClientIP) == "" {
-		missing("ClientIP")
+		invalid("ClientIP.Address", "is required")
 	} else if _, err := netip.ParseAddr(p.ClientIP); err != nil {
-		errs = append(errs, &apiclient.FieldError{Field: "ClientIP", Reason: fmt.Sprintf("%q is not an IP address", p.ClientIP)})
+		invalid("ClientIP.Address", fmt.Sprintf("%q is not an IP address", p.ClientIP))
 	}
 	if p.InvoiceDate.IsZero() {
-		missing("InvoiceDate")
+		invalid(paramPath("", "", "InvoiceDate"), "is required")
 	}
 	c := p.Customer
-	req("Customer.LastName", c.LastName)
-	req("Customer.Initials", c.Initials)
+	param("Person", "LastName", c.LastName)
+	param("Person", "Initials", c.Initials)
 	if c.BirthDate.IsZero() {
-		missing("Customer.BirthDate")
+		invalid(paramPath("Person", "", "BirthDate"), "is required")
 	}
 	switch c.Gender {
 	case "", GenderMale, GenderFemale, GenderUnknown, GenderNotApplicable:
 	default:
-		errs = append(errs, &apiclient.FieldError{Field: "Customer.Gender", Reason: fmt.Sprintf("%q is not one of 1, 2, 0, 9", string(c.Gender))})
+		invalid(paramPath("Person", "", "Gender"), fmt.Sprintf("%q is not one of 1, 2, 0, 9", string(c.Gender)))
 	}
-	req("Customer.Address.Street", c.Address.Street)
+	param("Address", "Street", c.Address.Street)
 	if c.Address.HouseNumber <= 0 {
-		missing("Customer.Address.HouseNumber")
+		invalid(paramPath("Address", "", "HouseNumber"), "is required")
 	}
-	req("Customer.Address.ZipCode", c.Address.ZipCode)
-	req("Customer.Address.City", c.Address.City)
-	req("Customer.Address.Country", c.Address.Country)
-	req("Customer.Phone", c.Phone)
+	param("Address", "ZipCode", c.Address.ZipCode)
+	param("Address", "City", c.Address.City)
+	param("Address", "Country", c.Address.Country)
+	param("Phone", "Phone", c.Phone)
 	// Only presence: the document's own example value is an obfuscated address.
-	req("Customer.Email", c.Email)
+	param("Email", "Email", c.Email)
 	if len(p.Products) == 0 {
-		errs = append(errs, &apiclient.FieldError{Field: "Products", Reason: "needs at least one product line"})
+		invalid(paramPath("ProductLine", "1", ""), "needs at least one product line")
 	}
 	for i, l := range p.Products {
-		f := fmt.Sprintf("Products[%d].", i)
-		req(f+"Code", l.Code)
-		req(f+"Name", l.Name)
-		if l.Quantity.Rat().Sign() <= 0 {
-			errs = append(errs, &apiclient.FieldError{Field: f + "Quantity", Reason: fmt.Sprintf("%s is not a positive quantity", l.Quantity)})
+		id := strconv.Itoa(i + 1)
+		req(paramPath("ProductLine", id, "Code"), l.Code)
+		req(paramPath("ProductLine", id, "Name"), l.Name)
+		if l.Quantity <= 0 {
+			invalid(paramPath("ProductLine", id, "Quantity"), fmt.Sprintf("%d is not a positive quantity", l.Quantity))
 		}
 	}
 	for i, s := range p.Subtotals {
-		req(fmt.Sprintf("Subtotals[%d].Name", i), s.Name)
+		req(paramPath("SubtotalLine", p.subtotalID(i), "Name"), s.Name)
 	}
 	if len(p.Products) > 0 {
-		if sum := p.LinesTotal(); sum.Cmp(p.AmountDebit.Rat()) != 0 {
-			errs = append(errs, &apiclient.FieldError{Field: "AmountDebit", Reason: fmt.Sprintf(
-				"%s does not match the product and subtotal lines, which add up to %s", p.AmountDebit, sum.FloatString(2))})
+		if sum := p.LinesTotal(); sum != p.AmountDebit {
+			invalid("AmountDebit", fmt.Sprintf("%s does not match the product and subtotal lines, which add up to %s", p.AmountDebit, sum))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// LinesTotal is the exact sum of quantity × price over the product lines
-// plus the subtotal lines.
-func (p In3Payment) LinesTotal() *big.Rat {
-	sum := new(big.Rat)
+// LinesTotal is the sum of quantity × price over the product lines plus
+// the subtotal lines, in cents.
+func (p In3Payment) LinesTotal() money.Cents {
+	var sum money.Cents
 	for _, l := range p.Products {
-		sum.Add(sum, new(big.Rat).Mul(l.Quantity.Rat(), l.Price.Rat()))
+		sum += money.Cents(l.Quantity) * l.Price
 	}
 	for _, s := range p.Subtotals {
-		sum.Add(sum, s.Value.Rat())
+		sum += s.Value
 	}
 	return sum
 }
@@ -192,7 +225,7 @@ func (p In3Payment) Request() (TransactionRequest, error) {
 	c := p.Customer
 	var params []RequestParameter
 	add := func(name, groupType, groupID, value string) {
-		params = append(params, RequestParameter{Name: name, GroupType: &groupType, GroupID: &groupID, Value: value})
+		params = append(params, RequestParameter{Name: name, GroupType: groupType, GroupID: groupID, Value: value})
 	}
 	// The order follows the document's example, Fax after the product lines included.
 	add("CustomerType", "", "", "Debtor")
@@ -218,18 +251,14 @@ func (p In3Payment) Request() (TransactionRequest, error) {
 		id := strconv.Itoa(i + 1)
 		add("Code", "ProductLine", id, l.Code)
 		add("Name", "ProductLine", id, l.Name)
-		add("Quantity", "ProductLine", id, l.Quantity.String())
+		add("Quantity", "ProductLine", id, strconv.Itoa(l.Quantity))
 		add("Price", "ProductLine", id, l.Price.String())
 	}
 	if c.Fax != "" {
 		add("Fax", "Phone", "", c.Fax)
 	}
 	for i, s := range p.Subtotals {
-		// The example's single subtotal line has GroupID ""; several are numbered.
-		id := ""
-		if len(p.Subtotals) > 1 {
-			id = strconv.Itoa(i + 1)
-		}
+		id := p.subtotalID(i)
 		add("Name", "SubtotalLine", id, s.Name)
 		add("Value", "SubtotalLine", id, s.Value.String())
 	}
@@ -237,34 +266,22 @@ func (p In3Payment) Request() (TransactionRequest, error) {
 		add("IsInThreeGuarantee", "", "", "true")
 	}
 
-	ipType := ClientIPv4
-	if addr, _ := netip.ParseAddr(p.ClientIP); addr.Is6() && !addr.Is4In6() {
-		ipType = ClientIPv6
-	}
-	amount := p.AmountDebit
-	req := TransactionRequest{
-		Currency:    orDefault(p.Currency, "EUR"),
-		AmountDebit: &amount,
-		Invoice:     &p.Invoice,
-		Description: &p.Description,
-		ClientIP:    &ClientIP{Type: &ipType, Address: p.ClientIP},
-		Services: &RequestServices{ServiceList: []RequestService{
-			{Name: ServiceCapayable, Action: ActionPayInInstallments, Parameters: &params},
+	addr, _ := netip.ParseAddr(p.ClientIP) // Validate checked it
+	return TransactionRequest{
+		Currency:        orDefault(p.Currency, "EUR"),
+		AmountDebit:     p.AmountDebit.Decimal(),
+		Invoice:         p.Invoice,
+		Order:           p.Order,
+		Description:     p.Description,
+		ClientIP:        ClientIP{Type: ipType(addr), Address: p.ClientIP},
+		ReturnURL:       p.ReturnURL,
+		ReturnURLCancel: p.ReturnURLCancel,
+		ReturnURLError:  p.ReturnURLError,
+		ReturnURLReject: p.ReturnURLReject,
+		PushURL:         p.PushURL,
+		PushURLFailure:  p.PushURLFailure,
+		Services: RequestServices{ServiceList: []RequestService{
+			{Name: ServiceCapayable, Action: ActionPayInInstallments, Parameters: params},
 		}},
-	}
-	for _, o := range []struct {
-		v   string
-		dst **string
-	}{
-		{p.Order, &req.Order},
-		{p.ReturnURL, &req.ReturnURL}, {p.ReturnURLCancel, &req.ReturnURLCancel},
-		{p.ReturnURLError, &req.ReturnURLError}, {p.ReturnURLReject, &req.ReturnURLReject},
-		{p.PushURL, &req.PushURL}, {p.PushURLFailure, &req.PushURLFailure},
-	} {
-		if o.v != "" {
-			v := o.v
-			*o.dst = &v
-		}
-	}
-	return req, nil
+	}, nil
 }

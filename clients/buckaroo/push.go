@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
 )
@@ -17,63 +18,101 @@ var ErrPushBody = errors.New("buckaroo: push body is not a Buckaroo push")
 
 // ParsePush verifies a push (website key, HMAC over the exact body and the
 // push URL as given to Buckaroo, freshness, and that its nonce was not
-// accepted before) and decodes its transaction. A replayed push fails with
-// signing.ErrReplay.
+// accepted before by this client's ParsePush) and decodes its transaction.
+// A replayed push fails with signing.ErrReplay, a stale one with
+// signing.ErrStale.
 func (c *Client) ParsePush(pushURL string, body []byte, authorization string) (*Transaction, error) {
-	tx, _, err := c.parsePush(pushURL, body, authorization)
+	tx, _, err := parsePush(c.verifier, pushURL, body, authorization)
 	return tx, err
 }
 
-func (c *Client) parsePush(pushURL string, body []byte, authorization string) (*Transaction, signing.BuckarooHeader, error) {
-	h, err := c.verifier.Verify(http.MethodPost, pushURL, body, authorization)
+func parsePush(v *signing.BuckarooVerifier, pushURL string, body []byte, authorization string) (*Transaction, signing.BuckarooHeader, error) {
+	h, err := v.Verify(http.MethodPost, pushURL, body, authorization)
+	if errors.Is(err, signing.ErrSignatureMismatch) {
+		// Name the URL the signature was checked against (never what was
+		// expected): a push URL given to Buckaroo as localhost but served
+		// as 127.0.0.1, or behind a proxy, shows up here.
+		return nil, h, fmt.Errorf("buckaroo: push checked against push URL %s: %w", pushURL, err)
+	}
 	if err != nil {
 		return nil, h, fmt.Errorf("buckaroo: push: %w", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var p Push
 	if err := dec.Decode(&p); err != nil {
-		c.verifier.Forget(h)
+		v.Forget(h)
 		return nil, h, fmt.Errorf("%w: %v", ErrPushBody, err)
 	}
-	if p.Transaction.Key == nil || *p.Transaction.Key == "" {
-		c.verifier.Forget(h)
-		return nil, h, fmt.Errorf("%w: no Transaction.Key", ErrPushBody)
+	if p.Transaction.Key == "" || p.Transaction.Status.Code.Code == 0 {
+		v.Forget(h)
+		return nil, h, fmt.Errorf("%w: no Transaction.Key or Transaction.Status.Code.Code", ErrPushBody)
 	}
 	return &p.Transaction, h, nil
 }
 
-// PushHandler serves the shop's push URL: it verifies every push, decodes
-// it and passes the transaction to fn. It answers 200 when fn succeeds, 500
-// when fn fails (Buckaroo then retries), 401 for a push that does not
-// verify or was received before (a replay), 400 for a verified body that is
-// not a push and 405 for non-POST.
-// pushURL must be the URL exactly as given to Buckaroo (PushURL), since
-// that is what Buckaroo signs; a proxy in front may change what the
-// request itself shows.
-func (c *Client) PushHandler(pushURL string, fn func(ctx context.Context, tx *Transaction) error) http.Handler {
+// WebhookHandler serves the shop's push URL, where Buckaroo POSTs a signed
+// push whenever a transaction's status changes. It verifies every push
+// (see ParsePush), decodes it and passes the transaction to fn: the signed
+// body itself, the same type GetPayment returns. It answers 200 "OK" when
+// fn succeeds.
+//
+// Buckaroo signs the push URL, so the handler must check the signature
+// against that URL exactly as Buckaroo was given it: pass
+// betaalkit.WebhookURL(pushURL) when a proxy or a host name (localhost
+// versus 127.0.0.1) makes the request look different; without it the URL
+// is rebuilt from the request. betaalkit.WebhookClock and
+// betaalkit.WebhookTolerance set the freshness check (default
+// signing.DefaultBuckarooTolerance).
+//
+// Every refusal answers with its reason class only, logs a Warn line
+// through the client's logger (WithLogger) and calls betaalkit.OnReject:
+// method (405), body (400: unreadable, or verified but not a push),
+// signature (401: missing, malformed or not matching; the log names the
+// push URL it was checked against), stale (401), replay (401: a push this
+// handler accepted before), handler (500: fn failed; the push's nonce is
+// released so that Buckaroo's retry gets through).
+func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) error, opts ...betaalkit.WebhookOption) http.Handler {
+	hook := apiclient.NewWebhook(provider, c.logger, opts)
+	var extra []signing.BuckarooOption
+	if hook.Config.Clock != nil {
+		extra = append(extra, signing.BuckarooClock(hook.Config.Clock))
+	}
+	if hook.Config.Tolerance > 0 {
+		extra = append(extra, signing.BuckarooTolerance(hook.Config.Tolerance))
+	}
+	// Each handler remembers the nonces it accepted.
+	verifier, err := c.newVerifier(extra...)
+	if err != nil { // unreachable: New checked the credentials
+		verifier = c.verifier
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !apiclient.RequirePOST(w, r) {
+		body, ok := hook.ReadBody(w, r)
+		if !ok {
 			return
 		}
-		body, err := apiclient.ReadWebhookBody(r)
+		tx, h, err := parsePush(verifier, hook.URL(r), body, r.Header.Get("Authorization"))
 		if err != nil {
-			http.Error(w, "push body unreadable or too large", http.StatusBadRequest)
-			return
-		}
-		tx, h, err := c.parsePush(pushURL, body, r.Header.Get("Authorization"))
-		switch {
-		case errors.Is(err, ErrPushBody):
-			http.Error(w, "not a Buckaroo push", http.StatusBadRequest)
-			return
-		case err != nil:
-			http.Error(w, "push signature does not verify", http.StatusUnauthorized)
+			hook.Reject(w, r, rejectReason(err), err)
 			return
 		}
 		if err := fn(r.Context(), tx); err != nil {
-			c.verifier.Forget(h) // Buckaroo's retry of this push must get through
-			http.Error(w, "push handler failed", http.StatusInternalServerError)
+			verifier.Forget(h) // Buckaroo's retry of this push must get through
+			hook.Reject(w, r, betaalkit.RejectHandler, err)
 			return
 		}
-		w.WriteHeader(http.StatusOK)
+		hook.Accept(w)
 	})
+}
+
+// rejectReason classifies a parsePush failure.
+func rejectReason(err error) betaalkit.RejectReason {
+	switch {
+	case errors.Is(err, ErrPushBody):
+		return betaalkit.RejectBody
+	case errors.Is(err, signing.ErrStale):
+		return betaalkit.RejectStale
+	case errors.Is(err, signing.ErrReplay):
+		return betaalkit.RejectReplay
+	}
+	return betaalkit.RejectSignature
 }

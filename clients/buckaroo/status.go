@@ -1,6 +1,12 @@
 package buckaroo
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/money"
+)
 
 // Service and action names used by the typed helpers.
 const (
@@ -10,8 +16,10 @@ const (
 	ActionRefund            = "Refund"
 )
 
-// StatusCode is a transaction's Status.Code.Code. The set is open: compare
-// with the constants and the helpers rather than switching exhaustively.
+// StatusCode is a transaction's Status.Code.Code (read it with
+// StatusCodeOf). The set is open: compare with the constants and the
+// helpers rather than switching exhaustively. StatusOf gives the same
+// status in the vocabulary every betaalkit client shares.
 type StatusCode int
 
 // Buckaroo's status codes.
@@ -76,8 +84,58 @@ func (s StatusCode) IsFailure() bool {
 // IsFinal reports a status that will not change any more.
 func (s StatusCode) IsFinal() bool { return s.IsSuccess() || s.IsFailure() || s.IsCancelled() }
 
-// StatusOf returns a transaction's status code (0 for nil).
-func StatusOf(tx *Transaction) StatusCode {
+// NormalizeStatus maps a Buckaroo status code, as text ("190"), to the
+// status every betaalkit client uses:
+//
+//	code  Buckaroo's name       normalized
+//	190   success               paid
+//	490   failed                failed
+//	491   validation failure    failed
+//	492   technical error       failed
+//	690   rejected              failed
+//	790   pending input         open (Buckaroo waits for the customer's input)
+//	791   pending processing    pending
+//	792   awaiting consumer     pending (e.g. the customer must still transfer the money)
+//	793   on hold               pending (e.g. waiting for sufficient balance)
+//	890   cancelled by user     canceled
+//	891   cancelled by merchant canceled
+//	other                       unknown (never paid)
+//
+// Buckaroo reports a refund as a transaction of its own: its 190 means the
+// refund succeeded, so StatusOf of a refund's transaction is paid.
+func NormalizeStatus(raw string) betaalkit.Status {
+	code, err := strconv.Atoi(raw)
+	if err != nil || strconv.Itoa(code) != raw {
+		return betaalkit.StatusUnknown
+	}
+	switch s := StatusCode(code); {
+	case s == StatusSuccess:
+		return betaalkit.StatusPaid
+	case s.IsFailure():
+		return betaalkit.StatusFailed
+	case s == StatusPendingInput:
+		return betaalkit.StatusOpen
+	case s == StatusPendingProcessing, s == StatusAwaitingConsumer, s == StatusOnHold:
+		return betaalkit.StatusPending
+	case s.IsCancelled():
+		return betaalkit.StatusCanceled
+	}
+	return betaalkit.StatusUnknown
+}
+
+// StatusOf returns a transaction's normalized status with Buckaroo's code
+// as Raw ("190"); a nil transaction is unknown with Raw "".
+func StatusOf(tx *Transaction) betaalkit.PaymentStatus {
+	if tx == nil {
+		return betaalkit.PaymentStatus{Status: betaalkit.StatusUnknown}
+	}
+	raw := strconv.Itoa(tx.Status.Code.Code)
+	return betaalkit.PaymentStatus{Status: NormalizeStatus(raw), Raw: raw}
+}
+
+// StatusCodeOf returns a transaction's status code (0 for nil), for the
+// StatusCode predicates and Buckaroo's own names.
+func StatusCodeOf(tx *Transaction) StatusCode {
 	if tx == nil {
 		return 0
 	}
@@ -86,36 +144,53 @@ func StatusOf(tx *Transaction) StatusCode {
 
 // SubCodeOf returns the detail code, e.g. "S002" ("" when absent).
 func SubCodeOf(tx *Transaction) string {
-	if tx == nil || tx.Status.SubCode == nil {
+	if tx == nil {
 		return ""
 	}
 	return tx.Status.SubCode.Code
 }
 
-// RedirectURL is where to send the customer next ("" when no action is required).
-func RedirectURL(tx *Transaction) string {
-	if tx == nil || tx.RequiredAction == nil || tx.RequiredAction.RedirectURL == nil {
+// PaymentURL is where to send the customer next: RequiredAction.RedirectURL
+// ("" when no action is required).
+func PaymentURL(tx *Transaction) string {
+	if tx == nil {
 		return ""
 	}
-	return *tx.RequiredAction.RedirectURL
+	return tx.RequiredAction.RedirectURL
+}
+
+// AmountOf returns a transaction's amount in cents: AmountDebit, or
+// AmountCredit for a refund (a transaction without AmountDebit). It fails
+// only when the decimal amount is not a whole number of cents. A nil
+// transaction is 0.
+func AmountOf(tx *Transaction) (money.Cents, error) {
+	if tx == nil {
+		return 0, nil
+	}
+	amount := tx.AmountDebit
+	if amount.IsZero() {
+		amount = tx.AmountCredit
+	}
+	cents, err := amount.Cents()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", provider, err)
+	}
+	return cents, nil
 }
 
 // ServiceParameter returns a parameter Buckaroo sent back for a service,
 // e.g. ServiceParameter(tx, "Capayable", "CapayableTransactionKey").
 func ServiceParameter(tx *Transaction, service, name string) (string, bool) {
-	if tx == nil || tx.Services == nil {
+	if tx == nil {
 		return "", false
 	}
-	for _, s := range *tx.Services {
-		if s.Name == nil || *s.Name != service || s.Parameters == nil {
+	for _, s := range tx.Services {
+		if s.Name != service {
 			continue
 		}
-		for _, p := range *s.Parameters {
+		for _, p := range s.Parameters {
 			if p.Name == name {
-				if p.Value == nil {
-					return "", true
-				}
-				return *p.Value, true
+				return p.Value, true
 			}
 		}
 	}

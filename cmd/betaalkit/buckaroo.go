@@ -29,7 +29,6 @@ func init() {
 // is part of the body).
 func runSignBuckaroo(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sign buckaroo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	websiteKey := fs.String("website-key", "", "Buckaroo website key (required)")
 	secret := fs.String("secret", "", "secret key (or set "+buckarooSecretEnv+")")
 	method := fs.String("method", "POST", "HTTP method")
@@ -38,16 +37,21 @@ func runSignBuckaroo(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	timestamp := fs.String("timestamp", "", "unix seconds (default: now)")
 	explain := fs.Bool("explain", false, "also print the signed parts (uri, content hash) to stderr")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: betaalkit sign buckaroo --website-key K --secret S --url U [--method M] [--nonce N] [--timestamp T] < body")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit sign buckaroo --website-key K --secret S --url U [--method M] [--nonce N] [--timestamp T] < body")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr, "website-key", "url"); !ok {
+		return code
 	}
-	key := secretFlag(*secret)
-	if *websiteKey == "" || key == "" || *rawURL == "" {
-		fs.Usage()
-		return 2
+	key, code := buckarooSecret(fs, *secret, stderr)
+	if key == "" {
+		return code
+	}
+	if err := checkURL("url", *rawURL); err != nil {
+		return buckarooFlagError(fs, stderr, err)
+	}
+	if err := checkMethod("method", *method); err != nil {
+		return buckarooFlagError(fs, stderr, err)
 	}
 	ts := time.Now().Unix()
 	if *timestamp != "" {
@@ -83,7 +87,6 @@ func runSignBuckaroo(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 // against the Authorization header, the keys and the push URL.
 func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify buckaroo-push", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	websiteKey := fs.String("website-key", "", "Buckaroo website key (required)")
 	secret := fs.String("secret", "", "secret key (or set "+buckarooSecretEnv+")")
 	rawURL := fs.String("url", "", "the push URL exactly as given to Buckaroo (required)")
@@ -92,16 +95,18 @@ func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Wri
 	tolerance := fs.Duration("tolerance", signing.DefaultBuckarooTolerance, "accepted clock difference")
 	explain := fs.Bool("explain", false, "also print the signed parts (uri, content hash) to stderr")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: betaalkit verify buckaroo-push --website-key K --secret S --url U --header H [--now UNIX] < body")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit verify buckaroo-push --website-key K --secret S --url U --header H [--now UNIX] < body")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr, "website-key", "url", "header"); !ok {
+		return code
 	}
-	key := secretFlag(*secret)
-	if *websiteKey == "" || key == "" || *rawURL == "" || *header == "" {
-		fs.Usage()
-		return 2
+	key, code := buckarooSecret(fs, *secret, stderr)
+	if key == "" {
+		return code
+	}
+	if err := checkURL("url", *rawURL); err != nil {
+		return buckarooFlagError(fs, stderr, err)
 	}
 	opts := []signing.BuckarooOption{signing.BuckarooTolerance(*tolerance)}
 	if *now != "" {
@@ -133,11 +138,23 @@ func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Wri
 	return 0
 }
 
-func secretFlag(v string) string {
-	if v != "" {
-		return v
+// buckarooSecret is --secret, else $BUCKAROO_SECRET_KEY. When both are
+// empty it names the flag and returns exit code 2.
+func buckarooSecret(fs *flag.FlagSet, v string, stderr io.Writer) (string, int) {
+	if v == "" {
+		v = os.Getenv(buckarooSecretEnv)
 	}
-	return os.Getenv(buckarooSecretEnv)
+	if v == "" {
+		fmt.Fprintf(stderr, "betaalkit %s: missing required flag --secret (or set %s)\n", fs.Name(), buckarooSecretEnv)
+		return "", 2
+	}
+	return v, 0
+}
+
+// buckarooFlagError reports a flag value that is refused, with exit code 2.
+func buckarooFlagError(fs *flag.FlagSet, stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "betaalkit %s: %v\n", fs.Name(), err)
+	return 2
 }
 
 func explainBuckaroo(w io.Writer, method, rawURL string, body []byte) {

@@ -52,9 +52,22 @@ func TestCLISignBuckarooRandomNonceAndBadInput(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Regexp(t, `^hmac W:[A-Za-z0-9+/]{43}=:[0-9a-f]{16}:[0-9]+\n$`, out)
 
-	code, _, _ = runCLI("", "sign", "buckaroo", "--secret", "S", "--url", "https://x/")
+	code, _, errOut := runCLI("", "sign", "buckaroo", "--secret", "S", "--url", "https://x/")
 	assert.Equal(t, 2, code, "missing website key")
-	code, _, errOut := runCLI("", "sign", "buckaroo", "--website-key", "W", "--secret", "S", "--url", "u", "--timestamp", "soon")
+	assert.Contains(t, errOut, "missing required flag --website-key")
+	t.Setenv(buckarooSecretEnv, "")
+	code, _, errOut = runCLI("", "sign", "buckaroo", "--website-key", "W", "--url", "https://x/")
+	assert.Equal(t, 2, code, "missing secret")
+	assert.Contains(t, errOut, "missing required flag --secret (or set BUCKAROO_SECRET_KEY)")
+	code, out, errOut = runCLI("", "sign", "buckaroo", "--website-key", "W", "--secret", "S", "--url", "not a url")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `--url "not a url" is not an absolute http(s) URL`)
+	code, out, errOut = runCLI("", "sign", "buckaroo", "--website-key", "W", "--secret", "S", "--url", "https://x/", "--method", "FOO")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `--method "FOO" is not an HTTP method`)
+	code, _, errOut = runCLI("", "sign", "buckaroo", "--website-key", "W", "--secret", "S", "--url", "https://x/", "--timestamp", "soon")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "--timestamp")
 }
@@ -78,6 +91,12 @@ func TestCLIVerifyBuckarooPush(t *testing.T) {
 	code, _, _ = runCLI(bkVectorBody, append(base, "--header", bkVectorHeader, "--now", "1500000000", "--url", bkVectorURL+"/")...)
 	assert.Equal(t, 1, code, "a trailing slash is another URL")
 
-	code, _, _ = runCLI(bkVectorBody, "verify", "buckaroo-push", "--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY", "--url", bkVectorURL)
+	code, _, errOut = runCLI(bkVectorBody, "verify", "buckaroo-push", "--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY", "--url", bkVectorURL)
 	assert.Equal(t, 2, code, "missing --header")
+	assert.Contains(t, errOut, "missing required flag --header")
+
+	code, _, errOut = runCLI(bkVectorBody, "verify", "buckaroo-push", "--website-key", "WEBSITE123", "--secret", "SECRETAPIKEY",
+		"--url", "shop.example/push", "--header", bkVectorHeader)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `--url "shop.example/push" is not an absolute http(s) URL`)
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/buckaroo"
-	"github.com/betaalkit/betaalkit/money"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/buckaroo"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
@@ -22,14 +22,14 @@ func demoBuckaroo(ctx context.Context, env demoEnv, hooks *webhookReceiver, step
 	// Buckaroo signs over the push URL as given in the request, so the
 	// handler must know it exactly.
 	pushURL := hooks.URL + "/buckaroo/push"
-	hooks.Handle(client.PushHandler(pushURL, func(_ context.Context, tx *buckaroo.Transaction) error {
-		hooks.Accepted(fmt.Sprintf("%s %s", *tx.Key, buckaroo.StatusOf(tx)))
+	hooks.Handle(client.WebhookHandler(func(_ context.Context, tx *buckaroo.Transaction) error {
+		hooks.Accepted(fmt.Sprintf("%s %s", tx.Key, buckaroo.StatusOf(tx)))
 		return nil
-	}))
+	}, betaalkit.WebhookURL(pushURL)))
 
 	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 	tx, err := client.PayInInstallments(ctx, buckaroo.In3Payment{
-		AmountDebit: money.MustDecimal("8.00"),
+		AmountDebit: 800, // cents
 		Invoice:     "demo-" + sim.NewID(4),
 		Description: "Blue Toy Car, in three installments",
 		ClientIP:    "192.0.2.10",
@@ -39,17 +39,17 @@ func demoBuckaroo(ctx context.Context, env demoEnv, hooks *webhookReceiver, step
 			Address: buckaroo.In3Address{Street: "Hoofdstraat", HouseNumber: 90, HouseNumberSuffix: "a", ZipCode: "8441ER", City: "Heerenveen", Country: "NL"},
 			Phone:   "0612345678", Email: "j.smith@example.com",
 		},
-		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: money.MustDecimal("1"), Price: money.MustDecimal("10.00")}},
-		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: money.MustDecimal("-2.00")}},
+		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: 1, Price: 1000}},
+		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: -200}},
 		ReturnURL: "https://shop.example/return",
 		PushURL:   pushURL,
 	})
 	if err != nil {
 		return fmt.Errorf("pay in installments: %w", err)
 	}
-	step("created iDEAL In3 transaction %s for EUR %s: %s (%s)", *tx.Key, tx.AmountDebit, buckaroo.StatusOf(tx), buckaroo.SubCodeOf(tx))
+	step("created iDEAL In3 transaction %s for EUR %s: %s (%s)", tx.Key, tx.AmountDebit, buckaroo.StatusOf(tx), buckaroo.SubCodeOf(tx))
 
-	back, err := sim.PayAsCustomer(ctx, buckaroo.RedirectURL(tx), sim.Pay)
+	back, err := sim.PayAsCustomer(ctx, buckaroo.PaymentURL(tx), sim.Pay)
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
@@ -61,20 +61,21 @@ func demoBuckaroo(ctx context.Context, env demoEnv, hooks *webhookReceiver, step
 	}
 	step("signed push verified: %s", hook)
 
-	final, err := client.TransactionStatus(ctx, *tx.Key)
+	final, err := client.GetPayment(ctx, tx.Key)
 	if err != nil {
-		return fmt.Errorf("transaction status: %w", err)
+		return fmt.Errorf("get payment: %w", err)
 	}
-	if buckaroo.StatusOf(final) != buckaroo.StatusSuccess {
-		return fmt.Errorf("transaction %s ended %s, want 190", *tx.Key, buckaroo.StatusOf(final))
+	if !buckaroo.StatusOf(final).IsPaid() {
+		return fmt.Errorf("transaction %s ended %s, want paid (190)", tx.Key, buckaroo.StatusOf(final))
 	}
 	step("final status: %s (%s)", buckaroo.StatusOf(final), buckaroo.SubCodeOf(final))
 
-	refund, err := client.Refund(ctx, *tx.Key, money.MustDecimal("3.00"), buckaroo.RefundDetails{Invoice: *final.Invoice})
+	refund, err := client.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 300, Invoice: final.Invoice})
 	if err != nil {
 		return fmt.Errorf("refund: %w", err)
 	}
-	step("refunded EUR %s of %s: refund %s %s", refund.AmountCredit, final.AmountDebit, *refund.Key, buckaroo.StatusOf(refund))
+	// A refund is a transaction of its own; its 190 says the refund succeeded.
+	step("refunded EUR %s of %s: refund %s %s", refund.AmountCredit, final.AmountDebit, refund.Key, buckaroo.StatusCodeOf(refund))
 
 	hook, err = hooks.Wait(ctx)
 	if err != nil {

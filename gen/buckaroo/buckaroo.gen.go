@@ -19,244 +19,402 @@ import (
 
 // Defines values for ClientIPType.
 const (
-	ClientIPTypeN0 ClientIPType = 0
-	ClientIPTypeN1 ClientIPType = 1
+	ClientIPTypeIPv4 ClientIPType = 0
+	ClientIPTypeIPv6 ClientIPType = 1
 )
 
 // Valid indicates whether the value is a known member of the ClientIPType enum.
 func (e ClientIPType) Valid() bool {
 	switch e {
-	case ClientIPTypeN0:
+	case ClientIPTypeIPv4:
 		return true
-	case ClientIPTypeN1:
+	case ClientIPTypeIPv6:
 		return true
 	default:
 		return false
 	}
 }
 
-// Amount Decimal euros (8.00, 0.3), decoded exactly.
-type Amount = money.Decimal
-
-// ClientIP The customer's IP address. The document's table calls ClientIP a string;
-// its example (and the API) sends this object.
+// ClientIP The customer's IP address (required for iDEAL In3). The document's table calls
+// ClientIP a string; its example (and the API) sends this object.
 type ClientIP struct {
+	// Address The address itself, e.g. 192.0.2.10 or 2001:db8::1.
 	Address string `json:"Address"`
 
-	// Type 0 for IPv4, 1 for IPv6.
-	Type *ClientIPType `json:"Type,omitempty"`
+	// Type The address family: 0 for IPv4, 1 for IPv6. Always sent (0 is IPv4, as in the
+	// document's example), so it must match Address.
+	Type ClientIPType `json:"Type"`
 }
 
-// ClientIPType 0 for IPv4, 1 for IPv6.
+// ClientIPType The address family: 0 for IPv4, 1 for IPv6. Always sent (0 is IPv4, as in the
+// document's example), so it must match Address.
 type ClientIPType int
 
-// ConsumerMessage A message to show the customer; not shown in the document's examples.
+// ConsumerMessage A message to show the customer; null when there is none (the document's examples have none).
 type ConsumerMessage struct {
-	CultureName *string `json:"CultureName,omitempty"`
-	HTMLText    *string `json:"HtmlText,omitempty"`
-	MustRead    *bool   `json:"MustRead,omitempty"`
-	PlainText   *string `json:"PlainText,omitempty"`
-	Title       *string `json:"Title,omitempty"`
+	// CultureName The message's language, e.g. nl-NL.
+	CultureName string `json:"CultureName,omitempty,omitzero"`
+
+	// HTMLText The message as HTML.
+	HTMLText string `json:"HtmlText,omitempty,omitzero"`
+
+	// MustRead true when the customer must read the message before going on.
+	MustRead bool `json:"MustRead,omitempty,omitzero"`
+
+	// PlainText The message as plain text.
+	PlainText string `json:"PlainText,omitempty,omitzero"`
+
+	// Title The message's title.
+	Title string `json:"Title,omitempty,omitzero"`
 }
 
 // ErrorResponse The body of a non-2xx answer, when it is JSON.
 type ErrorResponse struct {
-	Message              *string                `json:"Message,omitempty"`
+	// Message What went wrong, e.g. "Authorization has been denied for this request."
+	Message              string                 `json:"Message,omitempty,omitzero"`
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
-// Push Body Buckaroo POSTs to the merchant's push URL, signed like a request (method POST, uri = the push URL).
+// PayRemainderDetails The part of a payment still to be paid after a partial payment (e.g. a gift card),
+// when RequiredAction.Name is PayRemainder; null otherwise.
+type PayRemainderDetails struct {
+	// Currency ISO 4217 currency code of RemainderAmount.
+	Currency string `json:"Currency,omitempty,omitzero"`
+
+	// GroupTransaction Key of the group transaction that ties the partial payments together.
+	GroupTransaction string `json:"GroupTransaction,omitempty,omitzero"`
+
+	// RemainderAmount The amount still to be paid, in decimal euros.
+	RemainderAmount money.Decimal `json:"RemainderAmount,omitempty,omitzero"`
+}
+
+// Push Body Buckaroo POSTs to the merchant's push URL, signed like a request (method POST,
+// uri = the push URL): the transaction in its new state, in the shape of the API's
+// answers without RequiredAction and RequestErrors.
 type Push struct {
 	// Transaction A transaction as returned by createTransaction and getTransactionStatus and
 	// as carried by a push. Most fields are null when not applicable.
 	Transaction Transaction `json:"Transaction"`
 }
 
-// RelatedTransaction defines model for RelatedTransaction.
+// RelatedTransaction A transaction linked to this one.
 type RelatedTransaction struct {
-	RelatedTransactionKey *string `json:"RelatedTransactionKey,omitempty"`
+	// RelatedTransactionKey Key of the related transaction.
+	RelatedTransactionKey string `json:"RelatedTransactionKey,omitempty,omitzero"`
 
-	// RelationType Open set, e.g. refund.
-	RelationType *string `json:"RelationType,omitempty"`
+	// RelationType How the transactions relate, an open set, e.g. refund.
+	RelationType string `json:"RelationType,omitempty,omitzero"`
 }
 
-// RequestError defines model for RequestError.
+// RequestError One reason a request was refused.
 type RequestError struct {
-	Action       *string `json:"Action,omitempty"`
-	Error        *string `json:"Error,omitempty"`
-	ErrorMessage *string `json:"ErrorMessage,omitempty"`
-	Name         *string `json:"Name,omitempty"`
-	Service      *string `json:"Service,omitempty"`
+	// Action The action the error is about, e.g. PayInInstallments.
+	Action string `json:"Action,omitempty,omitzero"`
+
+	// Error Buckaroo's error code, e.g. ParameterMissing or ParameterInvalid.
+	Error string `json:"Error,omitempty,omitzero"`
+
+	// ErrorMessage The error in words, e.g. "Parameter 'BirthDate' has an invalid value."
+	ErrorMessage string `json:"ErrorMessage,omitempty,omitzero"`
+
+	// Name The parameter the error is about, e.g. BirthDate.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// Service The service the error is about, e.g. Capayable.
+	Service string `json:"Service,omitempty,omitzero"`
 }
 
-// RequestErrorList defines model for RequestErrorList.
-type RequestErrorList = []RequestError
-
-// RequestErrors Why Buckaroo refused a request (status 491 or 492).
+// RequestErrors Why Buckaroo refused the request (status 491 or 492), one list per kind; null otherwise.
 type RequestErrors struct {
-	ActionErrors          *RequestErrorList `json:"ActionErrors,omitempty"`
-	ChannelErrors         *RequestErrorList `json:"ChannelErrors,omitempty"`
-	CustomParameterErrors *RequestErrorList `json:"CustomParameterErrors,omitempty"`
-	ParameterErrors       *RequestErrorList `json:"ParameterErrors,omitempty"`
-	ServiceErrors         *RequestErrorList `json:"ServiceErrors,omitempty"`
+	// ActionErrors Errors about a service's action, e.g. one the service does not have.
+	ActionErrors []RequestError `json:"ActionErrors,omitempty,omitzero"`
+
+	// ChannelErrors Errors in the request as a whole or its channel, e.g. an unknown website key.
+	ChannelErrors []RequestError `json:"ChannelErrors,omitempty,omitzero"`
+
+	// CustomParameterErrors Errors about a custom parameter.
+	CustomParameterErrors []RequestError `json:"CustomParameterErrors,omitempty,omitzero"`
+
+	// ParameterErrors Errors about a parameter, missing or invalid.
+	ParameterErrors []RequestError `json:"ParameterErrors,omitempty,omitzero"`
+
+	// ServiceErrors Errors about a service, e.g. one the website may not use.
+	ServiceErrors []RequestError `json:"ServiceErrors,omitempty,omitzero"`
 }
 
-// RequestParameter defines model for RequestParameter.
+// RequestParameter One field of a service, e.g. {"Name": "ZipCode", "GroupType": "Address",
+// "GroupID": "", "Value": "8441ER"}. Parameters that belong together (one product
+// line, the address) share a GroupType and GroupID.
 type RequestParameter struct {
-	// GroupID Numbers repeated groups ("1", "2", … for product lines); "" otherwise.
-	GroupID *string `json:"GroupID,omitempty"`
+	// GroupID Numbers repeated groups ("1", "2", … for product lines); "" otherwise. Always
+	// sent, "" included, as in the document's example.
+	GroupID string `json:"GroupID"`
 
-	// GroupType Person, Address, Phone, Email, ProductLine, SubtotalLine, or "" for ungrouped parameters.
-	GroupType *string `json:"GroupType,omitempty"`
-	Name      string  `json:"Name"`
-	Value     string  `json:"Value"`
+	// GroupType The group the parameter belongs to: Person, Address, Phone, Email, ProductLine,
+	// SubtotalLine, or "" for ungrouped parameters. Always sent, "" included, as in the
+	// document's example.
+	GroupType string `json:"GroupType"`
+
+	// Name The parameter's name from the service's table, e.g. CustomerType, LastName, ZipCode, Quantity.
+	Name string `json:"Name"`
+
+	// Value The value as text, whatever its type ("1", "10.00", "23-02-2018", "true").
+	Value string `json:"Value"`
 }
 
-// RequestService defines model for RequestService.
+// RequestService One service of a request, its action and its parameters.
 type RequestService struct {
 	// Action The service action, e.g. PayInInstallments, Pay, Refund.
 	Action string `json:"Action"`
 
 	// Name The service (payment method), e.g. Capayable.
-	Name       string              `json:"Name"`
-	Parameters *[]RequestParameter `json:"Parameters,omitempty"`
-	Version    *int                `json:"Version,omitempty"`
+	Name string `json:"Name"`
+
+	// Parameters The service's own fields, each a name and a value in a group (see the service's parameter table).
+	Parameters []RequestParameter `json:"Parameters,omitempty,omitzero"`
+
+	// Version The version of the service's interface; absent or 0 for the current one.
+	Version int `json:"Version,omitempty,omitzero"`
 }
 
-// RequestServices defines model for RequestServices.
+// RequestServices The service (payment method) a request uses and the action it performs, with its parameters.
 type RequestServices struct {
+	// ServiceList One entry per service; iDEAL In3 requests have exactly one (Capayable).
 	ServiceList []RequestService `json:"ServiceList"`
 }
 
-// RequiredAction defines model for RequiredAction.
+// RequiredAction What must happen next, e.g. send the customer to RedirectURL; null when nothing is required.
 type RequiredAction struct {
-	// Name Open set, e.g. Redirect.
-	Name *string `json:"Name,omitempty"`
+	// Name The kind of action, an open set: Redirect (send the customer to RedirectURL) or
+	// PayRemainder (part of the amount is still to be paid).
+	Name string `json:"Name,omitempty,omitzero"`
 
-	// PayRemainderDetails Shape not documented.
-	PayRemainderDetails interface{} `json:"PayRemainderDetails,omitempty"`
-	RedirectURL         *string     `json:"RedirectURL,omitempty"`
+	// PayRemainderDetails The part of a payment still to be paid after a partial payment (e.g. a gift card),
+	// when RequiredAction.Name is PayRemainder; null otherwise.
+	PayRemainderDetails PayRemainderDetails `json:"PayRemainderDetails,omitempty,omitzero"`
 
-	// RequestedInformation Shape not documented.
-	RequestedInformation interface{} `json:"RequestedInformation,omitempty"`
-	TypeDeprecated       *int        `json:"TypeDeprecated,omitempty"`
+	// RedirectURL Where to send the customer (a payment page, In3's first installment); null when no redirect is needed.
+	RedirectURL string `json:"RedirectURL,omitempty,omitzero"`
+
+	// RequestedInformation The fields Buckaroo asks for when information is missing (ContinueOnIncomplete),
+	// each an object with Name, DataType, MaxLength, Required and Description; null otherwise.
+	RequestedInformation []map[string]interface{} `json:"RequestedInformation,omitempty,omitzero"`
+
+	// TypeDeprecated A numeric form of Name kept for older integrations; read Name instead.
+	TypeDeprecated int `json:"TypeDeprecated,omitempty,omitzero"`
 }
 
-// ResponseParameter defines model for ResponseParameter.
+// ResponseParameter One output field of a service.
 type ResponseParameter struct {
-	Name  string  `json:"Name"`
-	Value *string `json:"Value,omitempty"`
+	// Name The field's name, e.g. CapayableTransactionKey.
+	Name string `json:"Name"`
+
+	// Value The value as text (the refund's "Amount credited" is in cents, "30").
+	Value string `json:"Value,omitempty,omitzero"`
 }
 
-// ResponseService defines model for ResponseService.
+// ResponseService A service of the transaction and the parameters Buckaroo returns for it.
 type ResponseService struct {
-	Action            *string              `json:"Action,omitempty"`
-	Name              *string              `json:"Name,omitempty"`
-	Parameters        *[]ResponseParameter `json:"Parameters,omitempty"`
-	VersionAsProperty *int                 `json:"VersionAsProperty,omitempty"`
+	// Action The action; null in the document's answers and pushes.
+	Action string `json:"Action,omitempty,omitzero"`
+
+	// Name The service (payment method), e.g. Capayable.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// Parameters The service's output fields, e.g. CapayableTransactionKey or "Amount credited".
+	Parameters []ResponseParameter `json:"Parameters,omitempty,omitzero"`
+
+	// VersionAsProperty The version of the service that handled the transaction.
+	VersionAsProperty int `json:"VersionAsProperty,omitempty,omitzero"`
 }
 
-// Status defines model for Status.
+// Status The transaction's status, a detail code and when it was set.
 type Status struct {
-	Code StatusCode `json:"Code"`
+	// Code A transaction's status code and Buckaroo's text for it.
+	Code StatusCodeInfo `json:"Code"`
 
-	// DateTime Local (Dutch) time without a zone, e.g. 2018-02-23T12:15:26.
-	DateTime *string        `json:"DateTime,omitempty"`
-	SubCode  *StatusSubCode `json:"SubCode,omitempty"`
+	// DateTime When the status was set, in local (Dutch) time without a zone, e.g. 2018-02-23T12:15:26.
+	DateTime string `json:"DateTime,omitempty,omitzero"`
+
+	// SubCode A detail code refining the status code, e.g. S002 (an action is required); null when there is none.
+	SubCode StatusSubCode `json:"SubCode,omitempty,omitzero"`
 }
 
-// StatusCode defines model for StatusCode.
-type StatusCode struct {
+// StatusCodeInfo A transaction's status code and Buckaroo's text for it.
+type StatusCodeInfo struct {
 	// Code An open set: 190 success; 490 failed; 491 validation failure; 492 technical
 	// error; 690 rejected; 790 pending input; 791 pending processing; 792 awaiting
 	// consumer; 793 on hold; 890 cancelled by user; 891 cancelled by merchant.
-	Code        int     `json:"Code"`
-	Description *string `json:"Description,omitempty"`
+	Code int `json:"Code"`
+
+	// Description Buckaroo's text for the code, e.g. Pending processing.
+	Description string `json:"Description,omitempty,omitzero"`
 }
 
-// StatusSubCode defines model for StatusSubCode.
+// StatusSubCode A detail code refining the status code, e.g. S002 (an action is required); null when there is none.
 type StatusSubCode struct {
 	// Code A provider detail code such as S002 or S990 (a string, unlike Status.Code.Code).
-	Code        string  `json:"Code"`
-	Description *string `json:"Description,omitempty"`
+	Code string `json:"Code"`
+
+	// Description Buckaroo's text for the detail code, e.g. "An additional action is required: Pay
+	// first installment via Capayable".
+	Description string `json:"Description,omitempty,omitzero"`
 }
 
 // Transaction A transaction as returned by createTransaction and getTransactionStatus and
 // as carried by a push. Most fields are null when not applicable.
 type Transaction struct {
-	// AdditionalParameters Echo of the request's additional parameters; shape not documented.
-	AdditionalParameters interface{} `json:"AdditionalParameters,omitempty"`
+	// AdditionalParameters The request's additional parameters, echoed; null when none were sent.
+	AdditionalParameters map[string]interface{} `json:"AdditionalParameters,omitempty,omitzero"`
 
-	// AmountCredit Decimal euros (8.00, 0.3), decoded exactly.
-	AmountCredit *Amount `json:"AmountCredit,omitempty"`
+	// AmountCredit The amount paid back to the customer, in decimal euros (0.3); absent on a payment.
+	AmountCredit money.Decimal `json:"AmountCredit,omitempty,omitzero"`
 
-	// AmountDebit Decimal euros (8.00, 0.3), decoded exactly.
-	AmountDebit *Amount `json:"AmountDebit,omitempty"`
+	// AmountDebit The amount charged to the customer, in decimal euros (8 or 8.00); absent on a refund.
+	AmountDebit money.Decimal `json:"AmountDebit,omitempty,omitzero"`
 
-	// ConsumerMessage A message to show the customer; not shown in the document's examples.
-	ConsumerMessage *ConsumerMessage `json:"ConsumerMessage,omitempty"`
-	Currency        *string          `json:"Currency,omitempty"`
+	// ConsumerMessage A message to show the customer; null when there is none (the document's examples have none).
+	ConsumerMessage ConsumerMessage `json:"ConsumerMessage,omitempty,omitzero"`
 
-	// CustomParameters Echo of the request's custom parameters; shape not documented.
-	CustomParameters    interface{}           `json:"CustomParameters,omitempty"`
-	CustomerName        *string               `json:"CustomerName,omitempty"`
-	Invoice             *string               `json:"Invoice,omitempty"`
-	IsCancelable        *bool                 `json:"IsCancelable,omitempty"`
-	IsTest              *bool                 `json:"IsTest,omitempty"`
-	IssuingCountry      *string               `json:"IssuingCountry,omitempty"`
-	Key                 *string               `json:"Key,omitempty"`
-	MutationType        *int                  `json:"MutationType,omitempty"`
-	Order               *string               `json:"Order,omitempty"`
-	PayerHash           *string               `json:"PayerHash,omitempty"`
-	PaymentKey          *string               `json:"PaymentKey,omitempty"`
-	Recurring           *bool                 `json:"Recurring,omitempty"`
-	RelatedTransactions *[]RelatedTransaction `json:"RelatedTransactions,omitempty"`
+	// Currency ISO 4217 currency code of the amounts, e.g. EUR.
+	Currency string `json:"Currency,omitempty,omitzero"`
 
-	// RequestErrors Why Buckaroo refused a request (status 491 or 492).
-	RequestErrors   *RequestErrors     `json:"RequestErrors,omitempty"`
-	RequiredAction  *RequiredAction    `json:"RequiredAction,omitempty"`
-	ServiceCode     *string            `json:"ServiceCode,omitempty"`
-	Services        *[]ResponseService `json:"Services,omitempty"`
-	StartRecurrent  *bool              `json:"StartRecurrent,omitempty"`
-	Status          Status             `json:"Status"`
-	TransactionType *string            `json:"TransactionType,omitempty"`
+	// CustomParameters The request's custom parameters, echoed ({"List":[{"Name":…,"Value":…}]}); null when none were sent.
+	CustomParameters map[string]interface{} `json:"CustomParameters,omitempty,omitzero"`
+
+	// CustomerName The customer's name as the payment method reports it; null when unknown.
+	CustomerName string `json:"CustomerName,omitempty,omitzero"`
+
+	// Invoice The invoice number the request carried.
+	Invoice string `json:"Invoice,omitempty,omitzero"`
+
+	// IsCancelable true while the transaction can still be canceled.
+	IsCancelable bool `json:"IsCancelable,omitempty,omitzero"`
+
+	// IsTest true for a transaction in Buckaroo's test environment.
+	IsTest bool `json:"IsTest,omitempty,omitzero"`
+
+	// IssuingCountry The country that issued the customer's payment instrument (e.g. a card), where the method reports it.
+	IssuingCountry string `json:"IssuingCountry,omitempty,omitzero"`
+
+	// Key Buckaroo's key of the transaction (32 hexadecimal characters): get its status,
+	// refund it or match a push with it. null in the answer to a refused request.
+	Key string `json:"Key,omitempty,omitzero"`
+
+	// MutationType The transaction's financial effect: 0 not set; 1 collecting (Buckaroo collects
+	// the money); 2 processing (a third party such as In3 collects and pays out);
+	// 3 informational (no financial effect).
+	MutationType int `json:"MutationType,omitempty,omitzero"`
+
+	// Order The order number the request carried; null when it had none.
+	Order string `json:"Order,omitempty,omitzero"`
+
+	// PayerHash A hash of the customer's account, the same for every payment from it; null when the method has none.
+	PayerHash string `json:"PayerHash,omitempty,omitzero"`
+
+	// PaymentKey Key of the payment this transaction belongs to (one payment may take several transactions).
+	PaymentKey string `json:"PaymentKey,omitempty,omitzero"`
+
+	// Recurring true when this transaction is a recurring payment of a series.
+	Recurring bool `json:"Recurring,omitempty,omitzero"`
+
+	// RelatedTransactions Transactions linked to this one, e.g. the payment a refund refers to; null when none.
+	RelatedTransactions []RelatedTransaction `json:"RelatedTransactions,omitempty,omitzero"`
+
+	// RequestErrors Why Buckaroo refused the request (status 491 or 492), one list per kind; null otherwise.
+	RequestErrors RequestErrors `json:"RequestErrors,omitempty,omitzero"`
+
+	// RequiredAction What must happen next, e.g. send the customer to RedirectURL; null when nothing is required.
+	RequiredAction RequiredAction `json:"RequiredAction,omitempty,omitzero"`
+
+	// ServiceCode The service (payment method) of the transaction, e.g. Capayable.
+	ServiceCode string `json:"ServiceCode,omitempty,omitzero"`
+
+	// Services Per service, the parameters Buckaroo returns (e.g. Capayable's CapayableTransactionKey); null when none.
+	Services []ResponseService `json:"Services,omitempty,omitzero"`
+
+	// StartRecurrent true when this transaction started a series of recurring payments.
+	StartRecurrent bool `json:"StartRecurrent,omitempty,omitzero"`
+
+	// Status The transaction's status, a detail code and when it was set.
+	Status Status `json:"Status"`
+
+	// TransactionType Buckaroo's code for the kind of transaction, e.g. V406 (an In3 payment) or V405 (an In3 refund).
+	TransactionType string `json:"TransactionType,omitempty,omitzero"`
 }
 
-// TransactionRequest defines model for TransactionRequest.
+// TransactionRequest A transaction request: a payment (AmountDebit) or an action on an earlier
+// transaction such as a refund (AmountCredit and OriginalTransactionKey). The service
+// in Services says which payment method and action; its Parameters carry the
+// method's own fields.
 type TransactionRequest struct {
-	// AmountCredit Decimal euros (8.00, 0.3), decoded exactly.
-	AmountCredit *Amount `json:"AmountCredit,omitempty"`
+	// AmountCredit The amount to pay back to the customer, in decimal euros (0.3). A refund sends it.
+	AmountCredit money.Decimal `json:"AmountCredit,omitempty,omitzero"`
 
-	// AmountDebit Decimal euros (8.00, 0.3), decoded exactly.
-	AmountDebit *Amount `json:"AmountDebit,omitempty"`
+	// AmountDebit The amount to charge the customer, in decimal euros (8.00). A payment sends it;
+	// In3 charges exactly this total, whatever the product lines say.
+	AmountDebit money.Decimal `json:"AmountDebit,omitempty,omitzero"`
 
-	// ClientIP The customer's IP address. The document's table calls ClientIP a string;
-	// its example (and the API) sends this object.
-	ClientIP             *ClientIP `json:"ClientIP,omitempty"`
-	ContinueOnIncomplete *string   `json:"ContinueOnIncomplete,omitempty"`
+	// ClientIP The customer's IP address (required for iDEAL In3). The document's table calls
+	// ClientIP a string; its example (and the API) sends this object.
+	ClientIP ClientIP `json:"ClientIP,omitempty,omitzero"`
 
-	// Currency Example: EUR
-	Currency    string  `json:"Currency"`
-	Description *string `json:"Description,omitempty"`
-	Invoice     *string `json:"Invoice,omitempty"`
-	Order       *string `json:"Order,omitempty"`
+	// ContinueOnIncomplete "1" to let Buckaroo ask the customer for missing information on its own page
+	// (the answer then has a RequiredAction) instead of refusing the request; "0" or
+	// absent to refuse it.
+	ContinueOnIncomplete string `json:"ContinueOnIncomplete,omitempty,omitzero"`
+
+	// Currency ISO 4217 currency code of the amount, e.g. EUR (iDEAL In3 supports only EUR).
+	//
+	// Example: EUR
+	Currency string `json:"Currency"`
+
+	// Description Description of the order, shown to the customer where the payment method supports it (required for iDEAL In3).
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// Invoice The merchant's invoice number for this transaction; shown to the customer and on Buckaroo's reports.
+	Invoice string `json:"Invoice,omitempty,omitzero"`
+
+	// Order The merchant's order number; several transactions may share one.
+	Order string `json:"Order,omitempty,omitzero"`
 
 	// OriginalTransactionKey Key of the transaction a Refund (or other follow-up action) applies to.
-	OriginalTransactionKey     *string          `json:"OriginalTransactionKey,omitempty"`
-	PushURL                    *string          `json:"PushURL,omitempty"`
-	PushURLFailure             *string          `json:"PushURLFailure,omitempty"`
-	ReturnURL                  *string          `json:"ReturnURL,omitempty"`
-	ReturnURLCancel            *string          `json:"ReturnURLCancel,omitempty"`
-	ReturnURLError             *string          `json:"ReturnURLError,omitempty"`
-	ReturnURLReject            *string          `json:"ReturnURLReject,omitempty"`
-	Services                   *RequestServices `json:"Services,omitempty"`
-	ServicesExcludedForClient  *string          `json:"ServicesExcludedForClient,omitempty"`
-	ServicesSelectableByClient *string          `json:"ServicesSelectableByClient,omitempty"`
-	StartRecurrent             *bool            `json:"StartRecurrent,omitempty"`
+	OriginalTransactionKey string `json:"OriginalTransactionKey,omitempty,omitzero"`
+
+	// PushURL Where Buckaroo POSTs the signed push for this transaction; the website's push
+	// setting in Buckaroo Plaza when not set. The push is signed over this URL exactly.
+	PushURL string `json:"PushURL,omitempty,omitzero"`
+
+	// PushURLFailure Where Buckaroo POSTs the pushes of unsuccessful outcomes; PushURL when not set.
+	PushURLFailure string `json:"PushURLFailure,omitempty,omitzero"`
+
+	// ReturnURL Where Buckaroo sends the customer back after the payment (and after any outcome whose own return URL is not set).
+	ReturnURL string `json:"ReturnURL,omitempty,omitzero"`
+
+	// ReturnURLCancel Where the customer returns after canceling the payment; ReturnURL when not set.
+	ReturnURLCancel string `json:"ReturnURLCancel,omitempty,omitzero"`
+
+	// ReturnURLError Where the customer returns after a technical error; ReturnURL when not set.
+	ReturnURLError string `json:"ReturnURLError,omitempty,omitzero"`
+
+	// ReturnURLReject Where the customer returns when the payment is rejected; ReturnURL when not set.
+	ReturnURLReject string `json:"ReturnURLReject,omitempty,omitzero"`
+
+	// Services The service (payment method) a request uses and the action it performs, with its parameters.
+	Services RequestServices `json:"Services,omitempty,omitzero"`
+
+	// ServicesExcludedForClient Comma-separated services Buckaroo's checkout page must not offer.
+	ServicesExcludedForClient string `json:"ServicesExcludedForClient,omitempty,omitzero"`
+
+	// ServicesSelectableByClient Comma-separated services the customer may choose from on Buckaroo's checkout page, when the request names no service.
+	ServicesSelectableByClient string `json:"ServicesSelectableByClient,omitempty,omitzero"`
+
+	// StartRecurrent true to start a series of recurring payments with this one; absent or false for a single payment.
+	StartRecurrent bool `json:"StartRecurrent,omitempty,omitzero"`
 }
 
-// Error The body of a non-2xx answer, when it is JSON.
-type Error = ErrorResponse
+// ErrorAnswer The body of a non-2xx answer, when it is JSON.
+type ErrorAnswer = ErrorResponse
 
 // CreateTransactionJSONRequestBody defines body for CreateTransaction for application/json ContentType.
 type CreateTransactionJSONRequestBody = TransactionRequest
@@ -313,11 +471,9 @@ func (a ErrorResponse) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
-	if a.Message != nil {
-		object["Message"], err = json.Marshal(a.Message)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'Message': %w", err)
-		}
+	object["Message"], err = json.Marshal(a.Message)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'Message': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -618,7 +774,7 @@ type CreateTransactionResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Transaction
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *ErrorAnswer
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -627,7 +783,7 @@ func (r CreateTransactionResponse) GetJSON200() *Transaction {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r CreateTransactionResponse) GetJSONDefault() *Error {
+func (r CreateTransactionResponse) GetJSONDefault() *ErrorAnswer {
 	return r.JSONDefault
 }
 
@@ -666,7 +822,7 @@ type GetTransactionStatusResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Transaction
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *ErrorAnswer
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -675,7 +831,7 @@ func (r GetTransactionStatusResponse) GetJSON200() *Transaction {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetTransactionStatusResponse) GetJSONDefault() *Error {
+func (r GetTransactionStatusResponse) GetJSONDefault() *ErrorAnswer {
 	return r.JSONDefault
 }
 
@@ -769,7 +925,7 @@ func ParseCreateTransactionResponse(rsp *http.Response) (*CreateTransactionRespo
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest ErrorAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -802,7 +958,7 @@ func ParseGetTransactionStatusResponse(rsp *http.Response) (*GetTransactionStatu
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest ErrorAnswer
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -28,31 +28,17 @@ type requestError struct {
 	err, msg              string
 }
 
-func toRequestErrors(errs []requestError) *gen.RequestErrors {
-	out := &gen.RequestErrors{}
+func toRequestErrors(errs []requestError) gen.RequestErrors {
+	var out gen.RequestErrors
 	for _, e := range errs {
-		var list **gen.RequestErrorList
+		list := &out.ParameterErrors
 		switch e.kind {
 		case serviceErrors:
 			list = &out.ServiceErrors
 		case actionErrors:
 			list = &out.ActionErrors
-		default:
-			list = &out.ParameterErrors
 		}
-		if *list == nil {
-			*list = &gen.RequestErrorList{}
-		}
-		entry := gen.RequestError{Error: ptr(e.err), ErrorMessage: ptr(e.msg)}
-		for _, f := range []struct {
-			v   string
-			dst **string
-		}{{e.service, &entry.Service}, {e.action, &entry.Action}, {e.name, &entry.Name}} {
-			if f.v != "" {
-				*f.dst = ptr(f.v)
-			}
-		}
-		**list = append(**list, entry)
+		*list = append(*list, gen.RequestError{Service: e.service, Action: e.action, Name: e.name, Error: e.err, ErrorMessage: e.msg})
 	}
 	return out
 }
@@ -69,9 +55,9 @@ func invalid(svc gen.RequestService, name string) requestError {
 	return paramError(svc, name, "ParameterInvalid", fmt.Sprintf("Parameter '%s' has an invalid value.", name))
 }
 
-// checkAmount requires a positive amount in whole cents.
-func checkAmount(svc gen.RequestService, name string, a *money.Decimal) []requestError {
-	if a == nil {
+// checkAmount requires a positive amount in whole cents (absent reads as 0).
+func checkAmount(svc gen.RequestService, name string, a money.Decimal) []requestError {
+	if a.IsZero() {
 		return []requestError{missing(svc, name)}
 	}
 	if _, err := a.Cents(); err != nil || a.Rat().Sign() <= 0 {
@@ -100,25 +86,23 @@ func checkIn3(in gen.TransactionRequest, svc gen.RequestService) []requestError 
 	if in.Currency != "EUR" {
 		errs = append(errs, invalid(svc, "Currency"))
 	}
-	if in.Description == nil || *in.Description == "" {
+	if in.Description == "" {
 		errs = append(errs, missing(svc, "Description"))
 	}
-	if in.ClientIP == nil || in.ClientIP.Address == "" {
+	if in.ClientIP.Address == "" {
 		errs = append(errs, missing(svc, "ClientIP"))
 	}
 	// group type → group id → name → value
 	groups := map[string]map[string]map[string]string{}
-	if svc.Parameters != nil {
-		for _, p := range *svc.Parameters {
-			gt, gid := deref(p.GroupType), deref(p.GroupID)
-			if groups[gt] == nil {
-				groups[gt] = map[string]map[string]string{}
-			}
-			if groups[gt][gid] == nil {
-				groups[gt][gid] = map[string]string{}
-			}
-			groups[gt][gid][p.Name] = p.Value
+	for _, p := range svc.Parameters {
+		gt, gid := p.GroupType, p.GroupID
+		if groups[gt] == nil {
+			groups[gt] = map[string]map[string]string{}
 		}
+		if groups[gt][gid] == nil {
+			groups[gt][gid] = map[string]string{}
+		}
+		groups[gt][gid][p.Name] = p.Value
 	}
 	type rule struct {
 		group, name string
@@ -197,7 +181,7 @@ func checkIn3(in gen.TransactionRequest, svc gen.RequestService) []requestError 
 // is checked against the payment under the store's lock.
 func checkRefund(in gen.TransactionRequest, svc gen.RequestService) []requestError {
 	var errs []requestError
-	if in.OriginalTransactionKey == nil || *in.OriginalTransactionKey == "" {
+	if in.OriginalTransactionKey == "" {
 		errs = append(errs, missing(svc, "OriginalTransactionKey"))
 	}
 	return append(errs, checkAmount(svc, "AmountCredit", in.AmountCredit)...)

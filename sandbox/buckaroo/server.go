@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -196,7 +197,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		writeInvalid(w, "body: "+err.Error())
 		return
 	}
-	if in.Services == nil || len(in.Services.ServiceList) == 0 {
+	if len(in.Services.ServiceList) == 0 {
 		writeTransaction(w, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceMissing", msg: "No service given in Services.ServiceList."}))
 		return
 	}
@@ -223,37 +224,33 @@ func (s *Server) startPayment(r *http.Request, in gen.TransactionRequest, svc ge
 	}
 	key, redirect := newKey(), newKey()
 	tx := gen.Transaction{
-		Key:             &key,
+		Key:             key,
 		Invoice:         in.Invoice,
 		Order:           in.Order,
-		ServiceCode:     ptr(svc.Name),
-		IsTest:          ptr(true),
-		Currency:        ptr(in.Currency),
+		ServiceCode:     svc.Name,
+		IsTest:          true,
+		Currency:        in.Currency,
 		AmountDebit:     in.AmountDebit,
-		MutationType:    ptr(2),
-		StartRecurrent:  ptr(false),
-		Recurring:       ptr(false),
-		IsCancelable:    ptr(false),
-		PaymentKey:      ptr(newKey()),
+		MutationType:    2,
+		PaymentKey:      newKey(),
 		TransactionType: transactionType(svc.Name, svc.Action),
-		RequiredAction: &gen.RequiredAction{
-			RedirectURL:    ptr(sim.Origin(r) + "/html/redirect.ashx?r=" + redirect),
-			Name:           ptr("Redirect"),
-			TypeDeprecated: ptr(0),
+		RequiredAction: gen.RequiredAction{
+			RedirectURL: sim.Origin(r) + "/html/redirect.ashx?r=" + redirect,
+			Name:        "Redirect",
 		},
-		Services: &[]gen.ResponseService{{Name: ptr(svc.Name), Parameters: &[]gen.ResponseParameter{}}},
+		Services: []gen.ResponseService{{Name: svc.Name}},
 	}
 	if svc.Name == client.ServiceCapayable {
-		(*tx.Services)[0].Parameters = &[]gen.ResponseParameter{{Name: "CapayableTransactionKey", Value: ptr(strings.ToLower(newKey()))}}
+		tx.Services[0].Parameters = []gen.ResponseParameter{{Name: "CapayableTransactionKey", Value: strings.ToLower(newKey())}}
 	}
 	if svc.Action == client.ActionPayInInstallments {
-		s.setStatus(&tx, client.StatusPendingProcessing, &gen.StatusSubCode{Code: "S002", Description: ptr("An additional action is required: Pay first installment via Capayable")})
+		s.setStatus(&tx, client.StatusPendingProcessing, gen.StatusSubCode{Code: "S002", Description: "An additional action is required: Pay first installment via Capayable"})
 	} else {
-		s.setStatus(&tx, client.StatusAwaitingConsumer, &gen.StatusSubCode{Code: "S002", Description: ptr("An additional action is required: complete the payment on the payment page")})
+		s.setStatus(&tx, client.StatusAwaitingConsumer, gen.StatusSubCode{Code: "S002", Description: "An additional action is required: complete the payment on the payment page"})
 	}
-	rec := &record{tx: tx, service: svc.Name, action: svc.Action, amount: *in.AmountDebit, refunded: new(big.Rat), redirect: redirect, desc: deref(in.Description), urls: callbackURLs{
-		push: deref(in.PushURL), pushFailure: deref(in.PushURLFailure),
-		ret: deref(in.ReturnURL), retCancel: deref(in.ReturnURLCancel), retError: deref(in.ReturnURLError),
+	rec := &record{tx: tx, service: svc.Name, action: svc.Action, amount: in.AmountDebit, refunded: new(big.Rat), redirect: redirect, desc: in.Description, urls: callbackURLs{
+		push: in.PushURL, pushFailure: in.PushURLFailure,
+		ret: in.ReturnURL, retCancel: in.ReturnURLCancel, retError: in.ReturnURLError,
 	}}
 	s.mu.Lock()
 	s.txs[key] = rec
@@ -269,25 +266,25 @@ func (s *Server) refund(ctx context.Context, in gen.TransactionRequest, svc gen.
 	if errs := checkRefund(in, svc); len(errs) > 0 {
 		return s.refusal(in, svc.Name, svc.Action, errs...)
 	}
-	amount := *in.AmountCredit
+	amount := in.AmountCredit
 	fail := func(e requestError) *gen.Transaction { return s.refusal(in, svc.Name, svc.Action, e) }
 
 	s.mu.Lock()
-	orig, ok := s.txs[*in.OriginalTransactionKey]
+	orig, ok := s.txs[in.OriginalTransactionKey]
 	switch {
 	case !ok || orig.action == client.ActionRefund:
 		s.mu.Unlock()
-		return fail(paramError(svc, "OriginalTransactionKey", "ParameterInvalid", fmt.Sprintf("No payment with key '%s' found.", *in.OriginalTransactionKey)))
+		return fail(paramError(svc, "OriginalTransactionKey", "ParameterInvalid", fmt.Sprintf("No payment with key '%s' found.", in.OriginalTransactionKey)))
 	case orig.service != svc.Name:
 		s.mu.Unlock()
 		return fail(requestError{kind: serviceErrors, service: svc.Name, action: svc.Action, err: "ServiceInvalid",
-			msg: fmt.Sprintf("Transaction '%s' was made with service '%s', not '%s'.", *in.OriginalTransactionKey, orig.service, svc.Name)})
-	case client.StatusOf(&orig.tx) != client.StatusSuccess:
+			msg: fmt.Sprintf("Transaction '%s' was made with service '%s', not '%s'.", in.OriginalTransactionKey, orig.service, svc.Name)})
+	case client.StatusCodeOf(&orig.tx) != client.StatusSuccess:
 		s.mu.Unlock()
-		return fail(paramError(svc, "OriginalTransactionKey", "ParameterInvalid", fmt.Sprintf("Transaction '%s' has status %s and cannot be refunded.", *in.OriginalTransactionKey, client.StatusOf(&orig.tx))))
-	case deref(orig.tx.Currency) != in.Currency:
+		return fail(paramError(svc, "OriginalTransactionKey", "ParameterInvalid", fmt.Sprintf("Transaction '%s' has status %s and cannot be refunded.", in.OriginalTransactionKey, client.StatusCodeOf(&orig.tx))))
+	case orig.tx.Currency != in.Currency:
 		s.mu.Unlock()
-		return fail(paramError(svc, "Currency", "ParameterInvalid", fmt.Sprintf("The refund's currency %s differs from the payment's %s.", in.Currency, deref(orig.tx.Currency))))
+		return fail(paramError(svc, "Currency", "ParameterInvalid", fmt.Sprintf("The refund's currency %s differs from the payment's %s.", in.Currency, orig.tx.Currency)))
 	}
 	remaining := new(big.Rat).Sub(orig.amount.Rat(), orig.refunded)
 	if amount.Rat().Cmp(remaining) > 0 {
@@ -297,31 +294,23 @@ func (s *Server) refund(ctx context.Context, in gen.TransactionRequest, svc gen.
 	orig.refunded.Add(orig.refunded, amount.Rat())
 	key := newKey()
 	cents, _ := amount.Cents() // checkRefund made sure it is whole cents
-	origKey := *orig.tx.Key
 	tx := gen.Transaction{
-		Key:                 &key,
+		Key:                 key,
 		Invoice:             in.Invoice,
 		Order:               in.Order,
-		ServiceCode:         ptr(svc.Name),
-		IsTest:              ptr(true),
-		Currency:            ptr(in.Currency),
-		AmountCredit:        &amount,
-		MutationType:        ptr(2),
-		StartRecurrent:      ptr(false),
-		Recurring:           ptr(false),
-		IsCancelable:        ptr(false),
+		ServiceCode:         svc.Name,
+		IsTest:              true,
+		Currency:            in.Currency,
+		AmountCredit:        amount,
+		MutationType:        2,
 		TransactionType:     transactionType(svc.Name, svc.Action),
-		RelatedTransactions: &[]gen.RelatedTransaction{{RelationType: ptr("refund"), RelatedTransactionKey: &origKey}},
+		RelatedTransactions: []gen.RelatedTransaction{{RelationType: "refund", RelatedTransactionKey: orig.tx.Key}},
 		// The document's refund answer reports the credited amount in cents.
-		Services: &[]gen.ResponseService{{Name: ptr(svc.Name), Parameters: &[]gen.ResponseParameter{{Name: "Amount credited", Value: ptr(fmt.Sprint(int64(cents)))}}}},
+		Services: []gen.ResponseService{{Name: svc.Name, Parameters: []gen.ResponseParameter{{Name: "Amount credited", Value: fmt.Sprint(int64(cents))}}}},
 	}
-	s.setStatus(&tx, client.StatusSuccess, &gen.StatusSubCode{Code: "S990", Description: ptr("The request was successful.")})
-	related := append(derefSlice(orig.tx.RelatedTransactions), gen.RelatedTransaction{RelationType: ptr("refund"), RelatedTransactionKey: ptr(key)})
-	orig.tx.RelatedTransactions = &related
-	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: orig.urls.push}}
-	if in.PushURL != nil {
-		rec.urls.push = *in.PushURL
-	}
+	s.setStatus(&tx, client.StatusSuccess, gen.StatusSubCode{Code: "S990", Description: "The request was successful."})
+	orig.tx.RelatedTransactions = append(slices.Clone(orig.tx.RelatedTransactions), gen.RelatedTransaction{RelationType: "refund", RelatedTransactionKey: key})
+	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: orDefault(in.PushURL, orig.urls.push)}}
 	s.txs[key] = rec
 	out := clone(&rec.tx)
 	target := s.pushTarget(rec)
@@ -359,8 +348,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	rec, ok := s.txs[s.byRedirect[id]]
 	var data sim.PageData
 	if ok {
-		data = sim.PageData{Provider: "Buckaroo", Reference: *rec.tx.Key, Amount: rec.amount.String(), Currency: deref(rec.tx.Currency),
-			Description: orDefault(rec.desc, rec.service+" "+rec.action), Status: client.StatusOf(&rec.tx).String(), Action: "/html/redirect.ashx?r=" + url.QueryEscape(id)}
+		data = sim.PageData{Provider: "Buckaroo", Reference: rec.tx.Key, Amount: rec.amount.String(), Currency: rec.tx.Currency,
+			Description: orDefault(rec.desc, rec.service+" "+rec.action), Status: client.StatusCodeOf(&rec.tx).String(), Action: "/html/redirect.ashx?r=" + url.QueryEscape(id)}
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -423,34 +412,34 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("no payment with key %s", key)
 	}
-	if st := client.StatusOf(&rec.tx); st.IsFinal() {
+	if st := client.StatusCodeOf(&rec.tx); st.IsFinal() {
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("transaction %s is already %s", key, st)
 	}
 	var next string
 	switch choice {
 	case sim.Pay:
-		s.setStatus(&rec.tx, client.StatusSuccess, &gen.StatusSubCode{Code: "S990", Description: ptr("De verwerking is geslaagd.")})
-		rec.tx.IsCancelable = ptr(false)
+		s.setStatus(&rec.tx, client.StatusSuccess, gen.StatusSubCode{Code: "S990", Description: "De verwerking is geslaagd."})
+		rec.tx.IsCancelable = false
 		next = rec.urls.ret
 	case sim.Cancel:
-		s.setStatus(&rec.tx, client.StatusCancelledByUser, nil)
+		s.setStatus(&rec.tx, client.StatusCancelledByUser, gen.StatusSubCode{})
 		next = orDefault(rec.urls.retCancel, rec.urls.ret)
 	case sim.Fail:
-		s.setStatus(&rec.tx, client.StatusFailed, nil)
+		s.setStatus(&rec.tx, client.StatusFailed, gen.StatusSubCode{})
 		next = orDefault(rec.urls.retError, rec.urls.ret)
 	default:
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("unknown choice %q", choice)
 	}
 	// The customer has acted; there is nothing left to do on the page.
-	rec.tx.RequiredAction = nil
+	rec.tx.RequiredAction = gen.RequiredAction{}
 	out := clone(&rec.tx)
 	target := s.pushTarget(rec)
 	s.mu.Unlock()
 
 	if err := s.push(ctx, target, out); err != nil {
-		return out, next, fmt.Errorf("transaction %s is %s, but the push failed: %w", key, client.StatusOf(out), err)
+		return out, next, fmt.Errorf("transaction %s is %s, but the push failed: %w", key, client.StatusCodeOf(out), err)
 	}
 	return out, next, nil
 }
@@ -458,7 +447,7 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 // pushTarget picks the push URL: PushURLFailure for an unsuccessful
 // outcome when given, else PushURL, else the website's push URL.
 func (s *Server) pushTarget(rec *record) string {
-	if client.StatusOf(&rec.tx) != client.StatusSuccess && rec.urls.pushFailure != "" {
+	if client.StatusCodeOf(&rec.tx) != client.StatusSuccess && rec.urls.pushFailure != "" {
 		return rec.urls.pushFailure
 	}
 	return orDefault(rec.urls.push, s.cfg.PushURL)
@@ -472,7 +461,7 @@ func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) e
 	}
 	// The push does not repeat the answer's RequiredAction or RequestErrors.
 	p := gen.Push{Transaction: *tx}
-	p.Transaction.RequiredAction, p.Transaction.RequestErrors = nil, nil
+	p.Transaction.RequiredAction, p.Transaction.RequestErrors = gen.RequiredAction{}, gen.RequestErrors{}
 	body, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -492,11 +481,11 @@ func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) e
 }
 
 // setStatus sets the status and its time, in Dutch local time as Buckaroo does.
-func (s *Server) setStatus(tx *gen.Transaction, code client.StatusCode, sub *gen.StatusSubCode) {
+func (s *Server) setStatus(tx *gen.Transaction, code client.StatusCode, sub gen.StatusSubCode) {
 	tx.Status = gen.Status{
-		Code:     gen.StatusCode{Code: int(code), Description: ptr(statusDescription(code))},
+		Code:     gen.StatusCodeInfo{Code: int(code), Description: statusDescription(code)},
 		SubCode:  sub,
-		DateTime: ptr(s.cfg.Clock().In(s.zone).Format("2006-01-02T15:04:05")),
+		DateTime: s.cfg.Clock().In(s.zone).Format("2006-01-02T15:04:05"),
 	}
 }
 
@@ -506,16 +495,14 @@ func (s *Server) refusal(in gen.TransactionRequest, service, action string, errs
 	tx := &gen.Transaction{
 		Invoice:       in.Invoice,
 		Order:         in.Order,
-		Currency:      ptr(in.Currency),
+		Currency:      in.Currency,
 		AmountDebit:   in.AmountDebit,
 		AmountCredit:  in.AmountCredit,
-		IsTest:        ptr(true),
+		IsTest:        true,
+		ServiceCode:   service,
 		RequestErrors: toRequestErrors(errs),
 	}
-	if service != "" {
-		tx.ServiceCode = &service
-	}
-	s.setStatus(tx, client.StatusValidationFailure, nil)
+	s.setStatus(tx, client.StatusValidationFailure, gen.StatusSubCode{})
 	return tx
 }
 
@@ -525,15 +512,14 @@ func statusDescription(code client.StatusCode) string {
 }
 
 // transactionType is Buckaroo's code for the document's In3 transactions.
-func transactionType(service, action string) *string {
-	if service != client.ServiceCapayable {
-		return nil
-	}
-	switch action {
-	case client.ActionRefund:
-		return ptr("V405")
+func transactionType(service, action string) string {
+	switch {
+	case service != client.ServiceCapayable:
+		return ""
+	case action == client.ActionRefund:
+		return "V405"
 	default:
-		return ptr("V406")
+		return "V406"
 	}
 }
 
@@ -544,7 +530,7 @@ func writeTransaction(w http.ResponseWriter, tx *gen.Transaction) {
 // writeMessage answers a non-2xx in Buckaroo's error body, {"Message": …},
 // which our client turns into *buckaroo.Error with Message set.
 func writeMessage(w http.ResponseWriter, status int, msg string) {
-	sim.WriteJSON(w, status, gen.ErrorResponse{Message: &msg})
+	sim.WriteJSON(w, status, gen.ErrorResponse{Message: msg})
 }
 
 // writeInvalid answers 400 for a body the spec refuses: the Message names
@@ -559,7 +545,7 @@ func writeInvalid(w http.ResponseWriter, problems string) {
 		errs = append(errs, requestError{kind: parameterErrors, name: field, err: "ParameterInvalid", msg: reason})
 	}
 	msg := "The request is invalid: " + problems
-	sim.WriteJSON(w, http.StatusBadRequest, gen.ErrorResponse{Message: &msg,
+	sim.WriteJSON(w, http.StatusBadRequest, gen.ErrorResponse{Message: msg,
 		AdditionalProperties: map[string]any{"RequestErrors": toRequestErrors(errs)}})
 }
 
@@ -585,19 +571,3 @@ func orDefault(s, def string) string {
 	}
 	return s
 }
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-func derefSlice[T any](s *[]T) []T {
-	if s == nil {
-		return nil
-	}
-	return append([]T(nil), *s...)
-}
-
-func ptr[T any](v T) *T { return &v }

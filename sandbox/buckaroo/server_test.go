@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/betaalkit/betaalkit/transport"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,12 +18,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/buckaroo"
 	"github.com/betaalkit/betaalkit/money"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/buckaroo"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 	"github.com/betaalkit/betaalkit/signing"
 	"github.com/betaalkit/betaalkit/specs"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 func start(t *testing.T, cfg sandbox.Config) (*httptest.Server, *sandbox.Server, *buckaroo.Client) {
@@ -53,10 +55,10 @@ func newShop(t *testing.T, c *buckaroo.Client) *shop {
 		handler.ServeHTTP(w, r)
 	}))
 	sh.pushURL = sh.URL + "/buckaroo/push"
-	handler = c.PushHandler(sh.pushURL, func(_ context.Context, tx *buckaroo.Transaction) error {
+	handler = c.WebhookHandler(func(_ context.Context, tx *buckaroo.Transaction) error {
 		sh.pushes <- tx
 		return nil
-	})
+	}, betaalkit.WebhookURL(sh.pushURL))
 	t.Cleanup(sh.Close)
 	return sh
 }
@@ -83,7 +85,7 @@ func day(s string) time.Time {
 // in3 is the document's example payment, with the shop's URLs.
 func in3(pushURL string) buckaroo.In3Payment {
 	return buckaroo.In3Payment{
-		AmountDebit: money.MustDecimal("8.00"),
+		AmountDebit: 800,
 		Invoice:     "testinvoice 12345678",
 		Description: "Thank you for your order",
 		ClientIP:    "192.0.2.10",
@@ -93,8 +95,8 @@ func in3(pushURL string) buckaroo.In3Payment {
 			Address: buckaroo.In3Address{Street: "Hoofdstraat", HouseNumber: 90, HouseNumberSuffix: "a", ZipCode: "8441ER", City: "Heerenveen", Country: "NL"},
 			Phone:   "0612345678", Email: "j.smith@example.com",
 		},
-		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: money.MustDecimal("1"), Price: money.MustDecimal("10.00")}},
-		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: money.MustDecimal("-2.00")}},
+		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: 1, Price: 1000}},
+		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: -200}},
 		ReturnURL: "https://shop.example/return", ReturnURLCancel: "https://shop.example/cancelled", ReturnURLError: "https://shop.example/error",
 		PushURL: pushURL,
 	}
@@ -117,30 +119,30 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 		t.Run(string(tc.choice), func(t *testing.T) {
 			tx, err := c.PayInInstallments(ctx, in3(sh.pushURL))
 			require.NoError(t, err)
-			assert.Equal(t, buckaroo.StatusPendingProcessing, buckaroo.StatusOf(tx))
+			assert.Equal(t, buckaroo.StatusPendingProcessing, buckaroo.StatusCodeOf(tx))
 			assert.Equal(t, "S002", buckaroo.SubCodeOf(tx))
-			assert.Regexp(t, `^[0-9A-F]{32}$`, *tx.Key)
-			assert.True(t, strings.HasPrefix(buckaroo.RedirectURL(tx), ts.URL+"/html/redirect.ashx?r="), buckaroo.RedirectURL(tx))
+			assert.Regexp(t, `^[0-9A-F]{32}$`, tx.Key)
+			assert.True(t, strings.HasPrefix(buckaroo.PaymentURL(tx), ts.URL+"/html/redirect.ashx?r="), buckaroo.PaymentURL(tx))
 			assert.Equal(t, "8.00", tx.AmountDebit.String())
 			ck, ok := buckaroo.ServiceParameter(tx, "Capayable", "CapayableTransactionKey")
 			assert.True(t, ok)
 			assert.Len(t, ck, 32)
 
-			back, err := sim.PayAsCustomer(ctx, buckaroo.RedirectURL(tx), tc.choice)
+			back, err := sim.PayAsCustomer(ctx, buckaroo.PaymentURL(tx), tc.choice)
 			require.NoError(t, err)
-			assert.Equal(t, tc.back+"?brq_statuscode="+tc.want.String()[:3]+"&brq_transactions="+*tx.Key, back)
+			assert.Equal(t, tc.back+"?brq_statuscode="+tc.want.String()[:3]+"&brq_transactions="+tx.Key, back)
 
 			push := sh.next(t)
-			assert.Equal(t, *tx.Key, *push.Key, "the push names the transaction")
-			assert.Equal(t, tc.want, buckaroo.StatusOf(push))
-			assert.Nil(t, push.RequiredAction)
+			assert.Equal(t, tx.Key, push.Key, "the push names the transaction")
+			assert.Equal(t, tc.want, buckaroo.StatusCodeOf(push))
+			assert.Empty(t, buckaroo.PaymentURL(push))
 
-			got, err := c.TransactionStatus(ctx, *tx.Key)
+			got, err := c.GetPayment(ctx, tx.Key)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, buckaroo.StatusOf(got))
+			assert.Equal(t, tc.want, buckaroo.StatusCodeOf(got))
 			assert.Equal(t, "8.00", got.AmountDebit.String())
 
-			_, err = sim.PayAsCustomer(ctx, buckaroo.RedirectURL(tx), sim.Pay)
+			_, err = sim.PayAsCustomer(ctx, buckaroo.PaymentURL(tx), sim.Pay)
 			assert.Error(t, err, "a final transaction cannot be paid again")
 		})
 	}
@@ -150,25 +152,24 @@ func TestPayActionWithAnotherService(t *testing.T) {
 	_, s, c := start(t, sandbox.Config{})
 	sh := newShop(t, c)
 	ctx := context.Background()
-	amount, ret := money.MustDecimal("12.50"), "https://shop.example/return"
-	tx, err := c.CreateTransaction(ctx, buckaroo.TransactionRequest{
-		Currency: "EUR", AmountDebit: &amount, Invoice: ptr("INV-1"), ReturnURL: &ret, PushURL: &sh.pushURL,
-		Services: &buckaroo.RequestServices{ServiceList: []buckaroo.RequestService{{Name: "ideal", Action: "Pay"}}},
+	tx, err := c.CreatePayment(ctx, buckaroo.TransactionRequest{
+		Currency: "EUR", AmountDebit: money.MustDecimal("12.50"), Invoice: "INV-1", ReturnURL: "https://shop.example/return", PushURL: sh.pushURL,
+		Services: buckaroo.RequestServices{ServiceList: []buckaroo.RequestService{{Name: "ideal", Action: "Pay"}}},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusAwaitingConsumer, buckaroo.StatusOf(tx))
-	assert.NotEmpty(t, buckaroo.RedirectURL(tx))
+	assert.Equal(t, buckaroo.StatusAwaitingConsumer, buckaroo.StatusCodeOf(tx))
+	assert.NotEmpty(t, buckaroo.PaymentURL(tx))
 
-	done, err := s.Complete(ctx, *tx.Key, sim.Pay)
+	done, err := s.Complete(ctx, tx.Key, sim.Pay)
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(done))
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(sh.next(t)))
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(done))
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(sh.next(t)))
 
-	refund, err := c.Refund(ctx, *tx.Key, money.MustDecimal("12.50"), buckaroo.RefundDetails{Service: "ideal"})
+	refund, err := c.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 1250, Service: "ideal"})
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(refund))
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(refund))
 
-	_, err = s.Complete(ctx, *tx.Key, sim.Cancel)
+	_, err = s.Complete(ctx, tx.Key, sim.Cancel)
 	assert.Error(t, err, "final")
 	_, err = s.Complete(ctx, "NOSUCHKEY", sim.Pay)
 	assert.Error(t, err)
@@ -200,7 +201,7 @@ func TestAuthenticationIsRefusedInBuckarooFormat(t *testing.T) {
 
 	wrongSecret, err := buckaroo.New(sandbox.DefaultWebsiteKey, "not-the-secret", buckaroo.WithBaseURL(ts.URL), noRetry)
 	require.NoError(t, err)
-	_, err = wrongSecret.TransactionStatus(ctx, "ABC")
+	_, err = wrongSecret.GetPayment(ctx, "ABC")
 	refusedWith401(t, err, "signature does not match")
 	assert.NotContains(t, err.Error(), "not-the-secret")
 
@@ -289,20 +290,27 @@ func TestMalformedMissingTamperedAndReplayedHeaders(t *testing.T) {
 func TestSpecViolationIsRefusedNamingTheField(t *testing.T) {
 	ts, _, c := start(t, sandbox.Config{})
 
-	// Through our client: it does not check ClientIP.Type, the sandbox does.
-	amount, bad := money.MustDecimal("1.00"), buckaroo.ClientIPType(7)
-	_, err := c.CreateTransaction(context.Background(), buckaroo.TransactionRequest{
-		Currency: "EUR", AmountDebit: &amount, ClientIP: &buckaroo.ClientIP{Type: &bad, Address: "192.0.2.1"},
-		Services: &buckaroo.RequestServices{ServiceList: []buckaroo.RequestService{{Name: "ideal", Action: "Pay"}}},
+	// Through our client: a ClientIP.Type that does not match the address
+	// is refused before it is sent.
+	_, err := c.CreatePayment(context.Background(), buckaroo.TransactionRequest{
+		Currency: "EUR", AmountDebit: money.MustDecimal("1.00"), ClientIP: buckaroo.ClientIP{Type: 7, Address: "192.0.2.1"},
+		Services: buckaroo.RequestServices{ServiceList: []buckaroo.RequestService{{Name: "ideal", Action: "Pay"}}},
 	})
-	var berr *buckaroo.Error
-	require.True(t, errors.As(err, &berr), "%v", err)
-	assert.Equal(t, http.StatusBadRequest, berr.StatusCode)
+	var ferr *betaalkit.FieldError
+	require.True(t, errors.As(err, &ferr), "%v", err)
+	assert.Equal(t, "ClientIP.Type", ferr.Field)
+
+	// Raw: the sandbox refuses it too, naming the field.
+	var berr struct{ Message string }
+	status, b := do(t, signed(t, http.MethodPost, ts.URL+"/json/Transaction", sim.NewID(8), time.Now().Unix(),
+		[]byte(`{"Currency":"EUR","AmountDebit":1.00,"ClientIP":{"Type":7,"Address":"192.0.2.1"},"Services":{"ServiceList":[{"Name":"ideal","Action":"Pay"}]}}`)))
+	assert.Equal(t, http.StatusBadRequest, status)
+	require.NoError(t, json.Unmarshal(b, &berr), string(b))
 	assert.Contains(t, berr.Message, "ClientIP.Type")
 
 	// Raw: an amount as a string, and a service without its Action.
 	body := []byte(`{"Currency":"EUR","AmountDebit":"8.00","Services":{"ServiceList":[{"Name":"Capayable"}]}}`)
-	status, b := do(t, signed(t, http.MethodPost, ts.URL+"/json/Transaction", sim.NewID(8), time.Now().Unix(), body))
+	status, b = do(t, signed(t, http.MethodPost, ts.URL+"/json/Transaction", sim.NewID(8), time.Now().Unix(), body))
 	assert.Equal(t, http.StatusBadRequest, status)
 	var env struct {
 		Message       string
@@ -330,7 +338,7 @@ func TestRequestsBuckarooRefusesAre491WithRequestErrors(t *testing.T) {
 	req, err := in3("").Request()
 	require.NoError(t, err)
 	var params []buckaroo.RequestParameter
-	for _, p := range *req.Services.ServiceList[0].Parameters {
+	for _, p := range req.Services.ServiceList[0].Parameters {
 		switch p.Name {
 		case "BirthDate":
 			continue
@@ -339,32 +347,32 @@ func TestRequestsBuckarooRefusesAre491WithRequestErrors(t *testing.T) {
 		}
 		params = append(params, p)
 	}
-	req.Services.ServiceList[0].Parameters = &params
-	_, err = c.CreateTransaction(ctx, req)
+	req.Services.ServiceList[0].Parameters = params
+	_, err = c.CreatePayment(ctx, req)
 	var berr *buckaroo.Error
 	require.True(t, errors.As(err, &berr), "%v", err)
 	assert.Equal(t, http.StatusOK, berr.StatusCode)
 	assert.Equal(t, buckaroo.StatusValidationFailure, berr.Code)
 	require.NotNil(t, berr.Transaction)
-	assert.Nil(t, berr.Transaction.Key, "nothing was created")
+	assert.Empty(t, berr.Transaction.Key, "nothing was created")
 	assert.ElementsMatch(t, []buckaroo.RequestErrorDetail{
 		{Kind: "ParameterErrors", Service: "Capayable", Action: "PayInInstallments", Name: "Culture", Error: "ParameterInvalid", ErrorMessage: "Parameter 'Culture' has an invalid value."},
 		{Kind: "ParameterErrors", Service: "Capayable", Action: "PayInInstallments", Name: "BirthDate", Error: "ParameterMissing", ErrorMessage: "Parameter 'BirthDate' is missing."},
 	}, berr.Details)
 
 	amount := money.MustDecimal("1.00")
-	_, err = c.CreateTransaction(ctx, buckaroo.TransactionRequest{Currency: "EUR", AmountDebit: &amount,
-		Services: &buckaroo.RequestServices{ServiceList: []buckaroo.RequestService{{Name: "ideal", Action: "Authorize"}}}})
+	_, err = c.CreatePayment(ctx, buckaroo.TransactionRequest{Currency: "EUR", AmountDebit: amount,
+		Services: buckaroo.RequestServices{ServiceList: []buckaroo.RequestService{{Name: "ideal", Action: "Authorize"}}}})
 	require.True(t, errors.As(err, &berr), "%v", err)
 	require.Len(t, berr.Details, 1)
 	assert.Equal(t, "ActionErrors", berr.Details[0].Kind)
 
-	_, err = c.CreateTransaction(ctx, buckaroo.TransactionRequest{Currency: "EUR", AmountDebit: &amount})
+	_, err = c.CreatePayment(ctx, buckaroo.TransactionRequest{Currency: "EUR", AmountDebit: amount})
 	require.True(t, errors.As(err, &berr), "%v", err)
 	require.Len(t, berr.Details, 1)
 	assert.Equal(t, "ServiceErrors", berr.Details[0].Kind)
 
-	_, err = c.TransactionStatus(ctx, "NOSUCHKEY")
+	_, err = c.GetPayment(ctx, "NOSUCHKEY")
 	require.True(t, errors.As(err, &berr), "%v", err)
 	assert.Equal(t, http.StatusNotFound, berr.StatusCode)
 	assert.Contains(t, berr.Message, "NOSUCHKEY")
@@ -376,7 +384,7 @@ func TestPushesAreSignedLikeBuckarooAndValid(t *testing.T) {
 	ctx := context.Background()
 	tx, err := c.PayInInstallments(ctx, in3(sh.pushURL))
 	require.NoError(t, err)
-	_, err = s.Complete(ctx, *tx.Key, sim.Pay)
+	_, err = s.Complete(ctx, tx.Key, sim.Pay)
 	require.NoError(t, err)
 	sh.next(t)
 	raw := <-sh.raw
@@ -387,17 +395,18 @@ func TestPushesAreSignedLikeBuckarooAndValid(t *testing.T) {
 
 	// A push the shop refuses (here: signed for another push URL) fails
 	// loudly; the payment itself stays settled.
-	other := httptest.NewServer(c.PushHandler("https://shop.example/elsewhere", func(context.Context, *buckaroo.Transaction) error { return nil }))
+	other := httptest.NewServer(c.WebhookHandler(func(context.Context, *buckaroo.Transaction) error { return nil },
+		betaalkit.WebhookURL("https://shop.example/elsewhere")))
 	defer other.Close()
 	p := in3(other.URL)
 	tx, err = c.PayInInstallments(ctx, p)
 	require.NoError(t, err)
-	_, err = sim.PayAsCustomer(ctx, buckaroo.RedirectURL(tx), sim.Pay)
+	_, err = sim.PayAsCustomer(ctx, buckaroo.PaymentURL(tx), sim.Pay)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "401")
-	got, ok := s.Transaction(*tx.Key)
+	got, ok := s.Transaction(tx.Key)
 	require.True(t, ok)
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(got))
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(got))
 }
 
 // TestPushVerifiesWithSigningVerifier checks a push header directly with
@@ -419,7 +428,7 @@ func TestPushVerifiesWithSigningVerifier(t *testing.T) {
 	_, s, c := start(t, sandbox.Config{})
 	tx, err := c.PayInInstallments(context.Background(), in3(pushURL))
 	require.NoError(t, err)
-	_, err = s.Complete(context.Background(), *tx.Key, sim.Fail)
+	_, err = s.Complete(context.Background(), tx.Key, sim.Fail)
 	require.NoError(t, err)
 
 	v, err := signing.NewBuckarooVerifier(sandbox.DefaultWebsiteKey, sandbox.DefaultSecretKey)
@@ -430,7 +439,8 @@ func TestPushVerifiesWithSigningVerifier(t *testing.T) {
 	assert.ErrorIs(t, v.VerifyPush(hook.URL+"/push", body, auth), signing.ErrSignatureMismatch)
 	parsed, err := c.ParsePush(pushURL, body, auth)
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusFailed, buckaroo.StatusOf(parsed))
+	assert.Equal(t, buckaroo.StatusFailed, buckaroo.StatusCodeOf(parsed))
+	assert.Equal(t, betaalkit.StatusFailed, buckaroo.StatusOf(parsed).Status)
 }
 
 func TestPushURLFailureAndWebsitePushURL(t *testing.T) {
@@ -442,9 +452,9 @@ func TestPushURLFailureAndWebsitePushURL(t *testing.T) {
 	p.PushURLFailure = failed.pushURL
 	tx, err := c.PayInInstallments(ctx, p)
 	require.NoError(t, err)
-	_, err = s.Complete(ctx, *tx.Key, sim.Cancel)
+	_, err = s.Complete(ctx, tx.Key, sim.Cancel)
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusCancelledByUser, buckaroo.StatusOf(failed.next(t)), "an unsuccessful outcome goes to PushURLFailure")
+	assert.Equal(t, buckaroo.StatusCancelledByUser, buckaroo.StatusCodeOf(failed.next(t)), "an unsuccessful outcome goes to PushURLFailure")
 
 	// No PushURL in the request: the website's push URL (same keys, so
 	// the first client verifies its pushes).
@@ -452,21 +462,21 @@ func TestPushURLFailureAndWebsitePushURL(t *testing.T) {
 	_, s3, c3 := start(t, sandbox.Config{PushURL: site.pushURL})
 	tx, err = c3.PayInInstallments(ctx, in3(""))
 	require.NoError(t, err)
-	_, err = s3.Complete(ctx, *tx.Key, sim.Pay)
+	_, err = s3.Complete(ctx, tx.Key, sim.Pay)
 	require.NoError(t, err)
-	assert.Equal(t, *tx.Key, *site.next(t).Key)
+	assert.Equal(t, tx.Key, site.next(t).Key)
 }
 
 func TestRefunds(t *testing.T) {
-	_, s, c := start(t, sandbox.Config{})
+	ts, s, c := start(t, sandbox.Config{})
 	sh := newShop(t, c)
 	ctx := context.Background()
 	tx, err := c.PayInInstallments(ctx, in3(sh.pushURL))
 	require.NoError(t, err)
-	key := *tx.Key
+	key := tx.Key
 
 	// Not paid yet: nothing to refund.
-	_, err = c.Refund(ctx, key, money.MustDecimal("1.00"), buckaroo.RefundDetails{})
+	_, err = c.CreateRefund(ctx, key, buckaroo.RefundRequest{Amount: 100})
 	var berr *buckaroo.Error
 	require.True(t, errors.As(err, &berr), "%v", err)
 	assert.Equal(t, buckaroo.StatusValidationFailure, berr.Code)
@@ -476,54 +486,59 @@ func TestRefunds(t *testing.T) {
 	require.NoError(t, err)
 	sh.next(t)
 
-	partial, err := c.Refund(ctx, key, money.MustDecimal("0.30"), buckaroo.RefundDetails{Invoice: "testinvoice 123"})
+	partial, err := c.CreateRefund(ctx, key, buckaroo.RefundRequest{Amount: 30, Invoice: "testinvoice 123"})
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(partial))
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(partial))
 	assert.Equal(t, "0.30", partial.AmountCredit.String())
-	assert.Equal(t, "V405", *partial.TransactionType)
+	assert.Equal(t, "V405", partial.TransactionType)
 	credited, _ := buckaroo.ServiceParameter(partial, "Capayable", "Amount credited")
 	assert.Equal(t, "30", credited, "in cents, as in the document")
-	require.NotNil(t, partial.RelatedTransactions)
-	assert.Equal(t, key, *(*partial.RelatedTransactions)[0].RelatedTransactionKey)
+	require.Len(t, partial.RelatedTransactions, 1)
+	assert.Equal(t, key, partial.RelatedTransactions[0].RelatedTransactionKey)
 	push := sh.next(t)
-	assert.Equal(t, *partial.Key, *push.Key, "the refund is pushed too")
+	assert.Equal(t, partial.Key, push.Key, "the refund is pushed too")
 
 	// 7.70 remains: 7.71 is refused, 7.70 empties it, then nothing remains.
-	_, err = c.Refund(ctx, key, money.MustDecimal("7.71"), buckaroo.RefundDetails{})
+	_, err = c.CreateRefund(ctx, key, buckaroo.RefundRequest{Amount: 771})
 	require.True(t, errors.As(err, &berr), "%v", err)
 	assert.Equal(t, buckaroo.StatusValidationFailure, berr.Code)
 	require.Len(t, berr.Details, 1)
 	assert.Equal(t, "AmountCredit", berr.Details[0].Name)
 	assert.Contains(t, berr.Details[0].ErrorMessage, "7.70")
 
-	rest, err := c.Refund(ctx, key, money.MustDecimal("7.70"), buckaroo.RefundDetails{})
+	rest, err := c.CreateRefund(ctx, key, buckaroo.RefundRequest{Amount: 770})
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(rest))
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(rest))
 	sh.next(t)
-	_, err = c.Refund(ctx, key, money.MustDecimal("0.01"), buckaroo.RefundDetails{})
+	_, err = c.CreateRefund(ctx, key, buckaroo.RefundRequest{Amount: 1})
 	require.True(t, errors.As(err, &berr), "%v", err)
 	assert.Contains(t, berr.Details[0].ErrorMessage, "0.00")
 
-	orig, err := c.TransactionStatus(ctx, key)
+	orig, err := c.GetPayment(ctx, key)
 	require.NoError(t, err)
-	require.NotNil(t, orig.RelatedTransactions)
-	assert.Len(t, *orig.RelatedTransactions, 2, "the payment lists its refunds")
-	got, err := c.TransactionStatus(ctx, *rest.Key)
+	assert.Len(t, orig.RelatedTransactions, 2, "the payment lists its refunds")
+	got, err := c.GetPayment(ctx, rest.Key)
 	require.NoError(t, err)
 	assert.Equal(t, "7.70", got.AmountCredit.String())
 
 	// Wrong service, unknown key, a refund of a refund, fractions of a cent.
-	_, err = c.Refund(ctx, key, money.MustDecimal("1"), buckaroo.RefundDetails{Service: "ideal"})
+	_, err = c.CreateRefund(ctx, key, buckaroo.RefundRequest{Amount: 100, Service: "ideal"})
 	require.True(t, errors.As(err, &berr))
 	assert.Equal(t, "ServiceErrors", berr.Details[0].Kind)
-	for _, k := range []string{"NOSUCHKEY", *rest.Key} {
-		_, err = c.Refund(ctx, k, money.MustDecimal("1"), buckaroo.RefundDetails{})
+	for _, k := range []string{"NOSUCHKEY", rest.Key} {
+		_, err = c.CreateRefund(ctx, k, buckaroo.RefundRequest{Amount: 100})
 		require.True(t, errors.As(err, &berr))
 		assert.Equal(t, "OriginalTransactionKey", berr.Details[0].Name)
 	}
-	_, err = c.Refund(ctx, key, money.MustDecimal("0.001"), buckaroo.RefundDetails{})
-	require.True(t, errors.As(err, &berr))
-	assert.Equal(t, "AmountCredit", berr.Details[0].Name)
+	// The client sends cents only; a raw request with a fraction of a cent is refused.
+	fraction := fmt.Appendf(nil, `{"Currency":"EUR","AmountCredit":0.001,"OriginalTransactionKey":%q,"Services":{"ServiceList":[{"Name":"Capayable","Action":"Refund"}]}}`, key)
+	status, b := do(t, signed(t, http.MethodPost, ts.URL+"/json/Transaction", sim.NewID(8), time.Now().Unix(), fraction))
+	require.Equal(t, http.StatusOK, status, string(b))
+	var refused buckaroo.Transaction
+	require.NoError(t, json.Unmarshal(b, &refused))
+	assert.Equal(t, buckaroo.StatusValidationFailure, buckaroo.StatusCodeOf(&refused))
+	require.Len(t, refused.RequestErrors.ParameterErrors, 1)
+	assert.Equal(t, "AmountCredit", refused.RequestErrors.ParameterErrors[0].Name)
 }
 
 func TestFullRefund(t *testing.T) {
@@ -531,12 +546,12 @@ func TestFullRefund(t *testing.T) {
 	ctx := context.Background()
 	tx, err := c.PayInInstallments(ctx, in3(""))
 	require.NoError(t, err)
-	_, err = s.Complete(ctx, *tx.Key, sim.Pay)
+	_, err = s.Complete(ctx, tx.Key, sim.Pay)
 	require.NoError(t, err)
-	full, err := c.Refund(ctx, *tx.Key, money.MustDecimal("8"), buckaroo.RefundDetails{})
+	full, err := c.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 800})
 	require.NoError(t, err)
-	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusOf(full))
-	_, err = c.Refund(ctx, *tx.Key, money.MustDecimal("0.01"), buckaroo.RefundDetails{})
+	assert.Equal(t, buckaroo.StatusSuccess, buckaroo.StatusCodeOf(full))
+	_, err = c.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 1})
 	var berr *buckaroo.Error
 	require.True(t, errors.As(err, &berr))
 	assert.Equal(t, buckaroo.StatusValidationFailure, berr.Code)
@@ -559,12 +574,12 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 				errs <- err
 				return
 			}
-			keys[i] = *tx.Key
+			keys[i] = tx.Key
 			choice := sim.Pay
 			if i%2 == 1 {
 				choice = sim.Cancel
 			}
-			if _, err := sim.PayAsCustomer(ctx, buckaroo.RedirectURL(tx), choice); err != nil {
+			if _, err := sim.PayAsCustomer(ctx, buckaroo.PaymentURL(tx), choice); err != nil {
 				errs <- err
 			}
 		}()
@@ -577,7 +592,7 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 	pushed := map[string]buckaroo.StatusCode{}
 	for range n {
 		p := sh.next(t)
-		pushed[*p.Key] = buckaroo.StatusOf(p)
+		pushed[p.Key] = buckaroo.StatusCodeOf(p)
 	}
 	seen := map[string]bool{}
 	for i, key := range keys {
@@ -589,7 +604,7 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 		}
 		got, ok := s.Transaction(key)
 		require.True(t, ok)
-		assert.Equal(t, want, buckaroo.StatusOf(got))
+		assert.Equal(t, want, buckaroo.StatusCodeOf(got))
 		assert.Equal(t, want, pushed[key], "exactly one push per transaction, with its final status")
 	}
 
@@ -599,7 +614,7 @@ func TestConcurrentOrdersKeepConsistentState(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.Refund(ctx, keys[0], money.MustDecimal("0.50"), buckaroo.RefundDetails{})
+			_, err := c.CreateRefund(ctx, keys[0], buckaroo.RefundRequest{Amount: 50})
 			var berr *buckaroo.Error
 			switch {
 			case err == nil:
@@ -657,15 +672,18 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 
 	tx, err := c.PayInInstallments(ctx, in3(""))
 	require.NoError(t, err)
-	_, err = s.Complete(ctx, *tx.Key, sim.Pay)
+	_, err = s.Complete(ctx, tx.Key, sim.Pay)
 	require.NoError(t, err)
-	_, _ = c.TransactionStatus(ctx, *tx.Key)
-	_, _ = c.Refund(ctx, *tx.Key, money.MustDecimal("1.00"), buckaroo.RefundDetails{})
-	_, _ = c.Refund(ctx, *tx.Key, money.MustDecimal("100.00"), buckaroo.RefundDetails{})
-	_, _ = c.TransactionStatus(ctx, "NOSUCHKEY")
-	_, _ = wrong.TransactionStatus(ctx, *tx.Key)
-	bad := buckaroo.ClientIPType(9)
-	_, _ = c.CreateTransaction(ctx, buckaroo.TransactionRequest{Currency: "EUR", AmountDebit: tx.AmountDebit, ClientIP: &buckaroo.ClientIP{Type: &bad, Address: "x"}})
+	_, _ = c.GetPayment(ctx, tx.Key)
+	_, _ = c.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 100})
+	_, _ = c.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 10000})
+	_, _ = c.GetPayment(ctx, "NOSUCHKEY")
+	_, _ = wrong.GetPayment(ctx, tx.Key)
+	// Our client refuses a ClientIP.Type of 9 itself, so send it raw (through the recorder).
+	resp, err := hc.Do(signed(t, http.MethodPost, ts.URL+"/json/Transaction", sim.NewID(8), time.Now().Unix(),
+		[]byte(`{"Currency":"EUR","AmountDebit":8.00,"ClientIP":{"Type":9,"Address":"x"}}`)))
+	require.NoError(t, err)
+	resp.Body.Close()
 
 	validator, err := specs.NewValidator("buckaroo")
 	require.NoError(t, err)
@@ -679,8 +697,6 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 	assert.Equal(t, map[int]bool{200: true, 400: true, 401: true, 404: true}, statuses)
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // TestSandboxClock runs the sandbox at the document's moment: the client
 // from NewTestServer shares the clock, and Status.DateTime is Dutch time.
 func TestSandboxClock(t *testing.T) {
@@ -688,11 +704,11 @@ func TestSandboxClock(t *testing.T) {
 	ts, _, c := start(t, sandbox.Config{Clock: func() time.Time { return at }})
 	tx, err := c.PayInInstallments(context.Background(), in3(""))
 	require.NoError(t, err)
-	assert.Equal(t, "2018-02-23T12:15:26", *tx.Status.DateTime)
+	assert.Equal(t, "2018-02-23T12:15:26", tx.Status.DateTime)
 
 	// A client on the real clock is years off the sandbox's.
 	now, err := buckaroo.New(sandbox.DefaultWebsiteKey, sandbox.DefaultSecretKey, buckaroo.WithBaseURL(ts.URL), buckaroo.WithRetry(transport.NoRetries))
 	require.NoError(t, err)
-	_, err = now.TransactionStatus(context.Background(), *tx.Key)
+	_, err = now.GetPayment(context.Background(), tx.Key)
 	refusedWith401(t, err, "timestamp")
 }

@@ -2,24 +2,46 @@
 // Worldline routing service: access tokens, signed payment requests,
 // verified responses, a status poller and the status notification handler.
 //
-//	c, err := ideal2.New(ideal2.Config{BaseURL: ideal2.TestBaseURL, MerchantID: "…", ClientName: "…",
+// The steps have the names every betaalkit client uses:
+//
+//	c, err := ideal2.New(ideal2.Config{MerchantID: "…", ClientName: "…",
 //		MerchantKey: key, MerchantCertificate: cert, ServerCertificate: serverCert})
-//	p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount, "Order 123", "order-123"), ideal2.WithReturnURL(u))
-//	http.Redirect(w, r, p.Links.RedirectURL.Href, http.StatusFound)
+//	p, err := c.CreatePayment(ctx, ideal2.NewPayment(1250, "Order 123", "order-123"), ideal2.WithReturnURL(u))
+//	http.Redirect(w, r, ideal2.PaymentURL(p), http.StatusFound)
+//	st, err := c.GetPayment(ctx, p.CommonPaymentData.PaymentID)
+//	if ideal2.StatusOf(st).IsPaid() { … }
+//
+// Where this client differs from the others, the difference is iDEAL 2.0's:
+//
+//   - New takes a Config instead of a key and options: the routing service
+//     wants a merchant key pair and certificate, the acquirer's ids and the
+//     certificate its answers are signed with. Config has the settings the
+//     other clients take as options (HTTPClient, Retry, Logger, …).
+//   - Config.BaseURL empty means TestBaseURL, Worldline's test environment,
+//     as every client talks to its provider's test environment by default.
+//     There is no Live constant: each acquirer runs its own production host.
+//   - A created payment (PaymentInitiationResponse) is read back as a status
+//     (PaymentStatusResponse): GetPayment, StatusOf, AmountOf and the
+//     WebhookHandler's callback take the latter.
+//   - iDEAL 2.0 has no refund API, so there is no CreateRefund.
 package ideal2
 
 import (
 	"context"
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/ideal2"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
@@ -28,8 +50,8 @@ import (
 )
 
 // TestBaseURL is the payment initiation base URL of Worldline's test
-// environment. Production hosts differ per acquirer, so there is no default:
-// Config.BaseURL is always a deliberate choice.
+// environment, the default of Config.BaseURL. Production hosts differ per
+// acquirer: set Config.BaseURL to yours.
 const TestBaseURL = "https://digitalroutingservice.awltest.de/xs2a/routingservice/services/ob/pis/v3"
 
 // pisBasePath is the documented PIS base path; the token endpoint sits next
@@ -39,24 +61,19 @@ const (
 	authorizePath = "/xs2a/routingservice/services/authorize/token"
 )
 
-// The API's models, so callers need not import the generated package.
-type (
-	PaymentInitiationRequest        = gen.PaymentInitiationRequest
-	PaymentInitiationResponse       = gen.PaymentInitiationResponse
-	PaymentStatusResponse           = gen.PaymentStatusResponse
-	CommonPaymentDataRequest        = gen.CommonPaymentDataRequest
-	Amount                          = gen.Amount
-	AmountBreakdown                 = gen.AmountBreakdown
-	RemittanceInformationStructured = gen.RemittanceInformationStructured
-	IDEALPayments                   = gen.IDEALPayments
-	ExpectedCheckoutData            = gen.ExpectedCheckoutData
-	ExpectedContactDetails          = gen.ExpectedContactDetails
-	PaymentProduct                  = gen.PaymentProduct
-	DebtorInformation               = gen.DebtorInformation
-)
-
 // PaymentProductIDEAL is the only payment product of this API.
 const PaymentProductIDEAL = gen.PaymentProductIDEAL
+
+// The payment statuses of the routing service (see NormalizeStatus for what
+// each means in betaalkit's vocabulary). A status the routing service adds
+// later still decodes, as a PaymentStatus none of these equal.
+const (
+	PaymentStatusOpen                = gen.PaymentStatusOpen
+	PaymentStatusSettlementCompleted = gen.PaymentStatusSettlementCompleted
+	PaymentStatusCancelled           = gen.PaymentStatusCancelled
+	PaymentStatusExpired             = gen.PaymentStatusExpired
+	PaymentStatusError               = gen.PaymentStatusError
+)
 
 // FlowTypeFastCheckout asks the bank for the customer's contact and address
 // data (IDEALPayments.FlowType).
@@ -66,11 +83,11 @@ const FlowTypeFastCheckout = "FastCheckout"
 // Signature verification; the body is then never decoded.
 type VerifyError = signing.IDEAL2VerifyError
 
-// Config configures a Client. BaseURL, MerchantID, ClientName, MerchantKey
-// and MerchantCertificate are required, and so is either ServerCertificate
-// or an explicit SkipResponseVerification.
+// Config configures a Client. MerchantID, ClientName, MerchantKey and
+// MerchantCertificate are required, and so is either ServerCertificate or
+// an explicit SkipResponseVerification.
 type Config struct {
-	// BaseURL is the acquirer's PIS base URL, e.g. TestBaseURL.
+	// BaseURL is the acquirer's PIS base URL (empty: TestBaseURL).
 	BaseURL string
 	// TokenURL is the access-token endpoint. Empty: derived from BaseURL
 	// (…/ob/pis/v3 becomes …/authorize/token).
@@ -104,7 +121,8 @@ type Config struct {
 	// so that no payment is made twice (see transport.RetryPolicy).
 	Retry transport.RetryPolicy
 	// Logger, when set, gets one line per attempt, with headers and bodies
-	// at Debug level; tokens, signatures and IBANs are redacted.
+	// at Debug level; tokens, signatures and IBANs are redacted. The
+	// WebhookHandler logs its refusals through it (nil: slog.Default()).
 	Logger *slog.Logger
 	// AttemptTimeout bounds each attempt (zero: transport.DefaultAttemptTimeout,
 	// unless HTTPClient has a Timeout).
@@ -129,39 +147,34 @@ type Config struct {
 // Client calls the iDEAL 2.0 payment initiation API. It is safe for
 // concurrent use.
 type Client struct {
-	baseURL  string
-	http     *http.Client
-	tokens   *TokenSource
-	verifier *signing.IDEAL2Verifier // nil when verification is off
+	baseURL string
+	http    *http.Client
+	tokens  *TokenSource
+	logger  *slog.Logger
 	// notifications verifies notifications: the response verifier plus a
-	// freshness check against replays.
+	// freshness check against replays (nil when verification is off).
 	notifications *signing.IDEAL2Verifier
 	backoff       func(int) time.Duration
 }
 
-// New checks cfg and returns a client. Nothing is sent until the first call.
+// New checks cfg and returns a client. Nothing is sent until the first
+// call. Every error is a *betaalkit.ConfigError naming the Config field.
 func New(cfg Config) (*Client, error) {
-	base, err := parseBaseURL(cfg.BaseURL)
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = TestBaseURL
+	}
+	base, err := apiclient.BaseURL(provider, cfg.BaseURL)
+	if err != nil {
+		return nil, configError("Config.BaseURL", fmt.Sprintf("%q is not an absolute URL", cfg.BaseURL), err)
+	}
+	tokenURL, err := tokenURLOf(base, cfg.TokenURL)
 	if err != nil {
 		return nil, err
 	}
-	tokenURL := cfg.TokenURL
-	if tokenURL == "" {
-		if tokenURL, err = deriveTokenURL(base); err != nil {
-			return nil, err
-		}
-	} else if _, err := parseBaseURL(tokenURL); err != nil {
-		return nil, fmt.Errorf("ideal2: TokenURL: %w", err)
-	}
-	switch {
-	case cfg.ServerCertificate == nil && !cfg.SkipResponseVerification:
-		return nil, errors.New("ideal2: set ServerCertificate to verify responses, or SkipResponseVerification to turn verification off explicitly")
-	case cfg.ServerCertificate != nil && cfg.SkipResponseVerification:
-		return nil, errors.New("ideal2: ServerCertificate and SkipResponseVerification contradict each other")
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
 	}
 	clock := signing.Clock(cfg.Clock)
-	httpOpts := transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}
-
 	tokens, err := NewTokenSource(TokenConfig{
 		URL:            tokenURL,
 		MerchantID:     cfg.MerchantID,
@@ -183,7 +196,7 @@ func New(cfg Config) (*Client, error) {
 	var verifier *signing.IDEAL2Verifier
 	if cfg.ServerCertificate != nil {
 		if verifier, err = signing.NewIDEAL2Verifier(cfg.ServerCertificate); err != nil {
-			return nil, fmt.Errorf("ideal2: %w", err)
+			return nil, configError("Config.ServerCertificate", "cannot verify signatures (it needs an RSA key)", err)
 		}
 		verifier.Clock = clock
 		verifier.IgnoreValidity = cfg.IgnoreCertificateValidity
@@ -204,16 +217,15 @@ func New(cfg Config) (*Client, error) {
 			Base:      next,
 		})
 	}
+	httpOpts := transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}
 	pis, err := apiclient.HTTPClient(httpOpts, sign, transport.Config{Provider: provider, SignedPerAttempt: true})
 	if err != nil {
-		return nil, fmt.Errorf("ideal2: %w", err)
+		return nil, configError("Config.MerchantKey", "cannot sign requests", err)
 	}
 	backoff := cfg.PollBackoff
 	if backoff == nil {
 		backoff = DefaultPollBackoff
 	}
-	// The generated builders resolve "./payments" against the base, which
-	// needs its trailing slash.
 	var notifications *signing.IDEAL2Verifier
 	if verifier != nil {
 		v := *verifier
@@ -223,116 +235,163 @@ func New(cfg Config) (*Client, error) {
 		}
 		notifications = &v
 	}
-	return &Client{baseURL: base.String() + "/", http: pis, tokens: tokens, verifier: verifier, notifications: notifications, backoff: backoff}, nil
+	// The generated builders resolve "./payments" against the base, which
+	// needs its trailing slash.
+	return &Client{baseURL: base.String() + "/", http: pis, tokens: tokens, logger: cfg.Logger, notifications: notifications, backoff: backoff}, nil
 }
 
-// Tokens returns the client's access-token source (an oauth2.TokenSource).
-func (c *Client) Tokens() *TokenSource { return c.tokens }
-
-func parseBaseURL(raw string) (*url.URL, error) {
-	if raw == "" {
-		return nil, errors.New("ideal2: BaseURL is required (the acquirer's PIS URL, e.g. ideal2.TestBaseURL)")
+// checkConfig checks the credentials and the verification choice.
+func checkConfig(cfg Config) error {
+	switch {
+	case cfg.MerchantID == "":
+		return configError("Config.MerchantID", "is empty", nil)
+	case cfg.ClientName == "":
+		return configError("Config.ClientName", "is empty", nil)
+	case cfg.MerchantKey == nil:
+		return configError("Config.MerchantKey", "is missing (see LoadKeyPair)", signing.ErrMissingCredentials)
+	case cfg.MerchantCertificate == nil:
+		return configError("Config.MerchantCertificate", "is missing (see LoadKeyPair)", signing.ErrMissingCredentials)
+	case cfg.ServerCertificate == nil && !cfg.SkipResponseVerification:
+		return configError("Config.ServerCertificate", "is missing: set it to verify responses, or set SkipResponseVerification to turn verification off explicitly", nil)
+	case cfg.ServerCertificate != nil && cfg.SkipResponseVerification:
+		return configError("Config.SkipResponseVerification", "contradicts Config.ServerCertificate", nil)
 	}
-	return apiclient.BaseURL(provider, raw)
+	if pub, ok := cfg.MerchantKey.Public().(*rsa.PublicKey); !ok || !pub.Equal(cfg.MerchantCertificate.PublicKey) {
+		return configError("Config.MerchantKey", "is not the RSA key of Config.MerchantCertificate", nil)
+	}
+	return nil
 }
 
-func deriveTokenURL(base *url.URL) (string, error) {
+// tokenURLOf is Config.TokenURL, or the token URL next to the PIS base.
+func tokenURLOf(base *url.URL, tokenURL string) (string, error) {
+	if tokenURL != "" {
+		if _, err := apiclient.BaseURL(provider, tokenURL); err != nil || !strings.HasSuffix(tokenURL, "/token") {
+			return "", configError("Config.TokenURL", fmt.Sprintf("%q is not an absolute URL ending in /token", tokenURL), err)
+		}
+		return tokenURL, nil
+	}
 	prefix, ok := strings.CutSuffix(base.Path, "/ob/pis/v3")
 	if !ok {
-		return "", fmt.Errorf("ideal2: cannot derive the token URL from %s (it does not end in /ob/pis/v3); set TokenURL", base)
+		return "", configError("Config.BaseURL", fmt.Sprintf("%s does not end in /ob/pis/v3, so the token URL cannot be derived: set Config.TokenURL", base), nil)
 	}
 	u := *base
 	u.Path = prefix + "/authorize/token"
 	return u.String(), nil
 }
 
-// PaymentOption sets an optional header of CreatePayment.
-type PaymentOption func(*gen.CreatePaymentParams)
+func configError(setting, reason string, err error) error {
+	return &betaalkit.ConfigError{Provider: provider, Setting: setting, Reason: reason, Err: err}
+}
+
+// Tokens returns the client's access-token source (an oauth2.TokenSource).
+func (c *Client) Tokens() *TokenSource { return c.tokens }
+
+// PaymentOption sets one of CreatePayment's optional headers.
+type PaymentOption func(paymentHeaders)
+
+// paymentHeaders are the URLs CreatePayment sends as headers, by name.
+type paymentHeaders map[string]string
 
 // WithReturnURL sets InitiatingPartyReturnURL: where the bank sends the customer back.
 func WithReturnURL(u string) PaymentOption {
-	return func(p *gen.CreatePaymentParams) { p.InitiatingPartyReturnURL = &u }
+	return func(h paymentHeaders) { h["InitiatingPartyReturnURL"] = u }
 }
 
 // WithNotificationURL sets InitiatingPartyNotificationURL: where the routing
-// service POSTs status notifications (see NotificationHandler).
+// service POSTs status notifications (see WebhookHandler).
 func WithNotificationURL(u string) PaymentOption {
-	return func(p *gen.CreatePaymentParams) { p.InitiatingPartyNotificationURL = &u }
+	return func(h paymentHeaders) { h["InitiatingPartyNotificationURL"] = u }
 }
 
-// NewPayment builds a standard iDEAL payment request for an exact amount,
-// the description shown to the customer and the merchant's reference.
-func NewPayment(amount money.DecimalString, description, reference string) PaymentInitiationRequest {
-	p := PaymentInitiationRequest{
-		PaymentProduct:    []PaymentProduct{PaymentProductIDEAL},
-		CommonPaymentData: CommonPaymentDataRequest{Amount: Amount{Amount: amount}},
+// NewPayment builds a standard iDEAL payment request for amount (in euro
+// cents; it goes out as the decimal string "12.50"), the description shown
+// to the customer and the merchant's reference.
+func NewPayment(amount money.Cents, description, reference string) PaymentInitiationRequest {
+	return PaymentInitiationRequest{
+		PaymentProduct: []PaymentProduct{PaymentProductIDEAL},
+		CommonPaymentData: CommonPaymentDataRequest{
+			Amount:                          Amount{Amount: money.DecimalString{Decimal: amount.Decimal()}},
+			RemittanceInformation:           description,
+			RemittanceInformationStructured: RemittanceInformationStructured{Reference: reference},
+		},
 	}
-	if description != "" {
-		p.CommonPaymentData.RemittanceInformation = &description
-	}
-	if reference != "" {
-		p.CommonPaymentData.RemittanceInformationStructured = &RemittanceInformationStructured{Reference: &reference}
-	}
-	return p
 }
 
-// CreatePayment initiates a payment. Send the customer to
-// Links.RedirectURL.Href and poll (WaitForFinalStatus) or wait for the
-// notification.
+// CreatePayment initiates a payment (POST /payments; iDEAL 2.0 calls it a
+// payment initiation). Send the customer to PaymentURL(p), then learn the
+// outcome from the WebhookHandler, GetPayment or WaitForFinalStatus. A
+// request the client can tell is wrong is refused before anything is sent,
+// with a *betaalkit.FieldError naming the field.
 func (c *Client) CreatePayment(ctx context.Context, payment PaymentInitiationRequest, opts ...PaymentOption) (*PaymentInitiationResponse, error) {
-	if err := validatePayment(payment); err != nil {
+	call := apiclient.Call{Provider: provider, Op: "create payment"}
+	h := paymentHeaders{}
+	for _, o := range opts {
+		o(h)
+	}
+	if err := validatePayment(payment, h); err != nil {
+		return nil, call.Wrap(err)
+	}
+	r, err := c.do(ctx, call, func() (*http.Request, error) {
+		req, err := gen.NewCreatePaymentRequest(c.baseURL, nil, payment)
+		if err != nil {
+			return nil, err
+		}
+		for name, u := range h {
+			req.Header.Set(name, u)
+		}
+		return req, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	var params gen.CreatePaymentParams
-	for _, o := range opts {
-		o(&params)
+	p, err := apiclient.Expect[PaymentInitiationResponse](r, toError, http.StatusCreated, http.StatusOK)
+	if err == nil && (p.CommonPaymentData.PaymentID == "" || p.Links.RedirectURL.Href == "") {
+		return nil, apiclient.DecodeFailure(r, errors.New("the answer has no PaymentId or RedirectUrl"))
 	}
-	for name, u := range map[string]*string{"InitiatingPartyReturnURL": params.InitiatingPartyReturnURL, "InitiatingPartyNotificationURL": params.InitiatingPartyNotificationURL} {
-		if u != nil {
-			if p, err := url.Parse(*u); err != nil || p.Scheme == "" || p.Host == "" {
-				return nil, &apiclient.FieldError{Field: name, Reason: fmt.Sprintf("%q is not an absolute URL", *u)}
-			}
-		}
-	}
-	r, err := c.do(ctx, func() (*http.Request, error) { return gen.NewCreatePaymentRequest(c.baseURL, &params, payment) })
-	if err != nil {
-		return nil, fmt.Errorf("ideal2: create payment: %w", err)
-	}
-	return apiclient.Expect[PaymentInitiationResponse](r, toError, http.StatusCreated, http.StatusOK)
+	return p, err
 }
 
-// PaymentStatus retrieves a payment's status.
-func (c *Client) PaymentStatus(ctx context.Context, paymentID string) (*PaymentStatusResponse, error) {
+// GetPayment reads a payment's current status (GET
+// /payments/{paymentId}/status).
+func (c *Client) GetPayment(ctx context.Context, paymentID string) (*PaymentStatusResponse, error) {
+	call := apiclient.Call{Provider: provider, Op: "get payment"}
 	if err := apiclient.CheckPathID("paymentId", paymentID); err != nil {
-		return nil, err
+		return nil, call.Wrap(err)
 	}
-	r, err := c.do(ctx, func() (*http.Request, error) { return gen.NewGetPaymentStatusRequest(c.baseURL, paymentID, nil) })
+	r, err := c.do(ctx, call, func() (*http.Request, error) { return gen.NewGetPaymentStatusRequest(c.baseURL, paymentID, nil) })
 	if err != nil {
-		return nil, fmt.Errorf("ideal2: payment status: %w", err)
+		return nil, err
 	}
 	st, err := apiclient.Expect[PaymentStatusResponse](r, toError, http.StatusOK)
 	if err != nil {
 		return nil, err
 	}
 	// A signed answer about another payment is still not this payment's status.
-	if got := st.CommonPaymentData.PaymentID; got != paymentID {
-		return nil, &apiclient.DecodeError{StatusCode: r.StatusCode, RawBody: r.Body, Err: fmt.Errorf("answer is about payment %q, not %q", got, paymentID)}
+	switch d := st.CommonPaymentData; {
+	case d.PaymentID != paymentID:
+		return nil, apiclient.DecodeFailure(r, fmt.Errorf("the answer is about payment %q, not %q", d.PaymentID, paymentID))
+	case d.PaymentStatus == "":
+		return nil, apiclient.DecodeFailure(r, errors.New("the answer has no PaymentStatus"))
 	}
 	return st, nil
 }
 
-// do sends a request built by build. When the routing service says the
-// token has expired (code 017) although the cache thought it fresh (clock
-// skew, a revoked token), the token is dropped and the request is sent once
-// more, newly signed. Nothing was created by the refused attempt.
-func (c *Client) do(ctx context.Context, build func() (*http.Request, error)) (*apiclient.Response, error) {
+// do sends a request built by build. The access token is fetched first, so
+// that a failure to get one is reported as that. When the routing service
+// says the token has expired (code 017) although the cache thought it
+// fresh (clock skew, a revoked token), the token is dropped and the request
+// is sent once more, newly signed. Nothing was created by the refused attempt.
+func (c *Client) do(ctx context.Context, call apiclient.Call, build func() (*http.Request, error)) (*apiclient.Response, error) {
 	for attempt := 0; ; attempt++ {
+		if _, err := c.tokens.AccessToken(ctx); err != nil {
+			return nil, call.Wrap(err)
+		}
 		req, err := build()
 		if err != nil {
-			return nil, err
+			return nil, call.Wrap(err)
 		}
 		req.Header.Set("Accept", "application/json")
-		r, err := apiclient.Read(c.http.Do(req.WithContext(ctx)))
+		r, err := call.Read(c.http.Do(req.WithContext(ctx)))
 		if err != nil {
 			return nil, err
 		}
@@ -347,32 +406,39 @@ func (c *Client) do(ctx context.Context, build func() (*http.Request, error)) (*
 	}
 }
 
-func validatePayment(p PaymentInitiationRequest) error {
+// validatePayment checks what the routing service would refuse, with the
+// fields named by their JSON paths.
+func validatePayment(p PaymentInitiationRequest, h paymentHeaders) error {
 	if len(p.PaymentProduct) == 0 {
-		return &apiclient.FieldError{Field: "PaymentProduct", Reason: "is empty (use IDEAL)"}
+		return &betaalkit.FieldError{Field: "PaymentProduct", Reason: "is empty (use IDEAL)"}
 	}
 	for i, prod := range p.PaymentProduct {
 		if !prod.Valid() {
-			return &apiclient.FieldError{Field: fmt.Sprintf("PaymentProduct[%d]", i), Reason: fmt.Sprintf("%q is not IDEAL", prod)}
+			return &betaalkit.FieldError{Field: fmt.Sprintf("PaymentProduct[%d]", i), Reason: fmt.Sprintf("%q is not IDEAL", prod)}
 		}
 	}
 	a := p.CommonPaymentData.Amount
 	if err := checkAmount("CommonPaymentData.Amount.Amount", a.Amount, true); err != nil {
 		return err
 	}
-	if a.Currency != nil && (len(*a.Currency) != 3 || strings.ToUpper(*a.Currency) != *a.Currency) {
-		return &apiclient.FieldError{Field: "CommonPaymentData.Amount.Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", *a.Currency)}
+	if c := a.Currency; c != "" && (len(c) != 3 || strings.ToUpper(c) != c) {
+		return &betaalkit.FieldError{Field: "CommonPaymentData.Amount.Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", c)}
 	}
-	if b := a.AmountBreakdown; b != nil {
-		if b.OrderAmount != nil {
-			if err := checkAmount("CommonPaymentData.Amount.AmountBreakdown.OrderAmount", *b.OrderAmount, false); err != nil {
-				return err
-			}
+	if b := a.AmountBreakdown; b != (AmountBreakdown{}) {
+		const field = "CommonPaymentData.Amount.AmountBreakdown"
+		if err := checkAmount(field+".OrderAmount", b.OrderAmount, false); err != nil {
+			return err
 		}
-		if b.ShippingCost != nil {
-			if err := checkAmount("CommonPaymentData.Amount.AmountBreakdown.ShippingCost", *b.ShippingCost, false); err != nil {
-				return err
-			}
+		if err := checkAmount(field+".ShippingCost", b.ShippingCost, false); err != nil {
+			return err
+		}
+		if b.OrderAmount.Add(b.ShippingCost.Decimal).Cmp(a.Amount.Decimal) != 0 {
+			return &betaalkit.FieldError{Field: field, Reason: fmt.Sprintf("OrderAmount %s plus ShippingCost %s is not the amount %s", b.OrderAmount, b.ShippingCost, a.Amount)}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		if u, err := url.Parse(h[name]); err != nil || u.Scheme == "" || u.Host == "" {
+			return &betaalkit.FieldError{Field: name, Reason: fmt.Sprintf("%q is not an absolute URL", h[name])}
 		}
 	}
 	return nil
@@ -380,11 +446,13 @@ func validatePayment(p PaymentInitiationRequest) error {
 
 func checkAmount(field string, d money.DecimalString, positive bool) error {
 	if _, err := d.Cents(); err != nil {
-		return &apiclient.FieldError{Field: field, Reason: fmt.Sprintf("%s is not a whole number of cents", d)}
+		return &betaalkit.FieldError{Field: field, Reason: fmt.Sprintf("%s is not a whole number of cents", d)}
 	}
-	sign := d.Rat().Sign()
-	if sign < 0 || (positive && sign == 0) {
-		return &apiclient.FieldError{Field: field, Reason: fmt.Sprintf("%s is not a positive amount", d)}
+	switch sign := d.Rat().Sign(); {
+	case sign < 0:
+		return &betaalkit.FieldError{Field: field, Reason: fmt.Sprintf("%s is negative", d)}
+	case sign == 0 && positive:
+		return &betaalkit.FieldError{Field: field, Reason: "is zero"}
 	}
 	return nil
 }

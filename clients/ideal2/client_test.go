@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,11 +20,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/ideal2"
-	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
+	"github.com/betaalkit/betaalkit/specs"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 const createdBody = `{"CommonPaymentData":{"ExpiryDateTimestamp":"2023-12-29T20:38:45.925Z","PaymentStatus":"Open","PaymentId":"142641","AspspPaymentId":"0001143558019460"},"Links":{"RedirectUrl":{"Href":"https://worldline.com"},"GetPaymentStatus":{"Href":"https://digitalroutingservice.awltest.de/xs2a/routingservice/services/ob/pis/v3/payments/142641/status"}},"UseWaitingScreen":false}`
@@ -33,6 +37,7 @@ func statusBody(id, status string) string {
 }
 
 func mustAmount(t testing.TB, s string) money.DecimalString {
+	t.Helper()
 	d, err := money.ParseDecimalString(s)
 	require.NoError(t, err)
 	return d
@@ -45,7 +50,7 @@ func TestCreatePaymentAndStatus(t *testing.T) {
 		case r.Method == http.MethodPost && r.URL.Path == pisPath+"/payments":
 			rs.reply(w, http.StatusCreated, createdBody)
 		case r.Method == http.MethodGet && r.URL.Path == pisPath+"/payments/142641/status":
-			rs.reply(w, http.StatusOK, statusBody("142641", ideal2.StatusSettlementCompleted))
+			rs.reply(w, http.StatusOK, statusBody("142641", "SettlementCompleted"))
 		default:
 			http.NotFound(w, r)
 		}
@@ -58,12 +63,12 @@ func TestCreatePaymentAndStatus(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	p, err := c.CreatePayment(ctx, ideal2.NewPayment(mustAmount(t, "1.00"), "iDEAL Standard Flow Minimum fields", "iDEALStandardFlow"),
+	p, err := c.CreatePayment(ctx, ideal2.NewPayment(100, "iDEAL Standard Flow Minimum fields", "iDEALStandardFlow"),
 		ideal2.WithReturnURL("https://shop.example/return"), ideal2.WithNotificationURL("https://shop.example/ideal2/notify"))
 	require.NoError(t, err)
 	assert.Equal(t, "142641", p.CommonPaymentData.PaymentID)
-	assert.Equal(t, ideal2.StatusOpen, p.CommonPaymentData.PaymentStatus)
-	assert.Equal(t, "https://worldline.com", p.Links.RedirectURL.Href)
+	assert.Equal(t, ideal2.PaymentStatusOpen, p.CommonPaymentData.PaymentStatus)
+	assert.Equal(t, "https://worldline.com", ideal2.PaymentURL(p))
 
 	h := rs.last()
 	assert.Equal(t, "Bearer tok-1", h.Get("Authorization"))
@@ -75,9 +80,9 @@ func TestCreatePaymentAndStatus(t *testing.T) {
 	assert.JSONEq(t, `{"PaymentProduct":["IDEAL"],"CommonPaymentData":{"Amount":{"Amount":"1.00"},"RemittanceInformation":"iDEAL Standard Flow Minimum fields","RemittanceInformationStructured":{"Reference":"iDEALStandardFlow"}}}`, string(rs.body(0)))
 	assert.Contains(t, string(rs.body(0)), `"Amount":"1.00"`, "the amount goes out as the exact decimal string")
 
-	st, err := c.PaymentStatus(ctx, "142641")
+	st, err := c.GetPayment(ctx, "142641")
 	require.NoError(t, err)
-	assert.Equal(t, ideal2.StatusSettlementCompleted, st.CommonPaymentData.PaymentStatus)
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusPaid, Raw: "SettlementCompleted"}, ideal2.StatusOf(st))
 	assert.Equal(t, signing.IDEAL2Digest(nil), rs.last().Get("Digest"))
 	assert.EqualValues(t, 1, rs.tokenHits.Load(), "the token is reused")
 }
@@ -109,7 +114,7 @@ func TestFixturesThroughClient(t *testing.T) {
 				want = &ideal2.PaymentInitiationResponse{}
 			case "getPaymentStatus":
 				id := strings.TrimSuffix(strings.TrimPrefix(f.Request.Path, pisPath+"/payments/"), "/status")
-				got, err = c.PaymentStatus(context.Background(), id)
+				got, err = c.GetPayment(context.Background(), id)
 				want = &ideal2.PaymentStatusResponse{}
 			default:
 				t.Fatalf("no replay for %s", f.OperationID)
@@ -146,7 +151,7 @@ func TestResponseVerification(t *testing.T) {
 	c := rs.client(t)
 	for _, m := range []string{"tampered", "unsigned"} {
 		mode.Store(m)
-		p, err := c.CreatePayment(context.Background(), ideal2.NewPayment(mustAmount(t, "1.00"), "", ""))
+		p, err := c.CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""))
 		require.Error(t, err, m)
 		assert.Nil(t, p, "a response that fails verification is never handed over")
 		var ve *ideal2.VerifyError
@@ -161,34 +166,42 @@ func TestResponseVerification(t *testing.T) {
 	c2, err := ideal2.New(cfg)
 	require.NoError(t, err)
 	mode.Store("unsigned")
-	p, err := c2.CreatePayment(context.Background(), ideal2.NewPayment(mustAmount(t, "1.00"), "", ""))
+	p, err := c2.CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""))
 	require.NoError(t, err)
 	assert.Equal(t, "142641", p.CommonPaymentData.PaymentID)
 }
 
 func TestNewRefusesUnclearConfig(t *testing.T) {
 	rs := newRoutingService(t)
-	cases := map[string]func(*ideal2.Config){
-		"no verification choice": func(c *ideal2.Config) { c.ServerCertificate = nil },
-		"contradiction":          func(c *ideal2.Config) { c.SkipResponseVerification = true },
-		"no base URL":            func(c *ideal2.Config) { c.BaseURL = "" },
-		"relative base URL":      func(c *ideal2.Config) { c.BaseURL = pisPath },
-		"underivable token URL":  func(c *ideal2.Config) { c.BaseURL = rs.URL + "/pis" },
-		"bad token URL":          func(c *ideal2.Config) { c.BaseURL = rs.URL + "/pis"; c.TokenURL = rs.URL + "/auth" },
-		"no merchant id":         func(c *ideal2.Config) { c.MerchantID = "" },
-		"no client name":         func(c *ideal2.Config) { c.ClientName = "" },
-		"no key":                 func(c *ideal2.Config) { c.MerchantKey = nil },
-		"key of another cert": func(c *ideal2.Config) {
+	cases := map[string]struct {
+		mutate  func(*ideal2.Config)
+		setting string
+	}{
+		"no verification choice": {func(c *ideal2.Config) { c.ServerCertificate = nil }, "Config.ServerCertificate"},
+		"contradiction":          {func(c *ideal2.Config) { c.SkipResponseVerification = true }, "Config.SkipResponseVerification"},
+		"relative base URL":      {func(c *ideal2.Config) { c.BaseURL = pisPath }, "Config.BaseURL"},
+		"underivable token URL":  {func(c *ideal2.Config) { c.BaseURL = rs.URL + "/pis" }, "Config.BaseURL"},
+		"bad token URL":          {func(c *ideal2.Config) { c.BaseURL = rs.URL + "/pis"; c.TokenURL = rs.URL + "/auth" }, "Config.TokenURL"},
+		"no merchant id":         {func(c *ideal2.Config) { c.MerchantID = "" }, "Config.MerchantID"},
+		"no client name":         {func(c *ideal2.Config) { c.ClientName = "" }, "Config.ClientName"},
+		"no key":                 {func(c *ideal2.Config) { c.MerchantKey = nil }, "Config.MerchantKey"},
+		"no certificate":         {func(c *ideal2.Config) { c.MerchantCertificate = nil }, "Config.MerchantCertificate"},
+		"key of another cert": {func(c *ideal2.Config) {
 			_, server := testKeys()
 			c.MerchantCertificate = server.cert
-		},
+		}, "Config.MerchantKey"},
 	}
-	for name, mutate := range cases {
+	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			cfg := rs.config()
-			mutate(&cfg)
+			tc.mutate(&cfg)
 			_, err := ideal2.New(cfg)
-			assert.Error(t, err)
+			require.ErrorIs(t, err, betaalkit.ErrConfig)
+			var ce *betaalkit.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "ideal2", ce.Provider)
+			assert.Equal(t, tc.setting, ce.Setting)
+			assert.True(t, strings.HasPrefix(err.Error(), "ideal2: "+tc.setting+" "), err.Error())
 		})
 	}
 	cfg := rs.config()
@@ -196,58 +209,113 @@ func TestNewRefusesUnclearConfig(t *testing.T) {
 	cfg.TokenURL = rs.URL + tokenPath
 	_, err := ideal2.New(cfg)
 	assert.NoError(t, err, "an explicit TokenURL serves a base URL of another shape")
+
+	_, err = ideal2.NewTokenSource(ideal2.TokenConfig{URL: rs.URL + tokenPath})
+	var ce *betaalkit.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "TokenConfig.MerchantID", ce.Setting)
+}
+
+// Without a BaseURL the client talks to Worldline's test environment.
+func TestNewDefaultsToTheTestEnvironment(t *testing.T) {
+	cfg := newRoutingService(t).config()
+	cfg.BaseURL = ""
+	var asked []string
+	cfg.HTTPClient = &http.Client{Transport: signing.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
+		asked = append(asked, r.URL.String())
+		return nil, errors.New("offline")
+	})}
+	cfg.Retry = transport.NoRetries
+	c, err := ideal2.New(cfg)
+	require.NoError(t, err)
+	_, err = c.GetPayment(context.Background(), "1")
+	require.ErrorIs(t, err, betaalkit.ErrTransport)
+	assert.True(t, strings.HasPrefix(err.Error(), "ideal2: get payment: get access token: "), err.Error())
+	require.Len(t, asked, 1)
+	assert.Equal(t, "https://digitalroutingservice.awltest.de/xs2a/routingservice/services/authorize/token", asked[0])
+	assert.True(t, strings.HasPrefix(ideal2.TestBaseURL, "https://digitalroutingservice.awltest.de/"))
+}
+
+// The money convention: a caller passes cents, the wire gets the exact
+// decimal string.
+func TestNewPaymentAmountText(t *testing.T) {
+	for cents, want := range map[money.Cents]string{100: `"1.00"`, 1250: `"12.50"`, 5: `"0.05"`, 123456: `"1234.56"`} {
+		b, err := json.Marshal(ideal2.NewPayment(cents, "Order 1", "order-1"))
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"Amount":{"Amount":`+want+`}`, cents)
+	}
+	b, err := json.Marshal(ideal2.NewPayment(100, "", ""))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"PaymentProduct":["IDEAL"],"CommonPaymentData":{"Amount":{"Amount":"1.00"}}}`, string(b), "empty description and reference are not sent")
 }
 
 func TestInvalidPaymentIsRefusedBeforeSending(t *testing.T) {
 	rs := newRoutingService(t)
 	c := rs.client(t)
-	eur, usd := "EUR", "eur"
+	fastCheckout := func(order, shipping string) ideal2.PaymentInitiationRequest {
+		p := ideal2.NewPayment(2450, "", "")
+		p.CommonPaymentData.Amount.AmountBreakdown = ideal2.AmountBreakdown{OrderAmount: mustAmount(t, order), ShippingCost: mustAmount(t, shipping)}
+		return p
+	}
 	cases := map[string]struct {
 		p     func() ideal2.PaymentInitiationRequest
 		field string
 	}{
-		"zero amount":      {func() ideal2.PaymentInitiationRequest { return ideal2.NewPayment(mustAmount(t, "0.00"), "", "") }, "CommonPaymentData.Amount.Amount"},
-		"negative amount":  {func() ideal2.PaymentInitiationRequest { return ideal2.NewPayment(mustAmount(t, "-1.00"), "", "") }, "CommonPaymentData.Amount.Amount"},
-		"fraction of cent": {func() ideal2.PaymentInitiationRequest { return ideal2.NewPayment(mustAmount(t, "1.001"), "", "") }, "CommonPaymentData.Amount.Amount"},
+		"zero amount":     {func() ideal2.PaymentInitiationRequest { return ideal2.NewPayment(0, "", "") }, "CommonPaymentData.Amount.Amount"},
+		"negative amount": {func() ideal2.PaymentInitiationRequest { return ideal2.NewPayment(-100, "", "") }, "CommonPaymentData.Amount.Amount"},
+		"fraction of cent": {func() ideal2.PaymentInitiationRequest {
+			return withAmount(ideal2.NewPayment(1, "", ""), mustAmount(t, "1.001"))
+		}, "CommonPaymentData.Amount.Amount"},
 		"no product": {func() ideal2.PaymentInitiationRequest {
-			p := ideal2.NewPayment(mustAmount(t, "1.00"), "", "")
+			p := ideal2.NewPayment(100, "", "")
 			p.PaymentProduct = nil
 			return p
 		}, "PaymentProduct"},
 		"unknown product": {func() ideal2.PaymentInitiationRequest {
-			p := ideal2.NewPayment(mustAmount(t, "1.00"), "", "")
+			p := ideal2.NewPayment(100, "", "")
 			p.PaymentProduct = []ideal2.PaymentProduct{"SEPA"}
 			return p
 		}, "PaymentProduct[0]"},
 		"lower-case currency": {func() ideal2.PaymentInitiationRequest {
-			p := ideal2.NewPayment(mustAmount(t, "1.00"), "", "")
-			p.CommonPaymentData.Amount.Currency = &usd
+			p := ideal2.NewPayment(100, "", "")
+			p.CommonPaymentData.Amount.Currency = "eur"
 			return p
 		}, "CommonPaymentData.Amount.Currency"},
-		"bad shipping cost": {func() ideal2.PaymentInitiationRequest {
-			p := ideal2.NewPayment(mustAmount(t, "24.50"), "", "")
-			p.CommonPaymentData.Amount.Currency = &eur
-			bad := mustAmount(t, "-4.00")
-			p.CommonPaymentData.Amount.AmountBreakdown = &ideal2.AmountBreakdown{ShippingCost: &bad}
-			return p
-		}, "CommonPaymentData.Amount.AmountBreakdown.ShippingCost"},
+		"bad shipping cost":   {func() ideal2.PaymentInitiationRequest { return fastCheckout("28.50", "-4.00") }, "CommonPaymentData.Amount.AmountBreakdown.ShippingCost"},
+		"breakdown sum wrong": {func() ideal2.PaymentInitiationRequest { return fastCheckout("20.50", "3.00") }, "CommonPaymentData.Amount.AmountBreakdown"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, err := c.CreatePayment(context.Background(), tc.p())
-			var fe *apiclient.FieldError
+			var fe *betaalkit.FieldError
 			require.ErrorAs(t, err, &fe)
 			assert.Equal(t, tc.field, fe.Field)
-			assert.ErrorIs(t, err, apiclient.ErrInvalidRequest)
+			assert.ErrorIs(t, err, betaalkit.ErrInvalidRequest)
+			assert.True(t, strings.HasPrefix(err.Error(), "ideal2: create payment: invalid request: "+tc.field+": "), err.Error())
 		})
 	}
-	_, err := c.CreatePayment(context.Background(), ideal2.NewPayment(mustAmount(t, "1.00"), "", ""), ideal2.WithReturnURL("/relative"))
-	var fe *apiclient.FieldError
+	_, err := c.CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""), ideal2.WithReturnURL("/relative"))
+	var fe *betaalkit.FieldError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, "InitiatingPartyReturnURL", fe.Field)
-	_, err = c.PaymentStatus(context.Background(), " ")
+	_, err = c.GetPayment(context.Background(), " ")
 	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "paymentId", fe.Field)
+	assert.True(t, strings.HasPrefix(err.Error(), "ideal2: get payment: invalid request: paymentId"), err.Error())
 	assert.EqualValues(t, 0, rs.pisHits.Load()+rs.tokenHits.Load(), "nothing was sent")
+
+	// A breakdown that adds up, with free shipping sent as 0, goes out.
+	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		rs.reply(w, http.StatusCreated, createdBody)
+	})
+	_, err = c.CreatePayment(context.Background(), fastCheckout("24.50", "0.00"))
+	require.NoError(t, err)
+	assert.Contains(t, string(rs.body(0)), `"AmountBreakdown":{"OrderAmount":"24.50","ShippingCost":"0.00"}`)
+}
+
+func withAmount(p ideal2.PaymentInitiationRequest, d money.DecimalString) ideal2.PaymentInitiationRequest {
+	p.CommonPaymentData.Amount.Amount = d
+	return p
 }
 
 func TestErrorsParseBothKeySpellings(t *testing.T) {
@@ -256,14 +324,15 @@ func TestErrorsParseBothKeySpellings(t *testing.T) {
 		rs.reply(w, http.StatusBadRequest, `{"Code":"154","Message":"Invalid digest","Details":"Digest does not match","Link":{"Href":"https://docs.example/154"}}`)
 	})
 	c := rs.client(t)
-	_, err := c.PaymentStatus(context.Background(), "1")
+	_, err := c.GetPayment(context.Background(), "1")
 	var e *ideal2.Error
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, ideal2.Error{StatusCode: 400, Code: ideal2.CodeInvalidDigest, Message: "Invalid digest", Details: "Digest does not match",
+	assert.Equal(t, ideal2.Error{Op: "get payment", StatusCode: 400, Code: ideal2.CodeInvalidDigest, Message: "Invalid digest", Details: "Digest does not match",
 		Link: "https://docs.example/154", RawBody: e.RawBody, RequestID: e.RequestID}, *e)
 	assert.NotEmpty(t, e.RequestID, "the exchange's X-Request-ID")
 	assert.Contains(t, string(e.RawBody), `"Code":"154"`)
-	assert.Contains(t, e.Error(), "154 Invalid digest")
+	assert.Equal(t, "ideal2: get payment: HTTP 400: 154: Invalid digest (Digest does not match)", err.Error())
+	assert.Equal(t, "get payment", e.Operation())
 
 	// The token endpoint's lower-case keys.
 	rs2 := newRoutingService(t)
@@ -273,13 +342,14 @@ func TestErrorsParseBothKeySpellings(t *testing.T) {
 		_, _ = io.WriteString(w, `{"code":"101","message":"Unknown merchant","details":"002881000","link":{"href":"https://docs.example/101"}}`)
 	}
 	c2 := rs2.client(t)
-	_, err = c2.PaymentStatus(context.Background(), "1")
+	_, err = c2.GetPayment(context.Background(), "1")
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
 	assert.Equal(t, ideal2.CodeUnknownMerchant, e.Code)
 	assert.Equal(t, "Unknown merchant", e.Message)
 	assert.Equal(t, "002881000", e.Details)
 	assert.Equal(t, "https://docs.example/101", e.Link)
+	assert.Equal(t, "ideal2: get payment: get access token: HTTP 401: 101: Unknown merchant (002881000)", err.Error())
 	assert.EqualValues(t, 0, rs2.pisHits.Load(), "no PIS request without a token")
 
 	// A body that is no error envelope still becomes a typed error with its bytes.
@@ -287,10 +357,21 @@ func TestErrorsParseBothKeySpellings(t *testing.T) {
 		w.WriteHeader(http.StatusBadGateway)
 		_, _ = io.WriteString(w, "<html>502</html>")
 	})
-	_, err = c.PaymentStatus(context.Background(), "1")
+	_, err = c.GetPayment(context.Background(), "1")
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 502, e.StatusCode)
 	assert.Equal(t, "<html>502</html>", string(e.RawBody))
+	assert.Equal(t, "ideal2: get payment: HTTP 502: <html>502</html>", err.Error())
+
+	// Errors name the call that failed.
+	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		rs.reply(w, http.StatusNotFound, `{"Code":"404","Message":"unknown payment"}`)
+	})
+	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""))
+	assert.ErrorIs(t, err, betaalkit.ErrAPI)
+	assert.True(t, strings.HasPrefix(err.Error(), "ideal2: create payment: HTTP 404: "), err.Error())
+	_, err = c.GetPayment(context.Background(), "1")
+	assert.True(t, strings.HasPrefix(err.Error(), "ideal2: get payment: HTTP 404: "), err.Error())
 }
 
 func TestExpiredTokenIsRenewedOnce(t *testing.T) {
@@ -302,12 +383,12 @@ func TestExpiredTokenIsRenewedOnce(t *testing.T) {
 			rs.reply(w, http.StatusUnauthorized, `{"Code":"017","Message":"Token expired"}`)
 			return
 		}
-		rs.reply(w, http.StatusOK, statusBody("1", ideal2.StatusOpen))
+		rs.reply(w, http.StatusOK, statusBody("1", "Open"))
 	})
 	c := rs.client(t)
-	st, err := c.PaymentStatus(context.Background(), "1")
+	st, err := c.GetPayment(context.Background(), "1")
 	require.NoError(t, err)
-	assert.Equal(t, ideal2.StatusOpen, st.CommonPaymentData.PaymentStatus)
+	assert.Equal(t, ideal2.PaymentStatusOpen, st.CommonPaymentData.PaymentStatus)
 	assert.EqualValues(t, 2, calls.Load())
 	assert.EqualValues(t, 2, rs.tokenHits.Load())
 	assert.Equal(t, "Bearer tok-2", rs.last().Get("Authorization"))
@@ -316,7 +397,7 @@ func TestExpiredTokenIsRenewedOnce(t *testing.T) {
 	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		rs.reply(w, http.StatusUnauthorized, `{"Code":"017","Message":"Token expired"}`)
 	})
-	_, err = c.PaymentStatus(context.Background(), "1")
+	_, err = c.GetPayment(context.Background(), "1")
 	var e *ideal2.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, ideal2.CodeTokenExpired, e.Code)
@@ -328,11 +409,11 @@ func TestWaitForFinalStatus(t *testing.T) {
 	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		switch polls.Add(1) {
 		case 1, 3:
-			rs.reply(w, http.StatusOK, statusBody("7", ideal2.StatusOpen))
+			rs.reply(w, http.StatusOK, statusBody("7", "Open"))
 		case 2:
 			rs.reply(w, http.StatusServiceUnavailable, `{"Code":"999","Message":"busy"}`)
 		default:
-			rs.reply(w, http.StatusOK, statusBody("7", ideal2.StatusCancelled))
+			rs.reply(w, http.StatusOK, statusBody("7", "Cancelled"))
 		}
 	})
 	var attempts []int
@@ -342,7 +423,8 @@ func TestWaitForFinalStatus(t *testing.T) {
 	require.NoError(t, err)
 	st, err := c.WaitForFinalStatus(context.Background(), "7")
 	require.NoError(t, err)
-	assert.Equal(t, ideal2.StatusCancelled, st.CommonPaymentData.PaymentStatus)
+	assert.Equal(t, ideal2.PaymentStatusCancelled, st.CommonPaymentData.PaymentStatus)
+	assert.True(t, ideal2.StatusOf(st).IsFailure())
 	assert.EqualValues(t, 4, polls.Load(), "a 503 is retried")
 	assert.Equal(t, []int{1, 2}, attempts, "the transport retried the 503 within the second poll")
 }
@@ -356,7 +438,7 @@ func TestWaitForFinalStatusStopsWithContext(t *testing.T) {
 		if polls.Add(1) == 3 {
 			cancel()
 		}
-		rs.reply(w, http.StatusOK, statusBody("7", ideal2.StatusOpen))
+		rs.reply(w, http.StatusOK, statusBody("7", "Open"))
 	})
 	cfg := rs.config()
 	// After the third poll only the context can end the wait.
@@ -372,7 +454,7 @@ func TestWaitForFinalStatusStopsWithContext(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.LessOrEqual(t, polls.Load(), int32(3))
 	if st != nil {
-		assert.Equal(t, ideal2.StatusOpen, st.CommonPaymentData.PaymentStatus, "the last status seen")
+		assert.Equal(t, ideal2.PaymentStatusOpen, st.CommonPaymentData.PaymentStatus, "the last status seen")
 	}
 
 	// A non-retryable error ends the wait at once.
@@ -385,58 +467,258 @@ func TestWaitForFinalStatusStopsWithContext(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, e.StatusCode)
 }
 
-func TestIsFinal(t *testing.T) {
-	for _, s := range []string{"SettlementCompleted", "Cancelled", "Expired", "Error"} {
-		assert.True(t, ideal2.IsFinal(s), s)
+// Every status of the spec's PaymentStatus enum maps to one normalized
+// status (never unknown); anything else is unknown, never paid.
+func TestNormalizeStatus(t *testing.T) {
+	doc, err := specs.Load("ideal2")
+	require.NoError(t, err)
+	enum := doc.Components.Schemas["PaymentStatus"].Value.Enum
+	want := map[string]betaalkit.Status{
+		"Open":                betaalkit.StatusOpen,
+		"SettlementCompleted": betaalkit.StatusPaid,
+		"Cancelled":           betaalkit.StatusCanceled,
+		"Expired":             betaalkit.StatusExpired,
+		"Error":               betaalkit.StatusFailed,
 	}
-	for _, s := range []string{"Open", "", "SomethingNew"} {
-		assert.False(t, ideal2.IsFinal(s), s)
+	require.Len(t, enum, len(want), "the spec's statuses are the ones this test knows")
+	for _, v := range enum {
+		raw := v.(string)
+		assert.Equal(t, want[raw], ideal2.NormalizeStatus(raw), raw)
+		assert.NotEqual(t, betaalkit.StatusUnknown, ideal2.NormalizeStatus(raw), raw)
+		assert.Equal(t, raw != "Open", ideal2.NormalizeStatus(raw).IsFinal(), "only Open is not final: %s", raw)
 	}
+	for _, raw := range []string{"", "open", "SETTLEMENTCOMPLETED", "SettlementInProcess"} {
+		assert.Equal(t, betaalkit.StatusUnknown, ideal2.NormalizeStatus(raw), raw)
+	}
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusUnknown}, ideal2.StatusOf(nil))
+	assert.Equal(t, "", ideal2.PaymentURL(nil))
+
 	assert.Equal(t, time.Second, ideal2.DefaultPollBackoff(1))
 	assert.Equal(t, 4*time.Second, ideal2.DefaultPollBackoff(3))
 	assert.Equal(t, 30*time.Second, ideal2.DefaultPollBackoff(100))
 }
 
-func TestNotificationHandler(t *testing.T) {
-	rs := newRoutingService(t)
-	c := rs.client(t)
-	var got []*ideal2.PaymentStatusResponse
-	var mu sync.Mutex
-	fail := false
-	h := c.NotificationHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if fail {
+// StatusOf, PaymentURL and AmountOf read the documents' examples.
+func TestStatusURLAndAmountOfFixtures(t *testing.T) {
+	created := decodeFixture[ideal2.PaymentInitiationResponse](t, "standard-payment-create", true)
+	assert.Equal(t, "https://worldline.com", ideal2.PaymentURL(created))
+
+	status := decodeFixture[ideal2.PaymentStatusResponse](t, "payment-status", true)
+	assert.Equal(t, betaalkit.PaymentStatus{Status: betaalkit.StatusPaid, Raw: "SettlementCompleted"}, ideal2.StatusOf(status))
+	assert.True(t, ideal2.StatusOf(status).IsPaid())
+	_, err := ideal2.AmountOf(status)
+	assert.ErrorContains(t, err, "no GuaranteedAmount", "the seed's status answer carries no amount")
+
+	notified := decodeFixture[ideal2.PaymentStatusResponse](t, "notification-guaranteed-amount", false)
+	assert.True(t, ideal2.StatusOf(notified).IsPaid())
+	amount, err := ideal2.AmountOf(notified)
+	require.NoError(t, err)
+	assert.Equal(t, money.Cents(1000), amount)
+
+	notified.CommonPaymentData.GuaranteedAmount = mustAmount(t, "10.001")
+	_, err = ideal2.AmountOf(notified)
+	assert.ErrorContains(t, err, "not a whole number of cents")
+	_, err = ideal2.AmountOf(nil)
+	assert.Error(t, err)
+}
+
+// decodeFixture decodes a fixture's response body (or, for a notification,
+// its request body).
+func decodeFixture[T any](t *testing.T, base string, response bool) *T {
+	t.Helper()
+	list, err := fixtures.Load("ideal2")
+	require.NoError(t, err)
+	for _, f := range list {
+		if f.Base() != base {
+			continue
+		}
+		body := f.Request.BodyBytes()
+		if response {
+			body = f.Response.BodyBytes()
+		}
+		var v T
+		require.NoError(t, json.Unmarshal(body, &v))
+		return &v
+	}
+	t.Fatalf("no ideal2 fixture %s", base)
+	return nil
+}
+
+// webhookRecorder is a shop's side of the WebhookHandler: what fn got, what
+// OnReject got, and the client's log.
+type webhookRecorder struct {
+	handler  http.Handler
+	log      *syncbuf.Buffer
+	mu       sync.Mutex
+	got      []*ideal2.PaymentStatusResponse
+	rejected []betaalkit.WebhookRejection
+	fail     bool
+}
+
+func newWebhookRecorder(t *testing.T, cfg ideal2.Config, opts ...betaalkit.WebhookOption) *webhookRecorder {
+	t.Helper()
+	wr := &webhookRecorder{log: &syncbuf.Buffer{}}
+	cfg.Logger = slog.New(slog.NewTextHandler(wr.log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := ideal2.New(cfg)
+	require.NoError(t, err)
+	opts = append(opts, betaalkit.OnReject(func(_ *http.Request, r betaalkit.WebhookRejection) {
+		wr.mu.Lock()
+		defer wr.mu.Unlock()
+		wr.rejected = append(wr.rejected, r)
+	}))
+	wr.handler = c.WebhookHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
+		wr.mu.Lock()
+		defer wr.mu.Unlock()
+		wr.got = append(wr.got, st)
+		if wr.fail {
 			return errors.New("database down")
 		}
-		got = append(got, st)
 		return nil
-	})
-	_, server := testKeys()
-	body := statusBody("143374", ideal2.StatusSettlementCompleted)
-	post := func(body string, sign bool, tamper string) int {
-		req := httptest.NewRequest(http.MethodPost, "/ideal2/notify", strings.NewReader(body+tamper))
-		if sign {
-			signResponse(t, req.Header, server, []byte(body))
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
-		return w.Code
+	}, opts...)
+	return wr
+}
+
+func (wr *webhookRecorder) serve(method string, h http.Header, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, "/ideal2/notify", strings.NewReader(body))
+	for k, v := range h {
+		req.Header[k] = v
 	}
-	assert.Equal(t, http.StatusNoContent, post(body, true, ""))
-	require.Len(t, got, 1)
-	assert.Equal(t, "143374", got[0].CommonPaymentData.PaymentID)
+	w := httptest.NewRecorder()
+	wr.handler.ServeHTTP(w, req)
+	return w
+}
 
-	assert.Equal(t, http.StatusUnauthorized, post(body, true, " "), "a changed body fails its Digest")
-	assert.Equal(t, http.StatusUnauthorized, post(body, false, ""), "an unsigned notification is refused when a server certificate is set")
-	assert.Equal(t, http.StatusBadRequest, post(`{"nope":1}`, true, ""))
-	fail = true
-	assert.Equal(t, http.StatusInternalServerError, post(body, true, ""), "a failing handler asks for a retry")
-	assert.Len(t, got, 1)
+// signedNotification signs body as the routing service does, at time at.
+func signedNotification(t *testing.T, body string, at time.Time) http.Header {
+	t.Helper()
+	_, server := testKeys()
+	h := http.Header{"Content-Type": {"application/json"}}
+	signResponseAt(t, h, server, []byte(body), at)
+	return h
+}
 
-	get := httptest.NewRecorder()
-	h.ServeHTTP(get, httptest.NewRequest(http.MethodGet, "/ideal2/notify", nil))
-	assert.Equal(t, http.StatusMethodNotAllowed, get.Code)
+func TestWebhookHandlerAcceptsAVerifiedNotification(t *testing.T) {
+	wr := newWebhookRecorder(t, newRoutingService(t).config())
+	body := statusBody("143374", "SettlementCompleted")
+	w := wr.serve(http.MethodPost, signedNotification(t, body, time.Now()), body)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "OK", w.Body.String())
+	require.Len(t, wr.got, 1)
+	assert.Equal(t, "143374", wr.got[0].CommonPaymentData.PaymentID)
+	assert.True(t, ideal2.StatusOf(wr.got[0]).IsPaid())
+	assert.Empty(t, wr.rejected)
+	assert.Empty(t, wr.log.String())
+}
+
+// Every refusal answers its reason's status, logs one Warn line naming the
+// reason and calls OnReject once with it.
+func TestWebhookHandlerRejections(t *testing.T) {
+	body := statusBody("143374", "SettlementCompleted")
+	now := time.Now()
+	for _, tc := range []struct {
+		name    string
+		method  string
+		header  func(t *testing.T) http.Header
+		body    string
+		prepare func(t *testing.T, wr *webhookRecorder, h http.Header)
+		reason  betaalkit.RejectReason
+		status  int
+		calls   int // of fn
+	}{
+		{name: "GET", method: http.MethodGet, header: func(*testing.T) http.Header { return nil },
+			reason: betaalkit.RejectMethod, status: http.StatusMethodNotAllowed},
+		{name: "not a status", method: http.MethodPost, body: `{"nope":1}`,
+			header: func(t *testing.T) http.Header { return signedNotification(t, `{"nope":1}`, now) },
+			reason: betaalkit.RejectBody, status: http.StatusBadRequest},
+		{name: "unsigned", method: http.MethodPost, body: body, header: func(*testing.T) http.Header { return nil },
+			reason: betaalkit.RejectSignature, status: http.StatusUnauthorized},
+		{name: "body changed", method: http.MethodPost, body: strings.Replace(body, "143374", "143375", 1),
+			header: func(t *testing.T) http.Header { return signedNotification(t, body, now) },
+			reason: betaalkit.RejectSignature, status: http.StatusUnauthorized},
+		{name: "signed long ago", method: http.MethodPost, body: body,
+			header: func(t *testing.T) http.Header {
+				return signedNotification(t, body, now.Add(-ideal2.DefaultNotificationMaxAge-time.Minute))
+			},
+			reason: betaalkit.RejectStale, status: http.StatusUnauthorized},
+		{name: "sent twice", method: http.MethodPost, body: body,
+			header: func(t *testing.T) http.Header { return signedNotification(t, body, now) },
+			prepare: func(t *testing.T, wr *webhookRecorder, h http.Header) {
+				require.Equal(t, http.StatusOK, wr.serve(http.MethodPost, h, body).Code)
+				wr.rejected, wr.got = nil, nil
+			},
+			reason: betaalkit.RejectReplay, status: http.StatusUnauthorized},
+		{name: "handler fails", method: http.MethodPost, body: body,
+			header:  func(t *testing.T) http.Header { return signedNotification(t, body, now) },
+			prepare: func(_ *testing.T, wr *webhookRecorder, _ http.Header) { wr.fail = true },
+			reason:  betaalkit.RejectHandler, status: http.StatusInternalServerError, calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wr := newWebhookRecorder(t, newRoutingService(t).config())
+			h := tc.header(t)
+			if tc.prepare != nil {
+				tc.prepare(t, wr, h)
+			}
+			w := wr.serve(tc.method, h, tc.body)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, "webhook rejected: "+string(tc.reason)+"\n", w.Body.String())
+			assert.Len(t, wr.got, tc.calls)
+			checkRejected(t, wr, tc.reason, tc.status)
+		})
+	}
+}
+
+func checkRejected(t *testing.T, wr *webhookRecorder, reason betaalkit.RejectReason, status int) {
+	t.Helper()
+	require.Len(t, wr.rejected, 1, "OnReject is called once")
+	assert.Equal(t, reason, wr.rejected[0].Reason)
+	assert.Equal(t, status, wr.rejected[0].HTTPStatus)
+	assert.Equal(t, "ideal2", wr.rejected[0].Provider)
+	assert.Error(t, wr.rejected[0].Err)
+	lines := strings.Split(strings.TrimSpace(wr.log.String()), "\n")
+	require.Len(t, lines, 1, "one log line: %s", wr.log.String())
+	assert.Contains(t, lines[0], "level=WARN")
+	assert.Contains(t, lines[0], "reason="+string(reason))
+	assert.Contains(t, lines[0], "provider=ideal2")
+}
+
+// A failed delivery is not remembered as seen: the routing service's retry
+// of it gets through.
+func TestWebhookHandlerRetryAfterFailure(t *testing.T) {
+	wr := newWebhookRecorder(t, newRoutingService(t).config())
+	body := statusBody("143374", "SettlementCompleted")
+	h := signedNotification(t, body, time.Now())
+	wr.fail = true
+	assert.Equal(t, http.StatusInternalServerError, wr.serve(http.MethodPost, h, body).Code)
+	wr.fail = false
+	assert.Equal(t, http.StatusOK, wr.serve(http.MethodPost, h, body).Code)
+	assert.Len(t, wr.got, 2)
+}
+
+// NotificationMaxAge and the webhook options decide what is stale.
+func TestWebhookHandlerFreshness(t *testing.T) {
+	body := statusBody("143374", "SettlementCompleted")
+	signedAt := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name  string
+		later time.Duration
+		opts  []betaalkit.WebhookOption
+		want  int
+	}{
+		{"fresh", 9 * time.Minute, nil, http.StatusOK},
+		{"stale", ideal2.DefaultNotificationMaxAge + time.Minute, nil, http.StatusUnauthorized},
+		{"within a wider tolerance", time.Hour, []betaalkit.WebhookOption{betaalkit.WebhookTolerance(2 * time.Hour)}, http.StatusOK},
+		{"the webhook's own clock", 0, []betaalkit.WebhookOption{betaalkit.WebhookClock(func() time.Time { return signedAt.Add(time.Hour) })}, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := newRoutingService(t).config()
+			cfg.Clock = func() time.Time { return signedAt.Add(tc.later) }
+			wr := newWebhookRecorder(t, cfg, tc.opts...)
+			assert.Equal(t, tc.want, wr.serve(http.MethodPost, signedNotification(t, body, signedAt), body).Code)
+			if tc.want != http.StatusOK {
+				checkRejected(t, wr, betaalkit.RejectStale, tc.want)
+			}
+		})
+	}
 }
 
 // The seed's status response, posted as a notification, verifies with
@@ -465,7 +747,7 @@ func TestNotificationSeedVector(t *testing.T) {
 	req.Header = f.Response.Header()
 	st, err := ideal2.ParseNotification(req, v)
 	require.NoError(t, err)
-	assert.Equal(t, "Edsger Wybe Dijkstra - Callback", *st.CommonPaymentData.DebtorInformation.Name)
+	assert.Equal(t, "Edsger Wybe Dijkstra - Callback", st.CommonPaymentData.DebtorInformation.Name)
 
 	req = httptest.NewRequest(http.MethodPost, "/ideal2/notify", strings.NewReader(strings.Replace(string(f.Response.BodyBytes()), "Settlement", "Xettlement", 1)))
 	req.Header = f.Response.Header()
@@ -476,7 +758,7 @@ func TestNotificationSeedVector(t *testing.T) {
 func TestCallerHTTPClientIsNotModified(t *testing.T) {
 	rs := newRoutingService(t)
 	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		rs.reply(w, http.StatusOK, statusBody("1", ideal2.StatusOpen))
+		rs.reply(w, http.StatusOK, statusBody("1", "Open"))
 	})
 	var through int
 	base := signing.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
@@ -488,7 +770,7 @@ func TestCallerHTTPClientIsNotModified(t *testing.T) {
 	cfg.HTTPClient = hc
 	c, err := ideal2.New(cfg)
 	require.NoError(t, err)
-	_, err = c.PaymentStatus(context.Background(), "1")
+	_, err = c.GetPayment(context.Background(), "1")
 	require.NoError(t, err)
 	assert.Equal(t, 2, through, "token and PIS requests both go through the caller's transport")
 	assert.NotNil(t, hc.Transport)
@@ -517,70 +799,65 @@ func TestLoadKeyPair(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// A captured notification must not be accepted long after it was signed.
-func TestNotificationHandlerRefusesReplays(t *testing.T) {
-	rs := newRoutingService(t)
-	_, server := testKeys()
-	body := statusBody("143374", ideal2.StatusSettlementCompleted)
-	signed := httptest.NewRequest(http.MethodPost, "/ideal2/notify", nil)
-	signResponse(t, signed.Header, server, []byte(body))
-
-	for _, tc := range []struct {
-		name  string
-		later time.Duration
-		want  int
-	}{
-		{"fresh", 9 * time.Minute, http.StatusNoContent},
-		{"replayed", ideal2.DefaultNotificationMaxAge + time.Minute, http.StatusUnauthorized},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := rs.config()
-			cfg.Clock = func() time.Time { return time.Now().Add(tc.later) }
-			c, err := ideal2.New(cfg)
-			require.NoError(t, err)
-			h := c.NotificationHandler(func(context.Context, *ideal2.PaymentStatusResponse) error { return nil })
-			req := httptest.NewRequest(http.MethodPost, "/ideal2/notify", strings.NewReader(body))
-			req.Header = signed.Header.Clone()
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			assert.Equal(t, tc.want, w.Code)
-		})
-	}
-}
-
 // With verification off, a forged notification cannot claim a payment is
-// settled: the handler passes on what the API reports.
+// settled: the handler passes on what the API reports, and refuses with
+// "fetch" when the API cannot tell.
 func TestUnverifiedNotificationIsOnlyAHint(t *testing.T) {
 	rs := newRoutingService(t)
 	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		assert.Equal(t, pisPath+"/payments/143374/status", r.URL.Path)
-		rs.reply(w, http.StatusOK, statusBody("143374", ideal2.StatusOpen))
+		if r.URL.Path != pisPath+"/payments/143374/status" {
+			rs.reply(w, http.StatusNotFound, `{"Code":"404","Message":"unknown payment"}`)
+			return
+		}
+		rs.reply(w, http.StatusOK, statusBody("143374", "Open"))
 	})
 	cfg := rs.config()
 	cfg.ServerCertificate = nil
 	cfg.SkipResponseVerification = true
-	c, err := ideal2.New(cfg)
-	require.NoError(t, err)
-	var got string
-	h := c.NotificationHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
-		got = string(st.CommonPaymentData.PaymentStatus)
-		return nil
-	})
-	forged := httptest.NewRequest(http.MethodPost, "/ideal2/notify", strings.NewReader(statusBody("143374", ideal2.StatusSettlementCompleted)))
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, forged)
-	assert.Equal(t, http.StatusNoContent, w.Code)
-	assert.Equal(t, string(ideal2.StatusOpen), got)
+	wr := newWebhookRecorder(t, cfg)
+	w := wr.serve(http.MethodPost, nil, statusBody("143374", "SettlementCompleted"))
+	assert.Equal(t, http.StatusOK, w.Code)
+	require.Len(t, wr.got, 1)
+	assert.Equal(t, ideal2.PaymentStatusOpen, wr.got[0].CommonPaymentData.PaymentStatus)
+
+	wr.got = nil
+	w = wr.serve(http.MethodPost, nil, statusBody("999", "SettlementCompleted"))
+	assert.Equal(t, http.StatusBadGateway, w.Code)
+	assert.Empty(t, wr.got)
+	checkRejected(t, wr, betaalkit.RejectFetch, http.StatusBadGateway)
+	assert.Contains(t, wr.rejected[0].Err.Error(), "ideal2: get payment: HTTP 404")
 }
 
-// A status answer about another payment is refused, body kept.
-func TestPaymentStatusMustBeAboutThePayment(t *testing.T) {
+// A status answer about another payment, or without a status, is refused,
+// body kept.
+func TestGetPaymentMustBeAboutThePayment(t *testing.T) {
 	rs := newRoutingService(t)
-	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		rs.reply(w, http.StatusOK, statusBody("999999", ideal2.StatusSettlementCompleted))
-	})
-	_, err := rs.client(t).PaymentStatus(context.Background(), "143374")
-	var de *apiclient.DecodeError
+	answer := statusBody("999999", "SettlementCompleted")
+	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) { rs.reply(w, http.StatusOK, answer) })
+	c := rs.client(t)
+	_, err := c.GetPayment(context.Background(), "143374")
+	var de *betaalkit.DecodeError
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, string(de.RawBody), "999999")
+	assert.True(t, strings.HasPrefix(err.Error(), "ideal2: get payment: decode HTTP 200 response: "), err.Error())
+
+	answer = `{"CommonPaymentData":{"PaymentId":"143374"}}`
+	_, err = c.GetPayment(context.Background(), "143374")
+	assert.ErrorIs(t, err, betaalkit.ErrDecode)
+	answer = `null`
+	_, err = c.GetPayment(context.Background(), "143374")
+	assert.ErrorIs(t, err, betaalkit.ErrDecode)
+}
+
+// A created payment without its id or redirect URL is no success.
+func TestCreatePaymentNeedsIDAndRedirect(t *testing.T) {
+	rs := newRoutingService(t)
+	rs.handle(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		rs.reply(w, http.StatusCreated, `{"CommonPaymentData":{"PaymentId":"1","PaymentStatus":"Open"},"Links":{}}`)
+	})
+	_, err := rs.client(t).CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""))
+	var de *betaalkit.DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Contains(t, string(de.RawBody), `"Links":{}`)
+	assert.True(t, strings.HasPrefix(err.Error(), "ideal2: create payment: "), err.Error())
 }

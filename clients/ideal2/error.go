@@ -21,8 +21,12 @@ const (
 // Error is an answer from the routing service other than success: the error
 // body {"Code","Message","Details","Link":{"Href"}} when there is one (the
 // token endpoint writes the keys in lower case; both are read), and the raw
-// body always.
+// body always. It reads "ideal2: create payment: HTTP 400: 154: Invalid
+// digest (details)".
 type Error struct {
+	// Op names the call that got the answer: "create payment", "get
+	// payment", "get access token".
+	Op         string
 	StatusCode int
 	Code       string
 	Message    string
@@ -34,15 +38,24 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Code != "" || e.Message != "" {
-		msg := fmt.Sprintf("ideal2: HTTP %d: %s %s", e.StatusCode, e.Code, e.Message)
-		if e.Details != "" {
-			msg += " (" + e.Details + ")"
-		}
-		return msg
+	prefix := apiclient.Call{Provider: provider, Op: e.Op}.Prefix()
+	detail := e.Code + ": " + e.Message
+	switch {
+	case e.Code == "" && e.Message == "":
+		return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, apiclient.Snippet(e.RawBody))
+	case e.Code == "":
+		detail = e.Message
+	case e.Message == "":
+		detail = e.Code
 	}
-	return fmt.Sprintf("ideal2: HTTP %d: %s", e.StatusCode, apiclient.Snippet(e.RawBody))
+	if e.Details != "" {
+		detail += " (" + e.Details + ")"
+	}
+	return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, detail)
 }
+
+// Operation names the call that got the answer, e.g. "create payment".
+func (e *Error) Operation() string { return e.Op }
 
 // errorBody reads either spelling of the keys: encoding/json matches field
 // names case-insensitively. Code is kept as text even if sent as a number.
@@ -73,7 +86,7 @@ func (e *Error) ProviderRequestID() string { return e.RequestID }
 func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
 
 func toError(r *apiclient.Response) error {
-	e := &Error{StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
+	e := &Error{Op: r.Call.Op, StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
 	var b errorBody
 	if len(r.Body) > 0 && json.Unmarshal(r.Body, &b) == nil {
 		e.Code = strings.TrimSpace(b.Code.String())

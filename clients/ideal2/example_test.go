@@ -10,16 +10,14 @@ import (
 	"time"
 
 	"github.com/betaalkit/betaalkit/clients/ideal2"
-	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
 )
 
 // Create a payment, send the customer to the bank, and wait for the outcome.
 func Example() {
 	// A stand-in for the routing service. In production: BaseURL is your
-	// acquirer's PIS URL (ideal2.TestBaseURL for Worldline's test
-	// environment), and the keys come from ideal2.LoadKeyPair and
-	// ideal2.LoadCertificate.
+	// acquirer's PIS URL (empty: Worldline's test environment), and the keys
+	// come from ideal2.LoadKeyPair and ideal2.LoadCertificate.
 	rs, merchant, server := exampleRoutingService()
 	defer rs.Close()
 
@@ -35,18 +33,14 @@ func Example() {
 		panic(err)
 	}
 	ctx := context.Background()
-	amount, err := money.ParseDecimalString("24.50")
-	if err != nil {
-		panic(err)
-	}
-	payment, err := client.CreatePayment(ctx, ideal2.NewPayment(amount, "Order 123", "order-123"),
+	payment, err := client.CreatePayment(ctx, ideal2.NewPayment(2450, "Order 123", "order-123"),
 		ideal2.WithReturnURL("https://shop.example/return"),
 		ideal2.WithNotificationURL("https://shop.example/ideal2/notify"))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(payment.CommonPaymentData.PaymentID, payment.CommonPaymentData.PaymentStatus)
-	fmt.Println("redirect to", payment.Links.RedirectURL.Href)
+	fmt.Println("redirect to", ideal2.PaymentURL(payment))
 
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
@@ -54,15 +48,20 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(status.CommonPaymentData.PaymentStatus, *status.CommonPaymentData.DebtorInformation.Name)
+	amount, err := ideal2.AmountOf(status)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(ideal2.StatusOf(status), "EUR", amount, "by", status.CommonPaymentData.DebtorInformation.Name)
 	// Output:
 	// 174142 Open
 	// redirect to https://bank.example/ideal/174142
-	// SettlementCompleted Edsger Wybe Dijkstra
+	// paid (SettlementCompleted) EUR 24.50 by Edsger Wybe Dijkstra
 }
 
-// Receive the routing service's status notifications; the handler answers 204.
-func ExampleClient_NotificationHandler() {
+// Receive the routing service's status notifications; the handler answers
+// 200 "OK" once the function has succeeded.
+func ExampleClient_WebhookHandler() {
 	rs, merchant, server := exampleRoutingService()
 	defer rs.Close()
 	client, err := ideal2.New(ideal2.Config{
@@ -73,8 +72,10 @@ func ExampleClient_NotificationHandler() {
 		panic(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /ideal2/notify", client.NotificationHandler(func(ctx context.Context, st *ideal2.PaymentStatusResponse) error {
-		fmt.Println("payment", st.CommonPaymentData.PaymentID, "is", st.CommonPaymentData.PaymentStatus)
+	mux.Handle("POST /ideal2/notify", client.WebhookHandler(func(ctx context.Context, st *ideal2.PaymentStatusResponse) error {
+		if ideal2.StatusOf(st).IsPaid() {
+			fmt.Println("payment", st.CommonPaymentData.PaymentID, "is paid")
+		}
 		return nil // mark the order paid here
 	}))
 
@@ -84,10 +85,10 @@ func ExampleClient_NotificationHandler() {
 	exampleSign(req.Header, server, body)
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, req)
-	fmt.Println(w.Code)
+	fmt.Println(w.Code, w.Body.String())
 	// Output:
-	// payment 174142 is SettlementCompleted
-	// 204
+	// payment 174142 is paid
+	// 200 OK
 }
 
 // exampleRoutingService answers a token request, one payment creation and
@@ -107,7 +108,7 @@ func exampleRoutingService() (*httptest.Server, keyPair, keyPair) {
 			status = http.StatusCreated
 			body = `{"CommonPaymentData":{"ExpiryDateTimestamp":"2024-02-14T21:33:58.919Z","PaymentStatus":"Open","PaymentId":"174142","AspspPaymentId":"0001077680035886"},"Links":{"RedirectUrl":{"Href":"https://bank.example/ideal/174142"}},"UseWaitingScreen":false}`
 		default:
-			body = `{"PaymentProductUsed":"IDEAL","CommonPaymentData":{"PaymentStatus":"SettlementCompleted","PaymentId":"174142","DebtorInformation":{"Name":"Edsger Wybe Dijkstra"}}}`
+			body = `{"PaymentProductUsed":"IDEAL","CommonPaymentData":{"GuaranteedAmount":"24.50","PaymentStatus":"SettlementCompleted","PaymentId":"174142","DebtorInformation":{"Name":"Edsger Wybe Dijkstra"}}}`
 		}
 		exampleSign(w.Header(), server, body)
 		w.WriteHeader(status)

@@ -207,8 +207,13 @@ func (rs *routingService) reply(w http.ResponseWriter, status int, body string) 
 }
 
 func signResponse(t testing.TB, h http.Header, server keyPair, body []byte) {
+	signResponseAt(t, h, server, body, time.Now())
+}
+
+// signResponseAt signs as the routing service does at time at.
+func signResponseAt(t testing.TB, h http.Header, server keyPair, body []byte, at time.Time) {
 	h.Set("X-Request-ID", signing.IDEAL2RequestID())
-	h.Set("MessageCreateDateTime", time.Now().UTC().Format(signing.IDEAL2TimeFormat))
+	h.Set("MessageCreateDateTime", at.UTC().Format(signing.IDEAL2TimeFormat))
 	h.Set("Digest", signing.IDEAL2Digest(body))
 	names := []string{"messagecreatedatetime", "x-request-id", "digest"}
 	ss, err := signing.IDEAL2SigningString(names, "", "", h)

@@ -8,20 +8,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
-
 	"github.com/betaalkit/betaalkit/signing"
 )
 
 // DefaultNotificationMaxAge is how far a notification's
-// MessageCreateDateTime may be from now before it counts as a replay.
+// MessageCreateDateTime may be from now before it counts as stale.
 const DefaultNotificationMaxAge = 10 * time.Minute
 
 // ParseNotification reads the status notification the routing service
 // POSTs to InitiatingPartyNotificationURL. With a verifier, the body must
 // carry a valid Digest and Signature (a *VerifyError otherwise); with nil,
 // it is parsed unchecked — then treat it only as a hint and confirm with
-// PaymentStatus.
+// GetPayment. WebhookHandler does all of this for a Client.
 func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStatusResponse, error) {
 	if r.Method != http.MethodPost {
 		return nil, fmt.Errorf("ideal2: notification must be POST, got %s", r.Method)
@@ -35,6 +35,10 @@ func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStat
 			return nil, err
 		}
 	}
+	return parseNotification(body)
+}
+
+func parseNotification(body []byte) (*PaymentStatusResponse, error) {
 	var st PaymentStatusResponse
 	if err := json.Unmarshal(body, &st); err != nil {
 		return nil, fmt.Errorf("ideal2: notification body is not a payment status: %w", err)
@@ -45,39 +49,83 @@ func ParseNotification(r *http.Request, v *signing.IDEAL2Verifier) (*PaymentStat
 	return &st, nil
 }
 
-// NotificationHandler verifies each notification as the client verifies
-// responses (when it has a ServerCertificate), parses it and passes it to
-// fn. With verification turned off it does not trust the body: it fetches
-// the payment's status from the API and passes that to fn instead. It
-// answers 204 when fn succeeds, 500 when fn fails (so the routing service
-// tries again), 401 for a notification that fails verification and 400 for
-// a body that is not a notification.
-func (c *Client) NotificationHandler(fn func(ctx context.Context, status *PaymentStatusResponse) error) http.Handler {
+// WebhookHandler receives the status notifications the routing service
+// POSTs to a payment's InitiatingPartyNotificationURL (see
+// WithNotificationURL) and passes each payment's status to fn, as
+// GetPayment returns it.
+//
+// With a Config.ServerCertificate, a notification must carry a valid Digest
+// and Signature, a MessageCreateDateTime within Config.NotificationMaxAge of
+// the clock (WebhookTolerance and WebhookClock override both), and must not
+// repeat one accepted before; fn gets the verified body. With verification
+// off the body is only a hint: fn gets the payment as GetPayment reads it.
+//
+// It answers 200 "OK" when fn succeeds, as every betaalkit webhook handler does.
+// A refusal answers the reason's status (betaalkit.RejectReason: method,
+// body, signature, stale, replay, fetch when GetPayment fails, handler when
+// fn fails — the routing service then tries again), logs a Warn line
+// through Config.Logger and calls the OnReject hook.
+func (c *Client) WebhookHandler(fn func(ctx context.Context, p *PaymentStatusResponse) error, opts ...betaalkit.WebhookOption) http.Handler {
+	hook := apiclient.NewWebhook(provider, c.logger, opts)
+	verifier := c.notifications
+	var seen *signing.NonceCache
+	now := time.Now
+	if verifier != nil {
+		v := *verifier
+		if hook.Config.Clock != nil {
+			v.Clock = hook.Config.Clock
+		}
+		if hook.Config.Tolerance > 0 {
+			v.MaxAge = hook.Config.Tolerance
+		}
+		if v.Clock != nil {
+			now = v.Clock
+		}
+		verifier = &v
+		// A notification is fresh for 2 × MaxAge around its signed time:
+		// that long, its signed time and digest mark it as seen.
+		seen = signing.NewNonceCache(2 * v.MaxAge)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !apiclient.RequirePOST(w, r) {
+		body, ok := hook.ReadBody(w, r)
+		if !ok {
 			return
 		}
-		st, err := ParseNotification(r, c.notifications)
-		var ve *VerifyError
-		switch {
-		case errors.As(err, &ve):
-			http.Error(w, "notification failed verification", http.StatusUnauthorized)
-			return
-		case err != nil:
-			http.Error(w, "not a payment status notification", http.StatusBadRequest)
-			return
-		}
-		if c.notifications == nil {
-			// Unverified, the body is only a hint: pass on what the API says.
-			if st, err = c.PaymentStatus(r.Context(), st.CommonPaymentData.PaymentID); err != nil {
-				http.Error(w, "could not fetch the payment status", http.StatusBadGateway)
+		if verifier != nil {
+			if err := verifier.VerifyRequest(r, body); err != nil {
+				reason := betaalkit.RejectSignature
+				if errors.Is(err, signing.ErrStale) {
+					reason = betaalkit.RejectStale
+				}
+				hook.Reject(w, r, reason, err)
 				return
 			}
 		}
-		if err := fn(r.Context(), st); err != nil {
-			http.Error(w, "handler failed", http.StatusInternalServerError)
+		st, err := parseNotification(body)
+		if err != nil {
+			hook.Reject(w, r, betaalkit.RejectBody, err)
 			return
 		}
-		w.WriteHeader(http.StatusNoContent)
+		// Both are covered by the verified signature.
+		id := r.Header.Get("MessageCreateDateTime") + " " + r.Header.Get("Digest")
+		switch {
+		case verifier == nil:
+			// Unverified, the body is only a hint: pass on what the API says.
+			if st, err = c.GetPayment(r.Context(), st.CommonPaymentData.PaymentID); err != nil {
+				hook.Reject(w, r, betaalkit.RejectFetch, err)
+				return
+			}
+		case !seen.Claim(id, now()):
+			hook.Reject(w, r, betaalkit.RejectReplay, fmt.Errorf("the notification signed at %s was accepted before", r.Header.Get("MessageCreateDateTime")))
+			return
+		}
+		if err := fn(r.Context(), st); err != nil {
+			if seen != nil {
+				seen.Release(id) // the routing service's retry must get through
+			}
+			hook.Reject(w, r, betaalkit.RejectHandler, err)
+			return
+		}
+		hook.Accept(w)
 	})
 }

@@ -7,27 +7,66 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/money"
 )
 
-// Payment statuses. The set is open: a value the routing service adds later
-// decodes as it is, so compare with these rather than switching exhaustively.
-const (
-	StatusOpen                = "Open"
-	StatusSettlementCompleted = "SettlementCompleted"
-	StatusCancelled           = "Cancelled"
-	StatusExpired             = "Expired"
-	StatusError               = "Error"
-)
-
-// IsFinal reports whether a payment status will not change any more. Open
-// and unknown statuses are not final, so a poller keeps asking.
-func IsFinal(status string) bool {
-	switch status {
-	case StatusSettlementCompleted, StatusCancelled, StatusExpired, StatusError:
-		return true
+// NormalizeStatus maps a routing service payment status onto betaalkit's:
+//
+//	Open                 → open (the customer has not finished at the bank)
+//	SettlementCompleted  → paid
+//	Cancelled            → canceled
+//	Expired              → expired
+//	Error                → failed
+//	anything else        → unknown (never paid, never final)
+func NormalizeStatus(raw string) betaalkit.Status {
+	switch PaymentStatus(raw) {
+	case PaymentStatusOpen:
+		return betaalkit.StatusOpen
+	case PaymentStatusSettlementCompleted:
+		return betaalkit.StatusPaid
+	case PaymentStatusCancelled:
+		return betaalkit.StatusCanceled
+	case PaymentStatusExpired:
+		return betaalkit.StatusExpired
+	case PaymentStatusError:
+		return betaalkit.StatusFailed
 	}
-	return false
+	return betaalkit.StatusUnknown
+}
+
+// StatusOf is a status answer's (or notification's) payment status,
+// normalized and raw. A nil p is StatusUnknown.
+func StatusOf(p *PaymentStatusResponse) betaalkit.PaymentStatus {
+	if p == nil {
+		return betaalkit.PaymentStatus{Status: betaalkit.StatusUnknown}
+	}
+	raw := string(p.CommonPaymentData.PaymentStatus)
+	return betaalkit.PaymentStatus{Status: NormalizeStatus(raw), Raw: raw}
+}
+
+// PaymentURL is where to send the customer to pay: the created payment's
+// Links.RedirectUrl ("" for a nil p).
+func PaymentURL(p *PaymentInitiationResponse) string {
+	if p == nil {
+		return ""
+	}
+	return p.Links.RedirectURL.Href
+}
+
+// AmountOf is the amount a status answer or notification reports, in
+// cents: its GuaranteedAmount, which the routing service sends with a
+// settled payment. It fails when there is none, or when it is not a whole
+// number of cents.
+func AmountOf(p *PaymentStatusResponse) (money.Cents, error) {
+	if p == nil || p.CommonPaymentData.GuaranteedAmount == (money.DecimalString{}) {
+		return 0, errors.New("ideal2: the payment status has no GuaranteedAmount (it comes with a settled payment)")
+	}
+	cents, err := p.CommonPaymentData.GuaranteedAmount.Cents()
+	if err != nil {
+		return 0, fmt.Errorf("ideal2: GuaranteedAmount: %w", err)
+	}
+	return cents, nil
 }
 
 // DefaultPollBackoff waits 1s, 2s, 4s, … between status polls, at most 30s.
@@ -41,19 +80,19 @@ func DefaultPollBackoff(attempt int) time.Duration {
 	return min(time.Second<<(attempt-1), 30*time.Second)
 }
 
-// WaitForFinalStatus polls PaymentStatus, backing off between attempts,
-// until the payment reaches a final status or ctx ends (then it returns
-// ctx's error together with the last status seen, which may be nil).
-// Transport failures and 5xx/429 answers are retried; any other error —
-// including a response that fails verification — ends the wait.
+// WaitForFinalStatus polls GetPayment, backing off between attempts, until
+// the payment's status is final (StatusOf(st).IsFinal()) or ctx ends (then
+// it returns ctx's error together with the last status seen, which may be
+// nil). Transport failures and 5xx/429 answers are retried; any other
+// error — including a response that fails verification — ends the wait.
 func (c *Client) WaitForFinalStatus(ctx context.Context, paymentID string) (*PaymentStatusResponse, error) {
 	var last *PaymentStatusResponse
 	for attempt := 1; ; attempt++ {
-		st, err := c.PaymentStatus(ctx, paymentID)
+		st, err := c.GetPayment(ctx, paymentID)
 		switch {
 		case err == nil:
 			last = st
-			if IsFinal(st.CommonPaymentData.PaymentStatus) {
+			if StatusOf(st).IsFinal() {
 				return st, nil
 			}
 		case ctx.Err() != nil:
@@ -76,10 +115,7 @@ func retryable(err error) bool {
 	if errors.As(err, &e) {
 		return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests
 	}
-	var ve *VerifyError
-	var de *apiclient.DecodeError
-	var fe *apiclient.FieldError
 	// A forged or undecodable answer, or a bad argument, will not get
 	// better by asking again; anything else is a transport failure.
-	return !errors.As(err, &ve) && !errors.As(err, &de) && !errors.As(err, &fe)
+	return !errors.Is(err, betaalkit.ErrVerification) && !errors.Is(err, betaalkit.ErrDecode) && !errors.Is(err, betaalkit.ErrInvalidRequest)
 }

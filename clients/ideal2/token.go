@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/ideal2"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/signing"
@@ -70,25 +71,26 @@ type TokenSource struct {
 
 var _ oauth2.TokenSource = (*TokenSource)(nil)
 
-// NewTokenSource checks cfg and returns a token source.
+// NewTokenSource checks cfg and returns a token source. Every error is a
+// *betaalkit.ConfigError naming the TokenConfig field.
 func NewTokenSource(cfg TokenConfig) (*TokenSource, error) {
 	switch {
 	case !strings.HasSuffix(cfg.URL, "/token"):
-		return nil, &apiclient.FieldError{Field: "TokenURL", Reason: fmt.Sprintf("%q does not end in /token", cfg.URL)}
+		return nil, configError("TokenConfig.URL", fmt.Sprintf("%q does not end in /token", cfg.URL), nil)
 	case cfg.MerchantID == "":
-		return nil, &apiclient.FieldError{Field: "MerchantID", Reason: "is empty"}
+		return nil, configError("TokenConfig.MerchantID", "is empty", nil)
 	case cfg.ClientName == "":
-		return nil, &apiclient.FieldError{Field: "ClientName", Reason: "is empty"}
+		return nil, configError("TokenConfig.ClientName", "is empty", nil)
 	case cfg.MerchantKey == nil:
-		return nil, &apiclient.FieldError{Field: "MerchantKey", Reason: "is missing"}
+		return nil, configError("TokenConfig.MerchantKey", "is missing", signing.ErrMissingCredentials)
 	case cfg.Certificate == nil:
-		return nil, &apiclient.FieldError{Field: "MerchantCertificate", Reason: "is missing"}
+		return nil, configError("TokenConfig.Certificate", "is missing", signing.ErrMissingCredentials)
 	}
 	// A copy, so the redirect policy that keeps the signed request on its
 	// host is ours and the caller's client stays as it was.
 	hc, err := apiclient.HTTPClient(transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}, nil, transport.Config{Provider: provider})
 	if err != nil {
-		return nil, fmt.Errorf("ideal2: %w", err)
+		return nil, configError("TokenConfig.HTTPClient", "cannot be used", err)
 	}
 	cfg.HTTPClient = hc
 	if cfg.RefreshMargin <= 0 {
@@ -190,6 +192,7 @@ func (ts *TokenSource) margin(t *oauth2.Token) time.Duration {
 
 // fetch performs the signed token request.
 func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
+	call := apiclient.Call{Provider: provider, Op: "get access token"}
 	now := ts.now()
 	params := &gen.RequestAccessTokenParams{
 		App:    "IDEAL",
@@ -201,35 +204,35 @@ func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 	server := strings.TrimSuffix(ts.cfg.URL, "token")
 	req, err := gen.NewRequestAccessTokenRequestWithFormdataBody(server, params, gen.TokenRequest{GrantType: gen.TokenRequestGrantTypeClientCredentials})
 	if err != nil {
-		return nil, fmt.Errorf("ideal2: token request: %w", err)
+		return nil, call.Wrap(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if err := signing.IDEAL2SignTokenRequest(req, ts.cfg.MerchantKey, ts.keyID); err != nil {
-		return nil, fmt.Errorf("ideal2: sign token request: %w", err)
+		return nil, call.Wrap(err)
 	}
-	r, err := apiclient.Read(ts.cfg.HTTPClient.Do(req.WithContext(ctx)))
+	r, err := call.Read(ts.cfg.HTTPClient.Do(req.WithContext(ctx)))
 	if err != nil {
-		return nil, fmt.Errorf("ideal2: token request: %w", err)
+		return nil, err
 	}
 	body, err := apiclient.Expect[gen.TokenResponse](r, toError, http.StatusOK)
 	var decodeErr *apiclient.DecodeError
 	if errors.As(err, &decodeErr) {
 		// A success body holds the token: never put it in an error.
-		return nil, fmt.Errorf("ideal2: token response (HTTP %d) does not decode: %w", r.StatusCode, redactJSONError(decodeErr.Err))
+		return nil, call.Wrap(fmt.Errorf("%w: HTTP %d: %w", betaalkit.ErrDecode, r.StatusCode, redactJSONError(decodeErr.Err)))
 	}
 	if err != nil {
 		return nil, err
 	}
 	if body.AccessToken == "" {
-		return nil, fmt.Errorf("ideal2: token response (HTTP %d) has no access_token", r.StatusCode)
+		return nil, call.Wrap(fmt.Errorf("%w: HTTP %d: the answer has no access_token", betaalkit.ErrDecode, r.StatusCode))
 	}
 	lifetime := time.Duration(body.ExpiresIn) * time.Second
 	if lifetime <= 0 {
 		lifetime = defaultTokenLifetime
 	}
 	tokenType := "Bearer"
-	if body.TokenType != nil && *body.TokenType != "" {
-		tokenType = *body.TokenType
+	if body.TokenType != "" {
+		tokenType = body.TokenType
 	}
 	// Expiry counts from when the request was made, erring early.
 	return &oauth2.Token{AccessToken: body.AccessToken, TokenType: tokenType, Expiry: now.Add(lifetime), ExpiresIn: int64(body.ExpiresIn)}, nil

@@ -23,8 +23,8 @@ func demoIDEAL2(ctx context.Context, env demoEnv, hooks *webhookReceiver, step d
 	defer srv.Close()
 	// Our client has the sandbox's certificate, so the handler verifies
 	// each notification's Digest and Signature before fn sees it.
-	hooks.Handle(client.NotificationHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
-		hooks.Accepted(st.CommonPaymentData.PaymentID + " " + st.CommonPaymentData.PaymentStatus)
+	hooks.Handle(client.WebhookHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
+		hooks.Accepted(st.CommonPaymentData.PaymentID + " " + ideal2.StatusOf(st).String())
 		return nil
 	}))
 
@@ -35,10 +35,7 @@ func demoIDEAL2(ctx context.Context, env demoEnv, hooks *webhookReceiver, step d
 	}
 	step("access token: %s, expires in %ds (merchant %s, token request signed with keyId %s)", tok.TokenType, tok.ExpiresIn, m.ID, m.KeyID())
 
-	amount, err := money.ParseDecimalString("12.50")
-	if err != nil {
-		return err
-	}
+	const amount money.Cents = 1250
 	p, err := client.CreatePayment(ctx, ideal2.NewPayment(amount, "Order 1001", "order-1001"),
 		ideal2.WithReturnURL("https://shop.example/return?order=1001"),
 		ideal2.WithNotificationURL(hooks.URL+"/ideal2/notify"))
@@ -48,7 +45,7 @@ func demoIDEAL2(ctx context.Context, env demoEnv, hooks *webhookReceiver, step d
 	id := p.CommonPaymentData.PaymentID
 	step("created payment %s for EUR %s: %s (signed request, response signature verified)", id, amount, p.CommonPaymentData.PaymentStatus)
 
-	back, err := sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, sim.Pay)
+	back, err := sim.PayAsCustomer(ctx, ideal2.PaymentURL(p), sim.Pay)
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}
@@ -64,15 +61,19 @@ func demoIDEAL2(ctx context.Context, env demoEnv, hooks *webhookReceiver, step d
 	if err != nil {
 		return fmt.Errorf("payment status: %w", err)
 	}
-	data := final.CommonPaymentData
-	if data.PaymentStatus != ideal2.StatusSettlementCompleted {
-		return fmt.Errorf("payment %s ended %s, want %s", id, data.PaymentStatus, ideal2.StatusSettlementCompleted)
+	status := ideal2.StatusOf(final)
+	if !status.IsPaid() {
+		return fmt.Errorf("payment %s ended %s, want it paid", id, status)
+	}
+	paid, err := ideal2.AmountOf(final)
+	if err != nil {
+		return err
 	}
 	debtor := "an unnamed debtor"
-	if d := data.DebtorInformation; d != nil && d.Name != nil && d.Account != nil && d.Account.Identification != nil {
-		debtor = *d.Name + " (" + maskAccount(*d.Account.Identification) + ")"
+	if d := final.CommonPaymentData.DebtorInformation; d.Name != "" && d.Account.Identification != "" {
+		debtor = d.Name + " (" + maskAccount(d.Account.Identification) + ")"
 	}
-	step("final status: %s, paid by %s (iDEAL 2.0 has no refunds)", data.PaymentStatus, debtor)
+	step("final status: %s, EUR %s paid by %s (iDEAL 2.0 has no refunds)", status, paid, debtor)
 	return nil
 }
 
@@ -84,7 +85,7 @@ func init() {
 		}
 		m := s.Merchant()
 		return simulator{handler: s, basePath: sandbox.PISBasePath, credentials: fmt.Sprintf(
-			"merchant Id %s, Client %s; generated key pair and response-signing certificate at /sandbox/merchant-key.pem, /sandbox/merchant-cert.pem, /sandbox/server-cert.pem",
+			"merchant Id %s, Client %s; generated key pair and response-signing certificate: {origin}/sandbox/merchant-key.pem, {origin}/sandbox/merchant-cert.pem, {origin}/sandbox/server-cert.pem",
 			m.ID, m.ClientName)}, nil
 	})
 }

@@ -23,7 +23,6 @@ func init() {
 // request whose exact body is read from stdin (empty for a GET).
 func runSignIdeal2(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sign ideal2", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	keyFile := fs.String("key", "", "merchant RSA private key, PEM (required)")
 	certFile := fs.String("cert", "", "merchant certificate, PEM; its SHA-1 is the keyId (required)")
 	method := fs.String("method", "POST", "HTTP method")
@@ -32,14 +31,14 @@ func runSignIdeal2(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	date := fs.String("date", "", "MessageCreateDateTime, e.g. 2023-12-29T16:38:45.770Z, used as given (default: now)")
 	explain := fs.Bool("explain", false, "also print the signing string to stderr")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: betaalkit sign ideal2 --key FILE --cert FILE --path P [--method M] [--request-id ID] [--date D] < body")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit sign ideal2 --key FILE --cert FILE --path P [--method M] [--request-id ID] [--date D] < body")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr, "key", "cert", "path"); !ok {
+		return code
 	}
-	if *keyFile == "" || *certFile == "" || *path == "" {
-		fs.Usage()
+	if err := checkMethod("method", *method); err != nil {
+		fmt.Fprintf(stderr, "betaalkit %s: %v\n", fs.Name(), err)
 		return 2
 	}
 	target := *path
@@ -116,7 +115,6 @@ func (f *headerFlags) Set(s string) error {
 // headers given as flags, its exact body on stdin) verifies.
 func runVerifyIdeal2Response(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify ideal2-response", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	certFile := fs.String("cert", "", "the routing service's response-signing certificate, PEM (required)")
 	headers := &headerFlags{h: http.Header{}}
 	fs.Var(headers, "header", "a response header, 'Name: value' (repeat; Digest, Signature and the headers it signs)")
@@ -124,14 +122,14 @@ func runVerifyIdeal2Response(args []string, stdin io.Reader, stdout, stderr io.W
 	ignoreValidity := fs.Bool("ignore-validity", false, "accept a certificate outside its validity period")
 	explain := fs.Bool("explain", false, "print the signing string and each check to stderr")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: betaalkit verify ideal2-response --cert FILE --header 'Digest: …' --header 'Signature: …' … [--now TIME] < body")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit verify ideal2-response --cert FILE --header 'Digest: …' --header 'Signature: …' … [--now TIME] < body")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr, "cert"); !ok {
+		return code
 	}
-	if *certFile == "" || len(headers.h) == 0 {
-		fs.Usage()
+	if len(headers.h) == 0 {
+		fmt.Fprintf(stderr, "betaalkit %s: missing required flag --header (the response's Digest and Signature)\n", fs.Name())
 		return 2
 	}
 	cert, err := readIdeal2Cert(*certFile)

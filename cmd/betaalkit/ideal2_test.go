@@ -81,7 +81,10 @@ func TestCLISignIdeal2SeedVector(t *testing.T) {
 func TestCLISignIdeal2Usage(t *testing.T) {
 	code, _, errOut := ideal2CLI(nil, "sign", "ideal2", "--path", "/x")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "usage: betaalkit sign ideal2")
+	assert.Contains(t, errOut, "missing required flag --key, --cert")
+	code, _, errOut = ideal2CLI(nil, "sign", "ideal2", "--key", "k", "--cert", "c", "--path", "/x", "--method", "FOO")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `--method "FOO" is not an HTTP method`)
 
 	key := ideal2VectorPath(t, "TestCertificatesiDEAL.2.0.key")
 	server := ideal2VectorPath(t, "iDEAL_2.0_Public_Certificate_Test_Environment.crt")
@@ -141,7 +144,7 @@ func TestCLIVerifyIdeal2ResponseExplain(t *testing.T) {
 
 	code, _, errOut = ideal2CLI(nil, "verify", "ideal2-response", "--cert", "x.crt")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "usage: betaalkit verify ideal2-response")
+	assert.Contains(t, errOut, "missing required flag --header")
 	code, _, _ = ideal2CLI(nil, "verify", "ideal2-response", "--cert", "x.crt", "--header", "no colon")
 	assert.Equal(t, 2, code)
 }

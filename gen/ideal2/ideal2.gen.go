@@ -34,6 +34,33 @@ func (e PaymentProduct) Valid() bool {
 	}
 }
 
+// Defines values for PaymentStatus.
+const (
+	PaymentStatusCancelled           PaymentStatus = "Cancelled"
+	PaymentStatusError               PaymentStatus = "Error"
+	PaymentStatusExpired             PaymentStatus = "Expired"
+	PaymentStatusOpen                PaymentStatus = "Open"
+	PaymentStatusSettlementCompleted PaymentStatus = "SettlementCompleted"
+)
+
+// Valid indicates whether the value is a known member of the PaymentStatus enum.
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCancelled:
+		return true
+	case PaymentStatusError:
+		return true
+	case PaymentStatusExpired:
+		return true
+	case PaymentStatusOpen:
+		return true
+	case PaymentStatusSettlementCompleted:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenRequestGrantType.
 const (
 	TokenRequestGrantTypeClientCredentials TokenRequestGrantType = "client_credentials"
@@ -49,209 +76,288 @@ func (e TokenRequestGrantType) Valid() bool {
 	}
 }
 
-// Amount defines model for Amount.
+// Amount An amount in euros, with its breakdown for Fast Checkout.
 type Amount struct {
-	// Amount Decimal euros as a string ("1.00", "24.50").
-	//
-	// Example: 1.00
-	Amount          DecimalAmount    `json:"Amount"`
-	AmountBreakdown *AmountBreakdown `json:"AmountBreakdown,omitempty"`
+	// Amount The amount to pay, in euros with a decimal point ("1.00").
+	Amount DecimalAmount `json:"Amount"`
 
-	// Currency ISO 4217; EUR when omitted.
-	Currency *string `json:"Currency,omitempty"`
+	// AmountBreakdown How the amount is made up, for Fast Checkout; omitted for a standard payment.
+	AmountBreakdown AmountBreakdown `json:"AmountBreakdown,omitempty,omitzero"`
 
-	// Type Fixed in the Fast Checkout example; omitted in the standard flow.
-	Type *string `json:"Type,omitempty"`
+	// Currency ISO 4217 currency code; iDEAL pays in euros, and EUR applies when it is omitted.
+	Currency string `json:"Currency,omitempty,omitzero"`
+
+	// Type The amount's type; the Fast Checkout example sends Fixed. Omitted in the standard flow.
+	Type string `json:"Type,omitempty,omitzero"`
 }
 
-// AmountBreakdown defines model for AmountBreakdown.
+// AmountBreakdown The amount split into the order and its shipping, for iDEAL Fast
+// Checkout. iDEAL requires both parts (a shipping cost of 0 when
+// shipping is free), and their sum must equal the amount.
 type AmountBreakdown struct {
-	// OrderAmount Decimal euros as a string ("1.00", "24.50").
-	//
-	// Example: 1.00
-	OrderAmount *DecimalAmount `json:"OrderAmount,omitempty"`
+	// OrderAmount The order's amount without shipping, in euros.
+	OrderAmount DecimalAmount `json:"OrderAmount"`
 
-	// ShippingCost Decimal euros as a string ("1.00", "24.50").
-	//
-	// Example: 1.00
-	ShippingCost *DecimalAmount `json:"ShippingCost,omitempty"`
+	// ShippingCost The shipping cost in euros; 0 when shipping is free.
+	ShippingCost DecimalAmount `json:"ShippingCost"`
 }
 
-// CommonPaymentDataRequest defines model for CommonPaymentDataRequest.
+// CommonPaymentDataRequest The payment data every payment product has, as the Initiating Party sends it.
 type CommonPaymentDataRequest struct {
+	// Amount The amount the customer is asked to pay.
 	Amount Amount `json:"Amount"`
 
-	// RemittanceInformation Description shown to the customer.
-	RemittanceInformation           *string                          `json:"RemittanceInformation,omitempty"`
-	RemittanceInformationStructured *RemittanceInformationStructured `json:"RemittanceInformationStructured,omitempty"`
+	// DebtorInformation During the migration from iDEAL 1, the Initiating Party may set
+	// Agent to the BIC of the customer's bank: the RedirectUrl then
+	// leads straight to that bank. Only for a standard payment without an
+	// iDEAL debtor token; the feature will be discontinued.
+	DebtorInformation DebtorInformation `json:"DebtorInformation,omitempty,omitzero"`
+
+	// RemittanceInformation The description of the payment shown to the customer at the bank and on the bank statement (unstructured remittance information).
+	RemittanceInformation string `json:"RemittanceInformation,omitempty,omitzero"`
+
+	// RemittanceInformationStructured The merchant's reference for the payment (structured remittance information).
+	RemittanceInformationStructured RemittanceInformationStructured `json:"RemittanceInformationStructured,omitempty,omitzero"`
 }
 
-// CreatedPaymentData defines model for CreatedPaymentData.
+// CreatedPaymentData The payment data of a newly created payment.
 type CreatedPaymentData struct {
-	AspspPaymentID      *string    `json:"AspspPaymentId,omitempty"`
-	ExpiryDateTimestamp *time.Time `json:"ExpiryDateTimestamp,omitempty"`
-	PaymentID           string     `json:"PaymentId"`
+	// AspspPaymentID The payment's iDEAL transaction id (16 digits), as the customer's bank knows it.
+	AspspPaymentID string `json:"AspspPaymentId,omitempty,omitzero"`
 
-	// PaymentStatus Open, SettlementCompleted, Cancelled, Expired, Error. Open is the only
-	// non-final status. An open set: a value added by the provider still decodes.
+	// ExpiryDateTimestamp When the payment expires if the customer has not finished it (UTC; four hours after creation in the examples).
+	ExpiryDateTimestamp time.Time `json:"ExpiryDateTimestamp,omitempty,omitzero"`
+
+	// PaymentID The routing service's id of the payment, for GET /payments/{paymentId}/status.
+	PaymentID string `json:"PaymentId"`
+
+	// PaymentStatus The payment's status, Open for a new payment.
 	PaymentStatus PaymentStatus `json:"PaymentStatus"`
 }
 
-// DebtorAccount defines model for DebtorAccount.
+// DebtorAccount A bank account, identified within a scheme.
 type DebtorAccount struct {
-	Identification *string `json:"Identification,omitempty"`
+	// Identification The account's identification in that scheme (the IBAN).
+	Identification string `json:"Identification,omitempty,omitzero"`
 
-	// SchemeName Example: IBAN
-	SchemeName *string `json:"SchemeName,omitempty"`
+	// SchemeName The identification scheme, IBAN.
+	//
+	// Example: IBAN
+	SchemeName string `json:"SchemeName,omitempty,omitzero"`
 }
 
-// DebtorInformation defines model for DebtorInformation.
+// DebtorInformation The customer (debtor) of a payment, their bank and their account.
 type DebtorInformation struct {
-	Account *DebtorAccount `json:"Account,omitempty"`
+	// Account The customer's account.
+	Account DebtorAccount `json:"Account,omitempty,omitzero"`
 
 	// Agent BIC of the customer's bank.
-	Agent *string `json:"Agent,omitempty"`
-	Name  *string `json:"Name,omitempty"`
+	Agent string `json:"Agent,omitempty,omitzero"`
+
+	// Name The account holder's name.
+	Name string `json:"Name,omitempty,omitzero"`
 }
 
-// DecimalAmount Decimal euros as a string ("1.00", "24.50").
+// DecimalAmount An amount in euros as a decimal string with a point ("1.00", "24.50").
 //
 // Example: 1.00
 type DecimalAmount = money.DecimalString
 
 // ErrorResponse Error body of the payment initiation service (upper-case keys).
 type ErrorResponse struct {
-	// Code Example: 003
-	Code    *string `json:"Code,omitempty"`
-	Details *string `json:"Details,omitempty"`
-	Link    *struct {
-		Href *string `json:"Href,omitempty"`
-	} `json:"Link,omitempty"`
-	Message *string `json:"Message,omitempty"`
+	// Code The routing service's error code, three digits as text: 003 invalid signature, 017 token expired, 101 unknown merchant, 154 invalid digest.
+	//
+	// Example: 003
+	Code string `json:"Code,omitempty,omitzero"`
+
+	// Details More about the error, e.g. the value at fault.
+	Details string `json:"Details,omitempty,omitzero"`
+
+	// Link Where the error is documented.
+	Link struct {
+		// Href The documentation's URL.
+		Href string `json:"Href,omitempty,omitzero"`
+	} `json:"Link,omitempty,omitzero"`
+
+	// Message A short description of the error.
+	Message string `json:"Message,omitempty,omitzero"`
 }
 
-// ExpectedCheckoutData The customer data a Fast Checkout asks the bank for.
+// ExpectedCheckoutData The customer data a Fast Checkout asks the bank for; only data set to true is returned.
 type ExpectedCheckoutData struct {
-	BillingAddress *bool `json:"BillingAddress,omitempty"`
+	// BillingAddress Whether to ask for the customer's billing address.
+	BillingAddress bool `json:"BillingAddress,omitempty,omitzero"`
 
-	// DebtorContactDetails Which contact details a Fast Checkout asks for.
-	DebtorContactDetails *ExpectedContactDetails `json:"DebtorContactDetails,omitempty"`
-	ShippingAddress      *bool                   `json:"ShippingAddress,omitempty"`
+	// DebtorContactDetails Which contact details to ask for.
+	DebtorContactDetails ExpectedContactDetails `json:"DebtorContactDetails,omitempty,omitzero"`
+
+	// ShippingAddress Whether to ask for the customer's shipping address.
+	ShippingAddress bool `json:"ShippingAddress,omitempty,omitzero"`
 }
 
 // ExpectedContactDetails Which contact details a Fast Checkout asks for.
 type ExpectedContactDetails struct {
-	Email       *bool `json:"Email,omitempty"`
-	FirstName   *bool `json:"FirstName,omitempty"`
-	LastName    *bool `json:"LastName,omitempty"`
-	PhoneNumber *bool `json:"PhoneNumber,omitempty"`
+	// Email Whether to ask for the customer's e-mail address.
+	Email bool `json:"Email,omitempty,omitzero"`
+
+	// FirstName Whether to ask for the customer's first name.
+	FirstName bool `json:"FirstName,omitempty,omitzero"`
+
+	// LastName Whether to ask for the customer's last name.
+	LastName bool `json:"LastName,omitempty,omitzero"`
+
+	// PhoneNumber Whether to ask for the customer's phone number.
+	PhoneNumber bool `json:"PhoneNumber,omitempty,omitzero"`
 }
 
-// IDEALPayments defines model for IDEALPayments.
+// IDEALPayments The iDEAL-specific part of a payment request.
 type IDEALPayments struct {
-	// ExpectedCheckoutData The customer data a Fast Checkout asks the bank for.
-	ExpectedCheckoutData *ExpectedCheckoutData `json:"ExpectedCheckoutData,omitempty"`
+	// ExpectedCheckoutData The customer data a Fast Checkout asks for.
+	ExpectedCheckoutData ExpectedCheckoutData `json:"ExpectedCheckoutData,omitempty,omitzero"`
 
-	// FlowType FastCheckout for Fast Checkout; omitted for a standard payment.
-	FlowType *string `json:"FlowType,omitempty"`
+	// FlowType The iDEAL flow. FastCheckout asks the customer's bank for the contact and address data named in ExpectedCheckoutData; omitted for a standard payment.
+	FlowType string `json:"FlowType,omitempty,omitzero"`
 }
 
-// Link defines model for Link.
+// Link A hyperlink.
 type Link struct {
+	// Href The link's absolute URL.
 	Href string `json:"Href"`
 }
 
-// PaymentInitiationRequest defines model for PaymentInitiationRequest.
+// PaymentInitiationRequest Body of POST /payments, the Initiating Party's (the merchant's) request for an iDEAL payment.
 type PaymentInitiationRequest struct {
+	// CommonPaymentData The amount, the description shown to the customer and the merchant's reference.
 	CommonPaymentData CommonPaymentDataRequest `json:"CommonPaymentData"`
-	IDEALPayments     *IDEALPayments           `json:"IDEALPayments,omitempty"`
-	PaymentProduct    []PaymentProduct         `json:"PaymentProduct"`
+
+	// IDEALPayments The iDEAL flow (Fast Checkout) and the customer data it asks for; omitted for a standard payment.
+	IDEALPayments IDEALPayments `json:"IDEALPayments,omitempty,omitzero"`
+
+	// PaymentProduct The payment products of the request; for iDEAL always ["IDEAL"].
+	PaymentProduct []PaymentProduct `json:"PaymentProduct"`
 }
 
-// PaymentInitiationResponse defines model for PaymentInitiationResponse.
+// PaymentInitiationResponse Answer to POST /payments, the new payment and where to send the customer.
 type PaymentInitiationResponse struct {
+	// CommonPaymentData The new payment's id, status and expiry.
 	CommonPaymentData CreatedPaymentData `json:"CommonPaymentData"`
-	Links             PaymentLinks       `json:"Links"`
-	UseWaitingScreen  *bool              `json:"UseWaitingScreen,omitempty"`
+
+	// Links Where to send the customer, and where to read the payment's status.
+	Links PaymentLinks `json:"Links"`
+
+	// UseWaitingScreen Whether the Initiating Party is to show its own waiting screen to the customer (false in the documented examples).
+	UseWaitingScreen bool `json:"UseWaitingScreen,omitempty,omitzero"`
 }
 
-// PaymentLinks defines model for PaymentLinks.
+// PaymentLinks The links of a created payment.
 type PaymentLinks struct {
-	GetPaymentStatus *Link `json:"GetPaymentStatus,omitempty"`
-	RedirectURL      Link  `json:"RedirectUrl"`
+	// GetPaymentStatus The payment's status endpoint.
+	GetPaymentStatus Link `json:"GetPaymentStatus,omitempty,omitzero"`
+
+	// RedirectURL Where to send the customer to pay (the iDEAL payment page or the customer's bank).
+	RedirectURL Link `json:"RedirectUrl"`
 }
 
-// PaymentProduct defines model for PaymentProduct.
+// PaymentProduct A payment product of the open banking service. IDEAL: an iDEAL payment, the only product of this API.
 type PaymentProduct string
 
-// PaymentStatus Open, SettlementCompleted, Cancelled, Expired, Error. Open is the only
-// non-final status. An open set: a value added by the provider still decodes.
-type PaymentStatus = string
+// PaymentStatus The state of a payment's processing. Open: created, the customer has
+// not finished at the bank (the only status that still changes).
+// SettlementCompleted: the customer paid and the money is guaranteed to
+// the merchant. Cancelled: the customer cancelled at the bank. Expired:
+// the customer did not finish before the payment expired. Error: the
+// payment failed. A value the routing service adds later still decodes.
+type PaymentStatus string
 
-// PaymentStatusData defines model for PaymentStatusData.
+// PaymentStatusData The payment data of a status answer or notification.
 type PaymentStatusData struct {
-	AspspID           *string            `json:"AspspId,omitempty"`
-	AspspPaymentID    *string            `json:"AspspPaymentId,omitempty"`
-	DebtorInformation *DebtorInformation `json:"DebtorInformation,omitempty"`
-	PaymentID         string             `json:"PaymentId"`
+	// AspspID The iDEAL id of the customer's bank (the ASPSP), e.g. 10002.
+	AspspID string `json:"AspspId,omitempty,omitzero"`
 
-	// PaymentStatus Open, SettlementCompleted, Cancelled, Expired, Error. Open is the only
-	// non-final status. An open set: a value added by the provider still decodes.
+	// AspspPaymentID The payment's iDEAL transaction id (16 digits), as the customer's bank knows it.
+	AspspPaymentID string `json:"AspspPaymentId,omitempty,omitzero"`
+
+	// DebtorInformation The customer who paid, once the payment is settled.
+	DebtorInformation DebtorInformation `json:"DebtorInformation,omitempty,omitzero"`
+
+	// GuaranteedAmount The amount the customer's bank guarantees to the merchant, in euros; in Worldline's notification example of a settled payment ("10.00").
+	GuaranteedAmount DecimalAmount `json:"GuaranteedAmount,omitempty,omitzero"`
+
+	// PaymentID The routing service's id of the payment.
+	PaymentID string `json:"PaymentId"`
+
+	// PaymentStatus The payment's current status.
 	PaymentStatus PaymentStatus `json:"PaymentStatus"`
 }
 
 // PaymentStatusResponse Body of the status response, and of the status notification the routing service POSTs to InitiatingPartyNotificationURL.
 type PaymentStatusResponse struct {
+	// CommonPaymentData The payment's status and ids, and once it is settled the amount and the customer's account.
 	CommonPaymentData PaymentStatusData `json:"CommonPaymentData"`
 
-	// PaymentProductUsed Example: IDEAL
-	PaymentProductUsed *string `json:"PaymentProductUsed,omitempty"`
+	// PaymentProductUsed The payment product the customer paid with (IDEAL).
+	//
+	// Example: IDEAL
+	PaymentProductUsed string `json:"PaymentProductUsed,omitempty,omitzero"`
 }
 
-// RemittanceInformationStructured defines model for RemittanceInformationStructured.
+// RemittanceInformationStructured Structured remittance information, the merchant's own reference for the payment.
 type RemittanceInformationStructured struct {
-	Reference *string `json:"Reference,omitempty"`
+	// Reference The merchant's reference, e.g. the order number.
+	Reference string `json:"Reference,omitempty,omitzero"`
 }
 
 // TokenErrorResponse Error body of the token endpoint (lower-case keys).
 type TokenErrorResponse struct {
-	Code    *string `json:"code,omitempty"`
-	Details *string `json:"details,omitempty"`
-	Link    *struct {
-		Href *string `json:"href,omitempty"`
-	} `json:"link,omitempty"`
-	Message *string `json:"message,omitempty"`
+	// Code The token endpoint's error code, three digits as text (101 unknown merchant).
+	Code string `json:"code,omitempty,omitzero"`
+
+	// Details More about the token endpoint's error, e.g. the merchant id at fault.
+	Details string `json:"details,omitempty,omitzero"`
+
+	// Link Where the token endpoint's error is documented.
+	Link struct {
+		// Href The URL of the token error's documentation.
+		Href string `json:"href,omitempty,omitzero"`
+	} `json:"link,omitempty,omitzero"`
+
+	// Message A short description of the token endpoint's error.
+	Message string `json:"message,omitempty,omitzero"`
 }
 
-// TokenRequest defines model for TokenRequest.
+// TokenRequest Form body of the access-token request.
 type TokenRequest struct {
+	// GrantType The OAuth 2.0 grant. client_credentials: the merchant's own credentials (the signed request).
 	GrantType TokenRequestGrantType `json:"grant_type"`
 }
 
-// TokenRequestGrantType defines model for TokenRequest.GrantType.
+// TokenRequestGrantType The OAuth 2.0 grant. client_credentials: the merchant's own credentials (the signed request).
 type TokenRequestGrantType string
 
-// TokenResponse defines model for TokenResponse.
+// TokenResponse The access-token answer.
 type TokenResponse struct {
+	// AccessToken The bearer token for the payment initiation requests.
 	AccessToken string `json:"access_token"`
 
 	// ExpiresIn Lifetime in seconds (3600); a string form decodes too.
 	ExpiresIn flex.Int `json:"expires_in"`
 
-	// TokenType Example: Bearer
-	TokenType *string `json:"token_type,omitempty"`
+	// TokenType The token's type, Bearer.
+	//
+	// Example: Bearer
+	TokenType string `json:"token_type,omitempty,omitzero"`
 }
 
-// Digest defines model for Digest.
+// Digest The body's SHA-256 digest, "SHA-256=" and base64.
 type Digest = string
 
-// MessageCreateDateTime defines model for MessageCreateDateTime.
+// MessageCreateDateTime An ISO 8601 time in UTC with milliseconds.
 type MessageCreateDateTime = string
 
-// Signature defines model for Signature.
+// Signature A draft-cavage HTTP signature made with the merchant key.
 type Signature = string
 
-// XRequestID defines model for XRequestID.
+// XRequestID A UUID, new for every request.
 type XRequestID = string
 
 // Error Error body of the payment initiation service (upper-case keys).
@@ -266,16 +372,16 @@ type CreatePaymentParams struct {
 	MessageCreateDateTime MessageCreateDateTime `json:"MessageCreateDateTime"`
 
 	// Digest SHA-256=<base64 of SHA-256 over the exact body bytes>; conditionally mandatory.
-	Digest *Digest `json:"Digest,omitempty"`
+	Digest Digest `json:"Digest,omitempty,omitzero"`
 
 	// Signature keyId="…",algorithm="SHA256withRSA",headers="x-request-id (request-target) digest messagecreatedatetime",signature="…"; conditionally mandatory.
-	Signature *Signature `json:"Signature,omitempty"`
+	Signature Signature `json:"Signature,omitempty,omitzero"`
 
-	// InitiatingPartyNotificationURL Where the routing service POSTs status notifications for this payment.
-	InitiatingPartyNotificationURL *string `json:"InitiatingPartyNotificationURL,omitempty"`
+	// InitiatingPartyNotificationURL Where the routing service POSTs status notifications for this payment (absolute URL). Not sent when the merchant does not want notifications.
+	InitiatingPartyNotificationURL string `json:"InitiatingPartyNotificationURL,omitempty,omitzero"`
 
-	// InitiatingPartyReturnURL Where the customer returns after the bank.
-	InitiatingPartyReturnURL *string `json:"InitiatingPartyReturnURL,omitempty"`
+	// InitiatingPartyReturnURL Where the customer returns after the bank (absolute URL).
+	InitiatingPartyReturnURL string `json:"InitiatingPartyReturnURL,omitempty,omitzero"`
 }
 
 // GetPaymentStatusParams defines parameters for GetPaymentStatus.
@@ -287,14 +393,15 @@ type GetPaymentStatusParams struct {
 	MessageCreateDateTime MessageCreateDateTime `json:"MessageCreateDateTime"`
 
 	// Digest SHA-256=<base64 of SHA-256 over the exact body bytes>; conditionally mandatory.
-	Digest *Digest `json:"Digest,omitempty"`
+	Digest Digest `json:"Digest,omitempty,omitzero"`
 
 	// Signature keyId="…",algorithm="SHA256withRSA",headers="x-request-id (request-target) digest messagecreatedatetime",signature="…"; conditionally mandatory.
-	Signature *Signature `json:"Signature,omitempty"`
+	Signature Signature `json:"Signature,omitempty,omitzero"`
 }
 
 // RequestAccessTokenParams defines parameters for RequestAccessToken.
 type RequestAccessTokenParams struct {
+	// App The product the token is for.
 	App string `json:"App"`
 
 	// Client The acquirer's client name.
@@ -389,12 +496,20 @@ type ClientInterface interface {
 
 	// CreatePaymentWithBody Initiate an iDEAL payment (standard or Fast Checkout).
 	//
+	// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+	// payment request towards the Open Banking Service. The answer holds
+	// the payment's id and the RedirectUrl to send the customer to.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /payments (the `CreatePayment` operationId).
 	CreatePaymentWithBody(ctx context.Context, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreatePayment Initiate an iDEAL payment (standard or Fast Checkout).
+	//
+	// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+	// payment request towards the Open Banking Service. The answer holds
+	// the payment's id and the RedirectUrl to send the customer to.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -431,6 +546,10 @@ type ClientInterface interface {
 
 // CreatePaymentWithBody Initiate an iDEAL payment (standard or Fast Checkout).
 //
+// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+// payment request towards the Open Banking Service. The answer holds
+// the payment's id and the RedirectUrl to send the customer to.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /payments (the `CreatePayment` operationId).
@@ -447,6 +566,10 @@ func (c *Client) CreatePaymentWithBody(ctx context.Context, params *CreatePaymen
 }
 
 // CreatePayment Initiate an iDEAL payment (standard or Fast Checkout).
+//
+// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+// payment request towards the Open Banking Service. The answer holds
+// the payment's id and the RedirectUrl to send the customer to.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -577,49 +700,41 @@ func NewCreatePaymentRequestWithBody(server string, params *CreatePaymentParams,
 
 		req.Header.Set("MessageCreateDateTime", headerParam1)
 
-		if params.Digest != nil {
-			var headerParam2 string
+		var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Digest", *params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Digest", headerParam2)
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Digest", params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
 
-		if params.Signature != nil {
-			var headerParam3 string
+		req.Header.Set("Digest", headerParam2)
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+		var headerParam3 string
 
-			req.Header.Set("Signature", headerParam3)
+		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature", params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
 
-		if params.InitiatingPartyNotificationURL != nil {
-			var headerParam4 string
+		req.Header.Set("Signature", headerParam3)
 
-			headerParam4, err = runtime.StyleParamWithOptions("simple", false, "InitiatingPartyNotificationURL", *params.InitiatingPartyNotificationURL, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+		var headerParam4 string
 
-			req.Header.Set("InitiatingPartyNotificationURL", headerParam4)
+		headerParam4, err = runtime.StyleParamWithOptions("simple", false, "InitiatingPartyNotificationURL", params.InitiatingPartyNotificationURL, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
 
-		if params.InitiatingPartyReturnURL != nil {
-			var headerParam5 string
+		req.Header.Set("InitiatingPartyNotificationURL", headerParam4)
 
-			headerParam5, err = runtime.StyleParamWithOptions("simple", false, "InitiatingPartyReturnURL", *params.InitiatingPartyReturnURL, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+		var headerParam5 string
 
-			req.Header.Set("InitiatingPartyReturnURL", headerParam5)
+		headerParam5, err = runtime.StyleParamWithOptions("simple", false, "InitiatingPartyReturnURL", params.InitiatingPartyReturnURL, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
+
+		req.Header.Set("InitiatingPartyReturnURL", headerParam5)
 
 	}
 
@@ -677,27 +792,23 @@ func NewGetPaymentStatusRequest(server string, paymentID string, params *GetPaym
 
 		req.Header.Set("MessageCreateDateTime", headerParam1)
 
-		if params.Digest != nil {
-			var headerParam2 string
+		var headerParam2 string
 
-			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Digest", *params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
-
-			req.Header.Set("Digest", headerParam2)
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Digest", params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
 
-		if params.Signature != nil {
-			var headerParam3 string
+		req.Header.Set("Digest", headerParam2)
 
-			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature", *params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-			if err != nil {
-				return nil, err
-			}
+		var headerParam3 string
 
-			req.Header.Set("Signature", headerParam3)
+		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature", params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
 		}
+
+		req.Header.Set("Signature", headerParam3)
 
 	}
 
@@ -830,12 +941,20 @@ type ClientWithResponsesInterface interface {
 
 	// CreatePaymentWithBodyWithResponse Initiate an iDEAL payment (standard or Fast Checkout).
 	//
+	// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+	// payment request towards the Open Banking Service. The answer holds
+	// the payment's id and the RedirectUrl to send the customer to.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /payments (the `CreatePayment` operationId).
 	CreatePaymentWithBodyWithResponse(ctx context.Context, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error)
 
 	// CreatePaymentWithResponse Initiate an iDEAL payment (standard or Fast Checkout).
+	//
+	// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+	// payment request towards the Open Banking Service. The answer holds
+	// the payment's id and the RedirectUrl to send the customer to.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -874,10 +993,10 @@ type ClientWithResponsesInterface interface {
 
 // CreatePaymentResponse201Headers the declared response headers of an HTTP 201 response for CreatePayment
 type CreatePaymentResponse201Headers struct {
-	Digest                *string
-	MessageCreateDateTime *string
-	Signature             *string
-	XRequestID            *string
+	Digest                string
+	MessageCreateDateTime string
+	Signature             string
+	XRequestID            string
 }
 
 type CreatePaymentResponse struct {
@@ -932,10 +1051,10 @@ func (r CreatePaymentResponse) ContentType() string {
 
 // GetPaymentStatusResponse200Headers the declared response headers of an HTTP 200 response for GetPaymentStatus
 type GetPaymentStatusResponse200Headers struct {
-	Digest                *string
-	MessageCreateDateTime *string
-	Signature             *string
-	XRequestID            *string
+	Digest                string
+	MessageCreateDateTime string
+	Signature             string
+	XRequestID            string
 }
 
 type GetPaymentStatusResponse struct {
@@ -1038,6 +1157,10 @@ func (r RequestAccessTokenResponse) ContentType() string {
 
 // CreatePaymentWithBodyWithResponse Initiate an iDEAL payment (standard or Fast Checkout).
 //
+// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+// payment request towards the Open Banking Service. The answer holds
+// the payment's id and the RedirectUrl to send the customer to.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /payments (the `CreatePayment` operationId).
@@ -1050,6 +1173,10 @@ func (c *ClientWithResponses) CreatePaymentWithBodyWithResponse(ctx context.Cont
 }
 
 // CreatePaymentWithResponse Initiate an iDEAL payment (standard or Fast Checkout).
+//
+// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
+// payment request towards the Open Banking Service. The answer holds
+// the payment's id and the RedirectUrl to send the customer to.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -1147,28 +1274,28 @@ func ParseCreatePaymentResponse(rsp *http.Response) (*CreatePaymentResponse, err
 			if err := runtime.BindStyledParameterWithOptions("simple", "Digest", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Digest = &value
+			headers.Digest = value
 		}
 		if values := rsp.Header.Values("MessageCreateDateTime"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MessageCreateDateTime", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MessageCreateDateTime = &value
+			headers.MessageCreateDateTime = value
 		}
 		if values := rsp.Header.Values("Signature"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Signature = &value
+			headers.Signature = value
 		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestID = &value
+			headers.XRequestID = value
 		}
 		response.Headers201 = &headers
 	}
@@ -1214,28 +1341,28 @@ func ParseGetPaymentStatusResponse(rsp *http.Response) (*GetPaymentStatusRespons
 			if err := runtime.BindStyledParameterWithOptions("simple", "Digest", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Digest = &value
+			headers.Digest = value
 		}
 		if values := rsp.Header.Values("MessageCreateDateTime"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "MessageCreateDateTime", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.MessageCreateDateTime = &value
+			headers.MessageCreateDateTime = value
 		}
 		if values := rsp.Header.Values("Signature"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.Signature = &value
+			headers.Signature = value
 		}
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XRequestID = &value
+			headers.XRequestID = value
 		}
 		response.Headers200 = &headers
 	}

@@ -110,8 +110,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.tokens[tok] = tokenInfo{expires: now.Add(s.cfg.TokenLifetime)}
 	s.mu.Unlock()
-	typ := "Bearer"
-	writeJSON(w, http.StatusOK, nil, gen.TokenResponse{AccessToken: tok, TokenType: &typ, ExpiresIn: flex.Int(s.cfg.TokenLifetime / time.Second)})
+	writeJSON(w, http.StatusOK, nil, gen.TokenResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: flex.Int(s.cfg.TokenLifetime / time.Second)})
 }
 
 func (s *Server) verifyTokenSignature(h http.Header) *apiError {

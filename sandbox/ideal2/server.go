@@ -115,7 +115,7 @@ type payment struct {
 	amount                 money.DecimalString
 	cents                  money.Cents
 	description, reference string
-	status                 string
+	status                 client.PaymentStatus
 	created, expiry        time.Time
 	returnURL, notifyURL   string
 	settled                bool
@@ -286,13 +286,16 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 }
 
 // testAmounts are the routing service's test-environment outcomes by amount.
-var testAmounts = map[money.Cents]string{
-	100: client.StatusSettlementCompleted,
-	200: client.StatusCancelled,
-	300: client.StatusExpired,
-	400: client.StatusOpen,
-	500: client.StatusError,
+var testAmounts = map[money.Cents]client.PaymentStatus{
+	100: client.PaymentStatusSettlementCompleted,
+	200: client.PaymentStatusCancelled,
+	300: client.PaymentStatusExpired,
+	400: client.PaymentStatusOpen,
+	500: client.PaymentStatusError,
 }
+
+// final reports whether a status will not change any more.
+func final(status client.PaymentStatus) bool { return client.NormalizeStatus(string(status)).IsFinal() }
 
 func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	var in gen.PaymentInitiationRequest
@@ -306,8 +309,8 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fail(http.StatusBadRequest, CodeInvalidRequest, "CommonPaymentData.Amount.Amount: %s is not a positive whole number of cents", amount.Amount))
 		return
 	}
-	if amount.Currency != nil && *amount.Currency != "EUR" {
-		s.writeError(w, r, fail(http.StatusBadRequest, CodeInvalidRequest, "CommonPaymentData.Amount.Currency: iDEAL pays in EUR, not %s", *amount.Currency))
+	if amount.Currency != "" && amount.Currency != "EUR" {
+		s.writeError(w, r, fail(http.StatusBadRequest, CodeInvalidRequest, "CommonPaymentData.Amount.Currency: iDEAL pays in EUR, not %s", amount.Currency))
 		return
 	}
 	returnURL, notifyURL := r.Header.Get("InitiatingPartyReturnURL"), r.Header.Get("InitiatingPartyNotificationURL")
@@ -319,15 +322,11 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	p := &payment{
-		amount: amount.Amount, cents: cents, status: client.StatusOpen,
+		amount: amount.Amount, cents: cents, status: client.PaymentStatusOpen,
 		created: now, expiry: now.Add(PaymentLifetime),
 		returnURL: returnURL, notifyURL: notifyURL,
-	}
-	if in.CommonPaymentData.RemittanceInformation != nil {
-		p.description = *in.CommonPaymentData.RemittanceInformation
-	}
-	if ref := in.CommonPaymentData.RemittanceInformationStructured; ref != nil && ref.Reference != nil {
-		p.reference = *ref.Reference
+		description: in.CommonPaymentData.RemittanceInformation,
+		reference:   in.CommonPaymentData.RemittanceInformationStructured.Reference,
 	}
 	s.mu.Lock()
 	s.seq++
@@ -337,20 +336,17 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	base := sim.Origin(r)
-	expiry := p.expiry
-	waiting := false
 	s.writeSigned(w, http.StatusCreated, gen.PaymentInitiationResponse{
 		CommonPaymentData: gen.CreatedPaymentData{
-			ExpiryDateTimestamp: &expiry,
-			PaymentStatus:       client.StatusOpen,
+			ExpiryDateTimestamp: p.expiry,
+			PaymentStatus:       client.PaymentStatusOpen,
 			PaymentID:           p.id,
-			AspspPaymentID:      &p.aspspPaymentID,
+			AspspPaymentID:      p.aspspPaymentID,
 		},
 		Links: gen.PaymentLinks{
 			RedirectURL:      gen.Link{Href: base + "/pay/" + p.id},
-			GetPaymentStatus: &gen.Link{Href: base + PISBasePath + "/payments/" + p.id + "/status"},
+			GetPaymentStatus: gen.Link{Href: base + PISBasePath + "/payments/" + p.id + "/status"},
 		},
-		UseWaitingScreen: &waiting,
 	})
 }
 
@@ -382,34 +378,34 @@ func (s *Server) PaymentStatus(ctx context.Context, id string) (*client.PaymentS
 func (s *Server) expireIfDue(ctx context.Context, id string) error {
 	s.mu.Lock()
 	p, ok := s.payments[id]
-	if !ok || p.status != client.StatusOpen || s.now().Before(p.expiry) {
+	if !ok || p.status != client.PaymentStatusOpen || s.now().Before(p.expiry) {
 		s.mu.Unlock()
 		return nil
 	}
-	p.status = client.StatusExpired
+	p.status = client.PaymentStatusExpired
 	st, target := p.statusResponse(), s.notifyTarget(p)
 	s.mu.Unlock()
 	return s.notify(ctx, target, st)
 }
 
 func (p *payment) statusResponse() *client.PaymentStatusResponse {
-	product := string(client.PaymentProductIDEAL)
 	st := &client.PaymentStatusResponse{
-		PaymentProductUsed: &product,
-		CommonPaymentData: gen.PaymentStatusData{
+		PaymentProductUsed: string(client.PaymentProductIDEAL),
+		CommonPaymentData: client.PaymentStatusData{
 			PaymentStatus:  p.status,
 			PaymentID:      p.id,
-			AspspPaymentID: ptr(p.aspspPaymentID),
+			AspspPaymentID: p.aspspPaymentID,
 		},
 	}
-	if client.IsFinal(p.status) {
-		st.CommonPaymentData.AspspID = ptr(AspspID)
+	if final(p.status) {
+		st.CommonPaymentData.AspspID = AspspID
 	}
 	if p.settled {
-		st.CommonPaymentData.DebtorInformation = &client.DebtorInformation{
-			Name:    ptr(DebtorName),
-			Agent:   ptr(DebtorBIC),
-			Account: &gen.DebtorAccount{SchemeName: ptr("IBAN"), Identification: ptr(DebtorIBAN)},
+		st.CommonPaymentData.GuaranteedAmount = p.amount
+		st.CommonPaymentData.DebtorInformation = client.DebtorInformation{
+			Name:    DebtorName,
+			Agent:   DebtorBIC,
+			Account: client.DebtorAccount{SchemeName: "IBAN", Identification: DebtorIBAN},
 		}
 	}
 	return st
@@ -464,7 +460,7 @@ func (s *Server) complete(ctx context.Context, id string, choice sim.Choice) (*c
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("%w: %s", ErrUnknownPayment, id)
 	}
-	if client.IsFinal(p.status) {
+	if final(p.status) {
 		status, ret := p.status, p.returnURL
 		s.mu.Unlock()
 		return nil, ret, fmt.Errorf("%w: %s is %s", ErrFinal, id, status)
@@ -473,18 +469,18 @@ func (s *Server) complete(ctx context.Context, id string, choice sim.Choice) (*c
 	if !ok {
 		switch choice {
 		case sim.Pay:
-			next = client.StatusSettlementCompleted
+			next = client.PaymentStatusSettlementCompleted
 		case sim.Cancel:
-			next = client.StatusCancelled
+			next = client.PaymentStatusCancelled
 		default:
-			next = client.StatusError
+			next = client.PaymentStatusError
 		}
 	}
 	p.status = next
-	p.settled = next == client.StatusSettlementCompleted
+	p.settled = next == client.PaymentStatusSettlementCompleted
 	st, target, ret := p.statusResponse(), s.notifyTarget(p), p.returnURL
 	s.mu.Unlock()
-	if !client.IsFinal(next) {
+	if !final(next) {
 		return st, ret, nil // 4.00: the bank leaves it open; nothing to notify
 	}
 	if err := s.notify(ctx, target, st); err != nil {
@@ -505,7 +501,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		if outcome, test := testAmounts[p.cents]; test {
 			desc += fmt.Sprintf(" (test amount %s: the bank answers %s whatever you choose)", p.amount, outcome)
 		}
-		data = sim.PageData{Provider: "iDEAL 2.0", Reference: p.id, Amount: p.amount.String(), Currency: "EUR", Description: desc, Status: p.status, Action: "/pay/" + p.id}
+		data = sim.PageData{Provider: "iDEAL 2.0", Reference: p.id, Amount: p.amount.String(), Currency: "EUR", Description: desc, Status: string(p.status), Action: "/pay/" + p.id}
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -548,5 +544,3 @@ func pemHandler(data []byte) http.HandlerFunc {
 		_, _ = w.Write(data)
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -64,17 +64,11 @@ func start(t *testing.T, cfg sandbox.Config) (*httptest.Server, *sandbox.Server,
 	return ts, s, c
 }
 
-func amount(t *testing.T, s string) money.DecimalString {
-	d, err := money.ParseDecimalString(s)
-	require.NoError(t, err)
-	return d
-}
-
 // notifications is the shop's notification endpoint, verifying with our
 // client's own handler.
 func notifications(t *testing.T, c *ideal2.Client) (string, <-chan *ideal2.PaymentStatusResponse) {
 	got := make(chan *ideal2.PaymentStatusResponse, 16)
-	rcv := httptest.NewServer(c.NotificationHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
+	rcv := httptest.NewServer(c.WebhookHandler(func(_ context.Context, st *ideal2.PaymentStatusResponse) error {
 		got <- st
 		return nil
 	}))
@@ -102,24 +96,22 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 
 	for _, tc := range []struct {
 		choice sim.Choice
-		want   string
-	}{{sim.Pay, ideal2.StatusSettlementCompleted}, {sim.Cancel, ideal2.StatusCancelled}, {sim.Fail, ideal2.StatusError}} {
+		want   ideal2.PaymentStatus
+	}{{sim.Pay, ideal2.PaymentStatusSettlementCompleted}, {sim.Cancel, ideal2.PaymentStatusCancelled}, {sim.Fail, ideal2.PaymentStatusError}} {
 		t.Run(string(tc.choice), func(t *testing.T) {
-			p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "12.50"), "Order 123", "order-123"),
+			p, err := c.CreatePayment(ctx, ideal2.NewPayment(1250, "Order 123", "order-123"),
 				ideal2.WithReturnURL(returnURL), ideal2.WithNotificationURL(notifyURL))
 			require.NoError(t, err)
 			id := p.CommonPaymentData.PaymentID
-			assert.Equal(t, ideal2.StatusOpen, p.CommonPaymentData.PaymentStatus)
-			require.NotNil(t, p.CommonPaymentData.ExpiryDateTimestamp)
-			assert.WithinDuration(t, time.Now().Add(sandbox.PaymentLifetime), *p.CommonPaymentData.ExpiryDateTimestamp, time.Minute)
-			require.NotNil(t, p.Links.GetPaymentStatus)
+			assert.Equal(t, ideal2.PaymentStatusOpen, p.CommonPaymentData.PaymentStatus)
+			assert.WithinDuration(t, time.Now().Add(sandbox.PaymentLifetime), p.CommonPaymentData.ExpiryDateTimestamp, time.Minute)
 			assert.True(t, strings.HasSuffix(p.Links.GetPaymentStatus.Href, sandbox.PISBasePath+"/payments/"+id+"/status"))
 
-			st, err := c.PaymentStatus(ctx, id)
+			st, err := c.GetPayment(ctx, id)
 			require.NoError(t, err)
-			assert.Equal(t, ideal2.StatusOpen, st.CommonPaymentData.PaymentStatus, "open while the customer is at the bank")
+			assert.Equal(t, ideal2.PaymentStatusOpen, st.CommonPaymentData.PaymentStatus, "open while the customer is at the bank")
 
-			back, err := sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, tc.choice)
+			back, err := sim.PayAsCustomer(ctx, ideal2.PaymentURL(p), tc.choice)
 			require.NoError(t, err)
 			assert.Equal(t, returnURL, back)
 
@@ -127,15 +119,20 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 			assert.Equal(t, id, n.CommonPaymentData.PaymentID)
 			assert.Equal(t, tc.want, n.CommonPaymentData.PaymentStatus)
 
-			st, err = c.PaymentStatus(ctx, id)
+			st, err = c.GetPayment(ctx, id)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, st.CommonPaymentData.PaymentStatus)
-			if tc.want == ideal2.StatusSettlementCompleted {
-				require.NotNil(t, st.CommonPaymentData.DebtorInformation, "a settled payment names its debtor")
-				assert.Equal(t, sandbox.DebtorIBAN, *st.CommonPaymentData.DebtorInformation.Account.Identification)
+			assert.Equal(t, ideal2.NormalizeStatus(string(tc.want)), ideal2.StatusOf(st).Status)
+			if tc.want == ideal2.PaymentStatusSettlementCompleted {
+				assert.Equal(t, sandbox.DebtorIBAN, st.CommonPaymentData.DebtorInformation.Account.Identification, "a settled payment names its debtor")
 				assert.Equal(t, n.CommonPaymentData.DebtorInformation, st.CommonPaymentData.DebtorInformation)
+				paid, err := ideal2.AmountOf(st)
+				require.NoError(t, err)
+				assert.Equal(t, money.Cents(1250), paid, "a settled payment says how much is guaranteed")
 			} else {
-				assert.Nil(t, st.CommonPaymentData.DebtorInformation)
+				assert.Zero(t, st.CommonPaymentData.DebtorInformation)
+				_, err := ideal2.AmountOf(st)
+				assert.Error(t, err, "only a settled payment carries GuaranteedAmount")
 			}
 
 			_, err = sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, sim.Pay)
@@ -148,32 +145,32 @@ func TestTestAmountsDecideWhateverTheCustomerChooses(t *testing.T) {
 	_, s, c := start(t, sandbox.Config{})
 	notifyURL, got := notifications(t, c)
 	ctx := context.Background()
-	for value, want := range map[string]string{
-		"1.00": ideal2.StatusSettlementCompleted,
-		"2.00": ideal2.StatusCancelled,
-		"3.00": ideal2.StatusExpired,
-		"4.00": ideal2.StatusOpen,
-		"5.00": ideal2.StatusError,
+	for value, want := range map[money.Cents]ideal2.PaymentStatus{
+		100: ideal2.PaymentStatusSettlementCompleted,
+		200: ideal2.PaymentStatusCancelled,
+		300: ideal2.PaymentStatusExpired,
+		400: ideal2.PaymentStatusOpen,
+		500: ideal2.PaymentStatusError,
 	} {
-		p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, value), "test amount", ""),
+		p, err := c.CreatePayment(ctx, ideal2.NewPayment(value, "test amount", ""),
 			ideal2.WithReturnURL(returnURL), ideal2.WithNotificationURL(notifyURL))
 		require.NoError(t, err)
 		id := p.CommonPaymentData.PaymentID
 
 		// Until the customer is back from the bank, every payment is open.
-		st, err := c.PaymentStatus(ctx, id)
+		st, err := c.GetPayment(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, ideal2.StatusOpen, st.CommonPaymentData.PaymentStatus, value)
+		assert.Equal(t, ideal2.PaymentStatusOpen, st.CommonPaymentData.PaymentStatus, value)
 
 		// Cancel would give Cancelled for another amount; the test amount wins.
 		back, err := sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, sim.Cancel)
 		require.NoError(t, err, value)
 		assert.Equal(t, returnURL, back, value)
 
-		st, err = c.PaymentStatus(ctx, id)
+		st, err = c.GetPayment(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, want, st.CommonPaymentData.PaymentStatus, value)
-		if want == ideal2.StatusOpen {
+		if want == ideal2.PaymentStatusOpen {
 			continue // nothing final, nothing notified
 		}
 		n := next(t, got)
@@ -183,7 +180,7 @@ func TestTestAmountsDecideWhateverTheCustomerChooses(t *testing.T) {
 	assert.Empty(t, got, "4.00 stays open and is not notified")
 
 	// 1.00 from Go, with WaitForFinalStatus polling meanwhile.
-	p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "1.00"), "poll", ""))
+	p, err := c.CreatePayment(ctx, ideal2.NewPayment(100, "poll", ""))
 	require.NoError(t, err)
 	go func() {
 		time.Sleep(30 * time.Millisecond)
@@ -193,7 +190,7 @@ func TestTestAmountsDecideWhateverTheCustomerChooses(t *testing.T) {
 	defer cancel()
 	final, err := c.WaitForFinalStatus(wctx, p.CommonPaymentData.PaymentID)
 	require.NoError(t, err)
-	assert.Equal(t, ideal2.StatusSettlementCompleted, final.CommonPaymentData.PaymentStatus)
+	assert.Equal(t, ideal2.PaymentStatusSettlementCompleted, final.CommonPaymentData.PaymentStatus)
 }
 
 func TestOpenPaymentExpires(t *testing.T) {
@@ -203,14 +200,14 @@ func TestOpenPaymentExpires(t *testing.T) {
 	_, _, c := start(t, sandbox.Config{Clock: clock})
 	notifyURL, got := notifications(t, c)
 	ctx := context.Background()
-	p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "7.00"), "", ""), ideal2.WithNotificationURL(notifyURL))
+	p, err := c.CreatePayment(ctx, ideal2.NewPayment(700, "", ""), ideal2.WithNotificationURL(notifyURL))
 	require.NoError(t, err)
 
 	now.Add(int64(sandbox.PaymentLifetime + time.Second))
-	st, err := c.PaymentStatus(ctx, p.CommonPaymentData.PaymentID)
+	st, err := c.GetPayment(ctx, p.CommonPaymentData.PaymentID)
 	require.NoError(t, err)
-	assert.Equal(t, ideal2.StatusExpired, st.CommonPaymentData.PaymentStatus)
-	assert.Equal(t, ideal2.StatusExpired, next(t, got).CommonPaymentData.PaymentStatus)
+	assert.Equal(t, ideal2.PaymentStatusExpired, st.CommonPaymentData.PaymentStatus)
+	assert.Equal(t, ideal2.PaymentStatusExpired, next(t, got).CommonPaymentData.PaymentStatus)
 	_, err = sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, sim.Pay)
 	assert.Error(t, err, "an expired payment cannot be paid")
 }
@@ -331,7 +328,7 @@ func TestPISRequestsAreCheckedLikeTheRoutingService(t *testing.T) {
 	}
 
 	t.Run("unknown payment", func(t *testing.T) {
-		_, err := c.PaymentStatus(context.Background(), "999")
+		_, err := c.GetPayment(context.Background(), "999")
 		var e *ideal2.Error
 		require.True(t, errors.As(err, &e), "%v", err)
 		assert.Equal(t, http.StatusNotFound, e.StatusCode)
@@ -342,7 +339,7 @@ func TestPISRequestsAreCheckedLikeTheRoutingService(t *testing.T) {
 func TestExpiredTokenIsRefusedAndTheClientRecovers(t *testing.T) {
 	ts, s, c := start(t, sandbox.Config{})
 	ctx := context.Background()
-	_, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "9.95"), "", ""))
+	_, err := c.CreatePayment(ctx, ideal2.NewPayment(995, "", ""))
 	require.NoError(t, err)
 	old, err := c.Tokens().AccessToken(ctx)
 	require.NoError(t, err)
@@ -355,7 +352,7 @@ func TestExpiredTokenIsRefusedAndTheClientRecovers(t *testing.T) {
 	assert.Contains(t, e.Details, "expired")
 
 	// Our client drops the token on 017 and retries once with a new one.
-	_, err = c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "9.95"), "", ""))
+	_, err = c.CreatePayment(ctx, ideal2.NewPayment(995, "", ""))
 	require.NoError(t, err)
 	fresh, err := c.Tokens().AccessToken(ctx)
 	require.NoError(t, err)
@@ -463,7 +460,7 @@ func TestTokenRequestIsCheckedLikeTheRoutingService(t *testing.T) {
 func TestResponsesAndNotificationsVerifyWithOurVerifiers(t *testing.T) {
 	ts, s, c := start(t, sandbox.Config{})
 	ctx := context.Background()
-	p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "9.95"), "", ""))
+	p, err := c.CreatePayment(ctx, ideal2.NewPayment(995, "", ""))
 	require.NoError(t, err, "the client verifies every response with the sandbox's certificate")
 
 	resp := signedRequest(t, ts, c, s.Merchant(), nil, http.MethodGet, sandbox.PISBasePath+"/payments/"+p.CommonPaymentData.PaymentID+"/status", "", nil)
@@ -490,13 +487,13 @@ func TestResponsesAndNotificationsVerifyWithOurVerifiers(t *testing.T) {
 	// handler; the one from ours is accepted.
 	_, otherSandbox, otherC := start(t, sandbox.Config{SigningKey: mustKey(t)})
 	notifyURL, got := notifications(t, c)
-	op, err := otherC.CreatePayment(ctx, ideal2.NewPayment(amount(t, "9.95"), "", ""), ideal2.WithNotificationURL(notifyURL))
+	op, err := otherC.CreatePayment(ctx, ideal2.NewPayment(995, "", ""), ideal2.WithNotificationURL(notifyURL))
 	require.NoError(t, err)
 	_, err = otherSandbox.Complete(ctx, op.CommonPaymentData.PaymentID, sim.Pay)
 	require.ErrorIs(t, err, sandbox.ErrNotification)
 	assert.Contains(t, err.Error(), "401", "our handler refused the foreign signature")
 
-	p, err = c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "9.95"), "", ""), ideal2.WithNotificationURL(notifyURL))
+	p, err = c.CreatePayment(ctx, ideal2.NewPayment(995, "", ""), ideal2.WithNotificationURL(notifyURL))
 	require.NoError(t, err)
 	_, err = s.Complete(ctx, p.CommonPaymentData.PaymentID, sim.Pay)
 	require.NoError(t, err)
@@ -530,7 +527,7 @@ func TestGeneratedMerchantIsServedForCLIUsers(t *testing.T) {
 	c, err := ideal2.New(ideal2.Config{BaseURL: ts.URL + sandbox.PISBasePath, MerchantID: sandbox.DefaultMerchantID, ClientName: sandbox.DefaultClientName,
 		MerchantKey: key, MerchantCertificate: cert, ServerCertificate: server})
 	require.NoError(t, err)
-	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(amount(t, "9.95"), "", ""))
+	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(995, "", ""))
 	require.NoError(t, err)
 
 	m := s.Merchant()
@@ -560,13 +557,13 @@ func TestWorldlineTestKey(t *testing.T) {
 	m := &sandbox.Merchant{ID: "002881000", SubID: "1", ClientName: "TestAcquirer", Key: key, Certificate: cert}
 
 	_, _, c := start(t, sandbox.Config{Merchant: m})
-	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(amount(t, "1.00"), "", ""))
+	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""))
 	var e *ideal2.Error
 	require.True(t, errors.As(err, &e), "the expired certificate is refused by default: %v", err)
 	assert.Equal(t, "003", e.Code)
 
 	_, _, c = start(t, sandbox.Config{Merchant: m, IgnoreCertificateValidity: true})
-	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(amount(t, "1.00"), "", ""))
+	_, err = c.CreatePayment(context.Background(), ideal2.NewPayment(100, "", ""))
 	require.NoError(t, err)
 }
 
@@ -581,7 +578,7 @@ func TestConcurrentPaymentsKeepConsistentState(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := c.CreatePayment(ctx, ideal2.NewPayment(amount(t, "10.00"), "concurrent", ""))
+			p, err := c.CreatePayment(ctx, ideal2.NewPayment(1000, "concurrent", ""))
 			if err != nil {
 				errs <- err
 				return
@@ -605,13 +602,13 @@ func TestConcurrentPaymentsKeepConsistentState(t *testing.T) {
 	for i, id := range ids {
 		require.False(t, seen[id], "ids are unique")
 		seen[id] = true
-		st, err := c.PaymentStatus(ctx, id)
+		st, err := c.GetPayment(ctx, id)
 		require.NoError(t, err)
-		want := ideal2.StatusSettlementCompleted
+		want := ideal2.PaymentStatusSettlementCompleted
 		if i%2 == 1 {
-			want = ideal2.StatusCancelled
+			want = ideal2.PaymentStatusCancelled
 		}
 		assert.Equal(t, want, st.CommonPaymentData.PaymentStatus)
-		assert.Equal(t, want == ideal2.StatusSettlementCompleted, st.CommonPaymentData.DebtorInformation != nil)
+		assert.Equal(t, want == ideal2.PaymentStatusSettlementCompleted, st.CommonPaymentData.DebtorInformation.Name != "")
 	}
 }

@@ -11,3 +11,8 @@ package betaalkit
 //go:generate .bin/oapi-codegen -config gen/buckaroo/config.yaml specs/buckaroo.yaml
 //go:generate .bin/oapi-codegen -config gen/ideal2/config.yaml specs/ideal2.yaml
 //go:generate .bin/oapi-codegen -config gen/multisafepay/config.yaml specs/multisafepay.yaml
+
+// Every model, re-exported in its client package with its fields listed in
+// its doc, so `go doc clients/<provider> X` shows what to fill.
+//go:generate go build -o .bin/modeldoc ./internal/cmd/modeldoc
+//go:generate .bin/modeldoc kassacompleet opp buckaroo ideal2 multisafepay

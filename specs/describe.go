@@ -54,6 +54,12 @@ func Problems(err error) []Problem {
 		}
 		var schemaErr *openapi3.SchemaError
 		if errors.As(err, &schemaErr) {
+			// A property written as allOf: [$ref] (to carry its own
+			// description) fails as a whole; its Origin names the field
+			// inside it, with the full path.
+			for inner := (*openapi3.SchemaError)(nil); schemaErr.SchemaField == "allOf" && errors.As(schemaErr.Origin, &inner); {
+				schemaErr = inner
+			}
 			path := schemaErr.JSONPointer()
 			// A missing required property is reported on its parent object.
 			if m := missingProperty.FindStringSubmatch(schemaErr.Reason); m != nil && (len(path) == 0 || path[len(path)-1] != m[1]) {

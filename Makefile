@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 FUZZMINTIME ?= 5s
 FUZZPARALLEL ?= 1
 
-.PHONY: all demo test generate verify fmt-check vet unit bench-check bench bench-all fuzz
+.PHONY: all demo test generate verify fmt-check vet unit bench-check bench bench-all fuzz lint-specs
 
 all: test
 
@@ -40,8 +40,17 @@ unit:
 bench-check:
 	$(GO) test -race -run='^$$' -bench=. -benchtime=1x $(PKGS)
 
-## test: everything CI runs — gofmt, vet, fresh generated code, all tests and benchmarks with -race
-test: fmt-check vet verify unit bench-check
+## lint-specs: Redocly's recommended ruleset over every spec (redocly.yaml); needs Node's npx
+REDOCLY ?= npx -y @redocly/cli@2.77.0
+lint-specs:
+	@if ! command -v npx >/dev/null 2>&1; then \
+		echo "lint-specs: skipped: npx (Node.js) is not installed; 'apt-get install npm' to lint the specs"; \
+	else \
+		$(REDOCLY) lint --format=stylish; \
+	fi
+
+## test: everything CI runs — gofmt, vet, fresh generated code, spec lint, all tests and benchmarks with -race
+test: fmt-check vet verify lint-specs unit bench-check
 
 ## bench: the side-by-side benchmarks (ours vs the physical floor) as a table of ratios
 bench:

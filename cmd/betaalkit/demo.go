@@ -36,11 +36,14 @@ func init() { register("demo", runDemo) }
 
 func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	logLevel := fs.String("log", "", "log every HTTP attempt to stderr at this level: info, or debug for headers and bodies (secrets redacted)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: betaalkit demo [--timeout D] [--log info|debug]")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	var env demoEnv
 	if *logLevel != "" {

@@ -8,8 +8,11 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -33,32 +36,124 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// summaries is each command's line in `betaalkit -h`.
+var summaries = map[string]string{
+	"demo":                   "run a full offline payment per provider against the built-in sandboxes",
+	"sandbox":                "serve every provider's simulator on loopback, with URLs and credentials",
+	"sign buckaroo":          "print the Authorization header for a Buckaroo request (body on stdin)",
+	"verify buckaroo-push":   "exit 0 only if a Buckaroo push verifies (body on stdin)",
+	"sign multisafepay":      "print the Auth header of a MultiSafepay notification (body on stdin)",
+	"verify multisafepay":    "exit 0 only if a MultiSafepay notification verifies (body on stdin)",
+	"sign ideal2":            "print the Digest and Signature headers of an iDEAL 2.0 request (body on stdin)",
+	"verify ideal2-response": "exit 0 only if an iDEAL 2.0 response's Digest and Signature verify (body on stdin)",
+}
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return 0
+	}
 	if len(args) >= 2 {
 		if t, ok := commands[args[0]+" "+args[1]]; ok {
 			return t(args[2:], stdin, stdout, stderr)
 		}
 	}
-	if len(args) >= 1 {
-		if t, ok := commands[args[0]]; ok {
-			return t(args[1:], stdin, stdout, stderr)
-		}
+	if t, ok := commands[args[0]]; ok {
+		return t(args[1:], stdin, stdout, stderr)
 	}
+	name := args[0]
+	if len(args) >= 2 && isGroup(args[0]) {
+		name += " " + args[1]
+	}
+	fmt.Fprintf(stderr, "betaalkit: unknown command %q\n\n", name)
 	usage(stderr)
 	return 2
 }
 
+// isGroup reports whether word starts two-word commands ("sign", "verify").
+func isGroup(word string) bool {
+	for name := range commands {
+		if strings.HasPrefix(name, word+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 func usage(w io.Writer) {
 	names := make([]string, 0, len(commands))
+	width := 0
 	for name := range commands {
 		names = append(names, name)
+		width = max(width, len(name))
 	}
 	sort.Strings(names)
 	fmt.Fprintln(w, "usage: betaalkit <command> [flags]\n\ncommands:")
 	for _, n := range names {
-		fmt.Fprintln(w, "  "+n)
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, summaries[n])
 	}
 	fmt.Fprintln(w, "\nRun a command with -h for its flags.")
+}
+
+// parseFlags parses a command's flags and checks its required ones. It
+// refuses arguments that are not flags (the flag package would stop at the
+// first and ignore the rest silently) and names every missing required
+// flag. ok is false when the command must return code: 0 after -h, which
+// printed the flags to stdout, 2 for a usage error.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, required ...string) (code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0, false
+	case err != nil:
+		fmt.Fprintf(stderr, "betaalkit %s: %v\n", fs.Name(), err)
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return 2, false
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "betaalkit %s: unexpected argument %q (flags are --name value; the body is read from stdin)\n", fs.Name(), fs.Arg(0))
+		return 2, false
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = f.Value.String() != "" })
+	var missing []string
+	for _, name := range required {
+		if !set[name] {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(stderr, "betaalkit %s: missing required flag %s\n", fs.Name(), strings.Join(missing, ", "))
+		return 2, false
+	}
+	fs.SetOutput(stderr)
+	return 0, true
+}
+
+// checkURL refuses a value that is not an absolute http(s) URL.
+func checkURL(flagName, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--%s %q is not an absolute http(s) URL", flagName, raw)
+	}
+	return nil
+}
+
+// checkMethod refuses a value that is not an HTTP method.
+func checkMethod(flagName, method string) error {
+	switch strings.ToUpper(method) {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS":
+		return nil
+	}
+	return fmt.Errorf("--%s %q is not an HTTP method (GET, POST, PUT, PATCH, DELETE, …)", flagName, method)
 }
 
 // readStdin reads stdin exactly: signatures cover the exact bytes.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,8 +11,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
 // simulator is one provider's sandbox as the CLI serves it.
@@ -20,7 +26,9 @@ type simulator struct {
 	handler http.Handler
 	// basePath is appended to the listener's URL to form the API base URL.
 	basePath string
-	// credentials says what to configure the client with.
+	// credentials says what to configure the client with. "{origin}" in it
+	// becomes the simulator's own http://host:port, so key files and other
+	// URLs print in full.
 	credentials string
 }
 
@@ -34,24 +42,45 @@ func init() { register("sandbox", runSandbox) }
 
 func runSandbox(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	host := fs.String("host", "127.0.0.1", "loopback address to listen on")
-	port := fs.Int("port", 0, "first port (0: any free port); providers take consecutive ports")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	port := fs.Int("port", 0, "first port (0: any free port); providers take consecutive ports in the order listed")
+	quiet := fs.Bool("quiet", false, "do not log one line per request")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: betaalkit sandbox [--host H] [--port P] [--quiet]")
+		fs.PrintDefaults()
+	}
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return serveSandbox(ctx, *host, *port, stdout, stderr)
+	var log io.Writer = stdout
+	if *quiet {
+		log = nil
+	}
+	return serveSandbox(ctx, *host, *port, stdout, stderr, log)
 }
 
-// serveSandbox serves every simulator until ctx ends, then shuts down cleanly.
-func serveSandbox(ctx context.Context, host string, port int, stdout, stderr io.Writer) int {
-	var servers []*http.Server
-	errs := make(chan error, len(simulators))
+// serveSandbox serves every simulator until ctx ends, then shuts down
+// cleanly. Every listener is bound, and its URLs printed, before any
+// serves; with log non-nil each request gets one line there.
+func serveSandbox(ctx context.Context, host string, port int, stdout, stderr, log io.Writer) int {
+	type bound struct {
+		name string
+		ln   net.Listener
+		srv  *http.Server
+	}
+	var all []bound
+	closeAll := func() {
+		for _, b := range all {
+			_ = b.ln.Close()
+		}
+	}
+	var logMu sync.Mutex
 	for i, name := range orderedProviders(simulators) {
 		sim, err := simulators[name]()
 		if err != nil {
+			closeAll()
 			return fail(stderr, "%s sandbox: %v", name, err)
 		}
 		addr := net.JoinHostPort(host, "0")
@@ -60,16 +89,25 @@ func serveSandbox(ctx context.Context, host string, port int, stdout, stderr io.
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
+			closeAll()
 			return fail(stderr, "%s sandbox: %v", name, err)
 		}
-		srv := &http.Server{Handler: sim.handler, ReadHeaderTimeout: 10 * time.Second}
-		servers = append(servers, srv)
+		origin := "http://" + ln.Addr().String()
+		handler := sim.handler
+		if log != nil {
+			handler = logRequests(name, handler, log, &logMu)
+		}
+		all = append(all, bound{name: name, ln: ln, srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}})
+		fmt.Fprintf(stdout, "%-14s port %-5d  %s%s\n%-14s %s\n", name, ln.Addr().(*net.TCPAddr).Port, origin, sim.basePath,
+			"", strings.ReplaceAll(sim.credentials, "{origin}", origin))
+	}
+	errs := make(chan error, len(all))
+	for _, b := range all {
 		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				errs <- fmt.Errorf("%s: %w", name, err)
+			if err := b.srv.Serve(b.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("%s: %w", b.name, err)
 			}
 		}()
-		fmt.Fprintf(stdout, "%-14s http://%s%s  %s\n", name, ln.Addr(), sim.basePath, sim.credentials)
 	}
 	fmt.Fprintln(stdout, "serving; Ctrl-C stops")
 	code := 0
@@ -80,8 +118,8 @@ func serveSandbox(ctx context.Context, host string, port int, stdout, stderr io.
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	for _, srv := range servers {
-		_ = srv.Shutdown(shutdown)
+	for _, b := range all {
+		_ = b.srv.Shutdown(shutdown)
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return code
@@ -100,4 +138,53 @@ func orderedProviders[T any](m map[string]T) []string {
 		}
 	}
 	return names
+}
+
+// logRequests writes one line per request: provider, method, path, status,
+// and why a refused request was refused (the spec validation problem, or
+// the start of the error answer).
+func logRequests(provider string, next http.Handler, w io.Writer, mu *sync.Mutex) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		ctx, problems := sim.RecordProblems(r.Context())
+		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		line := fmt.Sprintf("%-14s %-6s %s → %d (%s)", provider, r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Microsecond))
+		if rec.status >= 400 {
+			why := problems.Problem()
+			if why == "" {
+				why = betaalkit.Snippet(rec.head.Bytes())
+			}
+			line += ": " + strings.Join(strings.Fields(why), " ")
+		}
+		mu.Lock()
+		fmt.Fprintln(w, line)
+		mu.Unlock()
+	})
+}
+
+// statusRecorder remembers the status and the first bytes of an answer.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	head   bytes.Buffer
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(p []byte) (int, error) {
+	if room := 512 - r.head.Len(); room > 0 {
+		r.head.Write(p[:min(room, len(p))])
+	}
+	return r.ResponseWriter.Write(p)
+}
+
+// Flush keeps streaming answers working through the recorder.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }

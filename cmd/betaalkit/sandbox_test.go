@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,16 +13,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/betaalkit/betaalkit/internal/syncbuf"
+	kcsandbox "github.com/betaalkit/betaalkit/sandbox/kassacompleet"
 )
 
 func TestSandboxServesEveryProviderAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncbuf.Buffer
 	done := make(chan int)
-	go func() { done <- serveSandbox(ctx, "127.0.0.1", 0, &out, &errOut) }()
+	go func() { done <- serveSandbox(ctx, "127.0.0.1", 0, &out, &errOut, &out) }()
 
 	require.Eventually(t, func() bool { return bytes.Contains([]byte(out.String()), []byte("serving")) }, 5*time.Second, 10*time.Millisecond)
-	urls := regexp.MustCompile(`(?m)^(\S+) +(http://127\.0\.0\.1:\d+\S*)`).FindAllStringSubmatch(out.String(), -1)
+	urls := regexp.MustCompile(`(?m)^(\S+) +port \d+ +(http://127\.0\.0\.1:\d+\S*)`).FindAllStringSubmatch(out.String(), -1)
 	require.Len(t, urls, len(simulators), out.String())
 	for _, m := range urls {
 		resp, err := http.Get(m[2] + "/")
@@ -29,6 +31,23 @@ func TestSandboxServesEveryProviderAndStops(t *testing.T) {
 		resp.Body.Close()
 		assert.Less(t, resp.StatusCode, 500, "%s answers", m[1])
 	}
+	// One line per request, with the spec's reason for a refusal.
+	var kassa string
+	for _, m := range urls {
+		if m[1] == "kassacompleet" {
+			kassa = m[2]
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, kassa+"/orders/", strings.NewReader(`{"currency":"EUR","amount":"ten"}`))
+	req.SetBasicAuth(kcsandbox.DefaultAPIKey, "")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Regexp(t, `kassacompleet +POST +/v1/orders/ → 400 \([^)]*\): amount: `, out.String())
+	assert.Regexp(t, `(?m)^ideal2 .*\n +.*http://127\.0\.0\.1:\d+/sandbox/merchant-key\.pem`, out.String(), "key files print as full URLs")
+
 	cancel()
 	select {
 	case code := <-done:

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getkin/kin-openapi/routers"
@@ -77,9 +78,42 @@ func NewValidator(provider string) (*Validator, error) {
 func (v *Validator) Check(req *http.Request) (*routers.Route, map[string]string, error) {
 	route, params, err := v.v.ValidateRequest(req.Context(), req)
 	if err != nil {
-		return route, params, errors.New(Describe(err))
+		problem := Describe(err)
+		if rec, ok := req.Context().Value(problemKey{}).(*ProblemRecorder); ok {
+			rec.set(problem)
+		}
+		return route, params, errors.New(problem)
 	}
 	return route, params, nil
+}
+
+type problemKey struct{}
+
+// ProblemRecorder holds why the spec validation refused a request, for a
+// request log (betaalkit sandbox prints it next to the status).
+type ProblemRecorder struct {
+	mu      sync.Mutex
+	problem string
+}
+
+// RecordProblems returns a context in which Check records why it refused
+// the request into the returned recorder.
+func RecordProblems(ctx context.Context) (context.Context, *ProblemRecorder) {
+	rec := &ProblemRecorder{}
+	return context.WithValue(ctx, problemKey{}, rec), rec
+}
+
+func (p *ProblemRecorder) set(problem string) {
+	p.mu.Lock()
+	p.problem = problem
+	p.mu.Unlock()
+}
+
+// Problem is the recorded validation problem ("" when none).
+func (p *ProblemRecorder) Problem() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.problem
 }
 
 // Describe turns a kin-openapi validation error into one line that names

@@ -23,13 +23,13 @@ func Example_errors() {
 	}
 	ctx := context.Background()
 
-	_, err = client.GetOrder(ctx, "ord_1")
+	_, err = client.GetPayment(ctx, "ord_1")
 	var apiErr betaalkit.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println("API error:", apiErr.Provider(), apiErr.HTTPStatus(), apiErr.ProviderCode())
 	}
 
-	_, err = client.CreateOrder(ctx, kassacompleet.OrderCreate{Currency: "EUR", Amount: 0})
+	_, err = client.CreatePayment(ctx, kassacompleet.OrderCreate{Currency: "EUR", Amount: 0})
 	var fieldErr *betaalkit.FieldError
 	if errors.Is(err, betaalkit.ErrInvalidRequest) && errors.As(err, &fieldErr) {
 		fmt.Println("not sent, fix field:", fieldErr.Field)
@@ -37,7 +37,7 @@ func Example_errors() {
 
 	srv.Close() // the provider is unreachable now
 	noRetries, _ := kassacompleet.New("not-the-key", kassacompleet.WithBaseURL(srv.URL+"/v1"), kassacompleet.WithRetry(transport.NoRetries))
-	_, err = noRetries.GetOrder(ctx, "ord_1")
+	_, err = noRetries.GetPayment(ctx, "ord_1")
 	fmt.Println("transport error:", errors.Is(err, betaalkit.ErrTransport), errors.Is(err, betaalkit.ErrAPI))
 	// Output:
 	// API error: kassacompleet 401 AuthorizationError

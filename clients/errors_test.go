@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,7 @@ func TestOneErrorModel(t *testing.T) {
 			_, body := fs.last(cl)
 			require.NotEmpty(t, body)
 			assert.Equal(t, string(body), string(apiErr.ResponseBody()), "the raw body")
+			assert.True(t, strings.HasPrefix(err.Error(), p.name+": "+opOf(cl)+": HTTP "), "the error names the call: %v", err)
 			t.Logf("%v (code %q)", err, apiErr.ProviderCode())
 		}
 
@@ -100,6 +102,8 @@ func TestOneErrorModel(t *testing.T) {
 			assertKind(t, err, betaalkit.ErrTransport)
 			var te *betaalkit.TransportError
 			assert.ErrorAs(t, err, &te)
+			assert.True(t, te.NotSent, "nothing listens: provably not sent")
+			assert.True(t, strings.HasPrefix(err.Error(), p.name+": create payment: "), "the error names the call: %v", err)
 			t.Logf("create: %v", err)
 			err = cc.Get(context.Background(), id)
 			assertKind(t, err, betaalkit.ErrTransport)
@@ -119,6 +123,7 @@ func TestOneErrorModel(t *testing.T) {
 				var de *betaalkit.DecodeError
 				require.ErrorAs(t, err, &de)
 				assert.Equal(t, `{"broken`, string(de.RawBody), "the raw body is kept")
+				assert.True(t, strings.HasPrefix(err.Error(), p.name+": "+opOf(cl)+": "), "the error names the call: %v", err)
 				st := fs.sandboxStatuses(cl)
 				require.Len(t, st, 1)
 				assert.Equal(t, st[0], de.StatusCode)
@@ -157,6 +162,14 @@ func TestOneErrorModel(t *testing.T) {
 	})
 }
 
+// opOf is the common name of a call in errors.
+func opOf(c call) string {
+	if c == create {
+		return "create payment"
+	}
+	return "get payment"
+}
+
 // TestWebhookVerification: a push or notification whose signature does not
 // match its body is refused by the client's handler, and the verify
 // function says why with betaalkit.ErrVerification.
@@ -174,10 +187,10 @@ func TestWebhookVerification(t *testing.T) {
 			return h
 		}
 		var got []string
-		h := c.PushHandler(pushURL, func(_ context.Context, tx *buckaroo.Transaction) error {
-			got = append(got, *tx.Key)
+		h := c.WebhookHandler(func(_ context.Context, tx *buckaroo.Transaction) error {
+			got = append(got, tx.Key)
 			return nil
-		})
+		}, betaalkit.WebhookURL(pushURL))
 		send := func(auth string) int {
 			req := httptest.NewRequest(http.MethodPost, pushURL, bytes.NewReader(body))
 			req.Header.Set("Authorization", auth)
@@ -208,8 +221,8 @@ func TestWebhookVerification(t *testing.T) {
 		body := []byte(`{"order_id":"order-1","status":"completed","amount":1250,"currency":"EUR"}`)
 		auth := signing.SignMultiSafepayNotification(sbmultisafepay.DefaultAPIKey, body, time.Now())
 		var got []string
-		h := c.NotificationHandler(func(_ context.Context, n *multisafepay.Notification) error {
-			got = append(got, *n.OrderID)
+		h := c.WebhookHandler(func(_ context.Context, o *multisafepay.Order) error {
+			got = append(got, o.OrderID)
 			return nil
 		})
 		request := func(b []byte, auth string) *http.Request {

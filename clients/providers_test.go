@@ -63,6 +63,9 @@ type apiClient interface {
 	// Invalid makes calls the client must refuse before sending anything,
 	// with the field each error must name.
 	Invalid(ctx context.Context) []invalidCall
+	// Webhook is the client's WebhookHandler with a shop function that
+	// accepts everything.
+	Webhook(opts ...betaalkit.WebhookOption) http.Handler
 }
 
 type invalidCall struct {
@@ -279,8 +282,8 @@ func ptr[T any](v T) *T { return &v }
 type kcClient struct{ c *kassacompleet.Client }
 
 func (k kcClient) Create(ctx context.Context) (string, error) {
-	o, err := k.c.CreateOrder(ctx, kassacompleet.OrderCreate{
-		Currency: "EUR", Amount: 1250, Description: ptr("betaalkit retry test"), MerchantOrderID: ptr(ref("kc")),
+	o, err := k.c.CreatePayment(ctx, kassacompleet.OrderCreate{
+		Currency: "EUR", Amount: 1250, Description: "betaalkit retry test", MerchantOrderID: ref("kc"),
 	})
 	if err != nil {
 		return "", err
@@ -289,12 +292,12 @@ func (k kcClient) Create(ctx context.Context) (string, error) {
 }
 
 func (k kcClient) Get(ctx context.Context, id string) error {
-	_, err := k.c.GetOrder(ctx, id)
+	_, err := k.c.GetPayment(ctx, id)
 	return err
 }
 
 func (k kcClient) Invalid(ctx context.Context) []invalidCall {
-	_, errCreate := k.c.CreateOrder(ctx, kassacompleet.OrderCreate{Currency: "eur", Amount: 1250})
+	_, errCreate := k.c.CreatePayment(ctx, kassacompleet.OrderCreate{Currency: "eur", Amount: 1250})
 	errGet := k.Get(ctx, "..")
 	return []invalidCall{{"currency", errCreate}, {"order_id", errGet}}
 }
@@ -302,12 +305,11 @@ func (k kcClient) Invalid(ctx context.Context) []invalidCall {
 type oppClient struct{ c *opp.Client }
 
 func (o oppClient) Create(ctx context.Context) (string, error) {
-	shipping, total := money.Cents(675), money.Cents(11454)
-	tx, err := o.c.CreateTransaction(ctx, opp.TransactionCreate{
-		BuyerNameFirst: ptr("John"), BuyerNameLast: ptr("Tester"), BuyerEmailaddress: ptr("john@tester.dev"),
+	tx, err := o.c.CreatePayment(ctx, opp.TransactionCreate{
+		BuyerNameFirst: "John", BuyerNameLast: "Tester", BuyerEmailaddress: "john@tester.dev",
 		Products:      []opp.ProductCreate{{Name: "WakeUp Light", Price: 10779, Quantity: 1}},
-		ShippingCosts: &shipping,
-		TotalPrice:    &total,
+		ShippingCosts: ptr(money.Cents(675)),
+		TotalPrice:    11454,
 		ReturnURL:     "https://shop.example/return/",
 	})
 	if err != nil {
@@ -317,13 +319,12 @@ func (o oppClient) Create(ctx context.Context) (string, error) {
 }
 
 func (o oppClient) Get(ctx context.Context, id string) error {
-	_, err := o.c.GetTransaction(ctx, id)
+	_, err := o.c.GetPayment(ctx, id)
 	return err
 }
 
 func (o oppClient) Invalid(ctx context.Context) []invalidCall {
-	total := money.Cents(100)
-	_, errCreate := o.c.CreateTransaction(ctx, opp.TransactionCreate{TotalPrice: &total, ReturnURL: "https://shop.example/"})
+	_, errCreate := o.c.CreatePayment(ctx, opp.TransactionCreate{TotalPrice: 100, ReturnURL: "https://shop.example/"})
 	errGet := o.Get(ctx, "../orders")
 	return []invalidCall{{"products", errCreate}, {"uid", errGet}}
 }
@@ -332,12 +333,11 @@ type mspClient struct{ c *multisafepay.Client }
 
 func (m mspClient) Create(ctx context.Context) (string, error) {
 	id := ref("msp")
-	redirect := multisafepay.OrderTypeRedirect
-	_, err := m.c.CreateOrder(ctx, multisafepay.OrderCreate{
-		Type: &redirect, OrderID: id, Currency: "EUR", Amount: 1250, Description: "betaalkit retry test",
-		PaymentOptions: &multisafepay.PaymentOptions{
-			RedirectURL: ptr("https://shop.example/success"),
-			CancelURL:   ptr("https://shop.example/cancel"),
+	_, err := m.c.CreatePayment(ctx, multisafepay.OrderCreate{
+		Type: multisafepay.OrderTypeRedirect, OrderID: id, Currency: "EUR", Amount: 1250, Description: "betaalkit retry test",
+		PaymentOptions: multisafepay.PaymentOptions{
+			RedirectURL: "https://shop.example/success",
+			CancelURL:   "https://shop.example/cancel",
 		},
 	})
 	if err != nil {
@@ -347,12 +347,12 @@ func (m mspClient) Create(ctx context.Context) (string, error) {
 }
 
 func (m mspClient) Get(ctx context.Context, id string) error {
-	_, err := m.c.GetOrder(ctx, id)
+	_, err := m.c.GetPayment(ctx, id)
 	return err
 }
 
 func (m mspClient) Invalid(ctx context.Context) []invalidCall {
-	_, errCreate := m.c.CreateOrder(ctx, multisafepay.OrderCreate{Currency: "EUR", Amount: 1250, Description: "no id"})
+	_, errCreate := m.c.CreatePayment(ctx, multisafepay.OrderCreate{Currency: "EUR", Amount: 1250, Description: "no id"})
 	errGet := m.Get(ctx, "")
 	return []invalidCall{{"order_id", errCreate}, {"order_id", errGet}}
 }
@@ -362,7 +362,7 @@ type buckarooClient struct{ c *buckaroo.Client }
 func (b buckarooClient) Create(ctx context.Context) (string, error) {
 	day := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 	tx, err := b.c.PayInInstallments(ctx, buckaroo.In3Payment{
-		AmountDebit: money.MustDecimal("8.00"),
+		AmountDebit: 800,
 		Invoice:     ref("bk"),
 		Description: "Blue Toy Car, in three installments",
 		ClientIP:    "192.0.2.10",
@@ -372,23 +372,23 @@ func (b buckarooClient) Create(ctx context.Context) (string, error) {
 			Address: buckaroo.In3Address{Street: "Hoofdstraat", HouseNumber: 90, HouseNumberSuffix: "a", ZipCode: "8441ER", City: "Heerenveen", Country: "NL"},
 			Phone:   "0612345678", Email: "j.smith@example.com",
 		},
-		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: money.MustDecimal("1"), Price: money.MustDecimal("10.00")}},
-		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: money.MustDecimal("-2.00")}},
+		Products:  []buckaroo.In3ProductLine{{Code: "abc123", Name: "Blue Toy Car", Quantity: 1, Price: 1000}},
+		Subtotals: []buckaroo.In3SubtotalLine{{Name: "Korting", Value: -200}},
 		ReturnURL: "https://shop.example/return",
 	})
 	if err != nil {
 		return "", err
 	}
-	return *tx.Key, nil
+	return tx.Key, nil
 }
 
 func (b buckarooClient) Get(ctx context.Context, id string) error {
-	_, err := b.c.TransactionStatus(ctx, id)
+	_, err := b.c.GetPayment(ctx, id)
 	return err
 }
 
 func (b buckarooClient) Invalid(ctx context.Context) []invalidCall {
-	_, errCreate := b.c.CreateTransaction(ctx, buckaroo.TransactionRequest{Currency: "euro"})
+	_, errCreate := b.c.CreatePayment(ctx, buckaroo.TransactionRequest{Currency: "euro"})
 	errGet := b.Get(ctx, ".")
 	return []invalidCall{{"Currency", errCreate}, {"transactionKey", errGet}}
 }
@@ -396,11 +396,7 @@ func (b buckarooClient) Invalid(ctx context.Context) []invalidCall {
 type idealClient struct{ c *ideal2.Client }
 
 func (i idealClient) Create(ctx context.Context) (string, error) {
-	amount, err := money.ParseDecimalString("12.50")
-	if err != nil {
-		return "", err
-	}
-	p, err := i.c.CreatePayment(ctx, ideal2.NewPayment(amount, "Order 1001", ref("ideal")),
+	p, err := i.c.CreatePayment(ctx, ideal2.NewPayment(1250, "Order 1001", ref("ideal")),
 		ideal2.WithReturnURL("https://shop.example/return?order=1001"))
 	if err != nil {
 		return "", err
@@ -409,7 +405,7 @@ func (i idealClient) Create(ctx context.Context) (string, error) {
 }
 
 func (i idealClient) Get(ctx context.Context, id string) error {
-	_, err := i.c.PaymentStatus(ctx, id)
+	_, err := i.c.GetPayment(ctx, id)
 	return err
 }
 
@@ -421,6 +417,26 @@ func (i idealClient) Invalid(ctx context.Context) []invalidCall {
 
 // warm fetches what a client caches before its first call (iDEAL's access
 // token), so that a test's faults and dials meet the call under test.
+func (k kcClient) Webhook(opts ...betaalkit.WebhookOption) http.Handler {
+	return k.c.WebhookHandler(func(context.Context, *kassacompleet.Order) error { return nil }, opts...)
+}
+
+func (o oppClient) Webhook(opts ...betaalkit.WebhookOption) http.Handler {
+	return o.c.WebhookHandler(func(context.Context, *opp.Transaction) error { return nil }, opts...)
+}
+
+func (m mspClient) Webhook(opts ...betaalkit.WebhookOption) http.Handler {
+	return m.c.WebhookHandler(func(context.Context, *multisafepay.Order) error { return nil }, opts...)
+}
+
+func (b buckarooClient) Webhook(opts ...betaalkit.WebhookOption) http.Handler {
+	return b.c.WebhookHandler(func(context.Context, *buckaroo.Transaction) error { return nil }, opts...)
+}
+
+func (i idealClient) Webhook(opts ...betaalkit.WebhookOption) http.Handler {
+	return i.c.WebhookHandler(func(context.Context, *ideal2.PaymentStatusResponse) error { return nil }, opts...)
+}
+
 func warm(t testing.TB, c apiClient) {
 	t.Helper()
 	if i, ok := c.(idealClient); ok {

@@ -162,7 +162,7 @@ func wrongCredentialErrors(t *testing.T, env demoEnv, rec *secretRecorder) []str
 	defer kc.Close()
 	kcClient, err := kassacompleet.New(wrong, kassacompleet.WithBaseURL(kc.URL+"/v1"), kassacompleet.WithLogger(env.logger), kassacompleet.WithHTTPClient(env.httpClient))
 	require.NoError(t, err)
-	_, err = kcClient.GetOrder(ctx, "any")
+	_, err = kcClient.GetPayment(ctx, "any")
 	out = append(out, render(err))
 
 	op, _, _, err := sbopp.NewTestServer(sbopp.Config{})
@@ -170,7 +170,7 @@ func wrongCredentialErrors(t *testing.T, env demoEnv, rec *secretRecorder) []str
 	defer op.Close()
 	oppClient, err := opp.New(wrong, opp.WithBaseURL(op.URL+"/v1"), opp.WithLogger(env.logger), opp.WithHTTPClient(env.httpClient))
 	require.NoError(t, err)
-	_, err = oppClient.GetTransaction(ctx, "tra_any")
+	_, err = oppClient.GetPayment(ctx, "tra_any")
 	out = append(out, render(err))
 
 	msp, _, _, err := sbmultisafepay.NewTestServer(sbmultisafepay.Config{})
@@ -178,7 +178,7 @@ func wrongCredentialErrors(t *testing.T, env demoEnv, rec *secretRecorder) []str
 	defer msp.Close()
 	mspClient, err := multisafepay.New(wrong, multisafepay.WithBaseURL(msp.URL+sbmultisafepay.BasePath), multisafepay.WithLogger(env.logger), multisafepay.WithHTTPClient(env.httpClient))
 	require.NoError(t, err)
-	_, err = mspClient.GetOrder(ctx, "any")
+	_, err = mspClient.GetPayment(ctx, "any")
 	out = append(out, render(err))
 
 	bk, _, _, err := sbbuckaroo.NewTestServer(sbbuckaroo.Config{})
@@ -186,7 +186,7 @@ func wrongCredentialErrors(t *testing.T, env demoEnv, rec *secretRecorder) []str
 	defer bk.Close()
 	bkClient, err := buckaroo.New(sbbuckaroo.DefaultWebsiteKey, wrong, buckaroo.WithBaseURL(bk.URL), buckaroo.WithLogger(env.logger), buckaroo.WithHTTPClient(env.httpClient))
 	require.NoError(t, err)
-	_, err = bkClient.TransactionStatus(ctx, "ANYKEY")
+	_, err = bkClient.GetPayment(ctx, "ANYKEY")
 	out = append(out, render(err))
 	return out
 }

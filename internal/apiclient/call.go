@@ -2,8 +2,8 @@ package apiclient
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Call names one call of a client, so that every error it returns says
@@ -39,14 +39,15 @@ func (c Call) Read(resp *http.Response, err error) (*Response, error) {
 }
 
 // Wrap prefixes err with "provider: op: " (nil stays nil). An error that
-// names its call already, such as a provider's *Error built by toError,
-// is returned as it is.
+// names this call already, such as a provider's *Error built by toError,
+// is returned as it is; one from a call made on the way (iDEAL 2.0's token
+// request) reads "ideal2: create payment: get access token: …".
 func (c Call) Wrap(err error) error {
 	if err == nil {
 		return nil
 	}
 	var named interface{ Operation() string }
-	if errors.As(err, &named) && named.Operation() != "" {
+	if errors.As(err, &named) && named.Operation() == c.Op {
 		return err
 	}
 	return &callError{call: c, err: err}
@@ -59,8 +60,10 @@ type callError struct {
 }
 
 func (e *callError) Error() string {
-	return fmt.Sprintf("%s: %s: %v", e.call.Provider, e.call.Op, e.err)
+	// An inner error of the same client names the provider once.
+	return e.call.Prefix() + strings.TrimPrefix(e.err.Error(), e.call.Provider+": ")
 }
+
 func (e *callError) Unwrap() error     { return e.err }
 func (e *callError) Operation() string { return e.call.Op }
 

@@ -71,7 +71,7 @@ func setupP1Buckaroo(tb testing.TB) p1Setup {
 	if err := json.Unmarshal(txBody, &tx); err != nil {
 		tb.Fatal(err)
 	}
-	key := *tx.Key
+	key := tx.Key
 	// The status look-up answers the same transaction.
 	srv.handle(http.MethodPost, "/json/Transaction", http.StatusOK, nil, txBody)
 	srv.handle(http.MethodGet, "/json/Transaction/Status/"+key, http.StatusOK, nil, txBody)
@@ -106,7 +106,7 @@ func setupP1Buckaroo(tb testing.TB) p1Setup {
 	}, ops: []p1Op{
 		{"create", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.CreateTransaction(ctx, req)
+				_, err := c.CreatePayment(ctx, req)
 				return err
 			}},
 			{name: "baseline", call: func(ctx context.Context) error {
@@ -120,7 +120,7 @@ func setupP1Buckaroo(tb testing.TB) p1Setup {
 		}, pairs},
 		{"get", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.TransactionStatus(ctx, key)
+				_, err := c.GetPayment(ctx, key)
 				return err
 			}},
 			{name: "baseline", call: func(ctx context.Context) error {
@@ -278,7 +278,7 @@ func setupP1IDEAL2(tb testing.TB) p1Setup {
 	}
 	get := func(c *ideal2.Client) func(context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := c.PaymentStatus(ctx, paymentID)
+			_, err := c.GetPayment(ctx, paymentID)
 			return err
 		}
 	}

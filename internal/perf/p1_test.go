@@ -273,7 +273,7 @@ func setupP1KassaCompleet(tb testing.TB) p1Setup {
 	return p1Setup{srv: srv, ops: []p1Op{
 		{"create", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.CreateOrder(ctx, order)
+				_, err := c.CreatePayment(ctx, order)
 				return err
 			}},
 			{name: "baseline", sameAuth: true, call: func(ctx context.Context) error {
@@ -283,7 +283,7 @@ func setupP1KassaCompleet(tb testing.TB) p1Setup {
 		}, nil},
 		{"get", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.GetOrder(ctx, id)
+				_, err := c.GetPayment(ctx, id)
 				return err
 			}},
 			{name: "baseline", sameAuth: true, call: func(ctx context.Context) error {
@@ -310,7 +310,7 @@ func setupP1OPP(tb testing.TB) p1Setup {
 	return p1Setup{srv: srv, ops: []p1Op{
 		{"create", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.CreateTransaction(ctx, tx)
+				_, err := c.CreatePayment(ctx, tx)
 				return err
 			}},
 			{name: "baseline", sameAuth: true, call: func(ctx context.Context) error {
@@ -320,7 +320,7 @@ func setupP1OPP(tb testing.TB) p1Setup {
 		}, nil},
 		{"get", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.GetTransaction(ctx, uid)
+				_, err := c.GetPayment(ctx, uid)
 				return err
 			}},
 			{name: "baseline", sameAuth: true, call: func(ctx context.Context) error {
@@ -355,7 +355,7 @@ func setupP1MultiSafepay(tb testing.TB) p1Setup {
 	return p1Setup{srv: srv, ops: []p1Op{
 		{"create", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.CreateOrder(ctx, order)
+				_, err := c.CreatePayment(ctx, order)
 				return err
 			}},
 			{name: "baseline", sameAuth: true, call: func(ctx context.Context) error {
@@ -364,7 +364,7 @@ func setupP1MultiSafepay(tb testing.TB) p1Setup {
 		}, nil},
 		{"get", []p1Variant{
 			{name: "client", call: func(ctx context.Context) error {
-				_, err := c.GetOrder(ctx, id)
+				_, err := c.GetPayment(ctx, id)
 				return err
 			}},
 			{name: "baseline", sameAuth: true, call: func(ctx context.Context) error {

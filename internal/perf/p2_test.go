@@ -23,7 +23,7 @@ var sink any
 // size only, and the smaller body is the harder test of overhead.
 func in3Body(tb testing.TB) []byte {
 	req := requestOf[buckaroo.TransactionRequest](tb, fixture(tb, "buckaroo", "payininstallments"))
-	params := req.Services.ServiceList[0].Parameters
+	params := &req.Services.ServiceList[0].Parameters
 	for {
 		body := must(json.Marshal(req))
 		if len(body) <= 1100 || len(*params) == 0 {

@@ -86,11 +86,11 @@ func setupP4KassaCompleet(tb testing.TB) func(context.Context) error {
 	c := must(kassacompleet.New(sbkassacompleet.DefaultAPIKey, kassacompleet.WithBaseURL(ts.URL+"/v1"), kassacompleet.WithHTTPClient(sharedHTTPClient)))
 	order := requestOf[kassacompleet.OrderCreate](tb, fixture(tb, "kassacompleet", "ideal-order-create"))
 	return func(ctx context.Context) error {
-		o, err := c.CreateOrder(ctx, order)
+		o, err := c.CreatePayment(ctx, order)
 		if err != nil {
 			return err
 		}
-		_, err = c.GetOrder(ctx, o.ID)
+		_, err = c.GetPayment(ctx, o.ID)
 		return err
 	}
 }
@@ -101,14 +101,13 @@ func setupP4OPP(tb testing.TB) func(context.Context) error {
 	c := must(opp.New(sbopp.DefaultAPIKey, opp.WithBaseURL(ts.URL+"/v1"), opp.WithHTTPClient(sharedHTTPClient)))
 	tx := requestOf[opp.TransactionCreate](tb, fixture(tb, "opp", "transaction-create"))
 	// Notifications would go to the document's developer.dev; keep them local.
-	notify := ts.URL + "/notify"
-	tx.NotifyURL = &notify
+	tx.NotifyURL = ts.URL + "/notify"
 	return func(ctx context.Context) error {
-		t, err := c.CreateTransaction(ctx, tx)
+		t, err := c.CreatePayment(ctx, tx)
 		if err != nil {
 			return err
 		}
-		_, err = c.GetTransaction(ctx, t.UID)
+		_, err = c.GetPayment(ctx, t.UID)
 		return err
 	}
 }
@@ -122,10 +121,10 @@ func setupP4MultiSafepay(tb testing.TB) func(context.Context) error {
 	return func(ctx context.Context) error {
 		o := order
 		o.OrderID = "perf-" + strconv.FormatInt(n.Add(1), 10)
-		if _, err := c.CreateOrder(ctx, o); err != nil {
+		if _, err := c.CreatePayment(ctx, o); err != nil {
 			return err
 		}
-		_, err := c.GetOrder(ctx, o.OrderID)
+		_, err := c.GetPayment(ctx, o.OrderID)
 		return err
 	}
 }
@@ -136,11 +135,11 @@ func setupP4Buckaroo(tb testing.TB) func(context.Context) error {
 	c := must(buckaroo.New(sbbuckaroo.DefaultWebsiteKey, sbbuckaroo.DefaultSecretKey, buckaroo.WithBaseURL(ts.URL), buckaroo.WithHTTPClient(sharedHTTPClient)))
 	req := requestOf[buckaroo.TransactionRequest](tb, fixture(tb, "buckaroo", "payininstallments"))
 	return func(ctx context.Context) error {
-		tx, err := c.CreateTransaction(ctx, req)
+		tx, err := c.CreatePayment(ctx, req)
 		if err != nil {
 			return err
 		}
-		_, err = c.TransactionStatus(ctx, *tx.Key)
+		_, err = c.GetPayment(ctx, tx.Key)
 		return err
 	}
 }
@@ -159,7 +158,7 @@ func setupP4IDEAL2(tb testing.TB) func(context.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = c.PaymentStatus(ctx, p.CommonPaymentData.PaymentID)
+		_, err = c.GetPayment(ctx, p.CommonPaymentData.PaymentID)
 		return err
 	}
 }

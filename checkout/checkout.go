@@ -1,0 +1,218 @@
+// Package checkout is one payment API over all five providers: a shop
+// writes its payment flow once against a Provider and runs it on Kassa
+// Compleet, Online Betaalplatform, MultiSafepay, Buckaroo or iDEAL 2.0.
+// Every client has a Checkout method that returns its Provider:
+//
+//	msp, _ := multisafepay.New(apiKey)
+//	bq, _ := buckaroo.New(websiteKey, secretKey)
+//	shop := checkout.New(msp.Checkout(), bq.Checkout())
+//	p, err := shop.Create(ctx, checkout.Request{
+//		Amount: 1250, Reference: "order-1042", Description: "Order 1042",
+//		Method: checkout.MethodIDEAL, ReturnURL: returnURL, WebhookURL: webhookURL,
+//	})
+//	if err != nil { … }
+//	http.Redirect(w, r, p.PaymentURL, http.StatusFound)
+//
+// Statuses are betaalkit.Status everywhere (each client's NormalizeStatus
+// documents its mapping), amounts are cents, and the provider's own object
+// stays reachable in Payment.Raw.
+//
+// # Failover
+//
+// A Router tries the next provider only when the first provably did not
+// create a payment: the request never left (the connection could not be
+// opened), it was refused before sending, or the provider's answer refused
+// it (HTTP 4xx). After any other failure (a timeout, a dropped connection,
+// a 5xx) the payment may exist, so the Router looks it up by the shop's
+// reference where the provider can, and otherwise returns an
+// *AmbiguousError: it never creates a second payment for one reference.
+package checkout
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/money"
+)
+
+// Method is a payment method in one vocabulary for every provider.
+type Method string
+
+// The payment methods the adapters know. A Request without a Method lets
+// the provider offer its choice (a hosted payment page).
+const (
+	MethodIDEAL        Method = "ideal"
+	MethodCreditCard   Method = "creditcard"
+	MethodBankTransfer Method = "banktransfer"
+	MethodIn3          Method = "in3"
+	MethodPayPal       Method = "paypal"
+	MethodBancontact   Method = "bancontact"
+	MethodSEPA         Method = "sepa"
+)
+
+// Request is one payment a shop asks for.
+type Request struct {
+	// Amount is the total in cents; it must be positive.
+	Amount money.Cents
+	// Currency is the ISO 4217 code; empty means EUR.
+	Currency string
+	// Reference is the shop's own reference (its order number), unique per
+	// payment. It is how a payment is found again after a failure.
+	Reference string
+	// Description is shown to the customer where the provider shows one.
+	Description string
+	// Method is the payment method; empty lets the provider offer a choice
+	// where it can.
+	Method Method
+	// Issuer is the customer's iDEAL bank (a BIC such as INGBNL2A), for
+	// providers that ask for it up front; empty lets the bank choose later.
+	Issuer string
+	// ReturnURL is where the customer comes back to after paying.
+	ReturnURL string
+	// WebhookURL is where the provider reports status changes (the
+	// provider's WebhookHandler serves it).
+	WebhookURL string
+	// Customer is who pays; In3 needs one.
+	Customer *Customer
+	// Lines are the order lines; In3 needs them, and they must add up to
+	// Amount.
+	Lines []Line
+}
+
+// Customer is the person paying.
+type Customer struct {
+	FirstName, LastName string
+	// Initials, e.g. "J.S.", where the provider asks for them (In3).
+	Initials string
+	Email    string
+	Phone    string
+	// BirthDate is yyyy-mm-dd (In3).
+	BirthDate string
+	// IP is the customer's IP address (In3).
+	IP      string
+	Address Address
+}
+
+// Address is a postal address.
+type Address struct {
+	Street      string
+	HouseNumber string
+	// HouseNumberSuffix, e.g. "A" or "bis".
+	HouseNumberSuffix string
+	PostalCode        string
+	City              string
+	// Country is the ISO 3166-1 alpha-2 code, e.g. NL.
+	Country string
+}
+
+// Line is one order line; a discount is a line with a negative price.
+type Line struct {
+	Code     string
+	Name     string
+	Quantity int
+	// UnitPrice is the price of one, in cents, VAT included.
+	UnitPrice money.Cents
+}
+
+// Payment is a payment at one provider, in the common vocabulary.
+type Payment struct {
+	// Provider is the client's package name, e.g. "multisafepay".
+	Provider string
+	// ID is the provider's id for the payment (the id Get takes).
+	ID string
+	// Reference is the shop's reference, where the provider keeps it.
+	Reference string
+	Amount    money.Cents
+	Currency  string
+	Method    Method
+	// Status is the normalized status next to the provider's own value.
+	Status betaalkit.PaymentStatus
+	// PaymentURL is where to send the customer ("" once there is nothing
+	// left for the customer to do).
+	PaymentURL string
+	// Raw is the provider's own object (e.g. *multisafepay.Order), for
+	// anything provider-specific.
+	Raw any
+}
+
+// RefundRequest asks to refund (part of) a payment.
+type RefundRequest struct {
+	// PaymentID is the provider's id of the payment.
+	PaymentID string
+	// Amount is the amount to refund in cents; zero refunds the whole
+	// payment.
+	Amount money.Cents
+	// Currency is the payment's ISO 4217 code; empty means EUR.
+	Currency string
+	// Description is shown to the customer where the provider supports it.
+	Description string
+}
+
+// Refund is a refund at one provider.
+type Refund struct {
+	Provider  string
+	ID        string
+	PaymentID string
+	Amount    money.Cents
+	// Raw is the provider's own object.
+	Raw any
+}
+
+// Event is a verified webhook delivery, normalized: the payment in its
+// current state.
+type Event struct {
+	Payment *Payment
+}
+
+// Capabilities say what a provider can do, so a shop can ask before it calls.
+type Capabilities struct {
+	Methods    []Method
+	Currencies []string
+	// Refunds and PartialRefunds: whether Refund works, and for less than
+	// the whole amount.
+	Refunds, PartialRefunds bool
+	// FindByReference: whether a payment can be found by the shop's
+	// reference (what resolves "did my create arrive?" after a timeout).
+	FindByReference bool
+}
+
+// Supports reports whether the provider takes this method and currency
+// (an empty method or currency is always taken; currency defaults to EUR).
+func (c Capabilities) Supports(method Method, currency string) bool {
+	if currency == "" {
+		currency = "EUR"
+	}
+	return (method == "" || contains(c.Methods, method)) && contains(c.Currencies, currency)
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Provider is one payment provider behind the common API. Every client's
+// Checkout method returns one; the conformance suite holds all five to the
+// same behaviour.
+type Provider interface {
+	// Name is the client's package name, e.g. "opp".
+	Name() string
+	Capabilities() Capabilities
+	// Create starts a payment.
+	Create(ctx context.Context, req Request) (*Payment, error)
+	// Get reads a payment's current state by the provider's id.
+	Get(ctx context.Context, id string) (*Payment, error)
+	// Refund refunds (part of) a payment; an *UnsupportedError (before any
+	// request is sent) where the provider has no refunds.
+	Refund(ctx context.Context, req RefundRequest) (*Refund, error)
+	// FindByReference finds a payment by the shop's reference: ErrNotFound
+	// when there is none, an *UnsupportedError where the provider cannot.
+	FindByReference(ctx context.Context, reference string) (*Payment, error)
+	// WebhookHandler verifies each delivery with the provider's own scheme,
+	// reads the payment's current state and calls fn once per delivery.
+	WebhookHandler(fn func(ctx context.Context, ev Event) error, opts ...betaalkit.WebhookOption) http.Handler
+}

@@ -395,7 +395,8 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 }
 
 // Complete applies the customer's choice to a pending payment, as the
-// payment page does: pay → 190, cancel → 890, fail → 490. It sends the
+// payment page does: pay → 190, cancel → 890, fail → 490, expire → 890
+// (Buckaroo has no expired code; see complete). It sends the
 // signed push before returning. It fails for an unknown or final
 // transaction; when only the push fails, the transaction is returned with
 // the error.
@@ -422,7 +423,19 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 		s.setStatus(&rec.tx, client.StatusSuccess, gen.StatusSubCode{Code: "S990", Description: "De verwerking is geslaagd."})
 		rec.tx.IsCancelable = false
 		next = rec.urls.ret
-	case sim.Cancel:
+	case sim.Cancel, sim.Expire:
+		// Buckaroo has no "expired" status code. A payment the customer
+		// abandons ends when its lifetime runs out (iDEAL: 15 minutes,
+		// "the payment status will be retrieved from the acquirer as soon
+		// as the 15 minute lifespan is expired and the merchant webshop is
+		// updated via a push response", docs.buckaroo.io/docs/en/requests,
+		// iDEAL Pay), and the status overview (docs.buckaroo.io/docs/
+		// integration-status) has one definitive unpaid code for the
+		// customer's side: 890 "Cancelled by User" (490 is "failed" and
+		// 690 "rejected by the payment provider", neither the customer's
+		// doing). Neither page names the code outright; we follow the
+		// status overview: an expired payment ends as a cancelled one
+		// does, 890, the same push, back to ReturnURLCancel.
 		s.setStatus(&rec.tx, client.StatusCancelledByUser, gen.StatusSubCode{})
 		next = orDefault(rec.urls.retCancel, rec.urls.ret)
 	case sim.Fail:

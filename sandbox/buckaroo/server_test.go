@@ -110,11 +110,15 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 	for _, tc := range []struct {
 		choice sim.Choice
 		want   buckaroo.StatusCode
+		status betaalkit.Status
 		back   string
 	}{
-		{sim.Pay, buckaroo.StatusSuccess, "https://shop.example/return"},
-		{sim.Cancel, buckaroo.StatusCancelledByUser, "https://shop.example/cancelled"},
-		{sim.Fail, buckaroo.StatusFailed, "https://shop.example/error"},
+		{sim.Pay, buckaroo.StatusSuccess, betaalkit.StatusPaid, "https://shop.example/return"},
+		{sim.Cancel, buckaroo.StatusCancelledByUser, betaalkit.StatusCanceled, "https://shop.example/cancelled"},
+		{sim.Fail, buckaroo.StatusFailed, betaalkit.StatusFailed, "https://shop.example/error"},
+		// Buckaroo has no expired code: an abandoned payment ends as 890
+		// cancelled by user, and the customer goes to ReturnURLCancel.
+		{sim.Expire, buckaroo.StatusCancelledByUser, betaalkit.StatusCanceled, "https://shop.example/cancelled"},
 	} {
 		t.Run(string(tc.choice), func(t *testing.T) {
 			tx, err := c.PayInInstallments(ctx, in3(sh.pushURL))
@@ -140,6 +144,7 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 			got, err := c.GetPayment(ctx, tx.Key)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, buckaroo.StatusCodeOf(got))
+			assert.Equal(t, betaalkit.PaymentStatus{Status: tc.status, Raw: tc.want.String()[:3]}, buckaroo.StatusOf(got))
 			assert.Equal(t, "8.00", got.AmountDebit.String())
 
 			_, err = sim.PayAsCustomer(ctx, buckaroo.PaymentURL(tx), sim.Pay)

@@ -11,8 +11,9 @@
 // payment stays open until it expires), 5.00 → Error. Until then a payment
 // is Open, so a status poll sees what the real service shows while the
 // customer is at the bank. Other amounts follow the customer's choice: pay →
-// SettlementCompleted, cancel → Cancelled, fail → Error. An open payment
-// expires four hours after creation.
+// SettlementCompleted, cancel → Cancelled, fail → Error, expire → Expired
+// (the customer walked away: the payment ends as it does when its time
+// runs out). An open payment expires four hours after creation.
 //
 // iDEAL 2.0 has no refunds; neither has the sandbox.
 package ideal2
@@ -382,10 +383,18 @@ func (s *Server) expireIfDue(ctx context.Context, id string) error {
 		s.mu.Unlock()
 		return nil
 	}
-	p.status = client.PaymentStatusExpired
-	st, target := p.statusResponse(), s.notifyTarget(p)
+	st, target := s.move(p, client.PaymentStatusExpired)
 	s.mu.Unlock()
 	return s.notify(ctx, target, st)
+}
+
+// move gives an open payment its next status and returns the status answer
+// to notify and where; s.mu must be held. Expiry by time and every choice
+// on the page (expire included) end a payment through here.
+func (s *Server) move(p *payment, next client.PaymentStatus) (*client.PaymentStatusResponse, string) {
+	p.status = next
+	p.settled = next == client.PaymentStatusSettlementCompleted
+	return p.statusResponse(), s.notifyTarget(p)
 }
 
 func (p *payment) statusResponse() *client.PaymentStatusResponse {
@@ -472,13 +481,15 @@ func (s *Server) complete(ctx context.Context, id string, choice sim.Choice) (*c
 			next = client.PaymentStatusSettlementCompleted
 		case sim.Cancel:
 			next = client.PaymentStatusCancelled
+		case sim.Expire:
+			// As if the payment's time had run out (expireIfDue).
+			next = client.PaymentStatusExpired
 		default:
 			next = client.PaymentStatusError
 		}
 	}
-	p.status = next
-	p.settled = next == client.PaymentStatusSettlementCompleted
-	st, target, ret := p.statusResponse(), s.notifyTarget(p), p.returnURL
+	st, target := s.move(p, next)
+	ret := p.returnURL
 	s.mu.Unlock()
 	if !final(next) {
 		return st, ret, nil // 4.00: the bank leaves it open; nothing to notify
@@ -489,7 +500,7 @@ func (s *Server) complete(ctx context.Context, id string, choice sim.Choice) (*c
 	return st, ret, nil
 }
 
-// page is the "bank": the customer chooses pay, cancel or fail.
+// page is the "bank": the customer chooses pay, cancel, fail or expire.
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	_ = s.expireIfDue(r.Context(), id)

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/ideal2"
 	"github.com/betaalkit/betaalkit/money"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/ideal2"
@@ -97,7 +98,13 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 	for _, tc := range []struct {
 		choice sim.Choice
 		want   ideal2.PaymentStatus
-	}{{sim.Pay, ideal2.PaymentStatusSettlementCompleted}, {sim.Cancel, ideal2.PaymentStatusCancelled}, {sim.Fail, ideal2.PaymentStatusError}} {
+		status betaalkit.Status
+	}{
+		{sim.Pay, ideal2.PaymentStatusSettlementCompleted, betaalkit.StatusPaid},
+		{sim.Cancel, ideal2.PaymentStatusCancelled, betaalkit.StatusCanceled},
+		{sim.Fail, ideal2.PaymentStatusError, betaalkit.StatusFailed},
+		{sim.Expire, ideal2.PaymentStatusExpired, betaalkit.StatusExpired},
+	} {
 		t.Run(string(tc.choice), func(t *testing.T) {
 			p, err := c.CreatePayment(ctx, ideal2.NewPayment(1250, "Order 123", "order-123"),
 				ideal2.WithReturnURL(returnURL), ideal2.WithNotificationURL(notifyURL))
@@ -122,7 +129,7 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 			st, err = c.GetPayment(ctx, id)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, st.CommonPaymentData.PaymentStatus)
-			assert.Equal(t, ideal2.NormalizeStatus(string(tc.want)), ideal2.StatusOf(st).Status)
+			assert.Equal(t, betaalkit.PaymentStatus{Status: tc.status, Raw: string(tc.want)}, ideal2.StatusOf(st))
 			if tc.want == ideal2.PaymentStatusSettlementCompleted {
 				assert.Equal(t, sandbox.DebtorIBAN, st.CommonPaymentData.DebtorInformation.Account.Identification, "a settled payment names its debtor")
 				assert.Equal(t, n.CommonPaymentData.DebtorInformation, st.CommonPaymentData.DebtorInformation)
@@ -152,30 +159,33 @@ func TestTestAmountsDecideWhateverTheCustomerChooses(t *testing.T) {
 		400: ideal2.PaymentStatusOpen,
 		500: ideal2.PaymentStatusError,
 	} {
-		p, err := c.CreatePayment(ctx, ideal2.NewPayment(value, "test amount", ""),
-			ideal2.WithReturnURL(returnURL), ideal2.WithNotificationURL(notifyURL))
-		require.NoError(t, err)
-		id := p.CommonPaymentData.PaymentID
+		// Cancel or expire would give Cancelled or Expired for another
+		// amount; the test amount wins.
+		for _, choice := range []sim.Choice{sim.Cancel, sim.Expire} {
+			p, err := c.CreatePayment(ctx, ideal2.NewPayment(value, "test amount", ""),
+				ideal2.WithReturnURL(returnURL), ideal2.WithNotificationURL(notifyURL))
+			require.NoError(t, err)
+			id := p.CommonPaymentData.PaymentID
 
-		// Until the customer is back from the bank, every payment is open.
-		st, err := c.GetPayment(ctx, id)
-		require.NoError(t, err)
-		assert.Equal(t, ideal2.PaymentStatusOpen, st.CommonPaymentData.PaymentStatus, value)
+			// Until the customer is back from the bank, every payment is open.
+			st, err := c.GetPayment(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, ideal2.PaymentStatusOpen, st.CommonPaymentData.PaymentStatus, value)
 
-		// Cancel would give Cancelled for another amount; the test amount wins.
-		back, err := sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, sim.Cancel)
-		require.NoError(t, err, value)
-		assert.Equal(t, returnURL, back, value)
+			back, err := sim.PayAsCustomer(ctx, p.Links.RedirectURL.Href, choice)
+			require.NoError(t, err, value)
+			assert.Equal(t, returnURL, back, value)
 
-		st, err = c.GetPayment(ctx, id)
-		require.NoError(t, err)
-		assert.Equal(t, want, st.CommonPaymentData.PaymentStatus, value)
-		if want == ideal2.PaymentStatusOpen {
-			continue // nothing final, nothing notified
+			st, err = c.GetPayment(ctx, id)
+			require.NoError(t, err)
+			assert.Equal(t, want, st.CommonPaymentData.PaymentStatus, "%s %s", value, choice)
+			if want == ideal2.PaymentStatusOpen {
+				continue // nothing final, nothing notified
+			}
+			n := next(t, got)
+			assert.Equal(t, id, n.CommonPaymentData.PaymentID, value)
+			assert.Equal(t, want, n.CommonPaymentData.PaymentStatus, "%s %s", value, choice)
 		}
-		n := next(t, got)
-		assert.Equal(t, id, n.CommonPaymentData.PaymentID, value)
-		assert.Equal(t, want, n.CommonPaymentData.PaymentStatus, value)
 	}
 	assert.Empty(t, got, "4.00 stays open and is not notified")
 

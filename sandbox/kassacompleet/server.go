@@ -267,6 +267,9 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 		setStatus(o, client.OrderStatusCancelled, client.TransactionStatusCancelled)
 	case sim.Fail:
 		setStatus(o, client.OrderStatusError, client.TransactionStatusError)
+	case sim.Expire:
+		// An abandoned order's transaction expires, and the order with it.
+		setStatus(o, client.OrderStatusExpired, client.TransactionStatusExpired)
 	}
 	out := cloneOrder(o)
 	hook := s.webhooks[orderID]

@@ -53,6 +53,7 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 		{sim.Pay, kassacompleet.OrderStatusCompleted, betaalkit.StatusPaid},
 		{sim.Cancel, kassacompleet.OrderStatusCancelled, betaalkit.StatusCanceled},
 		{sim.Fail, kassacompleet.OrderStatusError, betaalkit.StatusFailed},
+		{sim.Expire, kassacompleet.OrderStatusExpired, betaalkit.StatusExpired},
 	} {
 		order, err := c.CreatePayment(ctx, idealOrder(receiver.URL))
 		require.NoError(t, err)
@@ -69,6 +70,8 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 		got, err := c.GetPayment(ctx, order.ID)
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, got.Status)
+		require.Len(t, got.Transactions, 1)
+		assert.Equal(t, tc.want, got.Transactions[0].Status, "the transaction ends with its order")
 		assert.Equal(t, betaalkit.PaymentStatus{Status: tc.status, Raw: tc.want}, kassacompleet.StatusOf(got))
 
 		_, err = sim.PayAsCustomer(ctx, kassacompleet.PaymentURL(order), sim.Pay)

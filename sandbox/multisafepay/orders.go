@@ -422,7 +422,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 }
 
 // choose applies the customer's choice and sends the customer back to the
-// shop: redirect_url, or cancel_url on cancel, with ?transactionid=<order_id>.
+// shop: redirect_url, or cancel_url on cancel or expire, with
+// ?transactionid=<order_id>.
 func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 	choice, err := sim.ParseChoice(r.FormValue("choice"))
 	if err != nil {
@@ -449,7 +450,10 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 	options := s.orders[id].options
 	s.mu.Unlock()
 	back := options.RedirectURL
-	if choice == sim.Cancel && options.CancelURL != "" {
+	// cancel_url is "where we will direct a customer from our payment pages
+	// after a cancelled or unsuccessful transaction" (MultiSafepay JSON API,
+	// payment_options); an expired one is unsuccessful.
+	if (choice == sim.Cancel || choice == sim.Expire) && options.CancelURL != "" {
 		back = options.CancelURL
 	}
 	if back == "" {
@@ -460,7 +464,8 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 }
 
 // Complete applies the customer's choice to an initialized order, as the
-// payment page does: pay → completed, cancel → canceled, fail → declined.
+// payment page does: pay → completed, cancel → canceled, fail → declined,
+// expire → expired (as Expire).
 // It then delivers the notification; if the shop does not accept it, the
 // order keeps its new status and the error wraps ErrNotification.
 func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice) (*client.Order, error) {
@@ -471,6 +476,8 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 		return s.transition(ctx, orderID, client.StatusCanceled)
 	case sim.Fail:
 		return s.transition(ctx, orderID, client.StatusDeclined)
+	case sim.Expire:
+		return s.Expire(ctx, orderID)
 	}
 	return nil, fmt.Errorf("unknown choice %q", choice)
 }

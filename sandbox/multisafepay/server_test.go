@@ -139,11 +139,14 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 	for _, tc := range []struct {
 		choice sim.Choice
 		want   string
+		status betaalkit.Status
 		back   string
 	}{
-		{sim.Pay, multisafepay.StatusCompleted, "https://shop.example/success"},
-		{sim.Cancel, multisafepay.StatusCanceled, "https://shop.example/cancel"},
-		{sim.Fail, multisafepay.StatusDeclined, "https://shop.example/success"},
+		{sim.Pay, multisafepay.StatusCompleted, betaalkit.StatusPaid, "https://shop.example/success"},
+		{sim.Cancel, multisafepay.StatusCanceled, betaalkit.StatusCanceled, "https://shop.example/cancel"},
+		{sim.Fail, multisafepay.StatusDeclined, betaalkit.StatusFailed, "https://shop.example/success"},
+		// An expired payment is unsuccessful: the customer goes to cancel_url.
+		{sim.Expire, multisafepay.StatusExpired, betaalkit.StatusExpired, "https://shop.example/cancel"},
 	} {
 		t.Run(string(tc.choice), func(t *testing.T) {
 			in := redirectOrder(notify.URL+"/notify?shop=1", 1000)
@@ -172,6 +175,7 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, final.Status)
 			assert.Equal(t, tc.want, final.FinancialStatus)
+			assert.Equal(t, betaalkit.PaymentStatus{Status: tc.status, Raw: tc.want}, multisafepay.StatusOf(final))
 			assert.Equal(t, before.TransactionID.String(), final.TransactionID.String())
 
 			_, err = sim.PayAsCustomer(ctx, created.PaymentURL, sim.Pay)

@@ -574,7 +574,8 @@ func (s *Server) open(t *transaction, now time.Time) *pending {
 }
 
 // transition applies the customer's choice and returns the notifications to
-// post: created → pending → completed (reserved with escrow) / cancelled / failed.
+// post: created → pending → completed (reserved with escrow) / cancelled /
+// failed / expired.
 func (s *Server) transition(uid string, choice sim.Choice) (*transaction, []*pending, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -607,6 +608,10 @@ func (s *Server) transition(uid string, choice sim.Choice) (*transaction, []*pen
 		setStatus(t, client.TransactionStatusCancelled, now)
 	case sim.Fail:
 		setStatus(t, client.TransactionStatusFailed, now)
+	case sim.Expire:
+		// The buyer walked away: OPP ends the transaction as expired once
+		// its time is up (Expire does the same without the checkout).
+		setStatus(t, client.TransactionStatusExpired, now)
 	default:
 		return t, nil, fmt.Errorf("unknown choice %q", choice)
 	}

@@ -128,7 +128,13 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 	for _, tc := range []struct {
 		choice sim.Choice
 		want   opp.TransactionStatus
-	}{{sim.Pay, opp.TransactionStatusCompleted}, {sim.Cancel, opp.TransactionStatusCancelled}, {sim.Fail, opp.TransactionStatusFailed}} {
+		status betaalkit.Status
+	}{
+		{sim.Pay, opp.TransactionStatusCompleted, betaalkit.StatusPaid},
+		{sim.Cancel, opp.TransactionStatusCancelled, betaalkit.StatusCanceled},
+		{sim.Fail, opp.TransactionStatusFailed, betaalkit.StatusFailed},
+		{sim.Expire, opp.TransactionStatusExpired, betaalkit.StatusExpired},
+	} {
 		t.Run(string(tc.choice), func(t *testing.T) {
 			tx, err := e.c.CreatePayment(ctx, wakeUpLight(notify.URL+"/notify/"))
 			require.NoError(t, err)
@@ -165,6 +171,7 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 			final, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandStatuses)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, final.Status)
+			assert.Equal(t, betaalkit.PaymentStatus{Status: tc.status, Raw: string(tc.want)}, opp.StatusOf(final))
 			var history []opp.TransactionStatus
 			for _, st := range final.Statuses {
 				history = append(history, st.Status)

@@ -33,15 +33,18 @@ const (
 	Pay    Choice = "pay"
 	Cancel Choice = "cancel"
 	Fail   Choice = "fail"
+	// Expire is the customer walking away: the payment ends the way the
+	// provider ends an abandoned payment once its time runs out.
+	Expire Choice = "expire"
 )
 
 // ParseChoice reads a choice from a form value.
 func ParseChoice(s string) (Choice, error) {
 	switch c := Choice(s); c {
-	case Pay, Cancel, Fail:
+	case Pay, Cancel, Fail, Expire:
 		return c, nil
 	}
-	return "", fmt.Errorf("unknown choice %q (want pay, cancel or fail)", s)
+	return "", fmt.Errorf("unknown choice %q (want pay, cancel, fail or expire)", s)
 }
 
 // NewID returns a random id of n bytes in hex.
@@ -170,6 +173,7 @@ var page = template.Must(template.New("pay").Parse(`<!doctype html>
 <button name="choice" value="pay">Pay</button>
 <button name="choice" value="cancel">Cancel</button>
 <button name="choice" value="fail">Fail</button>
+<button name="choice" value="expire">Let it expire</button>
 </form></body></html>
 `))
 

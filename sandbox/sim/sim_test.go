@@ -50,6 +50,24 @@ func TestPayAsCustomerSubmitsTheChoice(t *testing.T) {
 	assert.Error(t, err)
 }
 
+func TestThePageOffersToLetThePaymentExpire(t *testing.T) {
+	w := httptest.NewRecorder()
+	sim.RenderPage(w, sim.PageData{Provider: "Test", Reference: "p1", Amount: "1.00", Currency: "EUR", Action: "/choose"})
+	page := w.Body.String()
+	assert.Contains(t, page, `<button name="choice" value="expire">Let it expire</button>`)
+	assert.Less(t, strings.Index(page, `value="fail"`), strings.Index(page, `value="expire"`), "the fourth button comes after Fail")
+
+	for _, s := range []string{"pay", "cancel", "fail", "expire"} {
+		c, err := sim.ParseChoice(s)
+		require.NoError(t, err)
+		assert.Equal(t, sim.Choice(s), c)
+	}
+	assert.Equal(t, sim.Expire, sim.Choice("expire"))
+	_, err := sim.ParseChoice("abandon")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pay, cancel, fail or expire")
+}
+
 func TestWithQueryKeepsTheShopsParameters(t *testing.T) {
 	assert.Equal(t, "https://shop.example/return?order=7&order_id=o1", sim.WithQuery("https://shop.example/return?order=7", map[string][]string{"order_id": {"o1"}}))
 }

@@ -216,3 +216,34 @@ type Provider interface {
 	// reads the payment's current state and calls fn once per delivery.
 	WebhookHandler(fn func(ctx context.Context, ev Event) error, opts ...betaalkit.WebhookOption) http.Handler
 }
+
+// CurrencyCode is the request's currency, EUR when none is set.
+func (r Request) CurrencyCode() string {
+	if r.Currency == "" {
+		return "EUR"
+	}
+	return r.Currency
+}
+
+// OrderLines are the request's lines, or one line for the whole amount
+// (named by the description) when it has none: what a provider that needs
+// lines gets.
+func (r Request) OrderLines() []Line {
+	if len(r.Lines) > 0 {
+		return r.Lines
+	}
+	name := r.Description
+	if name == "" {
+		name = r.Reference
+	}
+	return []Line{{Code: r.Reference, Name: name, Quantity: 1, UnitPrice: r.Amount}}
+}
+
+// LinesTotal is the sum of quantity × unit price over the request's lines.
+func (r Request) LinesTotal() money.Cents {
+	var sum money.Cents
+	for _, l := range r.Lines {
+		sum += money.Cents(l.Quantity) * l.UnitPrice
+	}
+	return sum
+}

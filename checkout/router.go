@@ -85,7 +85,7 @@ func (r *Router) Create(ctx context.Context, req Request) (*Payment, error) {
 	}
 	candidates := r.Candidates(req)
 	if len(candidates) == 0 {
-		return nil, &UnsupportedError{Provider: "checkout", What: fmt.Sprintf("method %q in %s at any provider", req.Method, currencyOf(req))}
+		return nil, &UnsupportedError{Provider: "checkout", What: fmt.Sprintf("method %q in %s at any provider", req.Method, req.CurrencyCode())}
 	}
 	var refused []error
 	for _, p := range candidates {
@@ -172,13 +172,16 @@ func ValidateRequest(req Request) error {
 		return &betaalkit.FieldError{Field: "Reference", Reason: "is empty; use the shop's own unique order reference"}
 	case req.Currency != "" && (len(req.Currency) != 3 || strings.ToUpper(req.Currency) != req.Currency):
 		return &betaalkit.FieldError{Field: "Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", req.Currency)}
+	case len(req.Lines) > 0 && req.LinesTotal() != req.Amount:
+		return &betaalkit.FieldError{Field: "Lines", Reason: fmt.Sprintf("add up to %s, not the amount %s", req.LinesTotal(), req.Amount)}
+	}
+	for i, l := range req.Lines {
+		if l.Quantity < 1 {
+			return &betaalkit.FieldError{Field: fmt.Sprintf("Lines[%d].Quantity", i), Reason: fmt.Sprintf("%d is not a positive quantity", l.Quantity)}
+		}
+		if strings.TrimSpace(l.Name) == "" {
+			return &betaalkit.FieldError{Field: fmt.Sprintf("Lines[%d].Name", i), Reason: "is empty"}
+		}
 	}
 	return nil
-}
-
-func currencyOf(req Request) string {
-	if req.Currency == "" {
-		return "EUR"
-	}
-	return req.Currency
 }

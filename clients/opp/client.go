@@ -80,7 +80,8 @@ const (
 type Option func(*config)
 
 type config struct {
-	baseURL string
+	merchantUID string
+	baseURL     string
 	// baseURLFrom names the option that set baseURL, for errors.
 	baseURLFrom string
 	http        transport.Options
@@ -116,11 +117,17 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.http.Logger 
 // transport.DefaultAttemptTimeout, unless the HTTP client has a Timeout).
 func WithAttemptTimeout(d time.Duration) Option { return func(c *config) { c.http.AttemptTimeout = d } }
 
+// WithMerchantUID sets the merchant (mer_…) a transaction is for when it
+// names none. OPP is a marketplace: every transaction belongs to a merchant,
+// and a shop selling for itself names its own on every payment this way.
+func WithMerchantUID(uid string) Option { return func(c *config) { c.merchantUID = uid } }
+
 // Client calls the OPP API. It is safe for concurrent use.
 type Client struct {
-	api     *gen.Client
-	baseURL *url.URL
-	logger  *slog.Logger // WithLogger's; nil when none was given
+	api         *gen.Client
+	baseURL     *url.URL
+	logger      *slog.Logger // WithLogger's; nil when none was given
+	merchantUID string
 }
 
 // New returns a client that authenticates with apiKey. Without
@@ -148,7 +155,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: "cannot be used", Err: err}
 	}
-	return &Client{api: api, baseURL: base, logger: cfg.http.Logger}, nil
+	return &Client{api: api, baseURL: base, logger: cfg.http.Logger, merchantUID: cfg.merchantUID}, nil
 }
 
 // BaseURL returns the API base URL the client sends every request to.
@@ -198,6 +205,9 @@ func (c *Client) CreatePayment(ctx context.Context, tx TransactionCreate) (*Tran
 	call := apiclient.Call{Provider: provider, Op: "create payment"}
 	if err := validateTransaction(tx); err != nil {
 		return nil, call.Wrap(err)
+	}
+	if tx.MerchantUID == "" {
+		tx.MerchantUID = c.merchantUID
 	}
 	r, err := call.Read(c.api.CreateTransaction(ctx, tx))
 	if err != nil {

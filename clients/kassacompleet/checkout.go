@@ -1,0 +1,101 @@
+package kassacompleet
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/checkout"
+)
+
+// Checkout returns the client as a checkout.Provider. Kassa Compleet's
+// document has no refund call and no search by the shop's reference:
+// Refund and FindByReference return a *checkout.UnsupportedError without
+// sending anything.
+func (c *Client) Checkout() checkout.Provider { return checkoutProvider{c} }
+
+type checkoutProvider struct{ c *Client }
+
+var paymentMethods = map[checkout.Method]PaymentMethod{
+	checkout.MethodIDEAL:        PaymentMethodIdeal,
+	checkout.MethodCreditCard:   PaymentMethodCreditCard,
+	checkout.MethodBankTransfer: PaymentMethodBankTransfer,
+}
+
+func (checkoutProvider) Name() string { return provider }
+
+func (checkoutProvider) Capabilities() checkout.Capabilities {
+	return checkout.Capabilities{
+		Methods:    []checkout.Method{checkout.MethodIDEAL, checkout.MethodCreditCard, checkout.MethodBankTransfer},
+		Currencies: []string{"EUR"},
+	}
+}
+
+// Create makes an order with one transaction of the request's method (iDEAL
+// needs req.Issuer, the customer's bank), or, without a method, a
+// payment-page order where the customer picks one.
+func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*checkout.Payment, error) {
+	if err := checkout.ValidateRequest(req); err != nil {
+		return nil, err
+	}
+	order := OrderCreate{
+		Currency: req.CurrencyCode(), Amount: req.Amount, Description: req.Description,
+		MerchantOrderID: req.Reference, ReturnURL: req.ReturnURL, WebhookURL: req.WebhookURL,
+	}
+	if req.Method != "" {
+		method, ok := paymentMethods[req.Method]
+		if !ok {
+			return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
+		}
+		order.Transactions = []TransactionCreate{{PaymentMethod: method, PaymentMethodDetails: PaymentMethodDetailsCreate{IssuerID: req.Issuer}}}
+	}
+	o, err := p.c.CreatePayment(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	out := paymentOf(o)
+	if req.Method == "" {
+		out.PaymentURL = p.c.PaymentPageURL(o.ID)
+	}
+	return out, nil
+}
+
+func (p checkoutProvider) Get(ctx context.Context, id string) (*checkout.Payment, error) {
+	o, err := p.c.GetPayment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return paymentOf(o), nil
+}
+
+func (checkoutProvider) Refund(context.Context, checkout.RefundRequest) (*checkout.Refund, error) {
+	return nil, &checkout.UnsupportedError{Provider: provider, What: "refunds"}
+}
+
+func (checkoutProvider) FindByReference(context.Context, string) (*checkout.Payment, error) {
+	return nil, &checkout.UnsupportedError{Provider: provider, What: "finding a payment by reference"}
+}
+
+func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event) error, opts ...betaalkit.WebhookOption) http.Handler {
+	return p.c.WebhookHandler(func(ctx context.Context, o *Order) error {
+		return fn(ctx, checkout.Event{Payment: paymentOf(o)})
+	}, opts...)
+}
+
+func paymentOf(o *Order) *checkout.Payment {
+	p := &checkout.Payment{
+		Provider: provider, ID: o.ID, Reference: o.MerchantOrderID,
+		Amount: o.Amount, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,
+	}
+	if len(o.Transactions) > 0 {
+		for method, pm := range paymentMethods {
+			if string(pm) == string(o.Transactions[0].PaymentMethod) {
+				p.Method = method
+			}
+		}
+	}
+	if p.Status.IsFinal() {
+		p.PaymentURL = ""
+	}
+	return p
+}

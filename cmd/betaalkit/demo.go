@@ -28,7 +28,7 @@ type demoEnv struct {
 var demos = map[string]demoFlow{}
 
 // demoOrder fixes the order the transcript prints providers in.
-var demoOrder = []string{"kassacompleet", "opp", "multisafepay", "buckaroo", "ideal2"}
+var demoOrder = []string{"kassacompleet", "opp", "multisafepay", "buckaroo", "ideal2", "checkout"}
 
 func registerDemo(provider string, flow demoFlow) { demos[provider] = flow }
 
@@ -77,7 +77,8 @@ func runDemoFlows(env demoEnv, timeout time.Duration, stdout io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%-14s ok\n", name)
 	}
-	fmt.Fprintf(stdout, "\n%d of %d providers paid, refunded where supported, offline, in %s\n", len(names)-failed, len(names), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "\n%d of %d flows paid, refunded where supported, offline, in %s (each provider's own client, then one checkout flow over all five)\n",
+		len(names)-failed, len(names), time.Since(start).Round(time.Millisecond))
 	if failed > 0 || len(names) == 0 {
 		return 1
 	}

@@ -96,6 +96,12 @@ func specs() []spec {
 	for _, p := range []string{"kassacompleet", "opp", "multisafepay", "buckaroo", "ideal2"} {
 		s = append(s, spec{"P4 sandbox " + p + ": create+get throughput", "P4/" + p, "", "req/s", goal{}, ""})
 	}
+	for _, p := range []string{"kassacompleet", "opp", "multisafepay", "buckaroo"} {
+		b := "Checkout/" + p + "/"
+		s = append(s,
+			spec{"Checkout " + p + ": create+get vs the client", b + "checkout", b + "client", "ns/op", goal{maxRatio, 1.02}, b + "paired"},
+			spec{"Checkout " + p + ": allocs vs the client", b + "checkout", b + "client", "allocs/op", goal{}, ""})
+	}
 	return s
 }
 

@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,4 +84,19 @@ func NotCreated(err error) bool {
 func refusedWithSuccessStatus(api betaalkit.APIError) bool {
 	r, ok := api.(interface{ Refused() bool })
 	return ok && r.Refused() && api.HTTPStatus() == http.StatusOK
+}
+
+// Unsupported gives an adapter the operations its provider lacks: embed it
+// and Refund and FindByReference answer an *UnsupportedError without
+// sending anything. Set the ones the provider has on the adapter itself.
+type Unsupported struct{ Provider string }
+
+// Refund refuses: the provider has no refunds.
+func (u Unsupported) Refund(context.Context, RefundRequest) (*Refund, error) {
+	return nil, &UnsupportedError{Provider: u.Provider, What: "refunds"}
+}
+
+// FindByReference refuses: the provider cannot search by reference.
+func (u Unsupported) FindByReference(context.Context, string) (*Payment, error) {
+	return nil, &UnsupportedError{Provider: u.Provider, What: "finding a payment by reference"}
 }

@@ -18,9 +18,14 @@ import (
 // needs the request's Customer and Lines). The shop's reference is the
 // Invoice. Buckaroo's document has no search by invoice, so
 // FindByReference is unsupported.
-func (c *Client) Checkout() checkout.Provider { return checkoutProvider{c} }
+func (c *Client) Checkout() checkout.Provider {
+	return checkoutProvider{c: c, Unsupported: checkout.Unsupported{Provider: provider}}
+}
 
-type checkoutProvider struct{ c *Client }
+type checkoutProvider struct {
+	c *Client
+	checkout.Unsupported
+}
 
 // ServiceIDEAL is Buckaroo's service name for iDEAL.
 const ServiceIDEAL = "ideal"
@@ -141,10 +146,6 @@ func (p checkoutProvider) Refund(ctx context.Context, req checkout.RefundRequest
 		return nil, err
 	}
 	return &checkout.Refund{Provider: provider, ID: tx.Key, PaymentID: req.PaymentID, Amount: amount, Raw: tx}, nil
-}
-
-func (checkoutProvider) FindByReference(context.Context, string) (*checkout.Payment, error) {
-	return nil, &checkout.UnsupportedError{Provider: provider, What: "finding a payment by reference"}
 }
 
 func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event) error, opts ...betaalkit.WebhookOption) http.Handler {

@@ -13,9 +13,14 @@ import (
 // FindByReference return a *checkout.UnsupportedError without sending
 // anything. A status answer carries the amount only once the payment is
 // settled (GuaranteedAmount); before that Payment.Amount is 0.
-func (c *Client) Checkout() checkout.Provider { return checkoutProvider{c} }
+func (c *Client) Checkout() checkout.Provider {
+	return checkoutProvider{c: c, Unsupported: checkout.Unsupported{Provider: provider}}
+}
 
-type checkoutProvider struct{ c *Client }
+type checkoutProvider struct {
+	c *Client
+	checkout.Unsupported
+}
 
 func (checkoutProvider) Name() string { return provider }
 
@@ -59,14 +64,6 @@ func (p checkoutProvider) Get(ctx context.Context, id string) (*checkout.Payment
 		return nil, err
 	}
 	return paymentOf(st), nil
-}
-
-func (checkoutProvider) Refund(context.Context, checkout.RefundRequest) (*checkout.Refund, error) {
-	return nil, &checkout.UnsupportedError{Provider: provider, What: "refunds"}
-}
-
-func (checkoutProvider) FindByReference(context.Context, string) (*checkout.Payment, error) {
-	return nil, &checkout.UnsupportedError{Provider: provider, What: "finding a payment by reference"}
 }
 
 func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event) error, opts ...betaalkit.WebhookOption) http.Handler {

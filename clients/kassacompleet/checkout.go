@@ -12,9 +12,14 @@ import (
 // document has no refund call and no search by the shop's reference:
 // Refund and FindByReference return a *checkout.UnsupportedError without
 // sending anything.
-func (c *Client) Checkout() checkout.Provider { return checkoutProvider{c} }
+func (c *Client) Checkout() checkout.Provider {
+	return checkoutProvider{c: c, Unsupported: checkout.Unsupported{Provider: provider}}
+}
 
-type checkoutProvider struct{ c *Client }
+type checkoutProvider struct {
+	c *Client
+	checkout.Unsupported
+}
 
 var paymentMethods = map[checkout.Method]PaymentMethod{
 	checkout.MethodIDEAL:        PaymentMethodIdeal,
@@ -66,14 +71,6 @@ func (p checkoutProvider) Get(ctx context.Context, id string) (*checkout.Payment
 		return nil, err
 	}
 	return paymentOf(o), nil
-}
-
-func (checkoutProvider) Refund(context.Context, checkout.RefundRequest) (*checkout.Refund, error) {
-	return nil, &checkout.UnsupportedError{Provider: provider, What: "refunds"}
-}
-
-func (checkoutProvider) FindByReference(context.Context, string) (*checkout.Payment, error) {
-	return nil, &checkout.UnsupportedError{Provider: provider, What: "finding a payment by reference"}
 }
 
 func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event) error, opts ...betaalkit.WebhookOption) http.Handler {

@@ -13,9 +13,14 @@ import (
 // is stored in the transaction's metadata ("reference"); OPP's document
 // has no search by metadata, so FindByReference is unsupported. Name the
 // merchant the payments are for with WithMerchantUID.
-func (c *Client) Checkout() checkout.Provider { return checkoutProvider{c} }
+func (c *Client) Checkout() checkout.Provider {
+	return checkoutProvider{c: c, Unsupported: checkout.Unsupported{Provider: provider}}
+}
 
-type checkoutProvider struct{ c *Client }
+type checkoutProvider struct {
+	c *Client
+	checkout.Unsupported
+}
 
 // referenceKey is the metadata key that carries the shop's reference.
 const referenceKey = "reference"
@@ -104,10 +109,6 @@ func (p checkoutProvider) Refund(ctx context.Context, req checkout.RefundRequest
 		return nil, err
 	}
 	return &checkout.Refund{Provider: provider, ID: r.UID, PaymentID: req.PaymentID, Amount: r.Amount, Raw: r}, nil
-}
-
-func (checkoutProvider) FindByReference(context.Context, string) (*checkout.Payment, error) {
-	return nil, &checkout.UnsupportedError{Provider: provider, What: "finding a payment by reference"}
 }
 
 func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event) error, opts ...betaalkit.WebhookOption) http.Handler {

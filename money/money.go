@@ -95,7 +95,12 @@ func (d Decimal) String() string {
 }
 
 // IsZero reports whether the amount equals zero.
-func (d Decimal) IsZero() bool { return d.Rat().Sign() == 0 }
+func (d Decimal) IsZero() bool {
+	if c, ok := d.plainCents(); ok {
+		return c == 0
+	}
+	return d.Rat().Sign() == 0
+}
 
 // Rat returns the exact value.
 func (d Decimal) Rat() *big.Rat {
@@ -119,11 +124,47 @@ func (d Decimal) Add(o Decimal) Decimal {
 
 // Cents converts to minor units; it fails when the amount has a fraction of a cent.
 func (d Decimal) Cents() (Cents, error) {
+	if c, ok := d.plainCents(); ok {
+		return c, nil
+	}
 	r := new(big.Rat).Mul(d.Rat(), big.NewRat(100, 1))
 	if !r.IsInt() || !r.Num().IsInt64() {
 		return 0, fmt.Errorf("money: %s is not a whole number of cents", d.String())
 	}
 	return Cents(r.Num().Int64()), nil
+}
+
+// plainCents reads the common form, [-]digits[.digits] with at most two
+// significant decimals and a sensible size, without big.Rat: the providers'
+// amounts all look like that. ok is false for anything else.
+func (d Decimal) plainCents() (Cents, bool) {
+	t := d.text
+	if t == "" {
+		return 0, true
+	}
+	neg := t[0] == '-'
+	if neg {
+		t = t[1:]
+	}
+	whole, frac, _ := strings.Cut(t, ".")
+	frac = strings.TrimRight(frac, "0")
+	if whole == "" || len(whole) > 15 || len(frac) > 2 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range whole + frac {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	for range 2 - len(frac) {
+		n *= 10
+	}
+	if neg {
+		n = -n
+	}
+	return Cents(n), true
 }
 
 func (d Decimal) places() int {

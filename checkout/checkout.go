@@ -31,6 +31,8 @@ package checkout
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/money"
@@ -131,6 +133,9 @@ type Payment struct {
 	// PaymentURL is where to send the customer ("" once there is nothing
 	// left for the customer to do).
 	PaymentURL string
+	// UpdatedAt is the provider's time of this state, where it sends one
+	// (zero otherwise); Decide uses it to tell a late event from a new one.
+	UpdatedAt time.Time
 	// Raw is the provider's own object (e.g. *multisafepay.Order), for
 	// anything provider-specific.
 	Raw any
@@ -215,6 +220,9 @@ type Provider interface {
 	// WebhookHandler verifies each delivery with the provider's own scheme,
 	// reads the payment's current state and calls fn once per delivery.
 	WebhookHandler(fn func(ctx context.Context, ev Event) error, opts ...betaalkit.WebhookOption) http.Handler
+	// ReturnID is the payment id the provider puts in the customer's
+	// return to the shop ("" when it puts none); see Returned.
+	ReturnID(form url.Values) string
 }
 
 // CurrencyCode is the request's currency, EUR when none is set.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -62,6 +63,7 @@ func (f *fake) FindByReference(_ context.Context, ref string) (*checkout.Payment
 	}
 	return nil, checkout.ErrNotFound
 }
+func (f *fake) ReturnID(url.Values) string { return "" }
 func (f *fake) WebhookHandler(func(context.Context, checkout.Event) error, ...betaalkit.WebhookOption) http.Handler {
 	return nil
 }

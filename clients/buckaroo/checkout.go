@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -159,6 +160,7 @@ func paymentOf(tx *Transaction) *checkout.Payment {
 	p := &checkout.Payment{
 		Provider: provider, ID: tx.Key, Reference: tx.Invoice,
 		Amount: amount, Currency: tx.Currency, Status: StatusOf(tx), PaymentURL: PaymentURL(tx), Raw: tx,
+		UpdatedAt: localTime(tx.Status.DateTime),
 	}
 	switch {
 	case strings.EqualFold(tx.ServiceCode, ServiceIDEAL):
@@ -167,4 +169,18 @@ func paymentOf(tx *Transaction) *checkout.Payment {
 		p.Method = checkout.MethodIn3
 	}
 	return p
+}
+
+// ReturnID is the brq_transactions the provider adds to the return URL.
+func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("brq_transactions") }
+
+// localTime reads Buckaroo's status time (2017-01-01T10:00:00, Dutch local
+// time, sometimes with an offset). Zone-less times are read as UTC: they
+// are only compared with each other. Zero when absent or malformed.
+func localTime(s string) time.Time {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
+	t, _ := time.Parse("2006-01-02T15:04:05", s)
+	return t
 }

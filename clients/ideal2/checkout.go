@@ -3,6 +3,7 @@ package ideal2
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/checkout"
@@ -79,3 +80,6 @@ func paymentOf(st *PaymentStatusResponse) *checkout.Payment {
 		Amount: amount, Currency: "EUR", Method: checkout.MethodIDEAL, Status: StatusOf(st), Raw: st,
 	}
 }
+
+// ReturnID is "": the provider adds no payment id to the return URL.
+func (checkoutProvider) ReturnID(url.Values) string { return "" }

@@ -3,6 +3,7 @@ package kassacompleet
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/checkout"
@@ -83,6 +84,7 @@ func paymentOf(o *Order) *checkout.Payment {
 	p := &checkout.Payment{
 		Provider: provider, ID: o.ID, Reference: o.MerchantOrderID,
 		Amount: o.Amount, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,
+		UpdatedAt: o.Modified,
 	}
 	if len(o.Transactions) > 0 {
 		for method, pm := range paymentMethods {
@@ -96,3 +98,6 @@ func paymentOf(o *Order) *checkout.Payment {
 	}
 	return p
 }
+
+// ReturnID is the order_id the provider adds to the return URL.
+func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("order_id") }

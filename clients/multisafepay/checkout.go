@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"time"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/checkout"
@@ -126,6 +128,7 @@ func paymentOf(o *Order) *checkout.Payment {
 	p := &checkout.Payment{
 		Provider: provider, ID: o.OrderID, Reference: o.OrderID,
 		Amount: amount, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,
+		UpdatedAt: localTime(o.Modified),
 	}
 	for method, gateway := range gateways {
 		if gateway == o.PaymentDetails.Type || gateway == o.Gateway {
@@ -136,4 +139,15 @@ func paymentOf(o *Order) *checkout.Payment {
 		p.PaymentURL = ""
 	}
 	return p
+}
+
+// ReturnID is the transactionid the provider adds to the return URL.
+func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("transactionid") }
+
+// localTime reads MultiSafepay's zone-less timestamps (2019-03-04T13:52:07,
+// Dutch local time). They are only compared with each other, so they are
+// read as UTC; zero when absent or malformed.
+func localTime(s string) time.Time {
+	t, _ := time.Parse("2006-01-02T15:04:05", s)
+	return t
 }

@@ -3,6 +3,7 @@ package opp
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/checkout"
@@ -121,6 +122,7 @@ func paymentOf(t *Transaction) *checkout.Payment {
 	p := &checkout.Payment{
 		Provider: provider, ID: t.UID, Reference: t.Metadata[referenceKey],
 		Amount: t.Amount, Currency: "EUR", Status: StatusOf(t), PaymentURL: PaymentURL(t), Raw: t,
+		UpdatedAt: t.Updated.Time,
 	}
 	for method, pm := range paymentMethods {
 		if string(pm) == t.PaymentMethod {
@@ -132,3 +134,6 @@ func paymentOf(t *Transaction) *checkout.Payment {
 	}
 	return p
 }
+
+// ReturnID is "": the provider adds no payment id to the return URL.
+func (checkoutProvider) ReturnID(url.Values) string { return "" }

@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +64,7 @@ type Server struct {
 	txs map[string]*record
 	// byRedirect maps a payment page id (the r= of the redirect URL) to a key.
 	byRedirect map[string]string
+	courier    *sim.Courier
 }
 
 // record is a transaction and what the sandbox needs to move it on.
@@ -115,7 +117,7 @@ func New(cfg Config) (*Server, error) {
 		zone = time.FixedZone("CET", 3600)
 	}
 	s := &Server{cfg: cfg, verifier: verifier, validator: v, zone: zone,
-		txs: map[string]*record{}, byRedirect: map[string]string{}}
+		txs: map[string]*record{}, byRedirect: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /json/Transaction", s.api(s.createTransaction))
 	mux.HandleFunc("GET /json/Transaction/Status/{key}", s.api(s.getStatus))
@@ -466,6 +468,35 @@ func (s *Server) pushTarget(rec *record) string {
 	return orDefault(rec.urls.push, s.cfg.PushURL)
 }
 
+// Webhooks is the simulator's courier: make it deliver twice, or hold
+// pushes until released.
+func (s *Server) Webhooks() *sim.Courier { return s.courier }
+
+// Renotify pushes a transaction again, freshly signed (a new nonce), as it
+// read when it had the given status code (e.g. "791" after it succeeded):
+// a late delivery of an earlier state. status "" pushes the current state.
+func (s *Server) Renotify(ctx context.Context, key, status string) error {
+	s.mu.Lock()
+	rec, ok := s.txs[key]
+	var tx *gen.Transaction
+	var target string
+	if ok {
+		tx, target = clone(&rec.tx), s.pushTarget(rec)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("transaction %s not found", key)
+	}
+	if status != "" {
+		code, err := strconv.Atoi(status)
+		if err != nil {
+			return fmt.Errorf("status %q is not a Buckaroo status code", status)
+		}
+		s.setStatus(tx, client.StatusCode(code), gen.StatusSubCode{})
+	}
+	return s.push(ctx, target, tx)
+}
+
 // push POSTs {"Transaction": …} signed as Buckaroo signs pushes: the same
 // HMAC header as a request, over method POST and the push URL.
 func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) error {
@@ -483,7 +514,7 @@ func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) e
 	if err != nil {
 		return err
 	}
-	status, err := sim.Webhook(ctx, s.cfg.HTTPClient, target, http.Header{"Authorization": {auth}}, body)
+	status, err := s.courier.Deliver(ctx, target, http.Header{"Authorization": {auth}}, body)
 	if err != nil {
 		return err
 	}

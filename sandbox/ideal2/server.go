@@ -109,6 +109,7 @@ type Server struct {
 	tokens   map[string]tokenInfo
 	payments map[string]*payment
 	seq      int
+	courier  *sim.Courier
 }
 
 type payment struct {
@@ -157,6 +158,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
 	}
 	s.cfg = cfg
+	s.courier = sim.NewCourier(cfg.HTTPClient)
 	if s.validator, err = sim.NewValidator("ideal2"); err != nil {
 		return nil, err
 	}
@@ -427,6 +429,32 @@ func (s *Server) notifyTarget(p *payment) string {
 	return s.cfg.NotificationURL
 }
 
+// Webhooks is the simulator's courier: make it deliver twice, or hold
+// notifications until released.
+func (s *Server) Webhooks() *sim.Courier { return s.courier }
+
+// Renotify delivers a payment's status notification again, freshly signed,
+// as it read when the payment had the given status (e.g. "Open" after it
+// settled): a late delivery of an earlier state. status "" sends the
+// current state.
+func (s *Server) Renotify(ctx context.Context, id, status string) error {
+	s.mu.Lock()
+	p, ok := s.payments[id]
+	var st *client.PaymentStatusResponse
+	var target string
+	if ok {
+		st, target = p.statusResponse(), s.notifyTarget(p)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("payment %s not found", id)
+	}
+	if status != "" {
+		st.CommonPaymentData.PaymentStatus = client.PaymentStatus(status)
+	}
+	return s.notify(ctx, target, st)
+}
+
 // notify POSTs the status body to the merchant, signed like a response.
 // Delivery is synchronous so the shop knows before its customer returns.
 func (s *Server) notify(ctx context.Context, target string, st *client.PaymentStatusResponse) error {
@@ -441,7 +469,7 @@ func (s *Server) notify(ctx context.Context, target string, st *client.PaymentSt
 	if err := s.sign(h, body); err != nil {
 		return err
 	}
-	code, err := sim.Webhook(ctx, s.cfg.HTTPClient, target, h, body)
+	code, err := s.courier.Deliver(ctx, target, h, body)
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: %s: %v", ErrNotification, target, err)

@@ -48,6 +48,7 @@ type Server struct {
 	// byTransaction maps a transaction id to its order id (payment URLs name transactions).
 	byTransaction map[string]string
 	webhooks      map[string]string // order id → webhook URL
+	courier       *sim.Courier
 }
 
 // New returns a simulator.
@@ -62,7 +63,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, validator: v, orders: map[string]*gen.Order{}, byTransaction: map[string]string{}, webhooks: map[string]string{}}
+	s := &Server{cfg: cfg, validator: v, orders: map[string]*gen.Order{}, byTransaction: map[string]string{}, webhooks: map[string]string{},
+		courier: sim.NewCourier(cfg.HTTPClient)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/ideal/issuers/", s.api(s.listIssuers))
 	mux.HandleFunc("POST /v1/orders/", s.api(s.createOrder))
@@ -272,16 +274,42 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 		setStatus(o, client.OrderStatusExpired, client.TransactionStatusExpired)
 	}
 	out := cloneOrder(o)
+	s.mu.Unlock()
+	if err := s.notify(ctx, out.ID); err != nil {
+		return out, fmt.Errorf("order %s is %s, but the webhook failed: %w", out.ID, out.Status, err)
+	}
+	return out, nil
+}
+
+// notify delivers the status_changed webhook of an order (it carries no
+// status: the shop reads the order).
+func (s *Server) notify(ctx context.Context, orderID string) error {
+	s.mu.Lock()
 	hook := s.webhooks[orderID]
 	s.mu.Unlock()
 	if hook == "" {
 		hook = s.cfg.WebhookURL
 	}
-	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: out.ID, ProjectID: ProjectID})
-	if _, err := sim.Webhook(ctx, s.cfg.HTTPClient, hook, nil, body); err != nil {
-		return out, fmt.Errorf("order %s is %s, but the webhook failed: %w", out.ID, out.Status, err)
+	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: orderID, ProjectID: ProjectID})
+	_, err := s.courier.Deliver(ctx, hook, nil, body)
+	return err
+}
+
+// Webhooks is the simulator's courier: make it deliver twice, or hold
+// deliveries until released.
+func (s *Server) Webhooks() *sim.Courier { return s.courier }
+
+// Renotify delivers an order's webhook again, as a late or repeated
+// delivery would. Kassa Compleet's webhook names only the order, so the
+// status asked for is not in it: the shop reads the current state anyway.
+func (s *Server) Renotify(ctx context.Context, orderID, _ string) error {
+	s.mu.Lock()
+	_, ok := s.orders[orderID]
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("order %s not found", orderID)
 	}
-	return out, nil
+	return s.notify(ctx, orderID)
 }
 
 func setStatus(o *gen.Order, order, tx string) {

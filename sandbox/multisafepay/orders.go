@@ -132,6 +132,33 @@ func (s *Server) notificationFor(o *order) notification {
 	return notification{orderID: o.data.OrderID, target: target, post: post, body: body}
 }
 
+// Webhooks is the simulator's courier: make it deliver twice, or hold
+// notifications until released.
+func (s *Server) Webhooks() *sim.Courier { return s.courier }
+
+// Renotify delivers an order's notification again, freshly signed, as it
+// read when the order had the given status (e.g. "initialized" after it was
+// completed): a late delivery of an earlier state. status "" sends the
+// current state again.
+func (s *Server) Renotify(ctx context.Context, orderID, status string) error {
+	s.mu.Lock()
+	o, ok := s.orders[orderID]
+	var n notification
+	if ok {
+		n = s.notificationFor(o)
+		if status != "" {
+			w := o.wire()
+			w.Status = status
+			n.body, _ = json.Marshal(w)
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("order %s not found", orderID)
+	}
+	return s.deliver(ctx, n)
+}
+
 // deliver sends a notification as MultiSafepay does: to the notification
 // URL with ?transactionid=<order_id>&timestamp=<unix>, and for the POST
 // method with the order as body and the Auth header.
@@ -145,7 +172,7 @@ func (s *Server) deliver(ctx context.Context, n notification) error {
 	var err error
 	if n.post {
 		header := http.Header{signing.MultiSafepayNotificationHeader: {signing.SignMultiSafepayNotification(s.cfg.APIKey, n.body, now)}}
-		status, err = sim.Webhook(ctx, s.cfg.HTTPClient, target, header, n.body)
+		status, err = s.courier.Deliver(ctx, target, header, n.body)
 	} else {
 		status, err = s.get(ctx, target)
 	}

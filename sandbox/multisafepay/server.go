@@ -57,6 +57,8 @@ type Server struct {
 	orders map[string]*order // by the merchant's order_id
 	pages  map[string]string // payment page token → order_id
 	nextID int64             // transaction and refund ids, numeric as MultiSafepay's
+
+	courier *sim.Courier
 }
 
 // New returns a simulator.
@@ -80,7 +82,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		zone = time.UTC
 	}
-	s := &Server{cfg: cfg, validator: v, zone: zone, orders: map[string]*order{}, pages: map[string]string{}, nextID: 259133830}
+	s := &Server{cfg: cfg, validator: v, zone: zone, orders: map[string]*order{}, pages: map[string]string{}, nextID: 259133830,
+		courier: sim.NewCourier(cfg.HTTPClient)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+BasePath+"/gateways", s.api(s.listGateways))
 	mux.HandleFunc("GET "+BasePath+"/gateways/{id}", s.api(s.getGateway))

@@ -75,6 +75,7 @@ type Server struct {
 	batchOrder   []string
 	refundOf     map[string]string // refund uid → transaction uid
 	deliveries   []Delivery
+	courier      *sim.Courier
 }
 
 // transaction is the sandbox's state of one transaction; the API renders it.
@@ -126,7 +127,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, validator: v,
 		transactions: map[string]*transaction{}, orders: map[string]*gen.Order{},
 		codes: map[string]*gen.DiscountCode{}, batches: map[string]*gen.DiscountBatch{},
-		refundOf: map[string]string{},
+		refundOf: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/transactions", s.api(s.createTransaction))
@@ -497,6 +498,28 @@ type Delivery struct {
 	Err error
 }
 
+// Webhooks is the simulator's courier: make it deliver twice, or hold
+// notifications until released.
+func (s *Server) Webhooks() *sim.Courier { return s.courier }
+
+// Renotify posts a transaction's status-changed notification again, as a
+// late or repeated delivery would. OPP's notification names only the
+// transaction, so the status asked for is not in it: the shop reads the
+// current state anyway.
+func (s *Server) Renotify(ctx context.Context, uid, _ string) error {
+	s.mu.Lock()
+	t, ok := s.transactions[uid]
+	var note *pending
+	if ok {
+		note = s.changed(t, time.Now().UTC())
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("transaction %s not found", uid)
+	}
+	return s.deliver(ctx, []*pending{note})
+}
+
 // Deliveries returns every notification posted so far, oldest first.
 func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
@@ -540,7 +563,7 @@ func (s *Server) deliver(ctx context.Context, notes []*pending) error {
 		if err != nil {
 			return err
 		}
-		status, err := sim.Webhook(ctx, s.cfg.HTTPClient, p.url, nil, body)
+		status, err := s.courier.Deliver(ctx, p.url, nil, body)
 		if err == nil && status/100 != 2 {
 			err = fmt.Errorf("answered HTTP %d", status)
 		}

@@ -22,7 +22,15 @@ const (
 	// RejectStale: the signed timestamp is outside the tolerance (HTTP 401).
 	RejectStale RejectReason = "stale"
 	// RejectReplay: this delivery was accepted before (HTTP 401).
+	//
+	// Deprecated: no handler refuses with it any more. A delivery seen
+	// before is acknowledged (200 "OK", so the provider stops sending it)
+	// without calling the shop's function again, and logged at Info.
 	RejectReplay RejectReason = "replay"
+	// RejectReplayStore: the ReplayStore could not be asked whether the
+	// delivery was seen before, or could not record it (HTTP 503; the
+	// provider retries). The shop's function is never called unchecked.
+	RejectReplayStore RejectReason = "replay-store"
 	// RejectFetch: the payment could not be read back from the provider's
 	// API to confirm the webhook (HTTP 502; the provider retries).
 	RejectFetch RejectReason = "fetch"
@@ -60,6 +68,9 @@ type WebhookConfig struct {
 	// Tolerance is how far a signed timestamp may be from Clock (zero: the
 	// provider's default).
 	Tolerance time.Duration
+	// ReplayStore remembers the signed deliveries the handler accepted (nil:
+	// a MemoryReplayStore of the handler's own).
+	ReplayStore ReplayStore
 }
 
 // NewWebhookConfig applies opts to a zero WebhookConfig.
@@ -97,4 +108,18 @@ func WebhookClock(now func() time.Time) WebhookOption {
 // before the delivery counts as stale.
 func WebhookTolerance(d time.Duration) WebhookOption {
 	return func(c *WebhookConfig) { c.Tolerance = d }
+}
+
+// WebhookReplayStore sets where a handler remembers the signed deliveries
+// it accepted, so that one delivered again (a provider's duplicate, or a
+// captured request sent again while its signed timestamp is still fresh) is
+// acknowledged without calling the shop's function twice. The default is a
+// MemoryReplayStore per handler, which protects one process only: a shop
+// with several instances behind a load balancer passes one shared store to
+// every instance's handlers (redisreplay.New in package
+// github.com/betaalkit/betaalkit/redisreplay). Kassa Compleet's and OPP's
+// webhooks are not signed (the handler re-fetches the payment), so they
+// ignore it.
+func WebhookReplayStore(s ReplayStore) WebhookOption {
+	return func(c *WebhookConfig) { c.ReplayStore = s }
 }

@@ -1,6 +1,7 @@
 package signing
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/betaalkit/betaalkit"
 )
 
 // Buckaroo signs every request (and every push it sends to a shop) with
@@ -48,14 +51,17 @@ func BuckarooNonce(f func() (string, error)) BuckarooOption {
 	return func(cfg *buckarooConfig) { cfg.nonce = f }
 }
 
-// BuckarooTolerance sets how far a verified timestamp may be from now
-// (DefaultBuckarooTolerance when unset or not positive).
 // BuckarooRejectReplays makes a verifier remember every nonce it accepts for
-// twice the tolerance and refuse it again with ErrReplay.
+// twice the tolerance (in a betaalkit.MemoryReplayStore on the verifier's
+// clock) and refuse it again with ErrReplay. The memory is this process's:
+// a push handler shared by several shop instances uses
+// betaalkit.WebhookReplayStore instead.
 func BuckarooRejectReplays() BuckarooOption {
 	return func(cfg *buckarooConfig) { cfg.rejectReplays = true }
 }
 
+// BuckarooTolerance sets how far a verified timestamp may be from now
+// (DefaultBuckarooTolerance when unset or not positive).
 func BuckarooTolerance(d time.Duration) BuckarooOption {
 	return func(cfg *buckarooConfig) { cfg.tolerance = d }
 }
@@ -305,7 +311,7 @@ type BuckarooVerifier struct {
 	websiteKey string
 	secretKey  string
 	cfg        buckarooConfig
-	nonces     *NonceCache // nil unless BuckarooRejectReplays
+	nonces     *betaalkit.MemoryReplayStore // nil unless BuckarooRejectReplays
 }
 
 // NewBuckarooVerifier returns a verifier for one website key and secret key.
@@ -316,16 +322,20 @@ func NewBuckarooVerifier(websiteKey, secretKey string, opts ...BuckarooOption) (
 	}
 	v := &BuckarooVerifier{websiteKey: websiteKey, secretKey: secretKey, cfg: newBuckarooConfig(opts)}
 	if v.cfg.rejectReplays {
-		v.nonces = NewNonceCache(2 * v.cfg.tolerance)
+		v.nonces = betaalkit.NewMemoryReplayStore(v.cfg.clock.now)
 	}
 	return v, nil
 }
+
+// Tolerance is how far a verified timestamp may be from the verifier's
+// clock. A message passes the freshness check for twice this long.
+func (v *BuckarooVerifier) Tolerance() time.Duration { return v.cfg.tolerance }
 
 // Forget releases an accepted header's nonce, for a message that was
 // verified but not processed: the sender's retry must not count as a replay.
 func (v *BuckarooVerifier) Forget(h BuckarooHeader) {
 	if v.nonces != nil {
-		v.nonces.Release(h.Nonce)
+		_ = v.nonces.Release(context.Background(), h.Nonce)
 	}
 }
 
@@ -376,8 +386,11 @@ func (v *BuckarooVerifier) Verify(method, rawURL string, body []byte, authorizat
 	if err := checkFresh(ts, now, v.cfg.tolerance); err != nil {
 		return BuckarooHeader{}, err
 	}
-	if v.nonces != nil && !v.nonces.Claim(h.Nonce, now) {
-		return BuckarooHeader{}, ErrReplay
+	if v.nonces != nil {
+		// The memory store cannot fail for a positive ttl.
+		if claimed, _ := v.nonces.Claim(context.Background(), h.Nonce, 2*v.cfg.tolerance); !claimed {
+			return BuckarooHeader{}, ErrReplay
+		}
 	}
 	return h, nil
 }

@@ -107,8 +107,8 @@ func WithSigningOptions(opts ...signing.BuckarooOption) Option {
 type Client struct {
 	api      *gen.Client
 	verifier *signing.BuckarooVerifier
-	// newVerifier builds a push verifier that remembers nonces on its own,
-	// with the client's signing options and then extra.
+	// newVerifier builds a push verifier with the client's signing options
+	// and then extra.
 	newVerifier func(extra ...signing.BuckarooOption) (*signing.BuckarooVerifier, error)
 	logger      *slog.Logger
 }
@@ -139,12 +139,13 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, configError("WithHTTPClient", "cannot be used", err)
 	}
-	// Pushes are remembered by nonce so a captured one cannot be replayed.
 	newVerifier := func(extra ...signing.BuckarooOption) (*signing.BuckarooVerifier, error) {
-		opts := append(append([]signing.BuckarooOption{signing.BuckarooRejectReplays()}, cfg.signing...), extra...)
+		opts := append(append([]signing.BuckarooOption{}, cfg.signing...), extra...)
 		return signing.NewBuckarooVerifier(websiteKey, secretKey, opts...)
 	}
-	verifier, err := newVerifier()
+	// ParsePush remembers nonces so a captured push cannot be replayed;
+	// WebhookHandler uses its betaalkit.ReplayStore instead.
+	verifier, err := newVerifier(signing.BuckarooRejectReplays())
 	if err != nil {
 		return nil, configError("WithSigningOptions", "cannot be used", err)
 	}

@@ -18,9 +18,10 @@ var ErrPushBody = errors.New("buckaroo: push body is not a Buckaroo push")
 
 // ParsePush verifies a push (website key, HMAC over the exact body and the
 // push URL as given to Buckaroo, freshness, and that its nonce was not
-// accepted before by this client's ParsePush) and decodes its transaction.
-// A replayed push fails with signing.ErrReplay, a stale one with
-// signing.ErrStale.
+// accepted before by this client's ParsePush, in this process) and decodes
+// its transaction. A replayed push fails with signing.ErrReplay, a stale
+// one with signing.ErrStale. WebhookHandler instead remembers pushes in a
+// betaalkit.ReplayStore that several shop instances can share.
 func (c *Client) ParsePush(pushURL string, body []byte, authorization string) (*Transaction, error) {
 	tx, _, err := parsePush(c.verifier, pushURL, body, authorization)
 	return tx, err
@@ -52,9 +53,9 @@ func parsePush(v *signing.BuckarooVerifier, pushURL string, body []byte, authori
 
 // WebhookHandler serves the shop's push URL, where Buckaroo POSTs a signed
 // push whenever a transaction's status changes. It verifies every push
-// (see ParsePush), decodes it and passes the transaction to fn: the signed
-// body itself, the same type GetPayment returns. It answers 200 "OK" when
-// fn succeeds.
+// (website key, HMAC over the exact body and the push URL, freshness),
+// decodes it and passes the transaction to fn: the signed body itself, the
+// same type GetPayment returns. It answers 200 "OK" when fn succeeds.
 //
 // Buckaroo signs the push URL, so the handler must check the signature
 // against that URL exactly as Buckaroo was given it: pass
@@ -64,13 +65,22 @@ func parsePush(v *signing.BuckarooVerifier, pushURL string, body []byte, authori
 // betaalkit.WebhookTolerance set the freshness check (default
 // signing.DefaultBuckarooTolerance).
 //
+// A push is remembered by its signed nonce in the handler's
+// betaalkit.ReplayStore (betaalkit.WebhookReplayStore; by default in this
+// process's memory) for as long as it could pass the freshness check. A
+// push seen before is answered 200 "OK" without calling fn again, and
+// logged at Info: Buckaroo stops sending it, and a captured push sent again
+// changes nothing. Share one store (redisreplay) between the handlers of
+// several shop instances.
+//
 // Every refusal answers with its reason class only, logs a Warn line
 // through the client's logger (WithLogger) and calls betaalkit.OnReject:
 // method (405), body (400: unreadable, or verified but not a push),
 // signature (401: missing, malformed or not matching; the log names the
-// push URL it was checked against), stale (401), replay (401: a push this
-// handler accepted before), handler (500: fn failed; the push's nonce is
-// released so that Buckaroo's retry gets through).
+// push URL it was checked against), stale (401), replay-store (503: the
+// store could not be checked; fn is not called and Buckaroo retries),
+// handler (500: fn failed; the push's nonce is released so that Buckaroo's
+// retry gets through).
 func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) error, opts ...betaalkit.WebhookOption) http.Handler {
 	hook := apiclient.NewWebhook(provider, c.logger, opts)
 	var extra []signing.BuckarooOption
@@ -80,11 +90,12 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) er
 	if hook.Config.Tolerance > 0 {
 		extra = append(extra, signing.BuckarooTolerance(hook.Config.Tolerance))
 	}
-	// Each handler remembers the nonces it accepted.
+	// Replays are the ReplayStore's to catch, not the verifier's.
 	verifier, err := c.newVerifier(extra...)
 	if err != nil { // unreachable: New checked the credentials
 		verifier = c.verifier
 	}
+	ttl := apiclient.ReplayTTL(verifier.Tolerance())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := hook.ReadBody(w, r)
 		if !ok {
@@ -95,12 +106,9 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) er
 			hook.Reject(w, r, rejectReason(err), err)
 			return
 		}
-		if err := fn(r.Context(), tx); err != nil {
-			verifier.Forget(h) // Buckaroo's retry of this push must get through
-			hook.Reject(w, r, betaalkit.RejectHandler, err)
-			return
-		}
-		hook.Accept(w)
+		// The nonce is signed; the website key names whose nonce it is.
+		key := apiclient.ReplayKey(provider, []byte(h.WebsiteKey), []byte(h.Nonce))
+		hook.Deliver(w, r, key, ttl, func(ctx context.Context) error { return fn(ctx, tx) })
 	})
 }
 
@@ -111,8 +119,6 @@ func rejectReason(err error) betaalkit.RejectReason {
 		return betaalkit.RejectBody
 	case errors.Is(err, signing.ErrStale):
 		return betaalkit.RejectStale
-	case errors.Is(err, signing.ErrReplay):
-		return betaalkit.RejectReplay
 	}
 	return betaalkit.RejectSignature
 }

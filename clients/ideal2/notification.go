@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/betaalkit/betaalkit"
@@ -55,21 +57,27 @@ func parseNotification(body []byte) (*PaymentStatusResponse, error) {
 // GetPayment returns it.
 //
 // With a Config.ServerCertificate, a notification must carry a valid Digest
-// and Signature, a MessageCreateDateTime within Config.NotificationMaxAge of
-// the clock (WebhookTolerance and WebhookClock override both), and must not
-// repeat one accepted before; fn gets the verified body. With verification
-// off the body is only a hint: fn gets the payment as GetPayment reads it.
+// and Signature and a MessageCreateDateTime within Config.NotificationMaxAge
+// of the clock (WebhookTolerance and WebhookClock override both); fn gets
+// the verified body. A verified notification is remembered by what its
+// signature covers (its X-Request-ID when signed, MessageCreateDateTime and
+// Digest) in the handler's betaalkit.ReplayStore (betaalkit.WebhookReplayStore;
+// by default in this process's memory) for as long as it could pass the
+// freshness check: one seen before is answered 200 "OK" without calling fn
+// again, and logged at Info. Share one store (redisreplay) between the
+// handlers of several shop instances. With verification off the body is
+// only a hint: fn gets the payment as GetPayment reads it, every time.
 //
 // It answers 200 "OK" when fn succeeds, as every betaalkit webhook handler does.
 // A refusal answers the reason's status (betaalkit.RejectReason: method,
-// body, signature, stale, replay, fetch when GetPayment fails, handler when
-// fn fails — the routing service then tries again), logs a Warn line
-// through Config.Logger and calls the OnReject hook.
+// body, signature, stale, replay-store when the store could not be checked
+// (503; fn is not called), fetch when GetPayment fails, handler when fn
+// fails and the notification is released — the routing service then tries
+// again), logs a Warn line through Config.Logger and calls the OnReject hook.
 func (c *Client) WebhookHandler(fn func(ctx context.Context, p *PaymentStatusResponse) error, opts ...betaalkit.WebhookOption) http.Handler {
 	hook := apiclient.NewWebhook(provider, c.logger, opts)
 	verifier := c.notifications
-	var seen *signing.NonceCache
-	now := time.Now
+	var ttl time.Duration
 	if verifier != nil {
 		v := *verifier
 		if hook.Config.Clock != nil {
@@ -78,13 +86,8 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, p *PaymentStatusRes
 		if hook.Config.Tolerance > 0 {
 			v.MaxAge = hook.Config.Tolerance
 		}
-		if v.Clock != nil {
-			now = v.Clock
-		}
 		verifier = &v
-		// A notification is fresh for 2 × MaxAge around its signed time:
-		// that long, its signed time and digest mark it as seen.
-		seen = signing.NewNonceCache(2 * v.MaxAge)
+		ttl = apiclient.ReplayTTL(v.MaxAge)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := hook.ReadBody(w, r)
@@ -106,26 +109,36 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, p *PaymentStatusRes
 			hook.Reject(w, r, betaalkit.RejectBody, err)
 			return
 		}
-		// Both are covered by the verified signature.
-		id := r.Header.Get("MessageCreateDateTime") + " " + r.Header.Get("Digest")
-		switch {
-		case verifier == nil:
+		if verifier == nil {
 			// Unverified, the body is only a hint: pass on what the API says.
 			if st, err = c.GetPayment(r.Context(), st.CommonPaymentData.PaymentID); err != nil {
 				hook.Reject(w, r, betaalkit.RejectFetch, err)
 				return
 			}
-		case !seen.Claim(id, now()):
-			hook.Reject(w, r, betaalkit.RejectReplay, fmt.Errorf("the notification signed at %s was accepted before", r.Header.Get("MessageCreateDateTime")))
-			return
-		}
-		if err := fn(r.Context(), st); err != nil {
-			if seen != nil {
-				seen.Release(id) // the routing service's retry must get through
+			if err := fn(r.Context(), st); err != nil {
+				hook.Reject(w, r, betaalkit.RejectHandler, err)
+				return
 			}
-			hook.Reject(w, r, betaalkit.RejectHandler, err)
+			hook.Accept(w)
 			return
 		}
-		hook.Accept(w)
+		hook.Deliver(w, r, notificationKey(r.Header), ttl, func(ctx context.Context) error { return fn(ctx, st) })
 	})
+}
+
+// notificationKey names a verified notification in the ReplayStore by the
+// headers its signature covers, exactly as signed (all values of each,
+// joined as in the signing string): X-Request-ID when the signature covers
+// it, MessageCreateDateTime and Digest (which binds the body), both of
+// which verification requires to be signed. A header the signature does not
+// cover is left out: a replayer could change it to pass as new.
+func notificationKey(h http.Header) string {
+	signedValue := func(name string) []byte { return []byte(strings.Join(h.Values(name), ", ")) }
+	var requestID []byte
+	if p, err := signing.ParseIDEAL2Signature(h.Get("Signature")); err == nil && slices.ContainsFunc(p.Headers, func(s string) bool {
+		return strings.EqualFold(s, "x-request-id")
+	}) {
+		requestID = append([]byte("x-request-id: "), signedValue("X-Request-ID")...)
+	}
+	return apiclient.ReplayKey(provider, requestID, signedValue("MessageCreateDateTime"), signedValue("Digest"))
 }

@@ -2,11 +2,16 @@ package apiclient
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/betaalkit/betaalkit"
 )
@@ -17,8 +22,10 @@ import (
 // Warn line through the client's logger, and the shop's OnReject hook.
 type Webhook struct {
 	Provider string
-	Config   betaalkit.WebhookConfig
-	logger   *slog.Logger
+	// Config.ReplayStore is never nil: without WebhookReplayStore it is a
+	// MemoryReplayStore of this handler's own, on Config.Clock.
+	Config betaalkit.WebhookConfig
+	logger *slog.Logger
 }
 
 // NewWebhook builds a client's webhook responder. logger is the client's
@@ -27,7 +34,11 @@ func NewWebhook(provider string, logger *slog.Logger, opts []betaalkit.WebhookOp
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Webhook{Provider: provider, Config: betaalkit.NewWebhookConfig(opts...), logger: logger}
+	cfg := betaalkit.NewWebhookConfig(opts...)
+	if cfg.ReplayStore == nil {
+		cfg.ReplayStore = betaalkit.NewMemoryReplayStore(cfg.Clock)
+	}
+	return &Webhook{Provider: provider, Config: cfg, logger: logger}
 }
 
 // statusOf is the HTTP status each reason is answered with.
@@ -39,6 +50,88 @@ var statusOf = map[betaalkit.RejectReason]int{
 	betaalkit.RejectReplay:    http.StatusUnauthorized,
 	betaalkit.RejectFetch:     http.StatusBadGateway,
 	betaalkit.RejectHandler:   http.StatusInternalServerError,
+	// The provider must retry: the delivery was neither checked nor passed on.
+	betaalkit.RejectReplayStore: http.StatusServiceUnavailable,
+}
+
+// ReplayTTL is how long a delivery's key stays claimed when its signed
+// timestamp may be tolerance from the clock: a delivery passes the
+// freshness check for 2 × tolerance around its signed time, plus a margin
+// for clocks that differ between shop instances.
+func ReplayTTL(tolerance time.Duration) time.Duration { return 2*tolerance + time.Minute }
+
+// ReplayKey names a delivery in a ReplayStore: the provider and a SHA-256
+// over parts, each length-prefixed so that no two lists of parts collide.
+// parts must be what the provider signed, exactly as signed, so that no
+// change an attacker can make to a captured delivery gives another key.
+func ReplayKey(provider string, parts ...[]byte) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write(p)
+	}
+	return provider + ":" + hex.EncodeToString(h.Sum(nil))
+}
+
+// releaseTimeout bounds releasing a key after the shop's function failed,
+// when the request's own context may be done.
+const releaseTimeout = 5 * time.Second
+
+// Deliver passes a verified delivery to fn at most once per key (see
+// ReplayKey) while its claim lasts (ttl, see ReplayTTL), across every
+// handler that shares Config.ReplayStore:
+//
+//   - claimed now: fn runs; 200 "OK" when it returns nil, otherwise the key
+//     is released (so the provider's retry gets through) and the delivery
+//     is refused with RejectHandler (500). A panicking fn releases too.
+//   - claimed before: 200 "OK" without calling fn (the provider stops
+//     sending it), and an Info line through the client's logger.
+//   - the store could not be checked: RejectReplayStore (503, the provider
+//     retries); fn is not called.
+//
+// Call it only once the delivery's signature and freshness have been
+// checked: a forged delivery must be refused, not acknowledged.
+func (h *Webhook) Deliver(w http.ResponseWriter, r *http.Request, key string, ttl time.Duration, fn func(ctx context.Context) error) {
+	ctx := r.Context()
+	claimed, err := h.Config.ReplayStore.Claim(ctx, key, ttl)
+	if err != nil {
+		h.Reject(w, r, betaalkit.RejectReplayStore, fmt.Errorf("replay store: could not check the delivery, not passed on: %w", err))
+		return
+	}
+	if !claimed {
+		h.logger.LogAttrs(context.WithoutCancel(ctx), slog.LevelInfo, "webhook delivery seen before: acknowledged, not passed on again",
+			slog.String("provider", h.Provider),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("key", key),
+		)
+		h.Accept(w)
+		return
+	}
+	done := false
+	defer func() {
+		if !done { // fn panicked: let the provider's retry through
+			_ = h.release(ctx, key)
+		}
+	}()
+	err = fn(ctx)
+	done = true
+	if err != nil {
+		if rerr := h.release(ctx, key); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("replay store: could not release the delivery for the provider's retry: %w", rerr))
+		}
+		h.Reject(w, r, betaalkit.RejectHandler, err)
+		return
+	}
+	h.Accept(w)
+}
+
+func (h *Webhook) release(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	return h.Config.ReplayStore.Release(ctx, key)
 }
 
 // Reject refuses a delivery for reason: it answers the reason's status

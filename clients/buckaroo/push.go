@@ -101,7 +101,13 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) er
 		if !ok {
 			return
 		}
-		tx, h, err := parsePush(verifier, hook.URL(r), body, r.Header.Get("Authorization"))
+		var tx *Transaction
+		var h signing.BuckarooHeader
+		for _, u := range hook.URLs(r) {
+			if tx, h, err = parsePush(verifier, u, body, r.Header.Get("Authorization")); !errors.Is(err, signing.ErrSignatureMismatch) {
+				break
+			}
+		}
 		if err != nil {
 			hook.Reject(w, r, rejectReason(err), err)
 			return

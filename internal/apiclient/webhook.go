@@ -202,3 +202,15 @@ func (h *Webhook) URL(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host + r.URL.RequestURI()
 }
+
+// URLs are the URLs the provider may have signed: URL, and when it was
+// rebuilt from a request to the bare origin ("http://host/"), also the
+// origin without the slash, which is how a shop often writes it. A
+// signature still has to verify over one of them.
+func (h *Webhook) URLs(r *http.Request) []string {
+	u := h.URL(r)
+	if h.Config.URL == "" && r.URL.RequestURI() == "/" {
+		return []string{u, strings.TrimSuffix(u, "/")}
+	}
+	return []string{u}
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/betaalkit/betaalkit/internal/redact"
 )
 
 // The kinds of failure every client reports. Test for them with errors.Is;
@@ -18,10 +20,16 @@ var (
 	// reset, timeout, TLS failure, a body cut short). A POST that failed
 	// this way may or may not have reached the provider.
 	ErrTransport = errors.New("transport failure")
-	// ErrAPI: the provider answered with an error (an APIError).
+	// ErrAPI: the provider answered with an error (an APIError). A
+	// redirect answer to a request that is not idempotent (a POST that
+	// creates a payment or refund) is one too: it is not followed, since
+	// that would send the request again; the APIError has the 3xx status
+	// and the raw answer, and the message says the redirect was not
+	// followed. (A GET follows a redirect on the same host.)
 	ErrAPI = errors.New("provider returned an error")
-	// ErrDecode: the provider's answer does not fit the expected shape
-	// (a *DecodeError keeps the raw body).
+	// ErrDecode: the provider's answer does not fit the expected shape,
+	// is JSON null, or is not valid UTF-8 (a *DecodeError keeps the raw
+	// body).
 	ErrDecode = errors.New("response does not decode")
 	// ErrVerification: a signature, digest, timestamp or nonce check
 	// failed; the message must not be trusted.
@@ -44,8 +52,15 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
-	return fmt.Sprintf("%s: %s %s", e.Provider, e.Setting, e.Reason)
+	return redact.Text(fmt.Sprintf("%s: %s %s", e.Provider, e.Setting, e.Reason))
 }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e ConfigError) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps IBANs and secrets out of %#v, as Error does.
+func (e ConfigError) GoString() string { return redact.GoString(e) }
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
@@ -64,9 +79,13 @@ type APIError interface {
 	HTTPStatus() int
 	// ProviderCode is the provider's own error code as text ("" if none).
 	ProviderCode() string
-	// ProviderMessage is the provider's description of the error ("" if none).
+	// ProviderMessage is the provider's description of the error ("" if
+	// none), with IBANs and secrets redacted as in Error (see Redact); the
+	// provider's exact words are in the raw body.
 	ProviderMessage() string
-	// ResponseBody is the answer's body exactly as received.
+	// ResponseBody is the answer's raw body exactly as received, IBANs
+	// and all: the one way to the provider's exact answer (no Error,
+	// ProviderMessage or %#v shows it).
 	ResponseBody() []byte
 	// ProviderRequestID identifies the exchange for the provider's support
 	// ("" when the provider sends none).
@@ -80,7 +99,16 @@ type FieldError struct {
 	Reason string
 }
 
-func (e *FieldError) Error() string { return fmt.Sprintf("invalid request: %s: %s", e.Field, e.Reason) }
+func (e *FieldError) Error() string {
+	return redact.Text(fmt.Sprintf("invalid request: %s: %s", e.Field, e.Reason))
+}
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e FieldError) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps IBANs and secrets out of %#v, as Error does.
+func (e FieldError) GoString() string { return redact.GoString(e) }
 
 func (e *FieldError) Unwrap() error { return ErrInvalidRequest }
 
@@ -89,13 +117,23 @@ func (e *FieldError) Unwrap() error { return ErrInvalidRequest }
 // ErrDecode.
 type DecodeError struct {
 	StatusCode int
-	RawBody    []byte
-	Err        error
+	// RawBody is the answer exactly as received, IBANs and all. Error
+	// quotes its start redacted; %#v shows only its length.
+	RawBody []byte
+	Err     error
 }
 
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("decode HTTP %d response: %v (body: %s)", e.StatusCode, e.Err, Snippet(e.RawBody))
+	return redact.Text(fmt.Sprintf("decode HTTP %d response: %v (body: %s)", e.StatusCode, e.Err, Snippet(e.RawBody)))
 }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e DecodeError) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps IBANs and secrets out of %#v, as Error does, and shows the
+// raw body by its length only.
+func (e DecodeError) GoString() string { return redact.GoString(e) }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
@@ -116,20 +154,32 @@ type TransportError struct {
 
 func (e *TransportError) Error() string {
 	if e.Attempts > 1 {
-		return fmt.Sprintf("%v (after %d attempts)", e.Err, e.Attempts)
+		return redact.Text(fmt.Sprintf("%v (after %d attempts)", e.Err, e.Attempts))
 	}
-	return e.Err.Error()
+	return redact.Text(e.Err.Error())
 }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e TransportError) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps IBANs and secrets out of %#v, as Error does.
+func (e TransportError) GoString() string { return redact.GoString(e) }
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
 func (e *TransportError) Is(target error) bool { return target == ErrTransport }
 
-// Snippet shortens a body for an error message; the full body stays on the
-// error that quotes it.
+// Snippet shortens a body for an error message, with IBANs and secrets
+// redacted (see Redact); the full body stays on the error that quotes it.
 func Snippet(body []byte) string {
 	const limit = 200
-	s := strings.TrimSpace(string(body))
+	// Redact more than is quoted, so an IBAN across the cut goes whole.
+	const margin = 256
+	if len(body) > limit+margin {
+		body = body[:limit+margin]
+	}
+	s := strings.TrimSpace(redact.Text(string(body)))
 	if s == "" {
 		return "(empty)"
 	}

@@ -372,7 +372,9 @@ func ideal2FuzzVerdict(t *testing.T, trusts [2]*ideal2Trust, tr *ideal2Trust, ha
 		if !errors.As(err, &ve) || !errors.Is(err, betaalkit.ErrVerification) {
 			t.Fatalf("refusal is not an *IDEAL2VerifyError: %v", err)
 		}
-		if signedByTrusted && ideal2Fresh(tr.v, h) {
+		// A signed header sent twice is refused whoever signed it.
+		once := len(h.Values("X-Request-ID")) == 1 && len(h.Values("MessageCreateDateTime")) == 1
+		if signedByTrusted && ideal2Fresh(tr.v, h) && once {
 			t.Fatalf("a message signed with the trusted key was refused: %v", err)
 		}
 		return

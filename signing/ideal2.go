@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strings"
 	"time"
 )
@@ -58,6 +59,24 @@ func IDEAL2Digest(body []byte) string {
 	return "SHA-256=" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
+// ideal2DigestMatches reports whether digest is IDEAL2Digest(body), in
+// constant time and without building the expected value as a string.
+func ideal2DigestMatches(body []byte, digest string) bool {
+	const prefix = "SHA-256="
+	sum := sha256.Sum256(body)
+	var want [len(prefix) + 44]byte // 44: base64 of 32 bytes
+	copy(want[:], prefix)
+	base64.StdEncoding.Encode(want[len(prefix):], sum[:])
+	if len(digest) != len(want) {
+		return false
+	}
+	var diff byte
+	for i := range want {
+		diff |= want[i] ^ digest[i]
+	}
+	return diff == 0
+}
+
 // IDEAL2KeyID returns the keyId for a certificate: the SHA-1 of its DER
 // bytes in lower-case hex. Comparisons ignore case (responses use upper case).
 func IDEAL2KeyID(cert *x509.Certificate) string {
@@ -70,36 +89,51 @@ func IDEAL2KeyID(cert *x509.Certificate) string {
 // path (and query) as sent, without scheme and host. A named header that is
 // absent is an error: signing or verifying around it would be meaningless.
 func IDEAL2SigningString(names []string, method, target string, header http.Header) (string, error) {
+	b, err := appendIDEAL2SigningString(nil, names, method, target, header)
+	return string(b), err
+}
+
+// appendIDEAL2SigningString appends IDEAL2SigningString's string to dst
+// (a verifier hashes it from a buffer on its stack).
+func appendIDEAL2SigningString(dst []byte, names []string, method, target string, header http.Header) ([]byte, error) {
 	if len(names) == 0 {
-		return "", fmt.Errorf("%w: no headers to sign", ErrIDEAL2Malformed)
+		return dst, fmt.Errorf("%w: no headers to sign", ErrIDEAL2Malformed)
 	}
-	var b strings.Builder
 	for i, name := range names {
 		name = strings.ToLower(name)
 		if i > 0 {
-			b.WriteByte('\n')
+			dst = append(dst, '\n')
 		}
 		if name == ideal2RequestTarget {
 			if method == "" || target == "" {
-				return "", fmt.Errorf("%w: (request-target) needs the method and path", ErrIDEAL2Malformed)
+				return dst, fmt.Errorf("%w: (request-target) needs the method and path", ErrIDEAL2Malformed)
 			}
-			b.WriteString(ideal2RequestTarget + ": " + strings.ToLower(method) + " " + target)
+			dst = append(dst, ideal2RequestTarget+": "...)
+			for j := 0; j < len(method); j++ {
+				c := method[j]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				dst = append(dst, c)
+			}
+			dst = append(dst, ' ')
+			dst = append(dst, target...)
 			continue
 		}
 		values := header[ideal2CanonicalKey(name)]
 		if len(values) == 0 {
-			return "", fmt.Errorf("%w: signed header %q is missing", ErrIDEAL2Malformed, name)
+			return dst, fmt.Errorf("%w: signed header %q is missing", ErrIDEAL2Malformed, name)
 		}
-		b.WriteString(name)
-		b.WriteString(": ")
+		dst = append(dst, name...)
+		dst = append(dst, ": "...)
 		for j, v := range values {
 			if j > 0 {
-				b.WriteString(", ")
+				dst = append(dst, ", "...)
 			}
-			b.WriteString(v)
+			dst = append(dst, v...)
 		}
 	}
-	return b.String(), nil
+	return dst, nil
 }
 
 // ideal2CanonicalKey is textproto.CanonicalMIMEHeaderKey(name), without
@@ -185,24 +219,50 @@ func ideal2PlainQuote(s string) bool {
 }
 
 // ParseIDEAL2Signature parses a Signature header value such as
-// keyId="…",algorithm="rsa-sha256",headers="a b c",signature="…". A leading
-// "Signature " (the Authorization form) is accepted. Unknown parameters are
-// ignored; duplicates, unquoted values and a missing keyId or signature are
-// errors. Without headers, draft-cavage's default "date" applies.
+// keyId="…",algorithm="rsa-sha256",headers="a b c",signature="…", or the
+// same after the "Signature" auth-scheme of an Authorization header (the
+// token request's form; the scheme name is case-insensitive, as HTTP's
+// are). It parses exactly what draft-cavage-http-signatures-12 defines and
+// iDEAL 2.0 uses, and refuses the rest (ErrIDEAL2Malformed):
+//
+//   - the parameters keyId, algorithm, headers and signature, each once,
+//     spelled exactly so (parameter names are case-sensitive), each a
+//     quoted string without escapes; created and expires, which iDEAL 2.0
+//     does not use, and any other parameter are refused rather than
+//     ignored, so that a misspelt algorithm is not taken for an absent one;
+//   - all four present: iDEAL 2.0 always sends them, and the draft's
+//     defaults would only hide a parameter lost on the way;
+//   - headers: lower-case header names, one space apart, none twice, and
+//     no pseudo-header but (request-target);
+//   - the parameters separated by a comma, with optional white space around
+//     the comma and the equals sign (RFC 7235 auth-params).
+//
+// Which keyId and algorithm are acceptable is the verifier's decision.
 func ParseIDEAL2Signature(value string) (IDEAL2SignatureParams, error) {
-	var p IDEAL2SignatureParams
 	s := strings.TrimSpace(value)
 	if rest, ok := ideal2CutPrefixFold(s, "Signature "); ok {
-		s = strings.TrimSpace(rest)
+		s = rest
 	}
+	return parseIDEAL2Params(s)
+}
+
+// ideal2Params are the parameters a Signature header must carry.
+var ideal2Params = []string{"keyId", "algorithm", "headers", "signature"}
+
+func parseIDEAL2Params(s string) (IDEAL2SignatureParams, error) {
+	var p IDEAL2SignatureParams
+	s = trimOWS(s)
 	seen := map[string]bool{}
 	for s != "" {
 		eq := strings.IndexByte(s, '=')
 		if eq <= 0 {
 			return p, fmt.Errorf("%w: expected name=\"value\"", ErrIDEAL2Malformed)
 		}
-		name := strings.ToLower(strings.TrimSpace(s[:eq]))
-		s = s[eq+1:]
+		name := strings.TrimRight(s[:eq], " \t")
+		s = strings.TrimLeft(s[eq+1:], " \t")
+		if !slices.Contains(ideal2Params, name) {
+			return p, fmt.Errorf("%w: unknown parameter %q (want keyId, algorithm, headers, signature)", ErrIDEAL2Malformed, clipParam(name))
+		}
 		if !strings.HasPrefix(s, `"`) {
 			return p, fmt.Errorf("%w: value of %s is not quoted", ErrIDEAL2Malformed, name)
 		}
@@ -211,12 +271,17 @@ func ParseIDEAL2Signature(value string) (IDEAL2SignatureParams, error) {
 			return p, fmt.Errorf("%w: value of %s is not closed", ErrIDEAL2Malformed, name)
 		}
 		val := s[1 : 1+end]
-		s = strings.TrimSpace(s[end+2:])
+		for i := 0; i < len(val); i++ {
+			if c := val[i]; c < 0x20 || c > 0x7e || c == '\\' {
+				return p, fmt.Errorf("%w: value of %s holds an escape or a character that is not printable ASCII", ErrIDEAL2Malformed, name)
+			}
+		}
+		s = trimOWS(s[end+2:])
 		if s != "" {
 			if s[0] != ',' {
 				return p, fmt.Errorf("%w: expected a comma after %s", ErrIDEAL2Malformed, name)
 			}
-			s = strings.TrimSpace(s[1:])
+			s = trimOWS(s[1:])
 			if s == "" {
 				return p, fmt.Errorf("%w: trailing comma", ErrIDEAL2Malformed)
 			}
@@ -226,26 +291,76 @@ func ParseIDEAL2Signature(value string) (IDEAL2SignatureParams, error) {
 		}
 		seen[name] = true
 		switch name {
-		case "keyid":
+		case "keyId":
 			p.KeyID = val
 		case "algorithm":
 			p.Algorithm = val
 		case "headers":
-			p.Headers = strings.Fields(val)
+			hs, err := parseIDEAL2Headers(val)
+			if err != nil {
+				return p, err
+			}
+			p.Headers = hs
 		case "signature":
 			p.Signature = val
 		}
 	}
-	if p.KeyID == "" || p.Signature == "" {
-		return p, fmt.Errorf("%w: keyId and signature are required", ErrIDEAL2Malformed)
+	for _, name := range ideal2Params {
+		if !seen[name] {
+			return p, fmt.Errorf("%w: %s is missing", ErrIDEAL2Malformed, name)
+		}
 	}
-	if !seen["headers"] {
-		p.Headers = []string{"date"}
-	}
-	if len(p.Headers) == 0 {
-		return p, fmt.Errorf("%w: headers is empty", ErrIDEAL2Malformed)
+	if p.KeyID == "" || p.Algorithm == "" || p.Signature == "" {
+		return p, fmt.Errorf("%w: keyId, algorithm and signature must not be empty", ErrIDEAL2Malformed)
 	}
 	return p, nil
+}
+
+// parseIDEAL2Headers splits the headers parameter: lower-case names, one
+// space apart, none twice; (request-target) is the only pseudo-header.
+func parseIDEAL2Headers(val string) ([]string, error) {
+	if val == "" {
+		return nil, fmt.Errorf("%w: headers is empty", ErrIDEAL2Malformed)
+	}
+	names := strings.Split(val, " ")
+	for i, name := range names {
+		switch {
+		case name == "":
+			return nil, fmt.Errorf("%w: headers must be names one space apart", ErrIDEAL2Malformed)
+		case name == ideal2RequestTarget:
+		case !ideal2HeaderName(name):
+			return nil, fmt.Errorf("%w: headers: %q is not a lower-case header name", ErrIDEAL2Malformed, clipParam(name))
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, fmt.Errorf("%w: headers names %s twice", ErrIDEAL2Malformed, name)
+		}
+	}
+	return names, nil
+}
+
+// ideal2HeaderName reports a lower-case HTTP header name (an RFC 9110
+// token without upper-case letters).
+func ideal2HeaderName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+func trimOWS(s string) string { return strings.Trim(s, " \t") }
+
+// clipParam keeps an error message short whatever a header holds.
+func clipParam(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 func ideal2CutPrefixFold(s, prefix string) (string, bool) {
@@ -323,6 +438,12 @@ type IDEAL2SignerConfig struct {
 	// Verifier checks every response's Digest and Signature. Nil turns
 	// response verification off; the client makes that an explicit choice.
 	Verifier *IDEAL2Verifier
+	// ResponseTolerance bounds how far a verified response's signed
+	// MessageCreateDateTime may lie before the request's own, or after the
+	// clock when it arrives (zero: DefaultIDEAL2ResponseTolerance). It binds
+	// an answer to its request: an older, validly signed answer served
+	// again later is refused (ErrStale), not taken for the current one.
+	ResponseTolerance time.Duration
 	// Clock sets MessageCreateDateTime (tests inject a fixed one).
 	Clock Clock
 	// RequestID returns the X-Request-ID (default: a random UUID).
@@ -330,6 +451,11 @@ type IDEAL2SignerConfig struct {
 	// Base sends the signed request (nil: http.DefaultTransport).
 	Base http.RoundTripper
 }
+
+// DefaultIDEAL2ResponseTolerance is the default ResponseTolerance: room for
+// the clocks of merchant and routing service to differ, as the routing
+// service allows a request's MessageCreateDateTime.
+const DefaultIDEAL2ResponseTolerance = 5 * time.Minute
 
 // IDEAL2Signer is the http.RoundTripper for the PIS API: it sets
 // X-Request-ID, MessageCreateDateTime, Digest, Authorization and Signature on
@@ -377,10 +503,50 @@ func (s *IDEAL2Signer) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || s.cfg.Verifier == nil {
 		return resp, err
 	}
-	if err := s.cfg.Verifier.VerifyResponse(resp); err != nil {
+	p, err := s.cfg.Verifier.verifyResponse(resp)
+	if err != nil {
 		return nil, err
 	}
+	if err := s.checkResponseTime(resp, p, out.Header.Get("MessageCreateDateTime")); err != nil {
+		_ = resp.Body.Close()
+		return nil, &IDEAL2VerifyError{StatusCode: resp.StatusCode, Err: err}
+	}
 	return resp, nil
+}
+
+// checkResponseTime binds a verified response to the request it answers:
+// its signed MessageCreateDateTime must lie no more than the tolerance
+// before the request's (sent, as the signer wrote it) nor after the clock
+// now. A success must sign its time; a signed error answer is checked when
+// it does, and an unsigned one (p zero) passes, to become an error anyway.
+func (s *IDEAL2Signer) checkResponseTime(resp *http.Response, p IDEAL2SignatureParams, sent string) error {
+	if p.Signature == "" {
+		return nil
+	}
+	if !slices.Contains(p.Headers, "messagecreatedatetime") {
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return fmt.Errorf("%w: the answer's signature does not cover MessageCreateDateTime", ErrIDEAL2Malformed)
+		}
+		return nil
+	}
+	signedAt, err := time.Parse(time.RFC3339Nano, resp.Header.Get("MessageCreateDateTime"))
+	if err != nil {
+		return fmt.Errorf("%w: the answer's MessageCreateDateTime is not a time", ErrIDEAL2Malformed)
+	}
+	sentAt, err := time.Parse(time.RFC3339Nano, sent)
+	if err != nil {
+		return fmt.Errorf("%w: the request's MessageCreateDateTime is not a time", ErrIDEAL2Malformed)
+	}
+	tolerance := s.cfg.ResponseTolerance
+	if tolerance <= 0 {
+		tolerance = DefaultIDEAL2ResponseTolerance
+	}
+	now := s.cfg.Clock.now()
+	if signedAt.Before(sentAt.Add(-tolerance)) || signedAt.After(now.Add(tolerance)) {
+		return fmt.Errorf("%w: the answer was signed at %s, the request sent at %s (tolerance %s): not an answer to this request",
+			ErrStale, signedAt.UTC().Format(IDEAL2TimeFormat), sentAt.UTC().Format(IDEAL2TimeFormat), tolerance)
+	}
+	return nil
 }
 
 // Sign returns a signed clone of req carrying the exact body bytes signed.
@@ -425,9 +591,10 @@ func (s *IDEAL2Signer) GoString() string { return s.String() }
 // its responses and notifications. Set its fields before first use; it is
 // then safe for concurrent use.
 type IDEAL2Verifier struct {
-	cert  *x509.Certificate
-	pub   *rsa.PublicKey
-	keyID string
+	cert       *x509.Certificate
+	pub        *rsa.PublicKey
+	keyID      string
+	keyIDUpper string // the routing service's spelling
 	// Clock decides certificate validity (and freshness, if MaxAge is set).
 	Clock Clock
 	// IgnoreValidity skips the certificate's NotBefore/NotAfter check; the
@@ -447,7 +614,8 @@ func NewIDEAL2Verifier(cert *x509.Certificate) (*IDEAL2Verifier, error) {
 	if !ok {
 		return nil, errors.New("signing: ideal2: the server certificate's key is not RSA")
 	}
-	return &IDEAL2Verifier{cert: cert, pub: pub, keyID: IDEAL2KeyID(cert)}, nil
+	keyID := IDEAL2KeyID(cert)
+	return &IDEAL2Verifier{cert: cert, pub: pub, keyID: keyID, keyIDUpper: strings.ToUpper(keyID)}, nil
 }
 
 // KeyID returns the keyId the verifier expects (lower-case hex).
@@ -473,7 +641,7 @@ func (e *IDEAL2VerifyError) Unwrap() error { return e.Err }
 
 // Verify checks a response's headers and exact body bytes.
 func (v *IDEAL2Verifier) Verify(header http.Header, body []byte) error {
-	if err := v.verify("", "", header, body); err != nil {
+	if _, err := v.verify("", "", header, body); err != nil {
 		return &IDEAL2VerifyError{Err: err}
 	}
 	return nil
@@ -482,7 +650,7 @@ func (v *IDEAL2Verifier) Verify(header http.Header, body []byte) error {
 // VerifyRequest checks a signed request the routing service sent (a status
 // notification); body is its exact bytes. (request-target) is supported.
 func (v *IDEAL2Verifier) VerifyRequest(r *http.Request, body []byte) error {
-	if err := v.verify(r.Method, r.URL.RequestURI(), r.Header, body); err != nil {
+	if _, err := v.verify(r.Method, r.URL.RequestURI(), r.Header, body); err != nil {
 		return &IDEAL2VerifyError{Err: err}
 	}
 	return nil
@@ -495,40 +663,48 @@ func (v *IDEAL2Verifier) VerifyRequest(r *http.Request, body []byte) error {
 // otherwise, since acquirers' gateways answer some errors themselves — the
 // client turns it into an error either way, never into data.
 func (v *IDEAL2Verifier) VerifyResponse(resp *http.Response) error {
+	_, err := v.verifyResponse(resp)
+	return err
+}
+
+// verifyResponse is VerifyResponse, returning the verified signature's
+// parameters (zero for an unsigned error answer passed through).
+func (v *IDEAL2Verifier) verifyResponse(resp *http.Response) (IDEAL2SignatureParams, error) {
+	var p IDEAL2SignatureParams
 	const maxBody = 16 << 20
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	_ = resp.Body.Close()
 	if err != nil {
-		return fmt.Errorf("ideal2: read response (HTTP %d): %w", resp.StatusCode, err)
+		return p, fmt.Errorf("ideal2: read response (HTTP %d): %w", resp.StatusCode, err)
 	}
 	if len(body) > maxBody {
-		return &IDEAL2VerifyError{StatusCode: resp.StatusCode, Err: errors.New("response body too large to verify")}
+		return p, &IDEAL2VerifyError{StatusCode: resp.StatusCode, Err: errors.New("response body too large to verify")}
 	}
 	ok2xx := resp.StatusCode >= 200 && resp.StatusCode < 300
-	if ok2xx || resp.Header.Get("Signature") != "" {
-		if err := v.verify("", "", resp.Header, body); err != nil {
-			return &IDEAL2VerifyError{StatusCode: resp.StatusCode, Err: err}
+	if ok2xx || len(resp.Header.Values("Signature")) > 0 {
+		if p, err = v.verify("", "", resp.Header, body); err != nil {
+			return p, &IDEAL2VerifyError{StatusCode: resp.StatusCode, Err: err}
 		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
-	return nil
+	return p, nil
 }
 
-func (v *IDEAL2Verifier) verify(method, target string, header http.Header, body []byte) error {
+func (v *IDEAL2Verifier) verify(method, target string, header http.Header, body []byte) (IDEAL2SignatureParams, error) {
 	p, err := v.verifySignature(method, target, header)
 	if err != nil {
-		return err
+		return p, err
 	}
 	// The Digest binds the body; a signature that does not cover it would
 	// leave the body unprotected.
-	if !ideal2ContainsFold(p.Headers, "digest") {
-		return fmt.Errorf("%w: the signature does not cover the Digest", ErrIDEAL2Malformed)
+	if !slices.Contains(p.Headers, "digest") {
+		return p, fmt.Errorf("%w: the signature does not cover the Digest", ErrIDEAL2Malformed)
 	}
-	if !macEqual([]byte(IDEAL2Digest(body)), []byte(header.Get("Digest"))) {
-		return ErrIDEAL2DigestMismatch
+	if !ideal2DigestMatches(body, header.Get("Digest")) {
+		return p, ErrIDEAL2DigestMismatch
 	}
-	return nil
+	return p, nil
 }
 
 // VerifyHeaders checks only the Signature over the headers it names (and
@@ -542,43 +718,69 @@ func (v *IDEAL2Verifier) VerifyHeaders(header http.Header) error {
 }
 
 func (v *IDEAL2Verifier) verifySignature(method, target string, header http.Header) (IDEAL2SignatureParams, error) {
-	raw := header.Get("Signature")
-	if raw == "" {
+	values := header.Values("Signature")
+	switch {
+	case len(values) == 0 || values[0] == "":
 		return IDEAL2SignatureParams{}, ErrIDEAL2Unsigned
+	case len(values) > 1:
+		return IDEAL2SignatureParams{}, fmt.Errorf("%w: %d Signature headers", ErrIDEAL2Malformed, len(values))
 	}
-	p, err := ParseIDEAL2Signature(raw)
+	// The Signature header carries the parameters alone; the "Signature"
+	// auth-scheme belongs to the Authorization form.
+	p, err := parseIDEAL2Params(values[0])
 	if err != nil {
 		return p, err
 	}
-	if !strings.EqualFold(p.KeyID, v.keyID) {
-		return p, fmt.Errorf("%w: got %s, want %s", ErrIDEAL2KeyID, p.KeyID, v.keyID)
+	// The keyId is the certificate's SHA-1 in hex: the routing service
+	// writes it in upper case, merchants in lower case; a mix of the two
+	// is no form anyone sends.
+	if p.KeyID != v.keyID && p.KeyID != v.keyIDUpper {
+		return p, fmt.Errorf("%w: got %s, want %s (in lower or upper case)", ErrIDEAL2KeyID, clipParam(p.KeyID), v.keyID)
 	}
-	switch strings.ToLower(p.Algorithm) {
-	case "", "rsa-sha256", "sha256withrsa":
+	// Responses say rsa-sha256, requests SHA256withRSA: the same scheme,
+	// spelled exactly so.
+	switch p.Algorithm {
+	case "rsa-sha256", IDEAL2Algorithm:
 	default:
-		return p, fmt.Errorf("%w: algorithm %q is not supported", ErrIDEAL2Malformed, p.Algorithm)
+		return p, fmt.Errorf("%w: algorithm %q is not supported (want rsa-sha256 or %s)", ErrIDEAL2Malformed, clipParam(p.Algorithm), IDEAL2Algorithm)
+	}
+	// A signed header sent twice would be signed as both values joined,
+	// and checked as the first: refuse the ambiguity.
+	for _, name := range p.Headers {
+		if name != ideal2RequestTarget && len(header[ideal2CanonicalKey(name)]) > 1 {
+			return p, fmt.Errorf("%w: signed header %s appears more than once", ErrIDEAL2Malformed, name)
+		}
 	}
 	now := v.Clock.now()
 	if !v.IgnoreValidity && (now.Before(v.cert.NotBefore) || now.After(v.cert.NotAfter)) {
 		return p, fmt.Errorf("%w: valid %s to %s, now %s", ErrIDEAL2Certificate,
 			v.cert.NotBefore.UTC().Format(time.RFC3339), v.cert.NotAfter.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
-	ss, err := IDEAL2SigningString(p.Headers, method, target, header)
+	// The signing string and the signature are built on the stack (when
+	// they fit, as they do for the headers iDEAL 2.0 signs and keys up to
+	// 8192 bits): verification then costs what RSA costs.
+	var ssBuf [1024]byte
+	ss, err := appendIDEAL2SigningString(ssBuf[:0], p.Headers, method, target, header)
 	if err != nil {
 		return p, err
 	}
+	var sigBuf [1024]byte
+	sig := sigBuf[:0]
+	if n := base64.StdEncoding.DecodedLen(len(p.Signature)); n > len(sigBuf) {
+		sig = make([]byte, 0, n)
+	}
 	// Strict: a signature with altered padding bits is a different text and must not pass.
-	sig, err := base64.StdEncoding.Strict().DecodeString(p.Signature)
+	sig, err = base64.StdEncoding.Strict().AppendDecode(sig, []byte(p.Signature))
 	if err != nil {
 		return p, fmt.Errorf("%w: signature is not base64", ErrIDEAL2Malformed)
 	}
-	sum := sha256.Sum256([]byte(ss))
+	sum := sha256.Sum256(ss)
 	if err := rsa.VerifyPKCS1v15(v.pub, crypto.SHA256, sum[:], sig); err != nil {
 		return p, ErrSignatureMismatch
 	}
 	if v.MaxAge > 0 {
 		// An unsigned time could be set to anything, defeating the check.
-		if !ideal2ContainsFold(p.Headers, "messagecreatedatetime") {
+		if !slices.Contains(p.Headers, "messagecreatedatetime") {
 			return p, fmt.Errorf("%w: the signature does not cover MessageCreateDateTime", ErrIDEAL2Malformed)
 		}
 		ts, err := time.Parse(time.RFC3339Nano, header.Get("MessageCreateDateTime"))

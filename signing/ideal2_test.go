@@ -440,11 +440,22 @@ func TestParseIDEAL2Signature(t *testing.T) {
 	assert.Equal(t, IDEAL2SignatureParams{KeyID: "3EBEF6033C00730D9C6DA05165A3CAA1F31036FB", Algorithm: "rsa-sha256",
 		Headers: []string{"messagecreatedatetime", "x-request-id", "digest"}, Signature: "ab+/c=="}, p)
 
-	p, err = ParseIDEAL2Signature(`Signature keyId="k", signature="s", extra="ignored"`)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"date"}, p.Headers, "draft-cavage default")
+	p, err = ParseIDEAL2Signature(`Signature keyId="k" , algorithm = "SHA256withRSA",headers="app client id date",	signature="s"`)
+	require.NoError(t, err, "the Authorization form; white space around commas and equals signs")
+	assert.Equal(t, IDEAL2SignatureParams{KeyID: "k", Algorithm: IDEAL2Algorithm, Headers: IDEAL2TokenHeaders, Signature: "s"}, p)
 
 	for _, bad := range []string{
+		`Signature keyId="k", signature="s", extra="ignored"`,
+		`keyId="k",algorithm="rsa-sha256",signature="s"`, // no headers: no default either
+		`keyId="k",algorithm="rsa-sha256",headers="digest",signature="s",created="1"`,
+		`keyid="k",algorithm="rsa-sha256",headers="digest",signature="s"`,
+		`keyId="k",algoritm="rsa-sha256",headers="digest",signature="s"`,
+		`keyId="k",headers="digest",signature="s"`,
+		`keyId="k",algorithm="rsa-sha256",headers="Digest",signature="s"`,
+		`keyId="k",algorithm="rsa-sha256",headers="digest  date",signature="s"`,
+		`keyId="k",algorithm="rsa-sha256",headers="digest digest",signature="s"`,
+		`keyId="k",algorithm="rsa-sha256",headers="(created) digest",signature="s"`,
+		`keyId="k\"",algorithm="rsa-sha256",headers="digest",signature="s"`,
 		``,
 		`keyId="k"`,
 		`signature="s"`,

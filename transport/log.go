@@ -1,11 +1,11 @@
 package transport
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -14,6 +14,12 @@ const maxLoggedBody = 16 << 10
 
 // logger writes one line per attempt. It sits below the signer, so it sees
 // (and redacts) exactly what goes on the wire.
+//
+// At Debug level the line quotes the response body, but the logger never
+// reads it: it keeps a copy of the first maxLoggedBody bytes as the client
+// reads them, and writes the line when the client has read the body to its
+// end (or failed to) or closes it. So logging reads no byte the client
+// would not, and holds at most maxLoggedBody of it.
 type logger struct {
 	next     http.RoundTripper
 	log      *slog.Logger
@@ -37,7 +43,7 @@ func (l *logger) RoundTrip(req *http.Request) (*http.Response, error) {
 	attrs := []slog.Attr{
 		slog.String("provider", l.provider),
 		slog.String("method", req.Method),
-		slog.String("path", req.URL.Path),
+		slog.String("path", l.redact.text(req.URL.Path)),
 		slog.Int("attempt", attemptOf(ctx)),
 		slog.Duration("duration", time.Since(start)),
 	}
@@ -52,11 +58,13 @@ func (l *logger) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	if debug {
-		attrs = append(attrs, l.headers("request_headers", req.Header), slog.String("request_body", l.body(reqBody)))
-		if resp != nil {
-			var body []byte
-			body, resp.Body = bufferBody(resp.Body)
-			attrs = append(attrs, l.headers("response_headers", resp.Header), slog.String("response_body", l.body(body)))
+		attrs = append(attrs, l.headers("request_headers", req.Header), slog.String("request_body", l.body(reqBody, len(reqBody) > maxLoggedBody)))
+		if resp != nil && resp.Body != nil {
+			attrs = append(attrs, l.headers("response_headers", resp.Header))
+			resp.Body = &teeBody{rc: resp.Body, done: func(b []byte, more bool) {
+				l.log.LogAttrs(ctx, level, "http attempt", append(attrs, slog.String("response_body", l.body(b, more)))...)
+			}}
+			return resp, err
 		}
 	}
 	l.log.LogAttrs(ctx, level, "http attempt", attrs...)
@@ -76,9 +84,14 @@ func (l *logger) headers(key string, h http.Header) slog.Attr {
 	return slog.Group(key, attrs...)
 }
 
-func (l *logger) body(b []byte) string {
+// body quotes at most maxLoggedBody bytes of b, redacted; more says the
+// body went on.
+func (l *logger) body(b []byte, more bool) string {
 	if len(b) > maxLoggedBody {
-		return l.redact.text(string(b[:maxLoggedBody])) + "…"
+		b, more = b[:maxLoggedBody], true
+	}
+	if more {
+		return l.redact.text(string(b)) + "…"
 	}
 	return l.redact.text(string(b))
 }
@@ -93,20 +106,51 @@ func readCopy(getBody func() (io.ReadCloser, error)) []byte {
 	return b
 }
 
-// bufferBody reads a response body for the log and returns a body that
-// gives the caller the same bytes, and the same read error, if any.
-func bufferBody(rc io.ReadCloser) ([]byte, io.ReadCloser) {
-	data, err := io.ReadAll(rc)
-	var r io.Reader = bytes.NewReader(data)
-	if err != nil {
-		r = io.MultiReader(r, errReader{err})
-	}
-	return data, struct {
-		io.Reader
-		io.Closer
-	}{r, rc}
+// teeBody passes a response body through unchanged (every byte, every
+// error) and keeps a copy of its first maxLoggedBody bytes. When the
+// reader reaches the end or an error, or closes the body, done gets the
+// copy, once; more says more was read than kept.
+type teeBody struct {
+	rc   io.ReadCloser
+	done func(b []byte, more bool)
+
+	mu       sync.Mutex // Close may come from another goroutine than Read
+	kept     []byte
+	more     bool
+	finished bool
 }
 
-type errReader struct{ err error }
+func (t *teeBody) Read(p []byte) (int, error) {
+	n, err := t.rc.Read(p)
+	t.mu.Lock()
+	if !t.finished && n > 0 {
+		room := maxLoggedBody - len(t.kept)
+		if n > room {
+			t.more = true
+		}
+		t.kept = append(t.kept, p[:min(n, max(room, 0))]...)
+	}
+	t.mu.Unlock()
+	if err != nil {
+		t.finish()
+	}
+	return n, err
+}
 
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+func (t *teeBody) Close() error {
+	t.finish()
+	return t.rc.Close()
+}
+
+func (t *teeBody) finish() {
+	t.mu.Lock()
+	if t.finished {
+		t.mu.Unlock()
+		return
+	}
+	t.finished = true
+	kept, more := t.kept, t.more
+	t.kept = nil
+	t.mu.Unlock()
+	t.done(kept, more)
+}

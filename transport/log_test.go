@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/betaalkit/betaalkit/internal/redact"
+	"github.com/betaalkit/betaalkit/internal/syncbuf"
 )
 
 func newTextLogger(w io.Writer, debug bool) *slog.Logger {
@@ -60,12 +63,112 @@ func TestRedactHeaders(t *testing.T) {
 }
 
 func TestIBANChecksum(t *testing.T) {
-	for _, iban := range []string{ibanNL, "DE89370400440532013000", "GB82WEST12345698765432", "BE68539007547034"} {
-		assert.True(t, isIBAN(iban), iban)
+	for _, iban := range []string{ibanNL, "DE89370400440532013000", "GB82WEST12345698765432", "BE68539007547034", "NL91abna0417164300"} {
+		assert.True(t, redact.IsIBAN(iban), iban)
 	}
-	for _, s := range []string{notAnIBAN, "NL91ABNA041716430", "NL91abna0417164300", "4E8BD922192746C3918BF4077CFB2AB5"} {
-		assert.False(t, isIBAN(s), s)
+	for _, s := range []string{notAnIBAN, "NL91ABNA041716430", "4E8BD922192746C3918BF4077CFB2AB5"} {
+		assert.False(t, redact.IsIBAN(s), s)
 	}
+}
+
+// TestRedactAnyCaseAndSpacing: an IBAN is redacted in lower and mixed case,
+// with spaces (and their JSON escapes) between its groups, inside other
+// text, in the path and in an error; the client's secrets in any case.
+func TestRedactAnyCaseAndSpacing(t *testing.T) {
+	r := newRedactor([]string{apiKey})
+	for _, iban := range []string{
+		"nl91abna0417164300", "Nl91AbNa0417164300", "nl91 abna 0417 1643 00", "DE89 3704 0044 0532 0130 00",
+		`de89  3704\t0044\u00a00532 0130 00`, "de89\t3704\u00a00044 0532 0130 00", `gb82\u0020west 1234 5698 7654 32`, "be68 5390 0754 7034",
+	} {
+		for _, text := range []string{
+			`{"description":"paid from ` + iban + `"}`,
+			`{"description":"ref` + iban + `x"}`,
+			`{"description":"line\n` + iban + `"}`,
+			`metadata[note]=` + iban,
+		} {
+			got := r.text(text)
+			assert.Contains(t, got, "[redacted IBAN]", text)
+			assert.NotContains(t, squash(got), squash(iban), text)
+		}
+	}
+	assert.Equal(t, "the key [redacted] was refused", r.text("the key "+strings.ToUpper(apiKey)+" was refused"))
+	assert.Equal(t, `{"reference":"`+notAnIBAN+`"}`, r.text(`{"reference":"`+notAnIBAN+`"}`), "a failed checksum stays readable")
+}
+
+// TestDebugLogReadsOnlyWhatTheClientReads: the log layer copies the
+// response body as the client reads it; it never reads on its own, so a
+// client that stops after a few bytes has read all the network gave.
+func TestDebugLogReadsOnlyWhatTheClientReads(t *testing.T) {
+	var out syncbuf.Buffer
+	body := &countingReader{left: 64 << 20}
+	base := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body), Request: req}, nil
+	})
+	rt, err := New(base, nil, Config{Provider: "opp", Logger: newTextLogger(&out, true)})
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodGet, "https://api.example/v1/transactions/tra_"+strings.ToLower(ibanNL), nil)
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	buf := make([]byte, 100)
+	_, err = io.ReadFull(resp.Body, buf)
+	require.NoError(t, err)
+	assert.Empty(t, out.String(), "the line waits for the body")
+	require.NoError(t, resp.Body.Close())
+	assert.EqualValues(t, 100, body.read, "the log read nothing the client did not")
+
+	var line struct {
+		Path         string
+		ResponseBody string `json:"response_body"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &line), out.String())
+	assert.Equal(t, strings.Repeat("a", 100), line.ResponseBody)
+	assert.Equal(t, "/v1/transactions/tra_[redacted IBAN]", line.Path)
+}
+
+// TestDebugLogQuotesTheStartOfALongBody: a body longer than the quote is
+// cut at maxLoggedBody; the client still gets every byte.
+func TestDebugLogQuotesTheStartOfALongBody(t *testing.T) {
+	var out syncbuf.Buffer
+	body := &countingReader{left: 1 << 20}
+	base := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body), Request: req}, nil
+	})
+	rt, err := New(base, nil, Config{Provider: "opp", Logger: newTextLogger(&out, true)})
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodGet, "https://api.example/v1/transactions", nil)
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	n, err := io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1<<20, n)
+	var line struct {
+		ResponseBody string `json:"response_body"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out.String()), &line), out.String())
+	assert.Equal(t, strings.Repeat("a", maxLoggedBody)+"…", line.ResponseBody)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, 1, strings.Count(out.String(), "\n"), "one line, however often the body is closed")
+}
+
+// squash drops what may stand between an IBAN's characters, and case.
+func squash(s string) string {
+	return strings.ToUpper(strings.NewReplacer(" ", "", "\t", "", "\u00a0", "", `\t`, "", `\u00a0`, "", `\u0020`, "").Replace(s))
+}
+
+// countingReader yields left bytes of 'a' and counts what was read.
+type countingReader struct{ left, read int64 }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.left == 0 {
+		return 0, io.EOF
+	}
+	n := int(min(int64(len(p)), c.left))
+	for i := range n {
+		p[i] = 'a'
+	}
+	c.left -= int64(n)
+	c.read += int64(n)
+	return n, nil
 }
 
 func TestLogLineAtInfoHasNoHeadersOrBodies(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/buckaroo"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/redact"
 )
 
 // Error is any answer from Buckaroo other than a transaction it accepted:
@@ -49,6 +50,8 @@ type RequestErrorDetail struct {
 	ErrorMessage string
 }
 
+// String reads "ParameterErrors Capayable/PayInInstallments/BirthDate: …",
+// with IBANs and secrets redacted (the message may quote the value sent).
 func (d RequestErrorDetail) String() string {
 	where := strings.Trim(strings.Join([]string{d.Service, d.Action, d.Name}, "/"), "/")
 	msg := d.ErrorMessage
@@ -56,12 +59,15 @@ func (d RequestErrorDetail) String() string {
 		msg = d.Error
 	}
 	if where == "" {
-		return d.Kind + ": " + msg
+		return redact.Text(d.Kind + ": " + msg)
 	}
-	return d.Kind + " " + where + ": " + msg
+	return redact.Text(d.Kind + " " + where + ": " + msg)
 }
 
-func (e *Error) Error() string {
+// GoString keeps IBANs and secrets out of %#v, as String does.
+func (d RequestErrorDetail) GoString() string { return redact.GoString(d) }
+
+func (e *Error) message() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%sHTTP %d: ", apiclient.Call{Provider: provider, Op: e.Op}.Prefix(), e.StatusCode)
 	switch {
@@ -84,6 +90,19 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Error is the message, with IBANs and secrets redacted (betaalkit.Redact):
+// the provider's message may quote the customer's account. The provider's
+// exact words stay in the fields and in the raw body.
+func (e *Error) Error() string { return redact.Text(e.message()) }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e Error) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps the raw body, IBANs and secrets out of %#v: the raw body
+// is shown by its length (read it with ResponseBody), strings redacted.
+func (e Error) GoString() string { return redact.GoString(e) }
+
 // Operation names the call that failed, as in the message.
 func (e *Error) Operation() string { return e.Op }
 
@@ -97,7 +116,7 @@ var _ betaalkit.APIError = (*Error)(nil)
 func (e *Error) Provider() string          { return provider }
 func (e *Error) HTTPStatus() int           { return e.StatusCode }
 func (e *Error) ProviderCode() string      { return e.code() }
-func (e *Error) ProviderMessage() string   { return e.Message }
+func (e *Error) ProviderMessage() string   { return redact.Text(e.Message) }
 func (e *Error) ResponseBody() []byte      { return e.RawBody }
 func (e *Error) ProviderRequestID() string { return e.RequestID }
 

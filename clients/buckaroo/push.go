@@ -103,6 +103,7 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) er
 		}
 		var tx *Transaction
 		var h signing.BuckarooHeader
+		var err error
 		for _, u := range hook.URLs(r) {
 			if tx, h, err = parsePush(verifier, u, body, r.Header.Get("Authorization")); !errors.Is(err, signing.ErrSignatureMismatch) {
 				break

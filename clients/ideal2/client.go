@@ -135,6 +135,13 @@ type Config struct {
 	// TokenRefreshMargin is how long before its expiry a token is renewed
 	// (zero: DefaultTokenRefreshMargin).
 	TokenRefreshMargin time.Duration
+	// ResponseTolerance binds every verified answer to its request: its
+	// signed MessageCreateDateTime may lie no more than this before the
+	// request's own (or after the clock), so an older, validly signed
+	// answer served again later is refused with ErrVerification instead of
+	// being returned as the current status (zero:
+	// signing.DefaultIDEAL2ResponseTolerance, 5 minutes).
+	ResponseTolerance time.Duration
 	// NotificationMaxAge rejects a notification whose MessageCreateDateTime
 	// is further than this from the clock, so a captured notification cannot
 	// be replayed later (zero: DefaultNotificationMaxAge).
@@ -211,10 +218,11 @@ func New(cfg Config) (*Client, error) {
 				token, err := tokens.AccessToken(ctx)
 				return token, transport.Final(err)
 			},
-			Verifier:  verifier,
-			Clock:     clock,
-			RequestID: cfg.RequestID,
-			Base:      next,
+			Verifier:          verifier,
+			ResponseTolerance: cfg.ResponseTolerance,
+			Clock:             clock,
+			RequestID:         cfg.RequestID,
+			Base:              next,
 		})
 	}
 	httpOpts := transport.Options{HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, AttemptTimeout: cfg.AttemptTimeout}

@@ -8,6 +8,7 @@ import (
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/redact"
 )
 
 // Error codes the routing service is known to send.
@@ -37,7 +38,7 @@ type Error struct {
 	RequestID string
 }
 
-func (e *Error) Error() string {
+func (e *Error) message() string {
 	prefix := apiclient.Call{Provider: provider, Op: e.Op}.Prefix()
 	detail := e.Code + ": " + e.Message
 	switch {
@@ -53,6 +54,19 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, detail)
 }
+
+// Error is the message, with IBANs and secrets redacted (betaalkit.Redact):
+// the provider's message may quote the customer's account. The provider's
+// exact words stay in the fields and in the raw body.
+func (e *Error) Error() string { return redact.Text(e.message()) }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e Error) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps the raw body, IBANs and secrets out of %#v: the raw body
+// is shown by its length (read it with ResponseBody), strings redacted.
+func (e Error) GoString() string { return redact.GoString(e) }
 
 // Operation names the call that got the answer, e.g. "create payment".
 func (e *Error) Operation() string { return e.Op }
@@ -78,7 +92,7 @@ var _ betaalkit.APIError = (*Error)(nil)
 func (e *Error) Provider() string          { return provider }
 func (e *Error) HTTPStatus() int           { return e.StatusCode }
 func (e *Error) ProviderCode() string      { return e.Code }
-func (e *Error) ProviderMessage() string   { return e.Message }
+func (e *Error) ProviderMessage() string   { return redact.Text(e.Message) }
 func (e *Error) ResponseBody() []byte      { return e.RawBody }
 func (e *Error) ProviderRequestID() string { return e.RequestID }
 

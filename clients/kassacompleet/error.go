@@ -6,6 +6,7 @@ import (
 	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/redact"
 )
 
 // Error is an answer from Kassa Compleet other than success: the error
@@ -27,13 +28,26 @@ type Error struct {
 	RequestID string
 }
 
-func (e *Error) Error() string {
+func (e *Error) message() string {
 	prefix := apiclient.Call{Provider: provider, Op: e.Op}.Prefix()
 	if e.Type != "" || e.Value != "" {
 		return fmt.Sprintf("%sHTTP %d: %s: %s", prefix, e.StatusCode, e.Type, e.Value)
 	}
 	return fmt.Sprintf("%sHTTP %d: %s", prefix, e.StatusCode, apiclient.Snippet(e.RawBody))
 }
+
+// Error is the message, with IBANs and secrets redacted (betaalkit.Redact):
+// the provider's message may quote the customer's account. The provider's
+// exact words stay in the fields and in the raw body.
+func (e *Error) Error() string { return redact.Text(e.message()) }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e Error) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps the raw body, IBANs and secrets out of %#v: the raw body
+// is shown by its length (read it with ResponseBody), strings redacted.
+func (e Error) GoString() string { return redact.GoString(e) }
 
 // Operation names the call that failed, as in the message.
 func (e *Error) Operation() string { return e.Op }
@@ -48,7 +62,7 @@ var _ betaalkit.APIError = (*Error)(nil)
 func (e *Error) Provider() string          { return provider }
 func (e *Error) HTTPStatus() int           { return e.StatusCode }
 func (e *Error) ProviderCode() string      { return e.Type }
-func (e *Error) ProviderMessage() string   { return e.Value }
+func (e *Error) ProviderMessage() string   { return redact.Text(e.Value) }
 func (e *Error) ResponseBody() []byte      { return e.RawBody }
 func (e *Error) ProviderRequestID() string { return e.RequestID }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/multisafepay"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
+	"github.com/betaalkit/betaalkit/internal/redact"
 )
 
 // ErrorCode is MultiSafepay's numeric error_code.
@@ -64,16 +65,29 @@ type Error struct {
 	RequestID string
 }
 
-// Error reads "multisafepay: get payment: HTTP 404: 1006: Invalid
+// message reads "multisafepay: get payment: HTTP 404: 1006: Invalid
 // transaction ID", or ends with a snippet of the body when it had no error
 // envelope.
-func (e *Error) Error() string {
+func (e *Error) message() string {
 	call := apiclient.Call{Provider: provider, Op: e.Op}
 	if e.Code != 0 || e.Info != "" {
 		return fmt.Sprintf("%sHTTP %d: %d: %s", call.Prefix(), e.StatusCode, e.Code, e.Info)
 	}
 	return fmt.Sprintf("%sHTTP %d: %s", call.Prefix(), e.StatusCode, apiclient.Snippet(e.RawBody))
 }
+
+// Error is the message, with IBANs and secrets redacted (betaalkit.Redact):
+// the provider's message may quote the customer's account. The provider's
+// exact words stay in the fields and in the raw body.
+func (e *Error) Error() string { return redact.Text(e.message()) }
+
+// Format prints the error (a copy of it too) as its Error message for
+// every verb, and %#v as GoString: no verb shows more than Error does.
+func (e Error) Format(f fmt.State, verb rune) { redact.FormatError(f, verb, e, (&e).Error()) }
+
+// GoString keeps the raw body, IBANs and secrets out of %#v: the raw body
+// is shown by its length (read it with ResponseBody), strings redacted.
+func (e Error) GoString() string { return redact.GoString(e) }
 
 // Operation is the call that got the answer, e.g. "create payment".
 func (e *Error) Operation() string { return e.Op }
@@ -91,7 +105,7 @@ var _ betaalkit.APIError = (*Error)(nil)
 func (e *Error) Provider() string          { return provider }
 func (e *Error) HTTPStatus() int           { return e.StatusCode }
 func (e *Error) ProviderCode() string      { return e.code() }
-func (e *Error) ProviderMessage() string   { return e.Info }
+func (e *Error) ProviderMessage() string   { return redact.Text(e.Info) }
 func (e *Error) ResponseBody() []byte      { return e.RawBody }
 func (e *Error) ProviderRequestID() string { return e.RequestID }
 

@@ -12,8 +12,10 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/internal/redact"
 )
 
 // MaxBody bounds how much of a response is read (a misbehaving proxy must not
@@ -31,6 +33,9 @@ type Response struct {
 	// Call is the call that got this answer (set by Call.Read), so that
 	// errors built from it name the call.
 	Call Call
+	// Redirect is the Location of a redirect that was not followed because
+	// the request was not idempotent ("" otherwise; see CopyHTTPClient).
+	Redirect string
 }
 
 // Read reads and closes resp's body. err is the error from the generated
@@ -56,15 +61,22 @@ func Read(resp *http.Response, err error) (*Response, error) {
 	if r.RequestID == "" && resp.Request != nil {
 		r.RequestID = resp.Request.Header.Get("X-Request-Id")
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Request != nil && !Idempotent(resp.Request.Method) {
+		if r.Redirect = resp.Header.Get("Location"); r.Redirect == "" {
+			r.Redirect = "(no Location)"
+		}
+	}
 	return r, nil
 }
 
 // readAll reads at most MaxBody+1 bytes, in one allocation when the
-// answer says how long it is (and correctly even when that was wrong).
+// answer says how long it is (and correctly even when that was wrong). An
+// answer announced larger than MaxBody gets MaxBody+1 bytes read, no more:
+// enough to keep its start and tell it is too large.
 func readAll(resp *http.Response) ([]byte, error) {
-	n := resp.ContentLength
-	if n <= 0 || n > MaxBody {
-		return io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	n := min(resp.ContentLength, MaxBody)
+	if n <= 0 {
+		return readGrowing(resp.Body, nil)
 	}
 	// One byte more than announced tells a short answer from a long one.
 	buf := make([]byte, n+1)
@@ -75,8 +87,36 @@ func readAll(resp *http.Response) ([]byte, error) {
 	case err != nil:
 		return nil, err
 	}
-	rest, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody-n))
-	return append(buf, rest...), err
+	return readGrowing(resp.Body, buf)
+}
+
+// readGrowing appends what r gives to buf until EOF or MaxBody+1 bytes in
+// all. The buffer grows fourfold at a time, so that the heap at its
+// highest, while the last and largest buffer is filled from the one before
+// it, stays near 1.25 times what is read (io.ReadAll's small steps leave
+// twice that to collect).
+func readGrowing(r io.Reader, buf []byte) ([]byte, error) {
+	const limit = MaxBody + 1
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			size := max(4*cap(buf), 4<<10)
+			if size >= MaxBody {
+				size = limit
+			}
+			grown := make([]byte, len(buf), size)
+			copy(grown, buf)
+			buf = grown
+		}
+		k, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
 }
 
 // classify keeps an error that already says what it is, and marks any
@@ -98,13 +138,18 @@ func (r *Response) IsJSON() bool {
 // DecodeError is betaalkit.DecodeError: a body that does not fit, kept raw.
 type DecodeError = betaalkit.DecodeError
 
-// Decode unmarshals a success body into T. A body that does not fit, or
-// that is JSON null (which would leave T empty without a word), becomes a
+// Decode unmarshals a success body into T. A body that does not fit, that
+// is JSON null (which would leave T empty without a word), or that is not
+// valid UTF-8 (encoding/json would silently turn the bad bytes of a string
+// into U+FFFD, so a name or reference would not be what was sent) becomes a
 // *DecodeError carrying the raw bytes, wrapped with the call's name.
 func Decode[T any](r *Response) (*T, error) {
 	var v T
 	if bytes.Equal(bytes.TrimSpace(r.Body), []byte("null")) {
 		return nil, r.Call.decodeError(r, errors.New("the answer is null"))
+	}
+	if !utf8.Valid(r.Body) {
+		return nil, r.Call.decodeError(r, errors.New("the answer is not valid UTF-8"))
 	}
 	if err := json.Unmarshal(r.Body, &v); err != nil {
 		return nil, r.Call.decodeError(r, err)
@@ -125,15 +170,41 @@ func (c Call) decodeError(r *Response, err error) error {
 }
 
 // Expect decodes the body into T when the status is one of ok; otherwise it
-// returns the error built by toError, which every provider writes once.
+// returns the error built by toError, which every provider writes once. A
+// redirect of a request that is not idempotent (r.Redirect) is such an
+// error (betaalkit.ErrAPI, the raw answer kept), and its message says that
+// the redirect was not followed.
 func Expect[T any](r *Response, toError func(*Response) error, ok ...int) (*T, error) {
-	for _, status := range ok {
-		if r.StatusCode == status {
-			return Decode[T](r)
+	if r.Redirect == "" {
+		for _, status := range ok {
+			if r.StatusCode == status {
+				return Decode[T](r)
+			}
 		}
 	}
-	return nil, toError(r)
+	err := toError(r)
+	if r.Redirect != "" {
+		err = &redirectError{err: err, location: r.Redirect}
+	}
+	return nil, err
 }
+
+// redirectError is the provider's error for a redirect answer to a request
+// that is not idempotent: the request is not sent again to the Location.
+type redirectError struct {
+	err      error
+	location string
+}
+
+func (e *redirectError) Error() string {
+	return redact.Text(e.err.Error() + "; the answer redirects to " + e.location +
+		", which is not followed: a request that may create something is never sent twice")
+}
+
+func (e *redirectError) Unwrap() error { return e.err }
+
+// GoString keeps IBANs and secrets out of %#v, as Error does.
+func (e *redirectError) GoString() string { return redact.GoString(e) }
 
 // DecodeErrorBody tries to decode an error envelope into T. It returns nil
 // when the body is not JSON of that shape (an HTML 502 page, say), so the

@@ -27,7 +27,11 @@ func BaseURL(provider, raw string) (*url.URL, error) {
 //
 // The copy refuses redirects to another scheme or host: the auth layer is
 // a RoundTripper, so it would sign every hop and hand the credentials to
-// whoever the redirect names. Same-origin redirects follow hc's policy.
+// whoever the redirect names. It never follows a redirect of a request
+// that is not idempotent (a POST that creates a payment or refund): that
+// would send it again, so the redirect is returned as the answer, which
+// Expect turns into the provider's error saying so. Same-origin redirects
+// of GET, HEAD, OPTIONS and DELETE follow hc's policy.
 func CopyHTTPClient(hc *http.Client) (copied *http.Client, transport http.RoundTripper) {
 	if hc == nil {
 		hc = http.DefaultClient
@@ -35,6 +39,9 @@ func CopyHTTPClient(hc *http.Client) (copied *http.Client, transport http.RoundT
 	c := *hc
 	policy := hc.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !Idempotent(via[0].Method) {
+			return http.ErrUseLastResponse
+		}
 		if from := via[0].URL; req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
 			return fmt.Errorf("%w: from %s://%s to %s://%s", ErrCrossOriginRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
 		}
@@ -47,6 +54,17 @@ func CopyHTTPClient(hc *http.Client) (copied *http.Client, transport http.RoundT
 		return nil
 	}
 	return &c, hc.Transport
+}
+
+// Idempotent reports whether sending a request with this method twice has
+// the effect of sending it once: GET, HEAD, OPTIONS and DELETE, the methods
+// the transport retries. Anything else is sent once, redirect or not.
+func Idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // maxRedirects matches net/http's default policy.

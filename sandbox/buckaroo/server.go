@@ -154,6 +154,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // validation, in that order, as Buckaroo authenticates before reading.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// The body first: the signature covers it.
+		if _, status, err := sim.ReadBody(w, r); err != nil {
+			writeMessage(w, status, err.Error())
+			return
+		}
 		if msg := s.authenticate(r); msg != "" {
 			writeMessage(w, http.StatusUnauthorized, "Authorization has been denied for this request. "+msg)
 			return

@@ -65,6 +65,10 @@ type tokenInfo struct{ expires time.Time }
 // token answers the signed client-credentials request: spec first (the
 // headers are what is signed), then the signature, the merchant and the Date.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if _, status, err := sim.ReadBody(w, r); err != nil {
+		s.writeTokenError(w, r, fail(status, CodeInvalidRequest, "%v", err))
+		return
+	}
 	if _, _, err := s.validator.Check(r); err != nil {
 		s.writeTokenError(w, r, fail(http.StatusBadRequest, CodeInvalidRequest, "%s", err))
 		return
@@ -128,7 +132,7 @@ func (s *Server) verifyTokenSignature(h http.Header) *apiError {
 	// The verifier reads the Signature header; the token request carries
 	// the same parameters in Authorization.
 	signed := h.Clone()
-	signed.Set("Signature", auth)
+	signed.Set("Signature", strings.TrimSpace(auth[len("Signature "):]))
 	if err := s.tokenVerifier.VerifyHeaders(signed); err != nil {
 		return fail(http.StatusUnauthorized, CodeInvalidSignature, "Authorization: %s", reason(err))
 	}

@@ -19,14 +19,12 @@
 package ideal2
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -263,19 +261,15 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// maxBody bounds a request body; a payment request is well under 2 KB.
-const maxBody = 1 << 20
-
 // api wraps a PIS handler with authentication and then spec validation, as
 // the routing service does both before anything else.
 func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		if err != nil || len(body) > maxBody {
-			s.writeError(w, r, fail(http.StatusBadRequest, CodeInvalidRequest, "body: unreadable or larger than %d bytes", maxBody))
+		body, status, err := sim.ReadBody(w, r)
+		if err != nil {
+			s.writeError(w, r, fail(status, CodeInvalidRequest, "%v", err))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		if e := s.authenticate(r, body); e != nil {
 			s.writeError(w, r, e)
 			return

@@ -106,6 +106,10 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 			writeError(w, http.StatusUnauthorized, "AuthorizationError", "Unauthorized: unknown or missing API key")
 			return
 		}
+		if _, status, err := sim.ReadBody(w, r); err != nil {
+			writeError(w, status, "ValidationError", err.Error())
+			return
+		}
 		if _, _, err := s.validator.Check(r); err != nil {
 			writeError(w, http.StatusBadRequest, "ValidationError", err.Error())
 			return

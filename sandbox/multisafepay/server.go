@@ -131,6 +131,10 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 			writeError(w, http.StatusUnauthorized, client.CodeInvalidAPIKey, "Invalid API key")
 			return
 		}
+		if _, status, err := sim.ReadBody(w, r); err != nil {
+			writeError(w, status, client.CodeUnknown, err.Error())
+			return
+		}
 		if _, _, err := s.validator.Check(r); err != nil {
 			msg := err.Error()
 			writeError(w, http.StatusBadRequest, codeFor(msg), msg)

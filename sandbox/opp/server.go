@@ -191,6 +191,10 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 			unauthorized(w)
 			return
 		}
+		if _, status, err := sim.ReadBody(w, r); err != nil {
+			writeError(w, status, CodeInvalidRequest, err.Error())
+			return
+		}
 		if _, _, err := s.validator.Check(r); err != nil {
 			writeError(w, http.StatusBadRequest, CodeInvalidRequest, strings.Replace(err.Error(), noTotal, noTotalMessage, 1))
 			return

@@ -1,10 +1,13 @@
-// Command betaalkit runs the offline demo and sandbox, and computes or checks
-// provider signatures to debug mismatches.
+// Command betaalkit runs the offline demo and sandbox, computes or checks
+// provider signatures to debug mismatches, and checks traffic against the
+// providers' specs.
 //
-//	betaalkit demo                      a full offline payment per provider
-//	betaalkit sandbox                   serve every provider's simulator on loopback
-//	betaalkit sign <scheme> [flags]     print the signature headers for a request (body on stdin)
-//	betaalkit verify <scheme> [flags]   exit 0 only if a signature verifies (body on stdin)
+//	betaalkit demo                          a full offline payment per provider
+//	betaalkit sandbox                       serve every provider's simulator on loopback
+//	betaalkit sign <scheme> [flags]         print the signature headers for a request (body on stdin)
+//	betaalkit verify <scheme> [flags]       exit 0 only if a signature verifies (body on stdin)
+//	betaalkit validate <provider> FILE…     check recorded exchanges against the provider's spec
+//	betaalkit proxy <provider> --upstream U check live traffic against the spec, and record it
 package main
 
 import (
@@ -46,6 +49,8 @@ var summaries = map[string]string{
 	"verify multisafepay":    "exit 0 only if a MultiSafepay notification verifies (body on stdin)",
 	"sign ideal2":            "print the Digest and Signature headers of an iDEAL 2.0 request (body on stdin)",
 	"verify ideal2-response": "exit 0 only if an iDEAL 2.0 response's Digest and Signature verify (body on stdin)",
+	"validate":               "check recorded exchanges (fixtures, bare JSON bodies, HAR files) against a provider's spec",
+	"proxy":                  "a reverse proxy in front of a provider that checks every exchange against the spec and can record fixtures",
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 FUZZMINTIME ?= 5s
 FUZZPARALLEL ?= 1
 
-.PHONY: all demo test generate verify fmt-check vet unit bench-check bench bench-all fuzz lint-specs
+.PHONY: all demo test generate verify fmt-check vet unit bench-check bench bench-all fuzz lint-specs screenshots
 
 all: test
 
@@ -68,3 +68,7 @@ fuzz:
 			$(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINTIME) -parallel=$(FUZZPARALLEL) $$pkg || exit 1; \
 		done; \
 	done
+
+## screenshots: docs/dashboard.png, docs/payment-page.png and docs/payment-timeline.png, taken in a real Chromium (apt-get install chromium)
+screenshots:
+	$(GO) test -count=1 -run '^TestScreenshots$$' ./sandbox/internal/browser -args -screenshots=$(CURDIR)/docs

@@ -45,8 +45,10 @@ func runSandbox(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	host := fs.String("host", "127.0.0.1", "loopback address to listen on")
 	port := fs.Int("port", 0, "first port (0: any free port); providers take consecutive ports in the order listed")
 	quiet := fs.Bool("quiet", false, "do not log one line per request")
+	retryScale := fs.Float64("retry-scale", 1, "multiply the providers' webhook retry delays by this (0.01: MultiSafepay's 15 minutes become 9 s)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: betaalkit sandbox [--host H] [--port P] [--quiet]")
+		fmt.Fprintln(fs.Output(), "usage: betaalkit sandbox [--host H] [--port P] [--retry-scale F] [--quiet]")
+		fmt.Fprintln(fs.Output(), "The dashboard (every payment, its timeline, webhooks and buttons) is served on the port after the providers'.")
 		fs.PrintDefaults()
 	}
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
@@ -58,13 +60,21 @@ func runSandbox(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *quiet {
 		log = nil
 	}
-	return serveSandbox(ctx, *host, *port, stdout, stderr, log)
+	return serveSandbox(ctx, sandboxOptions{host: *host, port: *port, retryScale: *retryScale}, stdout, stderr, log)
 }
 
-// serveSandbox serves every simulator until ctx ends, then shuts down
-// cleanly. Every listener is bound, and its URLs printed, before any
-// serves; with log non-nil each request gets one line there.
-func serveSandbox(ctx context.Context, host string, port int, stdout, stderr, log io.Writer) int {
+// sandboxOptions are betaalkit sandbox's flags.
+type sandboxOptions struct {
+	host       string
+	port       int     // first port; 0: any free port
+	retryScale float64 // multiplies the webhook retry delays (1: the providers' own)
+}
+
+// serveSandbox serves every simulator, and the dashboard of all their
+// payments on the next port, until ctx ends, then shuts down cleanly.
+// Every listener is bound, and its URLs printed, before any serves; with
+// log non-nil each request gets one line there.
+func serveSandbox(ctx context.Context, opts sandboxOptions, stdout, stderr, log io.Writer) int {
 	type bound struct {
 		name string
 		ln   net.Listener
@@ -76,30 +86,55 @@ func serveSandbox(ctx context.Context, host string, port int, stdout, stderr, lo
 			_ = b.ln.Close()
 		}
 	}
+	listen := func(i int) (net.Listener, error) {
+		addr := net.JoinHostPort(opts.host, "0")
+		if opts.port != 0 {
+			addr = net.JoinHostPort(opts.host, fmt.Sprint(opts.port+i))
+		}
+		return net.Listen("tcp", addr)
+	}
 	var logMu sync.Mutex
-	for i, name := range orderedProviders(simulators) {
-		sim, err := simulators[name]()
+	var sources []sim.Source
+	names := orderedProviders(simulators)
+	for i, name := range names {
+		s, err := simulators[name]()
 		if err != nil {
 			closeAll()
 			return fail(stderr, "%s sandbox: %v", name, err)
 		}
-		addr := net.JoinHostPort(host, "0")
-		if port != 0 {
-			addr = net.JoinHostPort(host, fmt.Sprint(port+i))
-		}
-		ln, err := net.Listen("tcp", addr)
+		ln, err := listen(i)
 		if err != nil {
 			closeAll()
 			return fail(stderr, "%s sandbox: %v", name, err)
 		}
 		origin := "http://" + ln.Addr().String()
-		handler := sim.handler
+		if src, ok := s.handler.(sim.Source); ok {
+			src.Webhooks().ScaleDelays(opts.retryScale)
+			sources = append(sources, src)
+		}
+		handler := s.handler
 		if log != nil {
 			handler = logRequests(name, handler, log, &logMu)
 		}
 		all = append(all, bound{name: name, ln: ln, srv: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}})
-		fmt.Fprintf(stdout, "%-14s port %-5d  %s%s\n%-14s %s\n", name, ln.Addr().(*net.TCPAddr).Port, origin, sim.basePath,
-			"", strings.ReplaceAll(sim.credentials, "{origin}", origin))
+		fmt.Fprintf(stdout, "%-14s port %-5d  %s%s\n%-14s %s\n", name, ln.Addr().(*net.TCPAddr).Port, origin, s.basePath,
+			"", strings.ReplaceAll(s.credentials, "{origin}", origin))
+	}
+	ln, err := listen(len(names))
+	if err != nil {
+		closeAll()
+		return fail(stderr, "dashboard: %v", err)
+	}
+	dash := sim.NewDashboard("/sandbox/", sources...)
+	dash.AllowRemote = !loopbackHost(opts.host)
+	mux := http.NewServeMux()
+	mux.Handle("/sandbox/", dash)
+	mux.Handle("GET /{$}", http.RedirectHandler("/sandbox/", http.StatusFound))
+	all = append(all, bound{name: "dashboard", ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}})
+	fmt.Fprintf(stdout, "%-14s port %-5d  http://%s/sandbox/\n%-14s %s\n", "dashboard", ln.Addr().(*net.TCPAddr).Port, ln.Addr(),
+		"", "every payment of every provider: requests, status changes, webhook deliveries, and buttons")
+	if dash.AllowRemote {
+		fmt.Fprintf(stdout, "%-14s %s\n", "", "warning: --host is not a loopback address, so the dashboard answers other machines too")
 	}
 	errs := make(chan error, len(all))
 	for _, b := range all {
@@ -118,11 +153,23 @@ func serveSandbox(ctx context.Context, host string, port int, stdout, stderr, lo
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	for _, src := range sources {
+		src.Webhooks().Close() // no retry goes out after the sandbox stopped
+	}
 	for _, b := range all {
 		_ = b.srv.Shutdown(shutdown)
 	}
 	fmt.Fprintln(stdout, "stopped")
 	return code
+}
+
+// loopbackHost reports whether host (a --host value) is a loopback address.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func orderedProviders[T any](m map[string]T) []string {

@@ -65,6 +65,8 @@ type Server struct {
 	// byRedirect maps a payment page id (the r= of the redirect URL) to a key.
 	byRedirect map[string]string
 	courier    *sim.Courier
+	rec        *sim.Recorder
+	handler    http.Handler
 }
 
 // record is a transaction and what the sandbox needs to move it on.
@@ -77,6 +79,10 @@ type record struct {
 	redirect string
 	desc     string // the request's Description, for the payment page
 	urls     callbackURLs
+	created  time.Time
+	bank     sim.Bank // the iDEAL issuer, named in the request or chosen on the page
+	// refunds are the keys of the refunds of a payment.
+	refunds []string
 }
 
 // callbackURLs are the request's push and return URLs.
@@ -117,13 +123,17 @@ func New(cfg Config) (*Server, error) {
 		zone = time.FixedZone("CET", 3600)
 	}
 	s := &Server{cfg: cfg, verifier: verifier, validator: v, zone: zone,
-		txs: map[string]*record{}, byRedirect: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient)}
+		txs: map[string]*record{}, byRedirect: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder()}
+	s.courier.SetRecorder(s.rec)
+	s.courier.SetSchedule(WebhookRetries)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /json/Transaction", s.api(s.createTransaction))
 	mux.HandleFunc("GET /json/Transaction/Status/{key}", s.api(s.getStatus))
 	mux.HandleFunc("GET /html/redirect.ashx", s.page)
 	mux.HandleFunc("POST /html/redirect.ashx", s.choose)
+	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
 	s.mux = mux
+	s.handler = sim.Observe(s.rec, "/json/", mux, "key")
 	return s, nil
 }
 
@@ -148,7 +158,8 @@ func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server
 }
 
 // ServeHTTP serves the JSON API and the payment pages.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// The dashboard is under /sandbox/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // api wraps an API handler with Buckaroo's HMAC check and then spec
 // validation, in that order, as Buckaroo authenticates before reading.
@@ -205,21 +216,26 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(in.Services.ServiceList) == 0 {
-		writeTransaction(w, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceMissing", msg: "No service given in Services.ServiceList."}))
+		writeTransaction(w, r, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceMissing", msg: "No service given in Services.ServiceList."}))
 		return
 	}
 	if len(in.Services.ServiceList) > 1 {
-		writeTransaction(w, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceNotSupported", msg: "The sandbox handles one service per transaction."}))
+		writeTransaction(w, r, s.refusal(in, "", "", requestError{kind: serviceErrors, err: "ServiceNotSupported", msg: "The sandbox handles one service per transaction."}))
 		return
 	}
 	svc := in.Services.ServiceList[0]
 	switch svc.Action {
 	case client.ActionPayInInstallments, actionPay:
-		writeTransaction(w, s.startPayment(r, in, svc))
+		tx := s.startPayment(r, in, svc)
+		if tx.Key != "" {
+			sim.Attach(r.Context(), tx.Key)
+		}
+		writeTransaction(w, r, tx)
 	case client.ActionRefund:
-		writeTransaction(w, s.refund(r.Context(), in, svc))
+		sim.Attach(r.Context(), in.OriginalTransactionKey)
+		writeTransaction(w, r, s.refund(r.Context(), in, svc))
 	default:
-		writeTransaction(w, s.refusal(in, svc.Name, svc.Action, requestError{kind: actionErrors,
+		writeTransaction(w, r, s.refusal(in, svc.Name, svc.Action, requestError{kind: actionErrors,
 			err: "ActionNotSupported", msg: fmt.Sprintf("Action '%s' is not supported by service '%s' in the sandbox.", svc.Action, svc.Name)}))
 	}
 }
@@ -258,12 +274,13 @@ func (s *Server) startPayment(r *http.Request, in gen.TransactionRequest, svc ge
 	rec := &record{tx: tx, service: svc.Name, action: svc.Action, amount: in.AmountDebit, refunded: new(big.Rat), redirect: redirect, desc: in.Description, urls: callbackURLs{
 		push: in.PushURL, pushFailure: in.PushURLFailure,
 		ret: in.ReturnURL, retCancel: in.ReturnURLCancel, retError: in.ReturnURLError,
-	}}
+	}, created: s.cfg.Clock(), bank: requestedBank(svc)}
 	s.mu.Lock()
 	s.txs[key] = rec
 	s.byRedirect[redirect] = key
 	out := clone(&rec.tx)
 	s.mu.Unlock()
+	s.rec.Status(key, "", client.StatusCodeOf(out).String(), "transaction created")
 	return out
 }
 
@@ -317,14 +334,16 @@ func (s *Server) refund(ctx context.Context, in gen.TransactionRequest, svc gen.
 	}
 	s.setStatus(&tx, client.StatusSuccess, gen.StatusSubCode{Code: "S990", Description: "The request was successful."})
 	orig.tx.RelatedTransactions = append(slices.Clone(orig.tx.RelatedTransactions), gen.RelatedTransaction{RelationType: "refund", RelatedTransactionKey: key})
-	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: orDefault(in.PushURL, orig.urls.push)}}
+	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: orDefault(in.PushURL, orig.urls.push)}, created: s.cfg.Clock()}
 	s.txs[key] = rec
+	orig.refunds = append(orig.refunds, key)
 	out := clone(&rec.tx)
 	target := s.pushTarget(rec)
 	s.mu.Unlock()
+	s.rec.Action(in.OriginalTransactionKey, fmt.Sprintf("refunded %s %s as transaction %s (%s)", in.Currency, amount, key, client.StatusCodeOf(out)))
 
-	// A push that fails does not undo the refund; Buckaroo would retry it.
-	_ = s.push(ctx, target, out)
+	// A push that fails does not undo the refund; Buckaroo retries it.
+	_ = s.push(ctx, in.OriginalTransactionKey, target, out)
 	return out
 }
 
@@ -334,7 +353,12 @@ func (s *Server) getStatus(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Transaction '"+r.PathValue("key")+"' not found.")
 		return
 	}
-	writeTransaction(w, tx)
+	s.mu.Lock()
+	if rec, ok := s.txs[tx.Key]; ok && rec.action == client.ActionRefund && len(tx.RelatedTransactions) > 0 {
+		sim.Attach(r.Context(), tx.RelatedTransactions[0].RelatedTransactionKey) // a refund's look-up: the payment's timeline
+	}
+	s.mu.Unlock()
+	writeTransaction(w, r, tx)
 }
 
 // Transaction returns a copy of a transaction's current state.
@@ -355,8 +379,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	rec, ok := s.txs[s.byRedirect[id]]
 	var data sim.PageData
 	if ok {
-		data = sim.PageData{Provider: "Buckaroo", Reference: rec.tx.Key, Amount: rec.amount.String(), Currency: rec.tx.Currency,
-			Description: orDefault(rec.desc, rec.service+" "+rec.action), Status: client.StatusCodeOf(&rec.tx).String(), Action: "/html/redirect.ashx?r=" + url.QueryEscape(id)}
+		data = s.pageData(rec, "/html/redirect.ashx?r="+url.QueryEscape(id))
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -367,18 +390,26 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
-	choice, err := sim.ParseChoice(r.FormValue("choice"))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	id := r.URL.Query().Get("r")
 	s.mu.Lock()
 	key := s.byRedirect[id]
+	var offered []sim.Bank
+	if rec, ok := s.txs[key]; ok {
+		offered = banksFor(rec)
+	}
 	s.mu.Unlock()
 	if key == "" {
 		http.NotFound(w, r)
 		return
+	}
+	choice, bank, err := sim.PageChoice(r, offered)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.rec.Action(key, sim.ChoiceNote(choice, bank))
+	if bank.ID != "" {
+		s.chooseBank(key, bank)
 	}
 	tx, target, err := s.complete(r.Context(), key, choice)
 	if tx == nil {
@@ -420,9 +451,10 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("no payment with key %s", key)
 	}
-	if st := client.StatusCodeOf(&rec.tx); st.IsFinal() {
+	from := client.StatusCodeOf(&rec.tx)
+	if from.IsFinal() {
 		s.mu.Unlock()
-		return nil, "", fmt.Errorf("transaction %s is already %s", key, st)
+		return nil, "", fmt.Errorf("transaction %s is already %s", key, from)
 	}
 	var next string
 	switch choice {
@@ -448,6 +480,11 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 	case sim.Fail:
 		s.setStatus(&rec.tx, client.StatusFailed, gen.StatusSubCode{})
 		next = orDefault(rec.urls.retError, rec.urls.ret)
+	case reject:
+		// Rejected by the payment provider (690), as the status overview
+		// names it: not the customer's doing.
+		s.setStatus(&rec.tx, client.StatusRejected, gen.StatusSubCode{})
+		next = orDefault(rec.urls.retError, rec.urls.ret)
 	default:
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("unknown choice %q", choice)
@@ -457,8 +494,9 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 	out := clone(&rec.tx)
 	target := s.pushTarget(rec)
 	s.mu.Unlock()
+	s.rec.Status(key, from.String(), client.StatusCodeOf(out).String(), string(choice))
 
-	if err := s.push(ctx, target, out); err != nil {
+	if err := s.push(ctx, key, target, out); err != nil {
 		return out, next, fmt.Errorf("transaction %s is %s, but the push failed: %w", key, client.StatusCodeOf(out), err)
 	}
 	return out, next, nil
@@ -499,12 +537,15 @@ func (s *Server) Renotify(ctx context.Context, key, status string) error {
 		}
 		s.setStatus(tx, client.StatusCode(code), gen.StatusSubCode{})
 	}
-	return s.push(ctx, target, tx)
+	return s.push(ctx, key, target, tx)
 }
 
 // push POSTs {"Transaction": …} signed as Buckaroo signs pushes: the same
 // HMAC header as a request, over method POST and the push URL.
-func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) error {
+//
+// Every attempt, a retry included, is signed anew (a new nonce and time),
+// and filed under payment on the timeline.
+func (s *Server) push(ctx context.Context, payment, target string, tx *gen.Transaction) error {
 	if target == "" {
 		return nil
 	}
@@ -515,11 +556,14 @@ func (s *Server) push(ctx context.Context, target string, tx *gen.Transaction) e
 	if err != nil {
 		return err
 	}
-	auth, err := signing.BuckarooAuthorization(s.cfg.WebsiteKey, s.cfg.SecretKey, http.MethodPost, target, sim.NewID(8), s.cfg.Clock().Unix(), body)
-	if err != nil {
+	sign := func() (string, http.Header, error) {
+		auth, err := signing.BuckarooAuthorization(s.cfg.WebsiteKey, s.cfg.SecretKey, http.MethodPost, target, sim.NewID(8), s.cfg.Clock().Unix(), body)
+		return target, http.Header{"Authorization": {auth}}, err
+	}
+	if _, _, err := sign(); err != nil {
 		return err
 	}
-	status, err := s.courier.Deliver(ctx, target, http.Header{"Authorization": {auth}}, body)
+	status, err := s.courier.Send(ctx, sim.Message{Payment: payment, URL: target, Body: body, Sign: sign})
 	if err != nil {
 		return err
 	}
@@ -572,7 +616,10 @@ func transactionType(service, action string) string {
 	}
 }
 
-func writeTransaction(w http.ResponseWriter, tx *gen.Transaction) {
+func writeTransaction(w http.ResponseWriter, r *http.Request, tx *gen.Transaction) {
+	if client.StatusCodeOf(tx) == client.StatusValidationFailure {
+		sim.Refuse(r.Context(), "491 "+refusalReason(tx.RequestErrors))
+	}
 	sim.WriteJSON(w, http.StatusOK, tx)
 }
 

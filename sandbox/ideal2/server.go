@@ -108,6 +108,8 @@ type Server struct {
 	payments map[string]*payment
 	seq      int
 	courier  *sim.Courier
+	rec      *sim.Recorder
+	handler  http.Handler
 }
 
 type payment struct {
@@ -119,6 +121,8 @@ type payment struct {
 	created, expiry        time.Time
 	returnURL, notifyURL   string
 	settled                bool
+	bank                   sim.Bank // chosen on the iDEAL page
+	pageURL                string   // the iDEAL page (the redirect link)
 }
 
 // New returns a simulator.
@@ -157,6 +161,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.cfg = cfg
 	s.courier = sim.NewCourier(cfg.HTTPClient)
+	s.rec = sim.NewRecorder()
+	s.courier.SetRecorder(s.rec)
+	s.courier.SetSchedule(WebhookRetries)
 	if s.validator, err = sim.NewValidator("ideal2"); err != nil {
 		return nil, err
 	}
@@ -190,7 +197,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		mux.HandleFunc("GET /sandbox/merchant-key.pem", pemHandler(keyPEM))
 	}
+	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
 	s.mux = mux
+	s.handler = sim.Observe(s.rec, "/xs2a/", mux, "id")
 	return s, nil
 }
 
@@ -240,7 +249,7 @@ func (s *Server) Merchant() *Merchant { return s.cfg.Merchant }
 
 // ServeHTTP serves the token endpoint, the PIS API, the payment pages and
 // the certificates under /sandbox/.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // ExpireTokens ends every access token issued so far, as if their hour
 // had passed; the next PIS request with one is refused with 017.
@@ -329,8 +338,11 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	s.seq++
 	p.id = strconv.Itoa(100000 + s.seq)
 	p.aspspPaymentID = fmt.Sprintf("0001%012d", s.seq)
+	p.pageURL = sim.Origin(r) + "/pay/" + p.id
 	s.payments[p.id] = p
 	s.mu.Unlock()
+	sim.Attach(r.Context(), p.id)
+	s.rec.Status(p.id, "", string(p.status), "payment created")
 
 	base := sim.Origin(r)
 	s.writeSigned(w, http.StatusCreated, gen.PaymentInitiationResponse{
@@ -381,13 +393,14 @@ func (s *Server) expireIfDue(ctx context.Context, id string) error {
 	}
 	st, target := s.move(p, client.PaymentStatusExpired)
 	s.mu.Unlock()
-	return s.notify(ctx, target, st)
+	return s.notify(ctx, id, target, st)
 }
 
 // move gives an open payment its next status and returns the status answer
 // to notify and where; s.mu must be held. Expiry by time and every choice
 // on the page (expire included) end a payment through here.
 func (s *Server) move(p *payment, next client.PaymentStatus) (*client.PaymentStatusResponse, string) {
+	s.rec.Status(p.id, string(p.status), string(next), "")
 	p.status = next
 	p.settled = next == client.PaymentStatusSettlementCompleted
 	return p.statusResponse(), s.notifyTarget(p)
@@ -407,9 +420,13 @@ func (p *payment) statusResponse() *client.PaymentStatusResponse {
 	}
 	if p.settled {
 		st.CommonPaymentData.GuaranteedAmount = p.amount
+		agent := DebtorBIC
+		if len(p.bank.ID) == 8 {
+			agent = p.bank.ID + "XXX" // the bank the customer chose, as an 11-character BIC
+		}
 		st.CommonPaymentData.DebtorInformation = client.DebtorInformation{
 			Name:    DebtorName,
-			Agent:   DebtorBIC,
+			Agent:   agent,
 			Account: client.DebtorAccount{SchemeName: "IBAN", Identification: DebtorIBAN},
 		}
 	}
@@ -446,12 +463,13 @@ func (s *Server) Renotify(ctx context.Context, id, status string) error {
 	if status != "" {
 		st.CommonPaymentData.PaymentStatus = client.PaymentStatus(status)
 	}
-	return s.notify(ctx, target, st)
+	return s.notify(ctx, id, target, st)
 }
 
 // notify POSTs the status body to the merchant, signed like a response.
 // Delivery is synchronous so the shop knows before its customer returns.
-func (s *Server) notify(ctx context.Context, target string, st *client.PaymentStatusResponse) error {
+// Every attempt is signed anew (a new X-Request-ID and time).
+func (s *Server) notify(ctx context.Context, id, target string, st *client.PaymentStatusResponse) error {
 	if target == "" {
 		return nil
 	}
@@ -459,11 +477,14 @@ func (s *Server) notify(ctx context.Context, target string, st *client.PaymentSt
 	if err != nil {
 		return err
 	}
-	h := http.Header{"Content-Type": {"application/json;charset=UTF-8"}}
-	if err := s.sign(h, body); err != nil {
+	sign := func() (string, http.Header, error) {
+		h := http.Header{"Content-Type": {"application/json;charset=UTF-8"}}
+		return target, h, s.sign(h, body)
+	}
+	if _, _, err := sign(); err != nil {
 		return err
 	}
-	code, err := s.courier.Deliver(ctx, target, h, body)
+	code, err := s.courier.Send(ctx, sim.Message{Payment: id, URL: target, Body: body, Sign: sign})
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: %s: %v", ErrNotification, target, err)
@@ -516,7 +537,7 @@ func (s *Server) complete(ctx context.Context, id string, choice sim.Choice) (*c
 	if !final(next) {
 		return st, ret, nil // 4.00: the bank leaves it open; nothing to notify
 	}
-	if err := s.notify(ctx, target, st); err != nil {
+	if err := s.notify(ctx, id, target, st); err != nil {
 		return st, ret, fmt.Errorf("payment %s is %s, but: %w", id, next, err)
 	}
 	return st, ret, nil
@@ -530,11 +551,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.payments[id]
 	var data sim.PageData
 	if ok {
-		desc := p.description
-		if outcome, test := testAmounts[p.cents]; test {
-			desc += fmt.Sprintf(" (test amount %s: the bank answers %s whatever you choose)", p.amount, outcome)
-		}
-		data = sim.PageData{Provider: "iDEAL 2.0", Reference: p.id, Amount: p.amount.String(), Currency: "EUR", Description: desc, Status: string(p.status), Action: "/pay/" + p.id}
+		data = s.pageData(p)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -547,12 +564,16 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 // choose takes the customer's choice, notifies the merchant and sends the
 // customer to InitiatingPartyReturnURL (back to the page without one).
 func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
-	choice, err := sim.ParseChoice(r.FormValue("choice"))
+	id := r.PathValue("id")
+	choice, bank, err := sim.PageChoice(r, s.offeredBanks(id))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	id := r.PathValue("id")
+	s.rec.Action(id, sim.ChoiceNote(choice, bank))
+	if bank.ID != "" {
+		s.chooseBank(id, bank)
+	}
 	_, ret, err := s.complete(r.Context(), id, choice)
 	switch {
 	case errors.Is(err, ErrUnknownPayment):

@@ -49,6 +49,8 @@ type Server struct {
 	byTransaction map[string]string
 	webhooks      map[string]string // order id → webhook URL
 	courier       *sim.Courier
+	rec           *sim.Recorder
+	handler       http.Handler
 }
 
 // New returns a simulator.
@@ -64,7 +66,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, validator: v, orders: map[string]*gen.Order{}, byTransaction: map[string]string{}, webhooks: map[string]string{},
-		courier: sim.NewCourier(cfg.HTTPClient)}
+		courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder()}
+	s.courier.SetRecorder(s.rec)
+	s.courier.SetSchedule(WebhookRetries)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/ideal/issuers/", s.api(s.listIssuers))
 	mux.HandleFunc("POST /v1/orders/", s.api(s.createOrder))
@@ -72,7 +76,9 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /redirect/{tx}/to/payment/", s.transactionPage)
 	mux.HandleFunc("GET /pay/{id}/", s.orderPage)
 	mux.HandleFunc("POST /pay/{id}/", s.choose)
+	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
 	s.mux = mux
+	s.handler = sim.Observe(s.rec, "/v1/", mux, "id")
 	return s, nil
 }
 
@@ -94,8 +100,9 @@ func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server
 	return ts, s, c, nil
 }
 
-// ServeHTTP serves the API under /v1 and the payment pages.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the API under /v1, the payment pages, and the
+// dashboard under /sandbox/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // api wraps an API handler with authentication and spec validation, as the
 // provider does both before anything else.
@@ -119,10 +126,11 @@ func (s *Server) api(h func(http.ResponseWriter, *http.Request)) http.HandlerFun
 }
 
 func (s *Server) listIssuers(w http.ResponseWriter, _ *http.Request) {
-	sim.WriteJSON(w, http.StatusOK, []gen.Issuer{
-		{ID: "INGBNL2A", ListType: "Nederland", Name: "Issuer Simulation V3 - ING"},
-		{ID: "RABONL2U", ListType: "Nederland", Name: "Issuer Simulation V3 - RABO"},
-	})
+	out := make([]gen.Issuer, 0, len(issuers))
+	for _, b := range issuers {
+		out = append(out, gen.Issuer{ID: b.ID, ListType: "Nederland", Name: b.Name})
+	}
+	sim.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +183,8 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	out := cloneOrder(order)
 	s.mu.Unlock()
+	sim.Attach(r.Context(), order.ID)
+	s.rec.Status(order.ID, "", order.Status, "order created")
 	sim.WriteJSON(w, http.StatusCreated, out)
 }
 
@@ -218,28 +228,37 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, orderID string) {
 	s.mu.Lock()
 	o, ok := s.orders[orderID]
-	if ok && o.Status == client.OrderStatusNew {
+	opened := ok && o.Status == client.OrderStatusNew
+	if opened {
 		setStatus(o, client.OrderStatusProcessing, client.TransactionStatusPending)
 	}
 	var data sim.PageData
 	if ok {
-		data = sim.PageData{Provider: "Kassa Compleet", Reference: o.ID, Amount: o.Amount.String(), Currency: o.Currency, Status: o.Status, Action: "/pay/" + o.ID + "/"}
+		data = s.pageData(o)
 	}
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
+	if opened {
+		s.rec.Status(orderID, client.OrderStatusNew, client.OrderStatusProcessing, "payment page opened")
+	}
 	sim.RenderPage(w, data)
 }
 
 func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
-	choice, err := sim.ParseChoice(r.FormValue("choice"))
+	id := r.PathValue("id")
+	choice, bank, err := sim.PageChoice(r, s.offeredBanks(id))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	order, err := s.Complete(r.Context(), r.PathValue("id"), choice)
+	if bank.ID != "" {
+		s.chooseBank(id, bank)
+	}
+	s.rec.Action(id, sim.ChoiceNote(choice, bank))
+	order, err := s.Complete(r.Context(), id, choice)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusConflict)
 		return
@@ -265,6 +284,7 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 		s.mu.Unlock()
 		return nil, fmt.Errorf("order %s is already %s", orderID, o.Status)
 	}
+	from := o.Status
 	switch choice {
 	case sim.Pay:
 		setStatus(o, client.OrderStatusCompleted, client.TransactionStatusCompleted)
@@ -279,6 +299,7 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 	}
 	out := cloneOrder(o)
 	s.mu.Unlock()
+	s.rec.Status(out.ID, from, out.Status, string(choice))
 	if err := s.notify(ctx, out.ID); err != nil {
 		return out, fmt.Errorf("order %s is %s, but the webhook failed: %w", out.ID, out.Status, err)
 	}
@@ -295,7 +316,7 @@ func (s *Server) notify(ctx context.Context, orderID string) error {
 		hook = s.cfg.WebhookURL
 	}
 	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: orderID, ProjectID: ProjectID})
-	_, err := s.courier.Deliver(ctx, hook, nil, body)
+	_, err := s.courier.Send(ctx, sim.Message{Payment: orderID, URL: hook, Body: body})
 	return err
 }
 

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	client "github.com/betaalkit/betaalkit/clients/multisafepay"
 	"github.com/betaalkit/betaalkit/flex"
@@ -35,6 +33,9 @@ type order struct {
 	bank    string // the iDEAL issuer's name on a direct iDEAL order's page
 	options paymentOptions
 	refunds []refund
+	// offerBanks: the payment page asks for the iDEAL bank (a redirect
+	// order that names none).
+	offerBanks bool
 }
 
 // orderIn is an order request as the sandbox reads it: every form the spec
@@ -161,21 +162,25 @@ func (s *Server) Renotify(ctx context.Context, orderID, status string) error {
 
 // deliver sends a notification as MultiSafepay does: to the notification
 // URL with ?transactionid=<order_id>&timestamp=<unix>, and for the POST
-// method with the order as body and the Auth header.
+// method with the order as body and the Auth header. A retry carries a new
+// timestamp (and so a new signature), as MultiSafepay's do.
 func (s *Server) deliver(ctx context.Context, n notification) error {
 	if n.target == "" {
 		return nil
 	}
-	now := s.cfg.Now()
-	target := sim.WithQuery(n.target, url.Values{"transactionid": {n.orderID}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}})
-	var status int
-	var err error
+	m := sim.Message{Payment: n.orderID, Method: http.MethodGet, Sign: func() (string, http.Header, error) {
+		now := s.cfg.Now()
+		target := sim.WithQuery(n.target, url.Values{"transactionid": {n.orderID}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}})
+		if !n.post {
+			return target, nil, nil
+		}
+		return target, http.Header{signing.MultiSafepayNotificationHeader: {signing.SignMultiSafepayNotification(s.cfg.APIKey, n.body, now)}}, nil
+	}}
+	m.URL, _, _ = m.Sign()
 	if n.post {
-		header := http.Header{signing.MultiSafepayNotificationHeader: {signing.SignMultiSafepayNotification(s.cfg.APIKey, n.body, now)}}
-		status, err = s.courier.Deliver(ctx, target, header, n.body)
-	} else {
-		status, err = s.get(ctx, target)
+		m.Method, m.Body = http.MethodPost, n.body
 	}
+	status, err := s.courier.Send(ctx, m)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotification, err)
 	}
@@ -183,23 +188,6 @@ func (s *Server) deliver(ctx context.Context, n notification) error {
 		return fmt.Errorf("%w: the notification URL answered %d", ErrNotification, status)
 	}
 	return nil
-}
-
-// get is the GET notification (sim.Webhook only POSTs).
-func (s *Server) get(ctx context.Context, target string) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, nil
 }
 
 func (s *Server) timestamp() string { return s.cfg.Now().In(s.zone).Format("2006-01-02T15:04:05") }
@@ -310,6 +298,8 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		o.data.PaymentDetails.ExternalTransactionID = flex.String(trx)
 		o.data.PaymentURL = base + "/ideal/" + o.token + "/?trxid=" + trx
 	default:
+		// The checkout asks an iDEAL customer (the page's first choice) for the bank.
+		o.offerBanks = gw.id == "" || gw.id == client.GatewayIDEAL
 		lang := "nl_NL"
 		if in.Customer.Locale != "" {
 			lang = in.Customer.Locale
@@ -320,6 +310,8 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	s.pages[o.token] = in.OrderID
 	full := o.wire()
 	s.mu.Unlock()
+	sim.Attach(r.Context(), in.OrderID)
+	s.rec.Status(in.OrderID, "", full.Status, "order created")
 
 	if typ == gen.OrderTypeDirect {
 		writeData(w, http.StatusOK, full)
@@ -407,6 +399,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
 			o.data.Status, o.data.FinancialStatus, o.data.Modified = to, financial, s.timestamp()
 			nn := s.notificationFor(o)
 			n = &nn
+			s.rec.Status(id, from, to, "API: PATCH status")
 		}
 	}
 	// tracktrace_code, carrier, ship_date, reason and invoice_id are
@@ -427,18 +420,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.orders[s.pages[token]]
 	var data sim.PageData
 	if ok {
-		data = sim.PageData{
-			Provider:    "MultiSafepay",
-			Reference:   o.data.OrderID,
-			Amount:      o.amount().String(),
-			Currency:    o.data.Currency,
-			Description: o.data.Description,
-			Status:      o.status(),
-			Action:      strings.TrimSuffix(r.URL.Path, "/") + "/",
-		}
-		if o.bank != "" {
-			data.Provider = "iDEAL · " + o.bank
-		}
+		data = s.pageData(o, strings.TrimSuffix(r.URL.Path, "/")+"/")
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -452,17 +434,25 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 // shop: redirect_url, or cancel_url on cancel or expire, with
 // ?transactionid=<order_id>.
 func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
-	choice, err := sim.ParseChoice(r.FormValue("choice"))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	s.mu.Lock()
 	id, ok := s.pages[r.PathValue("token")]
+	var offered []sim.Bank
+	if ok && s.orders[id].offerBanks {
+		offered = banks
+	}
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
 		return
+	}
+	choice, bank, err := sim.PageChoice(r, offered)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.rec.Action(id, sim.ChoiceNote(choice, bank))
+	if bank.ID != "" {
+		s.chooseBank(id, bank)
 	}
 	order, err := s.Complete(r.Context(), id, choice)
 	switch {
@@ -531,10 +521,12 @@ func (s *Server) transition(ctx context.Context, orderID, to string) (*client.Or
 	} else {
 		o.data.PaymentMethods = []gen.PaymentMethod{s.paymentMethod(o, to)}
 	}
+	from := o.status()
 	o.data.Status, o.data.FinancialStatus, o.data.Modified = to, to, s.timestamp()
 	n := s.notificationFor(o)
 	out := decode(o.wire())
 	s.mu.Unlock()
+	s.rec.Status(orderID, from, to, "")
 	if err := s.deliver(ctx, n); err != nil {
 		return out, fmt.Errorf("order %s is %s, but: %w", orderID, to, err)
 	}

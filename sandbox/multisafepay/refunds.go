@@ -26,6 +26,7 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, client.CodeInvalidOrderID, "Invalid transaction ID")
 		return
 	}
+	from := o.status()
 	rf, err := s.refund(o, in)
 	if err != nil {
 		s.mu.Unlock()
@@ -33,7 +34,9 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := s.notificationFor(o)
+	to := o.status()
 	s.mu.Unlock()
+	s.rec.Status(id, from, to, "refund "+rf.currency+" "+rf.amount.String())
 	// The refund stands even if the shop misses this; MultiSafepay would retry.
 	_ = s.deliver(r.Context(), n)
 	writeData(w, http.StatusOK, struct {

@@ -59,6 +59,8 @@ type Server struct {
 	nextID int64             // transaction and refund ids, numeric as MultiSafepay's
 
 	courier *sim.Courier
+	rec     *sim.Recorder
+	handler http.Handler
 }
 
 // New returns a simulator.
@@ -83,7 +85,10 @@ func New(cfg Config) (*Server, error) {
 		zone = time.UTC
 	}
 	s := &Server{cfg: cfg, validator: v, zone: zone, orders: map[string]*order{}, pages: map[string]string{}, nextID: 259133830,
-		courier: sim.NewCourier(cfg.HTTPClient)}
+		courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder()}
+	s.courier.SetRecorder(s.rec)
+	s.courier.SetSchedule(WebhookRetries)
+	s.courier.SetAcknowledgement(acknowledged)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+BasePath+"/gateways", s.api(s.listGateways))
 	mux.HandleFunc("GET "+BasePath+"/gateways/{id}", s.api(s.getGateway))
@@ -98,7 +103,9 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("POST /connect/{token}/", s.choose)
 	mux.HandleFunc("GET /ideal/{token}/", s.page)
 	mux.HandleFunc("POST /ideal/{token}/", s.choose)
+	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
 	s.mux = mux
+	s.handler = sim.Observe(s.rec, BasePath+"/", mux, "order_id")
 	return s, nil
 }
 
@@ -121,7 +128,8 @@ func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server
 }
 
 // ServeHTTP serves the API under /v1/json and the payment pages.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// The dashboard is under /sandbox/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // api wraps an API handler with the api_key check and spec validation, in
 // that order, as MultiSafepay answers an unknown key before anything else.

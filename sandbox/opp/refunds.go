@@ -1,6 +1,7 @@
 package opp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -22,33 +23,47 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, "body: "+err.Error())
 		return
 	}
-	if in.Amount <= 0 {
-		writeError(w, http.StatusBadRequest, CodeInvalidRequest, fmt.Sprintf("amount: %d cents is not a positive amount", in.Amount))
+	ref, err := s.refund(r.Context(), r.PathValue("uid"), in)
+	if err != nil {
+		writeError(w, err.status, err.code, err.msg)
 		return
 	}
-	uid := r.PathValue("uid")
+	sim.WriteJSON(w, http.StatusOK, ref)
+}
+
+// refundError is a refund OPP refuses, in its terms.
+type refundError struct {
+	status, code int
+	msg          string
+}
+
+func (e *refundError) Error() string { return e.msg }
+
+// refund books a refund of in.Amount on transaction uid and posts the
+// notification when the status changes. The refund stands even when the
+// notification fails; it is in Deliveries.
+func (s *Server) refund(ctx context.Context, uid string, in gen.RefundCreate) (gen.Refund, *refundError) {
+	if in.Amount <= 0 {
+		return gen.Refund{}, &refundError{http.StatusBadRequest, CodeInvalidRequest, fmt.Sprintf("amount: %d cents is not a positive amount", in.Amount)}
+	}
 	s.mu.Lock()
 	t, ok := s.transactions[uid]
 	if !ok {
 		s.mu.Unlock()
-		writeError(w, http.StatusNotFound, CodeNotFound, "transaction "+uid+" not found")
-		return
+		return gen.Refund{}, &refundError{http.StatusNotFound, CodeNotFound, "transaction " + uid + " not found"}
 	}
 	if t.status != client.TransactionStatusCompleted && t.status != client.TransactionStatusRefunded {
 		s.mu.Unlock()
-		writeError(w, http.StatusPaymentRequired, CodeNotRefundable, fmt.Sprintf("transaction %s is %s; only a completed transaction can be refunded", uid, t.status))
-		return
+		return gen.Refund{}, &refundError{http.StatusPaymentRequired, CodeNotRefundable, fmt.Sprintf("transaction %s is %s; only a completed transaction can be refunded", uid, t.status)}
 	}
 	if t.paymentMethod == string(gen.PaymentMethodPaypal) && t.paymentFlow == string(gen.PaymentFlowDirect) {
 		s.mu.Unlock()
-		writeError(w, http.StatusPaymentRequired, CodeNotRefundable, "direct PayPal transactions are refunded from the PayPal environment, not through OPP")
-		return
+		return gen.Refund{}, &refundError{http.StatusPaymentRequired, CodeNotRefundable, "direct PayPal transactions are refunded from the PayPal environment, not through OPP"}
 	}
 	if remaining := t.amount - t.refunded; in.Amount > remaining {
 		s.mu.Unlock()
-		writeError(w, http.StatusPaymentRequired, CodeRefundTooLarge,
-			fmt.Sprintf("amount: %d cents exceeds the %d cents of transaction %s not yet refunded", in.Amount, remaining, uid))
-		return
+		return gen.Refund{}, &refundError{http.StatusPaymentRequired, CodeRefundTooLarge,
+			fmt.Sprintf("amount: %d cents exceeds the %d cents of transaction %s not yet refunded", in.Amount, remaining, uid)}
 	}
 	now := time.Now().UTC()
 	ref := gen.Refund{
@@ -65,9 +80,8 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		note = s.changed(t, now)
 	}
 	s.mu.Unlock()
-	// The refund stands even when the notification fails; it is in Deliveries.
-	_ = s.deliver(r.Context(), []*pending{note})
-	sim.WriteJSON(w, http.StatusOK, ref)
+	_ = s.deliver(ctx, []*pending{note})
+	return ref, nil
 }
 
 func (s *Server) newRefundUID() string { return newUID("ref", s.refundOf) }

@@ -76,6 +76,8 @@ type Server struct {
 	refundOf     map[string]string // refund uid → transaction uid
 	deliveries   []Delivery
 	courier      *sim.Courier
+	rec          *sim.Recorder
+	handler      http.Handler
 }
 
 // transaction is the sandbox's state of one transaction; the API renders it.
@@ -99,6 +101,9 @@ type transaction struct {
 	escrow      *escrow
 	refunds     []gen.Refund
 	refunded    money.Cents
+	bank        sim.Bank // the iDEAL bank chosen on the checkout
+	// rec records t's status changes on the dashboard's timeline.
+	rec *sim.Recorder
 }
 
 type escrow struct {
@@ -127,8 +132,10 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, validator: v,
 		transactions: map[string]*transaction{}, orders: map[string]*gen.Order{},
 		codes: map[string]*gen.DiscountCode{}, batches: map[string]*gen.DiscountBatch{},
-		refundOf: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient),
+		refundOf: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder(),
 	}
+	s.courier.SetRecorder(s.rec)
+	s.courier.SetSchedule(WebhookRetries)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/transactions", s.api(s.createTransaction))
 	mux.HandleFunc("GET /v1/transactions", s.api(s.listTransactions))
@@ -151,7 +158,9 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /nl/betalen/", s.paymentPage)
 	mux.HandleFunc("POST /nl/betalen/", s.choose)
 	mux.HandleFunc("GET /download/{uid}", s.downloadBatch)
+	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
 	s.mux = mux
+	s.handler = sim.Observe(s.rec, "/v1/", mux, "uid")
 	return s, nil
 }
 
@@ -175,7 +184,8 @@ func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server
 
 // ServeHTTP serves the API under /v1, the payment pages under /nl/betalen/
 // and discount batch downloads under /download/.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// The dashboard is under /sandbox/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) authorized(r *http.Request) bool {
 	// The key is the username; OPP requires no password, so any is accepted.
@@ -280,6 +290,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		metadata:      in.Metadata,
 		apiBase:       base + "/v1",
 		escrow:        esc,
+		rec:           s.rec,
 	}
 	names := make([]string, 0, len(in.Products))
 	for _, p := range in.Products {
@@ -306,6 +317,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 	s.orderOrder = append(s.orderOrder, order.UID)
 	out := s.render(t, expansion{statuses: true})
 	s.mu.Unlock()
+	sim.Attach(r.Context(), t.uid)
 	sim.WriteJSON(w, http.StatusOK, out)
 }
 
@@ -484,6 +496,7 @@ func setStatus(t *transaction, status gen.TransactionStatus, now time.Time) bool
 	if t.status == status {
 		return false
 	}
+	t.rec.Status(t.uid, string(t.status), string(status), "")
 	t.status, t.updated = status, now
 	t.statuses = append(t.statuses, gen.Status{
 		UID: "sta_" + sim.NewID(6), Object: "status",
@@ -567,7 +580,7 @@ func (s *Server) deliver(ctx context.Context, notes []*pending) error {
 		if err != nil {
 			return err
 		}
-		status, err := s.courier.Deliver(ctx, p.url, nil, body)
+		status, err := s.courier.Send(ctx, sim.Message{Payment: p.note.ObjectUID, URL: p.url, Body: body})
 		if err == nil && status/100 != 2 {
 			err = fmt.Errorf("answered HTTP %d", status)
 		}
@@ -603,7 +616,7 @@ func (s *Server) open(t *transaction, now time.Time) *pending {
 // transition applies the customer's choice and returns the notifications to
 // post: created → pending → completed (reserved with escrow) / cancelled /
 // failed / expired.
-func (s *Server) transition(uid string, choice sim.Choice) (*transaction, []*pending, error) {
+func (s *Server) transition(uid string, choice sim.Choice, bank sim.Bank) (*transaction, []*pending, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := s.transactions[uid]
@@ -619,6 +632,9 @@ func (s *Server) transition(uid string, choice sim.Choice) (*transaction, []*pen
 	case sim.Pay:
 		if t.paymentMethod == "" {
 			t.paymentMethod = string(gen.PaymentMethodIdeal) // the checkout's first choice
+		}
+		if bank.ID != "" && t.paymentMethod == string(gen.PaymentMethodIdeal) {
+			t.bank = bank
 		}
 		if t.escrow != nil {
 			setStatus(t, client.TransactionStatusReserved, now)
@@ -650,7 +666,7 @@ func (s *Server) transition(uid string, choice sim.Choice) (*transaction, []*pen
 // page does, and posts the notifications. The transaction changes even when
 // a notification fails; the error then says which.
 func (s *Server) Complete(ctx context.Context, uid string, choice sim.Choice) (*client.Transaction, error) {
-	_, notes, err := s.transition(uid, choice)
+	_, notes, err := s.transition(uid, choice, sim.Bank{})
 	if err != nil {
 		return nil, err
 	}
@@ -703,10 +719,7 @@ func (s *Server) paymentPage(w http.ResponseWriter, r *http.Request) {
 	var note *pending
 	if ok {
 		note = s.open(t, time.Now().UTC())
-		data = sim.PageData{
-			Provider: "Online Betaalplatform", Reference: t.uid, Amount: t.amount.String(), Currency: "EUR",
-			Description: t.description, Status: string(t.status), Action: "/nl/betalen/?trx=" + t.uid,
-		}
+		data = s.pageData(t)
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -722,12 +735,14 @@ func (s *Server) paymentPage(w http.ResponseWriter, r *http.Request) {
 // buyer to return_url. A failed notification does not keep the buyer on the
 // page (OPP's delivery is its own business); it is in Deliveries.
 func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
-	choice, err := sim.ParseChoice(r.FormValue("choice"))
+	uid := r.URL.Query().Get("trx")
+	choice, bank, err := sim.PageChoice(r, s.offeredBanks(uid))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	t, notes, err := s.transition(r.URL.Query().Get("trx"), choice)
+	s.rec.Action(uid, sim.ChoiceNote(choice, bank))
+	t, notes, err := s.transition(uid, choice, bank)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		http.Error(w, err.Error(), http.StatusNotFound)

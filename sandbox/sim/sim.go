@@ -10,13 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	stdhtml "html"
-	"html/template"
 	"io"
 	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -99,9 +94,14 @@ type ProblemRecorder struct {
 	problem string
 }
 
-// RecordProblems returns a context in which Check records why it refused
-// the request into the returned recorder.
+// RecordProblems returns a context in which Check (and Refuse) record why
+// the request was refused into the returned recorder. A context that has
+// one already keeps it, so a request log and the dashboard's timeline
+// around the same request read the same problem.
 func RecordProblems(ctx context.Context) (context.Context, *ProblemRecorder) {
+	if rec, ok := ctx.Value(problemKey{}).(*ProblemRecorder); ok {
+		return ctx, rec
+	}
 	rec := &ProblemRecorder{}
 	return context.WithValue(ctx, problemKey{}, rec), rec
 }
@@ -148,86 +148,4 @@ func Webhook(ctx context.Context, client *http.Client, target string, header htt
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
-}
-
-// PageData is what the hosted payment page shows.
-type PageData struct {
-	Provider    string
-	Reference   string
-	Amount      string
-	Currency    string
-	Description string
-	Status      string
-	// Action is where the form posts the customer's choice.
-	Action string
-}
-
-var page = template.Must(template.New("pay").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Provider}} sandbox payment</title>
-<style>body{font-family:sans-serif;max-width:28rem;margin:3rem auto}button{margin-right:.5rem;padding:.5rem 1rem}</style></head>
-<body><h1>{{.Provider}} sandbox</h1>
-<p>Payment <code>{{.Reference}}</code>: <strong>{{.Currency}} {{.Amount}}</strong></p>
-{{if .Description}}<p>{{.Description}}</p>{{end}}
-<p>Status: <span id="status">{{.Status}}</span></p>
-<form method="post" action="{{.Action}}">
-<button name="choice" value="pay">Pay</button>
-<button name="choice" value="cancel">Cancel</button>
-<button name="choice" value="fail">Fail</button>
-<button name="choice" value="expire">Let it expire</button>
-</form></body></html>
-`))
-
-// RenderPage writes the hosted payment page.
-func RenderPage(w http.ResponseWriter, data PageData) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_ = page.Execute(w, data)
-}
-
-var formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-
-// PayAsCustomer opens a payment page like a browser, submits the choice and
-// returns where the provider redirects the customer (the shop's return URL).
-func PayAsCustomer(ctx context.Context, paymentURL string, choice Choice) (string, error) {
-	client := &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	get, err := http.NewRequestWithContext(ctx, http.MethodGet, paymentURL, nil)
-	if err != nil {
-		return "", err
-	}
-	resp, err := client.Do(get)
-	if err != nil {
-		return "", fmt.Errorf("open payment page: %w", err)
-	}
-	html, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("payment page answered %d: %s", resp.StatusCode, bytes.TrimSpace(html))
-	}
-	m := formAction.FindSubmatch(html)
-	if m == nil {
-		return "", errors.New("payment page has no form")
-	}
-	action, err := resp.Request.URL.Parse(stdhtml.UnescapeString(string(m[1])))
-	if err != nil {
-		return "", err
-	}
-	form := url.Values{"choice": {string(choice)}}
-	post, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err = client.Do(post)
-	if err != nil {
-		return "", fmt.Errorf("submit payment page: %w", err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode/100 != 3 {
-		return "", fmt.Errorf("payment page answered %d to the choice: %s", resp.StatusCode, bytes.TrimSpace(body))
-	}
-	return resp.Header.Get("Location"), nil
 }

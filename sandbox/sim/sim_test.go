@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,7 +55,7 @@ func TestThePageOffersToLetThePaymentExpire(t *testing.T) {
 	w := httptest.NewRecorder()
 	sim.RenderPage(w, sim.PageData{Provider: "Test", Reference: "p1", Amount: "1.00", Currency: "EUR", Action: "/choose"})
 	page := w.Body.String()
-	assert.Contains(t, page, `<button name="choice" value="expire">Let it expire</button>`)
+	assert.Contains(t, page, `<button type="submit" name="choice" value="expire" formnovalidate>Let it expire</button>`)
 	assert.Less(t, strings.Index(page, `value="fail"`), strings.Index(page, `value="expire"`), "the fourth button comes after Fail")
 
 	for _, s := range []string{"pay", "cancel", "fail", "expire"} {
@@ -75,4 +76,45 @@ func TestWithQueryKeepsTheShopsParameters(t *testing.T) {
 func TestIDs(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, sim.NewUUID())
 	assert.NotEqual(t, sim.NewID(8), sim.NewID(8))
+}
+
+// TestThePageAsksForTheBank: a page that offers banks needs one for Pay
+// (required radio buttons, the server checks too), not for the other
+// choices; the Go customer picks the first bank.
+func TestThePageAsksForTheBank(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			sim.RenderPage(w, sim.PageData{Provider: "Test", Merchant: "Shop & Co", Reference: "p1", Amount: "1.00", Currency: "EUR",
+				Method: "iDEAL", Banks: sim.IDEALBanks, Action: "/choose"})
+			return
+		}
+		choice, bank, err := sim.PageChoice(r, sim.IDEALBanks)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		got = append(got, string(choice)+" "+bank.Name)
+		http.Redirect(w, r, "https://shop.example/return", http.StatusSeeOther)
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(page), `<legend>Choose your bank</legend>`)
+	assert.Contains(t, string(page), `<label for="bank-INGBNL2A"><input type="radio" name="bank" id="bank-INGBNL2A" value="INGBNL2A" required> ING</label>`)
+	assert.Contains(t, string(page), "Shop &amp; Co")
+
+	_, err = sim.PayAsCustomer(context.Background(), srv.URL, sim.Pay)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"pay ABN AMRO"}, got, "the first bank")
+
+	for form, want := range map[string]int{"choice=pay": 400, "choice=pay&bank=NOPE": 400, "choice=cancel": 303, "choice=pay&bank=RABONL2U": 303} {
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).
+			Post(srv.URL+"/choose", "application/x-www-form-urlencoded", strings.NewReader(form))
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.StatusCode, form)
+	}
 }

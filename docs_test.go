@@ -104,7 +104,7 @@ func TestNoPublicDocNamesAnInternalType(t *testing.T) {
 
 // Every model a client uses is reachable from the client package in one
 // step: `go doc clients/<provider> X` shows X's doc with every field, its
-// JSON name and its description (models.gen.go, written by modeldoc).
+// JSON name and its description (models.gen.go, written by internal/cmd/generate).
 func TestClientDocsListEveryModelField(t *testing.T) {
 	for _, provider := range []string{"kassacompleet", "opp", "multisafepay", "buckaroo", "ideal2"} {
 		t.Run(provider, func(t *testing.T) {

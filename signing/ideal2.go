@@ -90,7 +90,10 @@ func IDEAL2KeyID(cert *x509.Certificate) string {
 // absent is an error: signing or verifying around it would be meaningless.
 func IDEAL2SigningString(names []string, method, target string, header http.Header) (string, error) {
 	b, err := appendIDEAL2SigningString(nil, names, method, target, header)
-	return string(b), err
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
 }
 
 // appendIDEAL2SigningString appends IDEAL2SigningString's string to dst

@@ -22,8 +22,35 @@ import (
 // the server's base path. It is safe for concurrent use.
 type Validator struct {
 	doc       *openapi3.T
-	routes    []*routers.Route
+	routes    []route
 	basePaths []string
+}
+
+// route is an operation with its path template split into segments, so
+// matching a request splits nothing and allocates only the parameters of
+// the route that matches.
+type route struct {
+	*routers.Route
+	segments []segment
+	params   int // how many segments are parameters
+}
+
+// segment is a literal path segment, or a parameter (name set).
+type segment struct {
+	literal, name string
+}
+
+func newRoute(r *routers.Route) route {
+	out := route{Route: r}
+	for _, s := range strings.Split(r.Path, "/") {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			out.segments = append(out.segments, segment{name: s[1 : len(s)-1]})
+			out.params++
+			continue
+		}
+		out.segments = append(out.segments, segment{literal: s})
+	}
+	return out
 }
 
 // NewValidator loads a provider's spec and prepares its routes.
@@ -48,7 +75,7 @@ func NewValidator(provider string) (*Validator, error) {
 			if op.Servers != nil {
 				addServers(*op.Servers)
 			}
-			v.routes = append(v.routes, &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op})
+			v.routes = append(v.routes, newRoute(&routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}))
 		}
 	}
 	for b := range bases {
@@ -58,7 +85,7 @@ func NewValidator(provider string) (*Validator, error) {
 	sort.Slice(v.basePaths, func(i, j int) bool { return len(v.basePaths[i]) > len(v.basePaths[j]) })
 	// Routes with more literal segments win over templated ones.
 	sort.SliceStable(v.routes, func(i, j int) bool {
-		li, lj := literalSegments(v.routes[i].Path), literalSegments(v.routes[j].Path)
+		li, lj := len(v.routes[i].segments)-v.routes[i].params, len(v.routes[j].segments)-v.routes[j].params
 		if li != lj {
 			return li > lj
 		}
@@ -77,24 +104,30 @@ var ErrNoRoute = errors.New("no operation in the spec matches")
 // the wire). The path may carry the server's base path (/v1/orders/) or
 // not (/orders/). Path parameters are returned unescaped.
 func (v *Validator) Route(method, path string) (*routers.Route, map[string]string, error) {
-	candidates := []string{path}
-	for _, base := range v.basePaths {
-		if rest, ok := strings.CutPrefix(path, base); ok && strings.HasPrefix(rest, "/") {
-			candidates = append(candidates, rest)
-		}
-	}
 	methodSeen := false
-	for _, p := range candidates {
-		for _, r := range v.routes {
-			params, ok := matchPath(r.Path, p)
-			if !ok {
+	match := func(p string) (*routers.Route, map[string]string, bool) {
+		n := strings.Count(p, "/") + 1
+		for i := range v.routes {
+			r := &v.routes[i]
+			if len(r.segments) != n || !r.matches(p) {
 				continue
 			}
 			if !strings.EqualFold(r.Method, method) {
 				methodSeen = true
 				continue
 			}
-			return r, params, nil
+			return r.Route, r.pathParams(p), true
+		}
+		return nil, nil, false
+	}
+	if r, params, ok := match(path); ok {
+		return r, params, nil
+	}
+	for _, base := range v.basePaths {
+		if rest, ok := strings.CutPrefix(path, base); ok && strings.HasPrefix(rest, "/") {
+			if r, params, ok := match(rest); ok {
+				return r, params, nil
+			}
 		}
 	}
 	if methodSeen {
@@ -107,7 +140,7 @@ func (v *Validator) Route(method, path string) (*routers.Route, map[string]strin
 func (v *Validator) RouteByOperationID(id string) (*routers.Route, error) {
 	for _, r := range v.routes {
 		if r.Operation.OperationID == id {
-			return r, nil
+			return r.Route, nil
 		}
 	}
 	return nil, fmt.Errorf("specs: no operation %q", id)
@@ -122,21 +155,47 @@ func (v *Validator) ValidateRequest(ctx context.Context, req *http.Request) (*ro
 	if err != nil {
 		return nil, nil, err
 	}
-	if req.Body != nil {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return route, params, fmt.Errorf("read request body: %w", err)
-		}
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		defer func() { req.Body = io.NopCloser(bytes.NewReader(body)) }()
-	}
 	input := &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: params,
 		Route:      route,
 		Options:    requestOptions,
 	}
-	return route, params, openapi3filter.ValidateRequest(ctx, input)
+	return route, params, validateRequest(ctx, input)
+}
+
+// validateRequest is openapi3filter.ValidateRequest without its security
+// step: with authentication left to the caller, that step only read and
+// copied the body once per security scheme. Parameters (the path item's,
+// unless the operation overrides them, then the operation's) and the body
+// are checked in the same order, every problem collected. The body is read
+// by openapi3filter.ValidateRequestBody, which leaves it readable.
+func validateRequest(ctx context.Context, input *openapi3filter.RequestValidationInput) error {
+	var me openapi3.MultiError
+	operation := input.Route.Operation
+	for _, ref := range input.Route.PathItem.Parameters {
+		p := ref.Value
+		if operation.Parameters != nil && operation.Parameters.GetByInAndName(p.In, p.Name) != nil {
+			continue
+		}
+		if err := openapi3filter.ValidateParameter(ctx, input, p); err != nil {
+			me = append(me, err)
+		}
+	}
+	for _, ref := range operation.Parameters {
+		if err := openapi3filter.ValidateParameter(ctx, input, ref.Value); err != nil {
+			me = append(me, err)
+		}
+	}
+	if operation.RequestBody != nil {
+		if err := openapi3filter.ValidateRequestBody(ctx, input, operation.RequestBody.Value); err != nil {
+			me = append(me, err)
+		}
+	}
+	if len(me) > 0 {
+		return me
+	}
+	return nil
 }
 
 // ValidateResponse checks a response status, headers and body for a route.
@@ -190,38 +249,42 @@ func decodeJSON(body []byte) (any, error) {
 	return value, nil
 }
 
-func matchPath(template, path string) (map[string]string, bool) {
-	ts := strings.Split(template, "/")
-	ps := strings.Split(path, "/")
-	if len(ts) != len(ps) {
-		return nil, false
-	}
-	params := map[string]string{}
-	for i, t := range ts {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-			if ps[i] == "" {
-				return nil, false
+// matches reports whether an escaped path with as many segments as r's
+// template fits it: the same literals, and a non-empty, validly escaped
+// value for each parameter.
+func (r *route) matches(path string) bool {
+	rest := path
+	for _, seg := range r.segments {
+		part, after, _ := strings.Cut(rest, "/")
+		rest = after
+		if seg.name == "" {
+			if part != seg.literal {
+				return false
 			}
-			value, err := url.PathUnescape(ps[i])
-			if err != nil {
-				return nil, false
-			}
-			params[t[1:len(t)-1]] = value
 			continue
 		}
-		if t != ps[i] {
-			return nil, false
+		if part == "" {
+			return false
+		}
+		if strings.IndexByte(part, '%') >= 0 {
+			if _, err := url.PathUnescape(part); err != nil {
+				return false
+			}
 		}
 	}
-	return params, true
+	return true
 }
 
-func literalSegments(template string) int {
-	n := 0
-	for _, s := range strings.Split(template, "/") {
-		if !strings.HasPrefix(s, "{") {
-			n++
+// pathParams are the unescaped parameters of a path r matches.
+func (r *route) pathParams(path string) map[string]string {
+	params := make(map[string]string, r.params)
+	rest := path
+	for _, seg := range r.segments {
+		part, after, _ := strings.Cut(rest, "/")
+		rest = after
+		if seg.name != "" {
+			params[seg.name], _ = url.PathUnescape(part) // checked by matches
 		}
 	}
-	return n
+	return params
 }

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,6 +27,9 @@ type retrier struct {
 	statuses []int
 	timeout  time.Duration
 	logging  bool // put the attempt number in the context for the log layer
+	// deadlines hands out the attempt timeouts of calls whose context can
+	// never be canceled (see attemptContext).
+	deadlines deadlines
 	// Seams for tests: how a wait is spent, and the jitter source.
 	sleep  func(ctx context.Context, d time.Duration) error
 	jitter func(n int64) int64
@@ -37,8 +42,12 @@ func newRetrier(next http.RoundTripper, cfg Config) *retrier {
 		statuses: cfg.RetryStatuses,
 		timeout:  cfg.AttemptTimeout,
 		logging:  cfg.Logger != nil,
-		sleep:    sleep,
-		jitter:   rand.Int64N,
+		deadlines: deadlines{
+			timeout: cfg.AttemptTimeout,
+			share:   min(cfg.AttemptTimeout/32, time.Second),
+		},
+		sleep:  sleep,
+		jitter: rand.Int64N,
 	}
 }
 
@@ -100,36 +109,121 @@ func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // prepare makes attempt n's request: a clone with a fresh body after the
 // first, with the attempt timeout and number in its context. cancel is nil
-// when the attempt has no timeout of ours.
+// when the attempt has no timeout of its own to release (none of ours, or
+// a shared deadline).
 func (t *retrier) prepare(req *http.Request, attempt int) (*http.Request, context.CancelFunc, error) {
-	out := req
-	if attempt > 1 {
-		out = req.Clone(req.Context())
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, nil, err
-			}
-			out.Body = body
-		}
-	}
-	var cancel context.CancelFunc // nil: no timeout of our own
+	var cancel context.CancelFunc // nil: no timeout of our own to release
 	ctx := req.Context()
 	// A caller's deadline that comes sooner already bounds the attempt.
 	timeout := t.timeout > 0
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= t.timeout {
 		timeout = false
 	}
-	if !timeout && !t.logging {
-		return out, cancel, nil
-	}
-	if timeout {
+	switch {
+	case timeout && ctx.Done() == nil:
+		// The usual case (no deadline, no cancelation): a shared deadline,
+		// whose context carries the attempt number too.
+		ctx = t.deadlines.attemptContext(ctx, attempt)
+	case timeout:
 		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		fallthrough
+	default:
+		if t.logging {
+			ctx = context.WithValue(ctx, attemptKey{}, attempt)
+		}
 	}
-	if t.logging {
-		ctx = context.WithValue(ctx, attemptKey{}, attempt)
+	if attempt == 1 {
+		if ctx == req.Context() {
+			return req, cancel, nil // nil: no context of ours
+		}
+		return req.WithContext(ctx), cancel, nil
 	}
-	return out.WithContext(ctx), cancel, nil
+	out := req.Clone(ctx)
+	if req.GetBody != nil {
+		body, err := req.GetBody()
+		if err != nil {
+			if cancel != nil {
+				cancel()
+			}
+			return nil, nil, err
+		}
+		out.Body = body
+	}
+	return out, cancel, nil
+}
+
+// deadlines bounds attempts whose caller's context can never be canceled
+// (context.Background and its values, the usual case) at nearly no cost:
+// an attempt shares the deadline of attempts that started less than share
+// (1/32 of the timeout, at most a second) before it, so it is given between
+// timeout-share and timeout, never more. The shared deadline is one
+// context.WithDeadline, which net/http's cancelation hooks into as it does
+// into any other; nothing of an attempt needs releasing when it ends. That
+// spares each attempt what a context.WithTimeout of its own costs: the
+// context, its timer, its cancel function, its Done channel, the registry
+// of its children and the response body wrapper that stops it (about 9
+// allocations in a call of some 120).
+type deadlines struct {
+	timeout, share time.Duration
+	mu             sync.Mutex // held to replace cur
+	cur            atomic.Pointer[sharedDeadline]
+}
+
+// sharedDeadline is a context.WithDeadline shared by attempts.
+type sharedDeadline struct {
+	ctx      context.Context
+	cancel   context.CancelFunc // never called: the deadline releases it
+	deadline time.Time
+}
+
+// attemptContext is attempt n's context: parent's values, and a deadline
+// at most d.timeout from now. parent must never be canceled (its Done is
+// nil), so the deadline is its only end.
+func (d *deadlines) attemptContext(parent context.Context, n int) context.Context {
+	return &attemptCtx{Context: d.current(time.Now()).ctx, values: parent, attempt: n}
+}
+
+// current is the shared deadline an attempt starting at now joins: one that
+// falls within (now+timeout-share, now+timeout], made if there is none.
+func (d *deadlines) current(now time.Time) *sharedDeadline {
+	latest := now.Add(d.timeout)
+	fits := func(s *sharedDeadline) bool {
+		return s != nil && s.deadline.After(latest.Add(-d.share)) && !s.deadline.After(latest)
+	}
+	if s := d.cur.Load(); fits(s) {
+		return s
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s := d.cur.Load(); fits(s) {
+		return s
+	}
+	s := &sharedDeadline{deadline: latest}
+	s.ctx, s.cancel = context.WithDeadline(context.Background(), latest)
+	d.cur.Store(s)
+	return s
+}
+
+// attemptCtx is an attempt's context when the caller's cannot be canceled:
+// Deadline, Done and Err are the shared deadline's; values are the
+// caller's, and the attempt number for the log layer.
+type attemptCtx struct {
+	context.Context                 // the shared deadline
+	values          context.Context // the caller's
+	attempt         int
+}
+
+func (c *attemptCtx) Value(key any) any {
+	if key == (attemptKey{}) {
+		return c.attempt
+	}
+	if v := c.values.Value(key); v != nil {
+		return v
+	}
+	// The shared deadline answers only context's own lookup of the
+	// cancelable context it derives from, which lets net/http hook its
+	// cancelation into it.
+	return c.Context.Value(key)
 }
 
 func (t *retrier) retryStatus(status int) bool {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -267,16 +269,89 @@ func TestEachAttemptHasItsOwnDeadline(t *testing.T) {
 	rt, _ := newTestRetrier(next, Config{AttemptTimeout: time.Hour})
 	before := time.Now()
 	resp, err := send(t, rt, http.MethodGet)
+	after := time.Now()
 	require.NoError(t, err)
 	require.Len(t, deadlines, 2)
 	for _, d := range deadlines {
-		assert.WithinDuration(t, before.Add(time.Hour), d, time.Minute)
+		// Never more than the timeout; less by at most a second (shared).
+		assert.False(t, d.After(after.Add(time.Hour)), "%v is later than the timeout allows", d)
+		assert.True(t, d.After(before.Add(time.Hour-time.Second)), "%v is too early", d)
 	}
-	// The deadline covers the body; closing it releases the timer.
+	// The deadline covers the body.
 	ctx := resp.Request.Context()
 	require.NoError(t, ctx.Err())
 	resp.Body.Close()
-	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+}
+
+// The usual context (it can never be canceled) gets a cheap attempt
+// context: the caller's values, the attempt number, and a deadline shared
+// with the attempts that started less than timeout/32 (at most a second)
+// before; net/http's cancelation hooks into it as into any context.
+func TestSharedAttemptDeadlines(t *testing.T) {
+	const timeout = 3200 * time.Millisecond // shared for up to 100ms
+	d := deadlines{timeout: timeout, share: min(timeout/32, time.Second)}
+	start := time.Now()
+	first := d.current(start)
+	assert.Equal(t, start.Add(timeout), first.deadline)
+	assert.Same(t, first, d.current(start.Add(99*time.Millisecond)), "shared within timeout/32")
+	next := d.current(start.Add(100 * time.Millisecond))
+	assert.NotSame(t, first, next)
+	assert.Equal(t, start.Add(100*time.Millisecond+timeout), next.deadline)
+
+	type key struct{}
+	parent := context.WithValue(context.Background(), key{}, "value")
+	ctx := d.attemptContext(parent, 2)
+	assert.Equal(t, "value", ctx.Value(key{}))
+	assert.Equal(t, 2, attemptOf(ctx))
+	deadline, ok := ctx.Deadline()
+	require.True(t, ok)
+	assert.False(t, deadline.After(time.Now().Add(timeout)))
+	require.NoError(t, ctx.Err())
+
+	// A context derived from it (as net/http derives one per request)
+	// ends with it, and its cause says why.
+	child, cancel := context.WithCancel(ctx)
+	defer cancel()
+	short := deadlines{timeout: 20 * time.Millisecond, share: time.Millisecond}
+	expiring := short.attemptContext(context.Background(), 1)
+	grandchild, cancel2 := context.WithCancelCause(expiring)
+	defer cancel2(nil)
+	select {
+	case <-grandchild.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the shared deadline did not end the derived context")
+	}
+	assert.ErrorIs(t, expiring.Err(), context.DeadlineExceeded)
+	assert.ErrorIs(t, context.Cause(grandchild), context.DeadlineExceeded)
+	assert.NoError(t, child.Err(), "another shared deadline is not affected")
+}
+
+// A real transport's attempt hangs past the timeout: it is given up and,
+// being a GET, sent again.
+func TestAHangingAttemptTimesOut(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	defer close(release)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	rt, _ := newTestRetrier(http.DefaultTransport, Config{AttemptTimeout: 200 * time.Millisecond})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	start := time.Now()
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.EqualValues(t, 2, calls.Load())
+	assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond-200*time.Millisecond/32)
 }
 
 func TestABodyThatCannotBeReplayedIsSentOnce(t *testing.T) {

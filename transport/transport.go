@@ -66,7 +66,11 @@ type Options struct {
 	Retry      RetryPolicy
 	// Logger, when set, gets one line per attempt: method, path, status,
 	// duration and attempt number; with headers and bodies when its level
-	// includes Debug. Secrets are redacted.
+	// includes Debug. Secrets and IBANs (any case, any spacing) are
+	// redacted. A Debug line quotes at most the first 16 KiB of the
+	// response body, copied as the client reads it (the log never reads a
+	// byte the client would not), and is written once the body has been
+	// read or closed.
 	Logger *slog.Logger
 	// AttemptTimeout bounds each attempt. Zero: DefaultAttemptTimeout when
 	// HTTPClient has no Timeout, else none (the client's Timeout governs).

@@ -178,9 +178,15 @@ func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("brq_
 // time, sometimes with an offset). Zone-less times are read as UTC: they
 // are only compared with each other. Zero when absent or malformed.
 func localTime(s string) time.Time {
+	const zoneless = "2006-01-02T15:04:05"
+	// The usual zone-less form first: a failed parse builds an error.
+	if len(s) == len(zoneless) {
+		t, _ := time.Parse(zoneless, s)
+		return t
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t
 	}
-	t, _ := time.Parse("2006-01-02T15:04:05", s)
+	t, _ := time.Parse(zoneless, s) // with fractional seconds
 	return t
 }

@@ -124,10 +124,11 @@ func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event
 }
 
 func paymentOf(o *Order) *checkout.Payment {
-	amount, _ := AmountOf(o) // a create answer has none; Create fills it in
 	p := &checkout.Payment{
 		Provider: provider, ID: o.OrderID, Reference: o.OrderID,
-		Amount: amount, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,
+		// A create answer has none (AmountOf's error, not built here for
+		// nothing); Create fills it in.
+		Amount: o.Amount.Cents, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,
 		UpdatedAt: localTime(o.Modified),
 	}
 	for method, gateway := range gateways {
@@ -148,6 +149,9 @@ func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("tran
 // Dutch local time). They are only compared with each other, so they are
 // read as UTC; zero when absent or malformed.
 func localTime(s string) time.Time {
+	if s == "" {
+		return time.Time{} // without time.Parse's error
+	}
 	t, _ := time.Parse("2006-01-02T15:04:05", s)
 	return t
 }

@@ -485,61 +485,109 @@ func (a ErrorResponse) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
-// RequestEditorFn is the function signature for the RequestEditor callback function
+// RequestEditorFn changes a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// Doer performs HTTP requests.
-//
-// The standard http.Client implements this interface.
+// HttpRequestDoer sends a request; *http.Client is one.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
+// Client calls the API at Server.
 type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
+	// Server is the API's base URL: scheme, host and optionally a path
+	// (https://api.example.com/v1/) that every operation's path is appended
+	// to. It has no query or fragment (NewClient checks).
 	Server string
 
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
+	// Client sends the requests (NewClient's default: a new *http.Client).
 	Client HttpRequestDoer
 
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
+	// RequestEditors change every request, in order, before the editors
+	// given to the call itself.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption allows setting custom parameters during construction
+// ClientOption configures a Client in NewClient.
 type ClientOption func(*Client) error
 
-// Creates a new Client, with reasonable defaults
+// NewClient returns a Client for the API at server, configured by
+// opts. See Client.Server for what server may be.
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
+	client := &Client{Server: server}
 	for _, o := range opts {
-		if err := o(&client); err != nil {
+		if err := o(client); err != nil {
 			return nil, err
 		}
 	}
-	// ensure the server URL always has a trailing slash
+	if err := checkServer(client.Server); err != nil {
+		return nil, err
+	}
 	if !strings.HasSuffix(client.Server, "/") {
 		client.Server += "/"
 	}
-	// create httpClient, if not already present
 	if client.Client == nil {
 		client.Client = &http.Client{}
 	}
-	return &client, nil
+	return client, nil
 }
 
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
+// checkServer refuses a server URL that operation paths cannot be appended
+// to.
+func checkServer(server string) error {
+	u, err := url.Parse(server)
+	if err != nil {
+		return fmt.Errorf("server URL: %w", err)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
+	}
+	return nil
+}
+
+// serverBase is server without its trailing slash; an operation's path,
+// which starts with one, is appended to it.
+func serverBase(server string) string {
+	return strings.TrimSuffix(server, "/")
+}
+
+// pathSegment escapes the value of the path parameter name as one path
+// segment.
+func pathSegment(name, value string) (string, error) {
+	if err := checkSegment(name, value); err != nil {
+		return "", err
+	}
+	return url.PathEscape(value), nil
+}
+
+// checkSegment refuses "." and "..": as a path segment either would name
+// another resource than the operation's.
+func checkSegment(name, segment string) error {
+	if segment == "." || segment == ".." {
+		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
+	}
+	return nil
+}
+
+// addQuery appends one encoded query fragment ("name=value", or several
+// joined by "&") to query.
+func addQuery(query, fragment string) string {
+	switch {
+	case fragment == "":
+		return query
+	case query == "":
+		return fragment
+	}
+	return query + "&" + fragment
+}
+
+// queryPair is a form-style query fragment of one string value, encoded by
+// runtime.DefaultQueryEncoder as the runtime's own styling would.
+func queryPair(name, value string) string {
+	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
+}
+
+// WithHTTPClient sets the HttpRequestDoer that sends the requests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -547,8 +595,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
+// WithRequestEditorFn adds an editor that changes every request just
+// before it is sent.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -556,9 +604,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// The interface specification for the client above.
+// ClientInterface is what Client offers: one method per operation
+// (and per request body type), each returning the raw *http.Response.
 type ClientInterface interface {
-
 	// CreateTransactionWithBody Start a transaction (e.g. Capayable PayInInstallments) or an action on an earlier one (Refund).
 	//
 	// Takes any type of body and a specified content type.
@@ -585,15 +633,11 @@ type ClientInterface interface {
 //
 // Corresponds with POST /json/Transaction (the `CreateTransaction` operationId).
 func (c *Client) CreateTransactionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTransactionRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateTransaction Start a transaction (e.g. Capayable PayInInstallments) or an action on an earlier one (Refund).
@@ -602,104 +646,30 @@ func (c *Client) CreateTransactionWithBody(ctx context.Context, contentType stri
 //
 // Corresponds with POST /json/Transaction (the `CreateTransaction` operationId).
 func (c *Client) CreateTransaction(ctx context.Context, body CreateTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionRequest(c.Server, body)
+	req, err := newCreateTransactionRequest(ctx, c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetTransactionStatus Retrieve a transaction's current state, e.g. to confirm a push.
 //
 // Corresponds with GET /json/Transaction/Status/{transactionKey} (the `GetTransactionStatus` operationId).
 func (c *Client) GetTransactionStatus(ctx context.Context, transactionKey string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionStatusRequest(c.Server, transactionKey)
+	req, err := newGetTransactionStatusRequest(ctx, c.Server, transactionKey)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	return c.send(ctx, req, reqEditors)
+}
+
+// send applies the client's request editors, then reqEditors, and sends req.
+func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
-}
-
-// NewCreateTransactionRequest calls the generic CreateTransaction builder with application/json body
-func NewCreateTransactionRequest(server string, body CreateTransactionJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateTransactionRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateTransactionRequestWithBody constructs an http.Request for the CreateTransaction method, with any body, and a specified content type
-func NewCreateTransactionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/json/Transaction")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetTransactionStatusRequest constructs an http.Request for the GetTransactionStatus method
-func NewGetTransactionStatusRequest(server string, transactionKey string) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "transactionKey", transactionKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/json/Transaction/Status/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
@@ -714,6 +684,52 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// NewCreateTransactionRequest builds the request of CreateTransaction with its application/json body.
+func NewCreateTransactionRequest(server string, body CreateTransactionJSONRequestBody) (*http.Request, error) {
+	return newCreateTransactionRequest(context.Background(), server, body)
+}
+
+func newCreateTransactionRequest(ctx context.Context, server string, body CreateTransactionJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateTransactionRequestWithBody(ctx, server, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateTransactionRequestWithBody builds the request of CreateTransaction with a body of any content type.
+func NewCreateTransactionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTransactionRequestWithBody(context.Background(), server, contentType, body)
+}
+
+func newCreateTransactionRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/json/Transaction"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetTransactionStatusRequest builds the request of GetTransactionStatus.
+func NewGetTransactionStatusRequest(server string, transactionKey string) (*http.Request, error) {
+	return newGetTransactionStatusRequest(context.Background(), server, transactionKey)
+}
+
+func newGetTransactionStatusRequest(ctx context.Context, server string, transactionKey string) (*http.Request, error) {
+	pathParam0, err := pathSegment("transactionKey", string(transactionKey))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/json/Transaction/Status/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

@@ -420,61 +420,109 @@ type CreatePaymentJSONRequestBody = PaymentInitiationRequest
 // RequestAccessTokenFormdataRequestBody defines body for RequestAccessToken for application/x-www-form-urlencoded ContentType.
 type RequestAccessTokenFormdataRequestBody = TokenRequest
 
-// RequestEditorFn is the function signature for the RequestEditor callback function
+// RequestEditorFn changes a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// Doer performs HTTP requests.
-//
-// The standard http.Client implements this interface.
+// HttpRequestDoer sends a request; *http.Client is one.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
+// Client calls the API at Server.
 type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
+	// Server is the API's base URL: scheme, host and optionally a path
+	// (https://api.example.com/v1/) that every operation's path is appended
+	// to. It has no query or fragment (NewClient checks).
 	Server string
 
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
+	// Client sends the requests (NewClient's default: a new *http.Client).
 	Client HttpRequestDoer
 
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
+	// RequestEditors change every request, in order, before the editors
+	// given to the call itself.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption allows setting custom parameters during construction
+// ClientOption configures a Client in NewClient.
 type ClientOption func(*Client) error
 
-// Creates a new Client, with reasonable defaults
+// NewClient returns a Client for the API at server, configured by
+// opts. See Client.Server for what server may be.
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
+	client := &Client{Server: server}
 	for _, o := range opts {
-		if err := o(&client); err != nil {
+		if err := o(client); err != nil {
 			return nil, err
 		}
 	}
-	// ensure the server URL always has a trailing slash
+	if err := checkServer(client.Server); err != nil {
+		return nil, err
+	}
 	if !strings.HasSuffix(client.Server, "/") {
 		client.Server += "/"
 	}
-	// create httpClient, if not already present
 	if client.Client == nil {
 		client.Client = &http.Client{}
 	}
-	return &client, nil
+	return client, nil
 }
 
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
+// checkServer refuses a server URL that operation paths cannot be appended
+// to.
+func checkServer(server string) error {
+	u, err := url.Parse(server)
+	if err != nil {
+		return fmt.Errorf("server URL: %w", err)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
+	}
+	return nil
+}
+
+// serverBase is server without its trailing slash; an operation's path,
+// which starts with one, is appended to it.
+func serverBase(server string) string {
+	return strings.TrimSuffix(server, "/")
+}
+
+// pathSegment escapes the value of the path parameter name as one path
+// segment.
+func pathSegment(name, value string) (string, error) {
+	if err := checkSegment(name, value); err != nil {
+		return "", err
+	}
+	return url.PathEscape(value), nil
+}
+
+// checkSegment refuses "." and "..": as a path segment either would name
+// another resource than the operation's.
+func checkSegment(name, segment string) error {
+	if segment == "." || segment == ".." {
+		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
+	}
+	return nil
+}
+
+// addQuery appends one encoded query fragment ("name=value", or several
+// joined by "&") to query.
+func addQuery(query, fragment string) string {
+	switch {
+	case fragment == "":
+		return query
+	case query == "":
+		return fragment
+	}
+	return query + "&" + fragment
+}
+
+// queryPair is a form-style query fragment of one string value, encoded by
+// runtime.DefaultQueryEncoder as the runtime's own styling would.
+func queryPair(name, value string) string {
+	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
+}
+
+// WithHTTPClient sets the HttpRequestDoer that sends the requests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -482,8 +530,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
+// WithRequestEditorFn adds an editor that changes every request just
+// before it is sent.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -491,9 +539,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// The interface specification for the client above.
+// ClientInterface is what Client offers: one method per operation
+// (and per request body type), each returning the raw *http.Response.
 type ClientInterface interface {
-
 	// CreatePaymentWithBody Initiate an iDEAL payment (standard or Fast Checkout).
 	//
 	// Used by the Initiating Party (the merchant) to make an iDEAL 2.0
@@ -554,15 +602,11 @@ type ClientInterface interface {
 //
 // Corresponds with POST /payments (the `CreatePayment` operationId).
 func (c *Client) CreatePaymentWithBody(ctx context.Context, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreatePaymentRequestWithBody(c.Server, params, contentType, body)
+	req, err := newCreatePaymentRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreatePayment Initiate an iDEAL payment (standard or Fast Checkout).
@@ -575,30 +619,22 @@ func (c *Client) CreatePaymentWithBody(ctx context.Context, params *CreatePaymen
 //
 // Corresponds with POST /payments (the `CreatePayment` operationId).
 func (c *Client) CreatePayment(ctx context.Context, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreatePaymentRequest(c.Server, params, body)
+	req, err := newCreatePaymentRequest(ctx, c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetPaymentStatus Retrieve the status of a payment.
 //
 // Corresponds with GET /payments/{paymentId}/status (the `GetPaymentStatus` operationId).
 func (c *Client) GetPaymentStatus(ctx context.Context, paymentID string, params *GetPaymentStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetPaymentStatusRequest(c.Server, paymentID, params)
+	req, err := newGetPaymentStatusRequest(ctx, c.Server, paymentID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // RequestAccessTokenWithBody Obtain an access token (client credentials, request signed with the merchant key).
@@ -611,15 +647,11 @@ func (c *Client) GetPaymentStatus(ctx context.Context, paymentID string, params 
 //
 // Corresponds with POST /token (the `RequestAccessToken` operationId).
 func (c *Client) RequestAccessTokenWithBody(ctx context.Context, params *RequestAccessTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRequestAccessTokenRequestWithBody(c.Server, params, contentType, body)
+	req, err := newRequestAccessTokenRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // RequestAccessTokenWithFormdataBody Obtain an access token (client credentials, request signed with the merchant key).
@@ -632,267 +664,19 @@ func (c *Client) RequestAccessTokenWithBody(ctx context.Context, params *Request
 //
 // Corresponds with POST /token (the `RequestAccessToken` operationId).
 func (c *Client) RequestAccessTokenWithFormdataBody(ctx context.Context, params *RequestAccessTokenParams, body RequestAccessTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRequestAccessTokenRequestWithFormdataBody(c.Server, params, body)
+	req, err := newRequestAccessTokenRequestWithFormdataBody(ctx, c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	return c.send(ctx, req, reqEditors)
+}
+
+// send applies the client's request editors, then reqEditors, and sends req.
+func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
-}
-
-// NewCreatePaymentRequest calls the generic CreatePayment builder with application/json body
-func NewCreatePaymentRequest(server string, params *CreatePaymentParams, body CreatePaymentJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreatePaymentRequestWithBody(server, params, "application/json", bodyReader)
-}
-
-// NewCreatePaymentRequestWithBody constructs an http.Request for the CreatePayment method, with any body, and a specified content type
-func NewCreatePaymentRequestWithBody(server string, params *CreatePaymentParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/payments")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Request-ID", headerParam0)
-
-		var headerParam1 string
-
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MessageCreateDateTime", params.MessageCreateDateTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("MessageCreateDateTime", headerParam1)
-
-		var headerParam2 string
-
-		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Digest", params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Digest", headerParam2)
-
-		var headerParam3 string
-
-		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature", params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Signature", headerParam3)
-
-		var headerParam4 string
-
-		headerParam4, err = runtime.StyleParamWithOptions("simple", false, "InitiatingPartyNotificationURL", params.InitiatingPartyNotificationURL, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("InitiatingPartyNotificationURL", headerParam4)
-
-		var headerParam5 string
-
-		headerParam5, err = runtime.StyleParamWithOptions("simple", false, "InitiatingPartyReturnURL", params.InitiatingPartyReturnURL, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("InitiatingPartyReturnURL", headerParam5)
-
-	}
-
-	return req, nil
-}
-
-// NewGetPaymentStatusRequest constructs an http.Request for the GetPaymentStatus method
-func NewGetPaymentStatusRequest(server string, paymentID string, params *GetPaymentStatusParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "paymentId", paymentID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/payments/%s/status", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("X-Request-ID", headerParam0)
-
-		var headerParam1 string
-
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "MessageCreateDateTime", params.MessageCreateDateTime, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("MessageCreateDateTime", headerParam1)
-
-		var headerParam2 string
-
-		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Digest", params.Digest, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Digest", headerParam2)
-
-		var headerParam3 string
-
-		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Signature", params.Signature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Signature", headerParam3)
-
-	}
-
-	return req, nil
-}
-
-// NewRequestAccessTokenRequestWithFormdataBody calls the generic RequestAccessToken builder with application/x-www-form-urlencoded body
-func NewRequestAccessTokenRequestWithFormdataBody(server string, params *RequestAccessTokenParams, body RequestAccessTokenFormdataRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	bodyStr, err := runtime.MarshalForm(body, nil)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = strings.NewReader(bodyStr.Encode())
-	return NewRequestAccessTokenRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
-}
-
-// NewRequestAccessTokenRequestWithBody constructs an http.Request for the RequestAccessToken method, with any body, and a specified content type
-func NewRequestAccessTokenRequestWithBody(server string, params *RequestAccessTokenParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/token")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	if params != nil {
-
-		var headerParam0 string
-
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "App", params.App, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("App", headerParam0)
-
-		var headerParam1 string
-
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Client", params.Client, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Client", headerParam1)
-
-		var headerParam2 string
-
-		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "Id", params.ID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Id", headerParam2)
-
-		var headerParam3 string
-
-		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "Date", params.Date, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
-		}
-
-		req.Header.Set("Date", headerParam3)
-
-	}
-
-	return req, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
@@ -907,6 +691,100 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// NewCreatePaymentRequest builds the request of CreatePayment with its application/json body.
+func NewCreatePaymentRequest(server string, params *CreatePaymentParams, body CreatePaymentJSONRequestBody) (*http.Request, error) {
+	return newCreatePaymentRequest(context.Background(), server, params, body)
+}
+
+func newCreatePaymentRequest(ctx context.Context, server string, params *CreatePaymentParams, body CreatePaymentJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreatePaymentRequestWithBody(ctx, server, params, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreatePaymentRequestWithBody builds the request of CreatePayment with a body of any content type.
+func NewCreatePaymentRequestWithBody(server string, params *CreatePaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreatePaymentRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+func newCreatePaymentRequestWithBody(ctx context.Context, server string, params *CreatePaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/payments"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	if params != nil {
+		req.Header.Set("X-Request-ID", string(params.XRequestID))
+		req.Header.Set("MessageCreateDateTime", string(params.MessageCreateDateTime))
+		req.Header.Set("Digest", string(params.Digest))
+		req.Header.Set("Signature", string(params.Signature))
+		req.Header.Set("InitiatingPartyNotificationURL", string(params.InitiatingPartyNotificationURL))
+		req.Header.Set("InitiatingPartyReturnURL", string(params.InitiatingPartyReturnURL))
+	}
+	return req, nil
+}
+
+// NewGetPaymentStatusRequest builds the request of GetPaymentStatus.
+func NewGetPaymentStatusRequest(server string, paymentID string, params *GetPaymentStatusParams) (*http.Request, error) {
+	return newGetPaymentStatusRequest(context.Background(), server, paymentID, params)
+}
+
+func newGetPaymentStatusRequest(ctx context.Context, server string, paymentID string, params *GetPaymentStatusParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("paymentId", string(paymentID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/payments/" + pathParam0 + "/status"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	if params != nil {
+		req.Header.Set("X-Request-ID", string(params.XRequestID))
+		req.Header.Set("MessageCreateDateTime", string(params.MessageCreateDateTime))
+		req.Header.Set("Digest", string(params.Digest))
+		req.Header.Set("Signature", string(params.Signature))
+	}
+	return req, nil
+}
+
+// NewRequestAccessTokenRequestWithFormdataBody builds the request of RequestAccessToken with its application/x-www-form-urlencoded body.
+func NewRequestAccessTokenRequestWithFormdataBody(server string, params *RequestAccessTokenParams, body RequestAccessTokenFormdataRequestBody) (*http.Request, error) {
+	return newRequestAccessTokenRequestWithFormdataBody(context.Background(), server, params, body)
+}
+
+func newRequestAccessTokenRequestWithFormdataBody(ctx context.Context, server string, params *RequestAccessTokenParams, body RequestAccessTokenFormdataRequestBody) (*http.Request, error) {
+	form, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	return newRequestAccessTokenRequestWithBody(ctx, server, params, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+// NewRequestAccessTokenRequestWithBody builds the request of RequestAccessToken with a body of any content type.
+func NewRequestAccessTokenRequestWithBody(server string, params *RequestAccessTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newRequestAccessTokenRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+func newRequestAccessTokenRequestWithBody(ctx context.Context, server string, params *RequestAccessTokenParams, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/token"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	if params != nil {
+		req.Header.Set("App", string(params.App))
+		req.Header.Set("Client", string(params.Client))
+		req.Header.Set("Id", string(params.ID))
+		req.Header.Set("Date", string(params.Date))
+	}
+	return req, nil
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

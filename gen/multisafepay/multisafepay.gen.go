@@ -1659,61 +1659,109 @@ type UpdateOrderJSONRequestBody = OrderUpdate
 // CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
 type CreateRefundJSONRequestBody = RefundCreate
 
-// RequestEditorFn is the function signature for the RequestEditor callback function
+// RequestEditorFn changes a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// Doer performs HTTP requests.
-//
-// The standard http.Client implements this interface.
+// HttpRequestDoer sends a request; *http.Client is one.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
+// Client calls the API at Server.
 type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
+	// Server is the API's base URL: scheme, host and optionally a path
+	// (https://api.example.com/v1/) that every operation's path is appended
+	// to. It has no query or fragment (NewClient checks).
 	Server string
 
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
+	// Client sends the requests (NewClient's default: a new *http.Client).
 	Client HttpRequestDoer
 
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
+	// RequestEditors change every request, in order, before the editors
+	// given to the call itself.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption allows setting custom parameters during construction
+// ClientOption configures a Client in NewClient.
 type ClientOption func(*Client) error
 
-// Creates a new Client, with reasonable defaults
+// NewClient returns a Client for the API at server, configured by
+// opts. See Client.Server for what server may be.
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
+	client := &Client{Server: server}
 	for _, o := range opts {
-		if err := o(&client); err != nil {
+		if err := o(client); err != nil {
 			return nil, err
 		}
 	}
-	// ensure the server URL always has a trailing slash
+	if err := checkServer(client.Server); err != nil {
+		return nil, err
+	}
 	if !strings.HasSuffix(client.Server, "/") {
 		client.Server += "/"
 	}
-	// create httpClient, if not already present
 	if client.Client == nil {
 		client.Client = &http.Client{}
 	}
-	return &client, nil
+	return client, nil
 }
 
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
+// checkServer refuses a server URL that operation paths cannot be appended
+// to.
+func checkServer(server string) error {
+	u, err := url.Parse(server)
+	if err != nil {
+		return fmt.Errorf("server URL: %w", err)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
+	}
+	return nil
+}
+
+// serverBase is server without its trailing slash; an operation's path,
+// which starts with one, is appended to it.
+func serverBase(server string) string {
+	return strings.TrimSuffix(server, "/")
+}
+
+// pathSegment escapes the value of the path parameter name as one path
+// segment.
+func pathSegment(name, value string) (string, error) {
+	if err := checkSegment(name, value); err != nil {
+		return "", err
+	}
+	return url.PathEscape(value), nil
+}
+
+// checkSegment refuses "." and "..": as a path segment either would name
+// another resource than the operation's.
+func checkSegment(name, segment string) error {
+	if segment == "." || segment == ".." {
+		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
+	}
+	return nil
+}
+
+// addQuery appends one encoded query fragment ("name=value", or several
+// joined by "&") to query.
+func addQuery(query, fragment string) string {
+	switch {
+	case fragment == "":
+		return query
+	case query == "":
+		return fragment
+	}
+	return query + "&" + fragment
+}
+
+// queryPair is a form-style query fragment of one string value, encoded by
+// runtime.DefaultQueryEncoder as the runtime's own styling would.
+func queryPair(name, value string) string {
+	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
+}
+
+// WithHTTPClient sets the HttpRequestDoer that sends the requests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -1721,8 +1769,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
+// WithRequestEditorFn adds an editor that changes every request just
+// before it is sent.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -1730,9 +1778,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// The interface specification for the client above.
+// ClientInterface is what Client offers: one method per operation
+// (and per request body type), each returning the raw *http.Response.
 type ClientInterface interface {
-
 	// ListCategories List the website categories.
 	//
 	// Corresponds with GET /categories (the `ListCategories` operationId).
@@ -1805,60 +1853,44 @@ type ClientInterface interface {
 //
 // Corresponds with GET /categories (the `ListCategories` operationId).
 func (c *Client) ListCategories(ctx context.Context, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCategoriesRequest(c.Server, params)
+	req, err := newListCategoriesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // ListGateways List the payment gateways (methods) available to the website.
 //
 // Corresponds with GET /gateways (the `ListGateways` operationId).
 func (c *Client) ListGateways(ctx context.Context, params *ListGatewaysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListGatewaysRequest(c.Server, params)
+	req, err := newListGatewaysRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetGateway Retrieve one gateway.
 //
 // Corresponds with GET /gateways/{id} (the `GetGateway` operationId).
 func (c *Client) GetGateway(ctx context.Context, id string, params *GetGatewayParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetGatewayRequest(c.Server, id, params)
+	req, err := newGetGatewayRequest(ctx, c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // ListIssuers List the issuers (banks) of a gateway, e.g. iDEAL.
 //
 // Corresponds with GET /issuers/{gateway_id} (the `ListIssuers` operationId).
 func (c *Client) ListIssuers(ctx context.Context, gatewayID string, params *ListIssuersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListIssuersRequest(c.Server, gatewayID, params)
+	req, err := newListIssuersRequest(ctx, c.Server, gatewayID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateOrderWithBody Create an order (redirect, direct, checkout or payment link; any gateway; recurring, split payments, templates).
@@ -1867,15 +1899,11 @@ func (c *Client) ListIssuers(ctx context.Context, gatewayID string, params *List
 //
 // Corresponds with POST /orders (the `CreateOrder` operationId).
 func (c *Client) CreateOrderWithBody(ctx context.Context, params *CreateOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrderRequestWithBody(c.Server, params, contentType, body)
+	req, err := newCreateOrderRequestWithBody(ctx, c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateOrder Create an order (redirect, direct, checkout or payment link; any gateway; recurring, split payments, templates).
@@ -1884,30 +1912,22 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, params *CreateOrderPar
 //
 // Corresponds with POST /orders (the `CreateOrder` operationId).
 func (c *Client) CreateOrder(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateOrderRequest(c.Server, params, body)
+	req, err := newCreateOrderRequest(ctx, c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetOrder Retrieve an order's status and details.
 //
 // Corresponds with GET /orders/{order_id} (the `GetOrder` operationId).
 func (c *Client) GetOrder(ctx context.Context, orderID OrderID, params *GetOrderParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetOrderRequest(c.Server, orderID, params)
+	req, err := newGetOrderRequest(ctx, c.Server, orderID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // UpdateOrderWithBody Update an order (ship, complete or void it; set track and trace or invoice id).
@@ -1916,15 +1936,11 @@ func (c *Client) GetOrder(ctx context.Context, orderID OrderID, params *GetOrder
 //
 // Corresponds with PATCH /orders/{order_id} (the `UpdateOrder` operationId).
 func (c *Client) UpdateOrderWithBody(ctx context.Context, orderID OrderID, params *UpdateOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateOrderRequestWithBody(c.Server, orderID, params, contentType, body)
+	req, err := newUpdateOrderRequestWithBody(ctx, c.Server, orderID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // UpdateOrder Update an order (ship, complete or void it; set track and trace or invoice id).
@@ -1933,15 +1949,11 @@ func (c *Client) UpdateOrderWithBody(ctx context.Context, orderID OrderID, param
 //
 // Corresponds with PATCH /orders/{order_id} (the `UpdateOrder` operationId).
 func (c *Client) UpdateOrder(ctx context.Context, orderID OrderID, params *UpdateOrderParams, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateOrderRequest(c.Server, orderID, params, body)
+	req, err := newUpdateOrderRequest(ctx, c.Server, orderID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateRefundWithBody Refund an order, by amount, by shopping cart (checkout_data), or to a bank account (bank transfer).
@@ -1950,15 +1962,11 @@ func (c *Client) UpdateOrder(ctx context.Context, orderID OrderID, params *Updat
 //
 // Corresponds with POST /orders/{order_id}/refunds (the `CreateRefund` operationId).
 func (c *Client) CreateRefundWithBody(ctx context.Context, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRefundRequestWithBody(c.Server, orderID, params, contentType, body)
+	req, err := newCreateRefundRequestWithBody(ctx, c.Server, orderID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateRefund Refund an order, by amount, by shopping cart (checkout_data), or to a bank account (bank transfer).
@@ -1967,569 +1975,19 @@ func (c *Client) CreateRefundWithBody(ctx context.Context, orderID OrderID, para
 //
 // Corresponds with POST /orders/{order_id}/refunds (the `CreateRefund` operationId).
 func (c *Client) CreateRefund(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRefundRequest(c.Server, orderID, params, body)
+	req, err := newCreateRefundRequest(ctx, c.Server, orderID, params, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	return c.send(ctx, req, reqEditors)
+}
+
+// send applies the client's request editors, then reqEditors, and sends req.
+func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
-}
-
-// NewListCategoriesRequest constructs an http.Request for the ListCategories method
-func NewListCategoriesRequest(server string, params *ListCategoriesParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/categories")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListGatewaysRequest constructs an http.Request for the ListGateways method
-func NewListGatewaysRequest(server string, params *ListGatewaysParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/gateways")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Country != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "country", *params.Country, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Currency != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "currency", *params.Currency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Amount != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Include != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetGatewayRequest constructs an http.Request for the GetGateway method
-func NewGetGatewayRequest(server string, id string, params *GetGatewayParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/gateways/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListIssuersRequest constructs an http.Request for the ListIssuers method
-func NewListIssuersRequest(server string, gatewayID string, params *ListIssuersParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "gateway_id", gatewayID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/issuers/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateOrderRequest calls the generic CreateOrder builder with application/json body
-func NewCreateOrderRequest(server string, params *CreateOrderParams, body CreateOrderJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateOrderRequestWithBody(server, params, "application/json", bodyReader)
-}
-
-// NewCreateOrderRequestWithBody constructs an http.Request for the CreateOrder method, with any body, and a specified content type
-func NewCreateOrderRequestWithBody(server string, params *CreateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetOrderRequest constructs an http.Request for the GetOrder method
-func NewGetOrderRequest(server string, orderID OrderID, params *GetOrderParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "order_id", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewUpdateOrderRequest calls the generic UpdateOrder builder with application/json body
-func NewUpdateOrderRequest(server string, orderID OrderID, params *UpdateOrderParams, body UpdateOrderJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateOrderRequestWithBody(server, orderID, params, "application/json", bodyReader)
-}
-
-// NewUpdateOrderRequestWithBody constructs an http.Request for the UpdateOrder method, with any body, and a specified content type
-func NewUpdateOrderRequestWithBody(server string, orderID OrderID, params *UpdateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "order_id", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewCreateRefundRequest calls the generic CreateRefund builder with application/json body
-func NewCreateRefundRequest(server string, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateRefundRequestWithBody(server, orderID, params, "application/json", bodyReader)
-}
-
-// NewCreateRefundRequestWithBody constructs an http.Request for the CreateRefund method, with any body, and a specified content type
-func NewCreateRefundRequestWithBody(server string, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "order_id", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders/%s/refunds", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Locale != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "locale", *params.Locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
@@ -2544,6 +2002,268 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// NewListCategoriesRequest builds the request of ListCategories.
+func NewListCategoriesRequest(server string, params *ListCategoriesParams) (*http.Request, error) {
+	return newListCategoriesRequest(context.Background(), server, params)
+}
+
+func newListCategoriesRequest(ctx context.Context, server string, params *ListCategoriesParams) (*http.Request, error) {
+	target := serverBase(server) + "/categories"
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListGatewaysRequest builds the request of ListGateways.
+func NewListGatewaysRequest(server string, params *ListGatewaysParams) (*http.Request, error) {
+	return newListGatewaysRequest(context.Background(), server, params)
+}
+
+func newListGatewaysRequest(ctx context.Context, server string, params *ListGatewaysParams) (*http.Request, error) {
+	target := serverBase(server) + "/gateways"
+	if params != nil {
+		var query string
+		if params.Country != nil {
+			query = addQuery(query, queryPair("country", string(*params.Country)))
+		}
+		if params.Currency != nil {
+			query = addQuery(query, queryPair("currency", string(*params.Currency)))
+		}
+		if params.Amount != nil {
+			queryParam2, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam2)
+		}
+		if params.Include != nil {
+			query = addQuery(query, queryPair("include", string(*params.Include)))
+		}
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetGatewayRequest builds the request of GetGateway.
+func NewGetGatewayRequest(server string, id string, params *GetGatewayParams) (*http.Request, error) {
+	return newGetGatewayRequest(context.Background(), server, id, params)
+}
+
+func newGetGatewayRequest(ctx context.Context, server string, id string, params *GetGatewayParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("id", string(id))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/gateways/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListIssuersRequest builds the request of ListIssuers.
+func NewListIssuersRequest(server string, gatewayID string, params *ListIssuersParams) (*http.Request, error) {
+	return newListIssuersRequest(context.Background(), server, gatewayID, params)
+}
+
+func newListIssuersRequest(ctx context.Context, server string, gatewayID string, params *ListIssuersParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("gateway_id", string(gatewayID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/issuers/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateOrderRequest builds the request of CreateOrder with its application/json body.
+func NewCreateOrderRequest(server string, params *CreateOrderParams, body CreateOrderJSONRequestBody) (*http.Request, error) {
+	return newCreateOrderRequest(context.Background(), server, params, body)
+}
+
+func newCreateOrderRequest(ctx context.Context, server string, params *CreateOrderParams, body CreateOrderJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateOrderRequestWithBody(ctx, server, params, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateOrderRequestWithBody builds the request of CreateOrder with a body of any content type.
+func NewCreateOrderRequestWithBody(server string, params *CreateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateOrderRequestWithBody(context.Background(), server, params, contentType, body)
+}
+
+func newCreateOrderRequestWithBody(ctx context.Context, server string, params *CreateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/orders"
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetOrderRequest builds the request of GetOrder.
+func NewGetOrderRequest(server string, orderID OrderID, params *GetOrderParams) (*http.Request, error) {
+	return newGetOrderRequest(context.Background(), server, orderID, params)
+}
+
+func newGetOrderRequest(ctx context.Context, server string, orderID OrderID, params *GetOrderParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("order_id", string(orderID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewUpdateOrderRequest builds the request of UpdateOrder with its application/json body.
+func NewUpdateOrderRequest(server string, orderID OrderID, params *UpdateOrderParams, body UpdateOrderJSONRequestBody) (*http.Request, error) {
+	return newUpdateOrderRequest(context.Background(), server, orderID, params, body)
+}
+
+func newUpdateOrderRequest(ctx context.Context, server string, orderID OrderID, params *UpdateOrderParams, body UpdateOrderJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newUpdateOrderRequestWithBody(ctx, server, orderID, params, "application/json", bytes.NewReader(buf))
+}
+
+// NewUpdateOrderRequestWithBody builds the request of UpdateOrder with a body of any content type.
+func NewUpdateOrderRequestWithBody(server string, orderID OrderID, params *UpdateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateOrderRequestWithBody(context.Background(), server, orderID, params, contentType, body)
+}
+
+func newUpdateOrderRequestWithBody(ctx context.Context, server string, orderID OrderID, params *UpdateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("order_id", string(orderID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPatch, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewCreateRefundRequest builds the request of CreateRefund with its application/json body.
+func NewCreateRefundRequest(server string, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	return newCreateRefundRequest(context.Background(), server, orderID, params, body)
+}
+
+func newCreateRefundRequest(ctx context.Context, server string, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateRefundRequestWithBody(ctx, server, orderID, params, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateRefundRequestWithBody builds the request of CreateRefund with a body of any content type.
+func NewCreateRefundRequestWithBody(server string, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateRefundRequestWithBody(context.Background(), server, orderID, params, contentType, body)
+}
+
+func newCreateRefundRequestWithBody(ctx context.Context, server string, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("order_id", string(orderID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0 + "/refunds"
+	if params != nil {
+		var query string
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

@@ -1161,61 +1161,109 @@ type CreateTransactionJSONRequestBody = TransactionCreateAccepted
 // CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
 type CreateRefundJSONRequestBody = RefundCreate
 
-// RequestEditorFn is the function signature for the RequestEditor callback function
+// RequestEditorFn changes a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
-// Doer performs HTTP requests.
-//
-// The standard http.Client implements this interface.
+// HttpRequestDoer sends a request; *http.Client is one.
 type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
+// Client calls the API at Server.
 type Client struct {
-	// The endpoint of the server conforming to this interface, with scheme,
-	// https://api.deepmap.com for example. This can contain a path relative
-	// to the server, such as https://api.deepmap.com/dev-test, and all the
-	// paths in the swagger spec will be appended to the server.
+	// Server is the API's base URL: scheme, host and optionally a path
+	// (https://api.example.com/v1/) that every operation's path is appended
+	// to. It has no query or fragment (NewClient checks).
 	Server string
 
-	// Doer for performing requests, typically a *http.Client with any
-	// customized settings, such as certificate chains.
+	// Client sends the requests (NewClient's default: a new *http.Client).
 	Client HttpRequestDoer
 
-	// A list of callbacks for modifying requests which are generated before sending over
-	// the network.
+	// RequestEditors change every request, in order, before the editors
+	// given to the call itself.
 	RequestEditors []RequestEditorFn
 }
 
-// ClientOption allows setting custom parameters during construction
+// ClientOption configures a Client in NewClient.
 type ClientOption func(*Client) error
 
-// Creates a new Client, with reasonable defaults
+// NewClient returns a Client for the API at server, configured by
+// opts. See Client.Server for what server may be.
 func NewClient(server string, opts ...ClientOption) (*Client, error) {
-	// create a client with sane default values
-	client := Client{
-		Server: server,
-	}
-	// mutate client and add all optional params
+	client := &Client{Server: server}
 	for _, o := range opts {
-		if err := o(&client); err != nil {
+		if err := o(client); err != nil {
 			return nil, err
 		}
 	}
-	// ensure the server URL always has a trailing slash
+	if err := checkServer(client.Server); err != nil {
+		return nil, err
+	}
 	if !strings.HasSuffix(client.Server, "/") {
 		client.Server += "/"
 	}
-	// create httpClient, if not already present
 	if client.Client == nil {
 		client.Client = &http.Client{}
 	}
-	return &client, nil
+	return client, nil
 }
 
-// WithHTTPClient allows overriding the default Doer, which is
-// automatically created using http.Client. This is useful for tests.
+// checkServer refuses a server URL that operation paths cannot be appended
+// to.
+func checkServer(server string) error {
+	u, err := url.Parse(server)
+	if err != nil {
+		return fmt.Errorf("server URL: %w", err)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
+	}
+	return nil
+}
+
+// serverBase is server without its trailing slash; an operation's path,
+// which starts with one, is appended to it.
+func serverBase(server string) string {
+	return strings.TrimSuffix(server, "/")
+}
+
+// pathSegment escapes the value of the path parameter name as one path
+// segment.
+func pathSegment(name, value string) (string, error) {
+	if err := checkSegment(name, value); err != nil {
+		return "", err
+	}
+	return url.PathEscape(value), nil
+}
+
+// checkSegment refuses "." and "..": as a path segment either would name
+// another resource than the operation's.
+func checkSegment(name, segment string) error {
+	if segment == "." || segment == ".." {
+		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
+	}
+	return nil
+}
+
+// addQuery appends one encoded query fragment ("name=value", or several
+// joined by "&") to query.
+func addQuery(query, fragment string) string {
+	switch {
+	case fragment == "":
+		return query
+	case query == "":
+		return fragment
+	}
+	return query + "&" + fragment
+}
+
+// queryPair is a form-style query fragment of one string value, encoded by
+// runtime.DefaultQueryEncoder as the runtime's own styling would.
+func queryPair(name, value string) string {
+	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
+}
+
+// WithHTTPClient sets the HttpRequestDoer that sends the requests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	return func(c *Client) error {
 		c.Client = doer
@@ -1223,8 +1271,8 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 	}
 }
 
-// WithRequestEditorFn allows setting up a callback function, which will be
-// called right before sending the request. This can be used to mutate the request.
+// WithRequestEditorFn adds an editor that changes every request just
+// before it is sent.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	return func(c *Client) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
@@ -1232,9 +1280,9 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 	}
 }
 
-// The interface specification for the client above.
+// ClientInterface is what Client offers: one method per operation
+// (and per request body type), each returning the raw *http.Response.
 type ClientInterface interface {
-
 	// ListDiscountBatches List discount batches, one page at a time.
 	//
 	// Corresponds with GET /discountbatches (the `ListDiscountBatches` operationId).
@@ -1365,15 +1413,11 @@ type ClientInterface interface {
 //
 // Corresponds with GET /discountbatches (the `ListDiscountBatches` operationId).
 func (c *Client) ListDiscountBatches(ctx context.Context, params *ListDiscountBatchesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDiscountBatchesRequest(c.Server, params)
+	req, err := newListDiscountBatchesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateDiscountBatchWithBody Create a batch of generated discount codes (a CSV to download when done).
@@ -1382,15 +1426,11 @@ func (c *Client) ListDiscountBatches(ctx context.Context, params *ListDiscountBa
 //
 // Corresponds with POST /discountbatches (the `CreateDiscountBatch` operationId).
 func (c *Client) CreateDiscountBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDiscountBatchRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateDiscountBatchRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateDiscountBatch Create a batch of generated discount codes (a CSV to download when done).
@@ -1399,60 +1439,44 @@ func (c *Client) CreateDiscountBatchWithBody(ctx context.Context, contentType st
 //
 // Corresponds with POST /discountbatches (the `CreateDiscountBatch` operationId).
 func (c *Client) CreateDiscountBatch(ctx context.Context, body CreateDiscountBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDiscountBatchRequest(c.Server, body)
+	req, err := newCreateDiscountBatchRequest(ctx, c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // DeleteDiscountBatch Delete a discount batch and every code generated by it.
 //
 // Corresponds with DELETE /discountbatches/{uid} (the `DeleteDiscountBatch` operationId).
 func (c *Client) DeleteDiscountBatch(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteDiscountBatchRequest(c.Server, uid)
+	req, err := newDeleteDiscountBatchRequest(ctx, c.Server, uid)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetDiscountBatch Retrieve a discount batch.
 //
 // Corresponds with GET /discountbatches/{uid} (the `GetDiscountBatch` operationId).
 func (c *Client) GetDiscountBatch(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDiscountBatchRequest(c.Server, uid)
+	req, err := newGetDiscountBatchRequest(ctx, c.Server, uid)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // ListDiscountCodes List single discount codes, one page at a time.
 //
 // Corresponds with GET /discountcodes (the `ListDiscountCodes` operationId).
 func (c *Client) ListDiscountCodes(ctx context.Context, params *ListDiscountCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListDiscountCodesRequest(c.Server, params)
+	req, err := newListDiscountCodesRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateDiscountCodeWithBody Create a single discount code.
@@ -1461,15 +1485,11 @@ func (c *Client) ListDiscountCodes(ctx context.Context, params *ListDiscountCode
 //
 // Corresponds with POST /discountcodes (the `CreateDiscountCode` operationId).
 func (c *Client) CreateDiscountCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDiscountCodeRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateDiscountCodeRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateDiscountCode Create a single discount code.
@@ -1478,75 +1498,55 @@ func (c *Client) CreateDiscountCodeWithBody(ctx context.Context, contentType str
 //
 // Corresponds with POST /discountcodes (the `CreateDiscountCode` operationId).
 func (c *Client) CreateDiscountCode(ctx context.Context, body CreateDiscountCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateDiscountCodeRequest(c.Server, body)
+	req, err := newCreateDiscountCodeRequest(ctx, c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // DeleteDiscountCode Delete a discount code.
 //
 // Corresponds with DELETE /discountcodes/{uid} (the `DeleteDiscountCode` operationId).
 func (c *Client) DeleteDiscountCode(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteDiscountCodeRequest(c.Server, uid)
+	req, err := newDeleteDiscountCodeRequest(ctx, c.Server, uid)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetDiscountCode Retrieve a discount code.
 //
 // Corresponds with GET /discountcodes/{uid} (the `GetDiscountCode` operationId).
 func (c *Client) GetDiscountCode(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetDiscountCodeRequest(c.Server, uid)
+	req, err := newGetDiscountCodeRequest(ctx, c.Server, uid)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // ListOrders List orders, one page at a time.
 //
 // Corresponds with GET /orders (the `ListOrders` operationId).
 func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListOrdersRequest(c.Server, params)
+	req, err := newListOrdersRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetOrder Retrieve an order.
 //
 // Corresponds with GET /orders/{uid} (the `GetOrder` operationId).
 func (c *Client) GetOrder(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetOrderRequest(c.Server, uid)
+	req, err := newGetOrderRequest(ctx, c.Server, uid)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // UpdateOrderWithBody Update an order; fields left out stay unchanged.
@@ -1555,15 +1555,11 @@ func (c *Client) GetOrder(ctx context.Context, uid UID, reqEditors ...RequestEdi
 //
 // Corresponds with POST /orders/{uid} (the `UpdateOrder` operationId).
 func (c *Client) UpdateOrderWithBody(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateOrderRequestWithBody(c.Server, uid, contentType, body)
+	req, err := newUpdateOrderRequestWithBody(ctx, c.Server, uid, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // UpdateOrder Update an order; fields left out stay unchanged.
@@ -1572,30 +1568,22 @@ func (c *Client) UpdateOrderWithBody(ctx context.Context, uid UID, contentType s
 //
 // Corresponds with POST /orders/{uid} (the `UpdateOrder` operationId).
 func (c *Client) UpdateOrder(ctx context.Context, uid UID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateOrderRequest(c.Server, uid, body)
+	req, err := newUpdateOrderRequest(ctx, c.Server, uid, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // ListTransactions List transactions, one page at a time.
 //
 // Corresponds with GET /transactions (the `ListTransactions` operationId).
 func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListTransactionsRequest(c.Server, params)
+	req, err := newListTransactionsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateTransactionWithBody Create a transaction (direct or email payment, with or without the hosted checkout).
@@ -1604,15 +1592,11 @@ func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsP
 //
 // Corresponds with POST /transactions (the `CreateTransaction` operationId).
 func (c *Client) CreateTransactionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionRequestWithBody(c.Server, contentType, body)
+	req, err := newCreateTransactionRequestWithBody(ctx, c.Server, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateTransaction Create a transaction (direct or email payment, with or without the hosted checkout).
@@ -1621,45 +1605,33 @@ func (c *Client) CreateTransactionWithBody(ctx context.Context, contentType stri
 //
 // Corresponds with POST /transactions (the `CreateTransaction` operationId).
 func (c *Client) CreateTransaction(ctx context.Context, body CreateTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTransactionRequest(c.Server, body)
+	req, err := newCreateTransactionRequest(ctx, c.Server, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // GetTransaction Retrieve a transaction, optionally with its order, customer, statuses or escrow expanded.
 //
 // Corresponds with GET /transactions/{uid} (the `GetTransaction` operationId).
 func (c *Client) GetTransaction(ctx context.Context, uid UID, params *GetTransactionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetTransactionRequest(c.Server, uid, params)
+	req, err := newGetTransactionRequest(ctx, c.Server, uid, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // ListRefunds List the refunds of a transaction.
 //
 // Corresponds with GET /transactions/{uid}/refunds (the `ListRefunds` operationId).
 func (c *Client) ListRefunds(ctx context.Context, uid UID, params *ListRefundsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListRefundsRequest(c.Server, uid, params)
+	req, err := newListRefundsRequest(ctx, c.Server, uid, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateRefundWithBody Refund (part of) a transaction.
@@ -1668,15 +1640,11 @@ func (c *Client) ListRefunds(ctx context.Context, uid UID, params *ListRefundsPa
 //
 // Corresponds with POST /transactions/{uid}/refunds (the `CreateRefund` operationId).
 func (c *Client) CreateRefundWithBody(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRefundRequestWithBody(c.Server, uid, contentType, body)
+	req, err := newCreateRefundRequestWithBody(ctx, c.Server, uid, contentType, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
-	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
-		return nil, err
-	}
-	return c.Client.Do(req)
+	return c.send(ctx, req, reqEditors)
 }
 
 // CreateRefund Refund (part of) a transaction.
@@ -1685,809 +1653,19 @@ func (c *Client) CreateRefundWithBody(ctx context.Context, uid UID, contentType 
 //
 // Corresponds with POST /transactions/{uid}/refunds (the `CreateRefund` operationId).
 func (c *Client) CreateRefund(ctx context.Context, uid UID, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRefundRequest(c.Server, uid, body)
+	req, err := newCreateRefundRequest(ctx, c.Server, uid, body)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
+	return c.send(ctx, req, reqEditors)
+}
+
+// send applies the client's request editors, then reqEditors, and sends req.
+func (c *Client) send(ctx context.Context, req *http.Request, reqEditors []RequestEditorFn) (*http.Response, error) {
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
 	return c.Client.Do(req)
-}
-
-// NewListDiscountBatchesRequest constructs an http.Request for the ListDiscountBatches method
-func NewListDiscountBatchesRequest(server string, params *ListDiscountBatchesParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountbatches")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Page != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Perpage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateDiscountBatchRequest calls the generic CreateDiscountBatch builder with application/json body
-func NewCreateDiscountBatchRequest(server string, body CreateDiscountBatchJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateDiscountBatchRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateDiscountBatchRequestWithBody constructs an http.Request for the CreateDiscountBatch method, with any body, and a specified content type
-func NewCreateDiscountBatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountbatches")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteDiscountBatchRequest constructs an http.Request for the DeleteDiscountBatch method
-func NewDeleteDiscountBatchRequest(server string, uid UID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountbatches/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetDiscountBatchRequest constructs an http.Request for the GetDiscountBatch method
-func NewGetDiscountBatchRequest(server string, uid UID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountbatches/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListDiscountCodesRequest constructs an http.Request for the ListDiscountCodes method
-func NewListDiscountCodesRequest(server string, params *ListDiscountCodesParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountcodes")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Page != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Perpage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateDiscountCodeRequest calls the generic CreateDiscountCode builder with application/json body
-func NewCreateDiscountCodeRequest(server string, body CreateDiscountCodeJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateDiscountCodeRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateDiscountCodeRequestWithBody constructs an http.Request for the CreateDiscountCode method, with any body, and a specified content type
-func NewCreateDiscountCodeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountcodes")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewDeleteDiscountCodeRequest constructs an http.Request for the DeleteDiscountCode method
-func NewDeleteDiscountCodeRequest(server string, uid UID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountcodes/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetDiscountCodeRequest constructs an http.Request for the GetDiscountCode method
-func NewGetDiscountCodeRequest(server string, uid UID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/discountcodes/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListOrdersRequest constructs an http.Request for the ListOrders method
-func NewListOrdersRequest(server string, params *ListOrdersParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Page != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Perpage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewGetOrderRequest constructs an http.Request for the GetOrder method
-func NewGetOrderRequest(server string, uid UID) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewUpdateOrderRequest calls the generic UpdateOrder builder with application/json body
-func NewUpdateOrderRequest(server string, uid UID, body UpdateOrderJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewUpdateOrderRequestWithBody(server, uid, "application/json", bodyReader)
-}
-
-// NewUpdateOrderRequestWithBody constructs an http.Request for the UpdateOrder method, with any body, and a specified content type
-func NewUpdateOrderRequestWithBody(server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/orders/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewListTransactionsRequest constructs an http.Request for the ListTransactions method
-func NewListTransactionsRequest(server string, params *ListTransactionsParams) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/transactions")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Page != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Perpage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Expand != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateTransactionRequest calls the generic CreateTransaction builder with application/json body
-func NewCreateTransactionRequest(server string, body CreateTransactionJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateTransactionRequestWithBody(server, "application/json", bodyReader)
-}
-
-// NewCreateTransactionRequestWithBody constructs an http.Request for the CreateTransaction method, with any body, and a specified content type
-func NewCreateTransactionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/transactions")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
-}
-
-// NewGetTransactionRequest constructs an http.Request for the GetTransaction method
-func NewGetTransactionRequest(server string, uid UID, params *GetTransactionParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/transactions/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Expand != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewListRefundsRequest constructs an http.Request for the ListRefunds method
-func NewListRefundsRequest(server string, uid UID, params *ListRefundsParams) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/transactions/%s/refunds", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	if params != nil {
-		// queryValues collects non-styled parameters (passthrough, JSON)
-		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
-		// styled parameters, preserving literal commas as delimiters
-		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
-
-		if params.Page != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if params.Perpage != nil {
-
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
-				return nil, err
-			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
-				}
-			}
-
-		}
-
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-
-	return req, nil
-}
-
-// NewCreateRefundRequest calls the generic CreateRefund builder with application/json body
-func NewCreateRefundRequest(server string, uid UID, body CreateRefundJSONRequestBody) (*http.Request, error) {
-	var bodyReader io.Reader
-	buf, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	bodyReader = bytes.NewReader(buf)
-	return NewCreateRefundRequestWithBody(server, uid, "application/json", bodyReader)
-}
-
-// NewCreateRefundRequestWithBody constructs an http.Request for the CreateRefund method, with any body, and a specified content type
-func NewCreateRefundRequestWithBody(server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
-	var err error
-
-	var pathParam0 string
-
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uid", uid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
-	if err != nil {
-		return nil, err
-	}
-
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
-	}
-
-	operationPath := fmt.Sprintf("/transactions/%s/refunds", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
-
-	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
-	if err != nil {
-		return nil, err
-	}
-
-	req.Header.Add("Content-Type", contentType)
-
-	return req, nil
 }
 
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
@@ -2502,6 +1680,456 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 		}
 	}
 	return nil
+}
+
+// NewListDiscountBatchesRequest builds the request of ListDiscountBatches.
+func NewListDiscountBatchesRequest(server string, params *ListDiscountBatchesParams) (*http.Request, error) {
+	return newListDiscountBatchesRequest(context.Background(), server, params)
+}
+
+func newListDiscountBatchesRequest(ctx context.Context, server string, params *ListDiscountBatchesParams) (*http.Request, error) {
+	target := serverBase(server) + "/discountbatches"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateDiscountBatchRequest builds the request of CreateDiscountBatch with its application/json body.
+func NewCreateDiscountBatchRequest(server string, body CreateDiscountBatchJSONRequestBody) (*http.Request, error) {
+	return newCreateDiscountBatchRequest(context.Background(), server, body)
+}
+
+func newCreateDiscountBatchRequest(ctx context.Context, server string, body CreateDiscountBatchJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateDiscountBatchRequestWithBody(ctx, server, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateDiscountBatchRequestWithBody builds the request of CreateDiscountBatch with a body of any content type.
+func NewCreateDiscountBatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateDiscountBatchRequestWithBody(context.Background(), server, contentType, body)
+}
+
+func newCreateDiscountBatchRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/discountbatches"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewDeleteDiscountBatchRequest builds the request of DeleteDiscountBatch.
+func NewDeleteDiscountBatchRequest(server string, uid UID) (*http.Request, error) {
+	return newDeleteDiscountBatchRequest(context.Background(), server, uid)
+}
+
+func newDeleteDiscountBatchRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/discountbatches/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetDiscountBatchRequest builds the request of GetDiscountBatch.
+func NewGetDiscountBatchRequest(server string, uid UID) (*http.Request, error) {
+	return newGetDiscountBatchRequest(context.Background(), server, uid)
+}
+
+func newGetDiscountBatchRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/discountbatches/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListDiscountCodesRequest builds the request of ListDiscountCodes.
+func NewListDiscountCodesRequest(server string, params *ListDiscountCodesParams) (*http.Request, error) {
+	return newListDiscountCodesRequest(context.Background(), server, params)
+}
+
+func newListDiscountCodesRequest(ctx context.Context, server string, params *ListDiscountCodesParams) (*http.Request, error) {
+	target := serverBase(server) + "/discountcodes"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateDiscountCodeRequest builds the request of CreateDiscountCode with its application/json body.
+func NewCreateDiscountCodeRequest(server string, body CreateDiscountCodeJSONRequestBody) (*http.Request, error) {
+	return newCreateDiscountCodeRequest(context.Background(), server, body)
+}
+
+func newCreateDiscountCodeRequest(ctx context.Context, server string, body CreateDiscountCodeJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateDiscountCodeRequestWithBody(ctx, server, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateDiscountCodeRequestWithBody builds the request of CreateDiscountCode with a body of any content type.
+func NewCreateDiscountCodeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateDiscountCodeRequestWithBody(context.Background(), server, contentType, body)
+}
+
+func newCreateDiscountCodeRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/discountcodes"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewDeleteDiscountCodeRequest builds the request of DeleteDiscountCode.
+func NewDeleteDiscountCodeRequest(server string, uid UID) (*http.Request, error) {
+	return newDeleteDiscountCodeRequest(context.Background(), server, uid)
+}
+
+func newDeleteDiscountCodeRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/discountcodes/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetDiscountCodeRequest builds the request of GetDiscountCode.
+func NewGetDiscountCodeRequest(server string, uid UID) (*http.Request, error) {
+	return newGetDiscountCodeRequest(context.Background(), server, uid)
+}
+
+func newGetDiscountCodeRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/discountcodes/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListOrdersRequest builds the request of ListOrders.
+func NewListOrdersRequest(server string, params *ListOrdersParams) (*http.Request, error) {
+	return newListOrdersRequest(context.Background(), server, params)
+}
+
+func newListOrdersRequest(ctx context.Context, server string, params *ListOrdersParams) (*http.Request, error) {
+	target := serverBase(server) + "/orders"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetOrderRequest builds the request of GetOrder.
+func NewGetOrderRequest(server string, uid UID) (*http.Request, error) {
+	return newGetOrderRequest(context.Background(), server, uid)
+}
+
+func newGetOrderRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewUpdateOrderRequest builds the request of UpdateOrder with its application/json body.
+func NewUpdateOrderRequest(server string, uid UID, body UpdateOrderJSONRequestBody) (*http.Request, error) {
+	return newUpdateOrderRequest(context.Background(), server, uid, body)
+}
+
+func newUpdateOrderRequest(ctx context.Context, server string, uid UID, body UpdateOrderJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newUpdateOrderRequestWithBody(ctx, server, uid, "application/json", bytes.NewReader(buf))
+}
+
+// NewUpdateOrderRequestWithBody builds the request of UpdateOrder with a body of any content type.
+func NewUpdateOrderRequestWithBody(server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateOrderRequestWithBody(context.Background(), server, uid, contentType, body)
+}
+
+func newUpdateOrderRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewListTransactionsRequest builds the request of ListTransactions.
+func NewListTransactionsRequest(server string, params *ListTransactionsParams) (*http.Request, error) {
+	return newListTransactionsRequest(context.Background(), server, params)
+}
+
+func newListTransactionsRequest(ctx context.Context, server string, params *ListTransactionsParams) (*http.Request, error) {
+	target := serverBase(server) + "/transactions"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if params.Expand != nil {
+			queryParam2, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam2)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateTransactionRequest builds the request of CreateTransaction with its application/json body.
+func NewCreateTransactionRequest(server string, body CreateTransactionJSONRequestBody) (*http.Request, error) {
+	return newCreateTransactionRequest(context.Background(), server, body)
+}
+
+func newCreateTransactionRequest(ctx context.Context, server string, body CreateTransactionJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateTransactionRequestWithBody(ctx, server, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateTransactionRequestWithBody builds the request of CreateTransaction with a body of any content type.
+func NewCreateTransactionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateTransactionRequestWithBody(context.Background(), server, contentType, body)
+}
+
+func newCreateTransactionRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/transactions"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetTransactionRequest builds the request of GetTransaction.
+func NewGetTransactionRequest(server string, uid UID, params *GetTransactionParams) (*http.Request, error) {
+	return newGetTransactionRequest(context.Background(), server, uid, params)
+}
+
+func newGetTransactionRequest(ctx context.Context, server string, uid UID, params *GetTransactionParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/transactions/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Expand != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListRefundsRequest builds the request of ListRefunds.
+func NewListRefundsRequest(server string, uid UID, params *ListRefundsParams) (*http.Request, error) {
+	return newListRefundsRequest(context.Background(), server, uid, params)
+}
+
+func newListRefundsRequest(ctx context.Context, server string, uid UID, params *ListRefundsParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/transactions/" + pathParam0 + "/refunds"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateRefundRequest builds the request of CreateRefund with its application/json body.
+func NewCreateRefundRequest(server string, uid UID, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	return newCreateRefundRequest(context.Background(), server, uid, body)
+}
+
+func newCreateRefundRequest(ctx context.Context, server string, uid UID, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateRefundRequestWithBody(ctx, server, uid, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateRefundRequestWithBody builds the request of CreateRefund with a body of any content type.
+func NewCreateRefundRequestWithBody(server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateRefundRequestWithBody(context.Background(), server, uid, contentType, body)
+}
+
+func newCreateRefundRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/transactions/" + pathParam0 + "/refunds"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
 }
 
 // ClientWithResponses builds on ClientInterface to offer response payloads

@@ -332,6 +332,13 @@ func (c *Courier) Hold() {
 	c.mu.Unlock()
 }
 
+// Mode reports whether deliveries go out twice and whether they are held.
+func (c *Courier) Mode() (duplicate, holding bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.duplicate, c.hold
+}
+
 // Held is the number of deliveries waiting for Release.
 func (c *Courier) Held() int {
 	c.mu.Lock()

@@ -75,6 +75,9 @@ type Action struct {
 const (
 	ActionResend = "resend"
 	ActionRefund = "refund"
+	// ActionRenotify delivers the webhook again as it read in an earlier
+	// status (the form's "status"): a late, out-of-order delivery.
+	ActionRenotify = "renotify"
 )
 
 // ChoiceActions are the dashboard's buttons for the customer's four
@@ -115,7 +118,56 @@ func NewDashboard(prefix string, sources ...Source) *Dashboard {
 	d.mux.HandleFunc("GET "+prefix+"{$}", d.overview)
 	d.mux.HandleFunc("GET "+prefix+"payments/{provider}/{id}", d.payment)
 	d.mux.HandleFunc("POST "+prefix+"payments/{provider}/{id}", d.act)
+	d.mux.HandleFunc("POST "+prefix+"webhooks/{provider}", d.delivery)
 	return d
+}
+
+// renotifier is a simulator that can deliver a payment's webhook again as
+// it read in an earlier status (every simulator's Renotify).
+type renotifier interface {
+	Renotify(ctx context.Context, id, status string) error
+}
+
+// The delivery modes the overview's buttons set (sim.Courier's).
+const (
+	deliverTwice    = "twice"
+	deliverOnce     = "once"
+	deliverHold     = "hold"
+	deliverRelease  = "release"
+	deliverReversed = "release-reversed"
+)
+
+// delivery sets how a simulator's courier delivers: twice or once, held,
+// or releasing what it held, in order or newest first. It is how a shop
+// provokes duplicate, late and out-of-order webhooks by hand.
+func (d *Dashboard) delivery(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "a dashboard button may only be pressed from the dashboard", http.StatusForbidden)
+		return
+	}
+	s, ok := d.source(r.PathValue("provider"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	c := s.Webhooks()
+	mode := r.PostFormValue("mode")
+	switch mode {
+	case deliverTwice, deliverOnce:
+		c.Duplicate(mode == deliverTwice)
+	case deliverHold:
+		c.Hold()
+	case deliverRelease, deliverReversed:
+		if err := c.Release(r.Context(), mode == deliverReversed); err != nil {
+			http.Error(w, "released, but "+err.Error(), http.StatusBadGateway)
+			return
+		}
+	default:
+		http.Error(w, fmt.Sprintf("%q is not a delivery mode", mode), http.StatusBadRequest)
+		return
+	}
+	c.Recorder().Action("", "dashboard: webhooks "+mode)
+	http.Redirect(w, r, d.Prefix+"#delivery", http.StatusSeeOther)
 }
 
 // PaymentPath is the dashboard's page of a payment.
@@ -181,6 +233,9 @@ type providerSummary struct {
 	Provider
 	Payments int
 	Schedule Schedule
+	// The courier's mode, for the delivery buttons.
+	Twice, Holding bool
+	Held           int
 }
 
 type requestRow struct {
@@ -194,7 +249,9 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	for _, s := range d.sources {
 		p, rec := s.Provider(), s.Webhooks().Recorder()
 		payments := s.Payments()
-		data.Providers = append(data.Providers, providerSummary{Provider: p, Payments: len(payments), Schedule: s.Webhooks().Schedule()})
+		twice, holding := s.Webhooks().Mode()
+		data.Providers = append(data.Providers, providerSummary{Provider: p, Payments: len(payments), Schedule: s.Webhooks().Schedule(),
+			Twice: twice, Holding: holding, Held: s.Webhooks().Held()})
 		for _, pay := range payments {
 			rw := row{Provider: p, Payment: shown(pay), Link: d.PaymentPath(p.ID, pay.ID)}
 			if e, ok := rec.LastWebhook(pay.ID); ok {
@@ -232,6 +289,8 @@ type paymentData struct {
 	Message  string
 	Error    string
 	Self     string
+	// Renotify: the simulator can deliver the webhook as an earlier status.
+	Renotify bool
 }
 
 func (d *Dashboard) payment(w http.ResponseWriter, r *http.Request) {
@@ -254,6 +313,7 @@ func (d *Dashboard) renderPayment(w http.ResponseWriter, r *http.Request, status
 	data := paymentData{Title: s.Provider().Name + " payment " + id, Refresh: refresh(r), Prefix: d.Prefix,
 		Provider: s.Provider(), Payment: shown(p), Events: rec.Events(id), Schedule: s.Webhooks().Schedule(),
 		Message: message, Error: problem, Self: d.PaymentPath(s.Provider().ID, id)}
+	_, data.Renotify = s.(renotifier)
 	if e, ok := rec.LastWebhook(id); ok {
 		data.Webhook = &e
 	}
@@ -295,6 +355,17 @@ func (d *Dashboard) act(w http.ResponseWriter, r *http.Request) {
 	p, ok := findPayment(s, id)
 	if !ok {
 		http.Error(w, "no payment "+id, http.StatusNotFound)
+		return
+	}
+	if rn, ok := s.(renotifier); ok && action == ActionRenotify {
+		status := strings.TrimSpace(r.PostFormValue("status"))
+		label := "Deliver the webhook as " + orDefault(status, "now")
+		s.Webhooks().Recorder().Action(id, "dashboard: "+label)
+		if err := rn.Renotify(r.Context(), id, status); err != nil {
+			d.renderPayment(w, r, http.StatusConflict, "", label+": "+err.Error())
+			return
+		}
+		http.Redirect(w, r, d.PaymentPath(s.Provider().ID, id)+"?done="+url.QueryEscape(label), http.StatusSeeOther)
 		return
 	}
 	var label string
@@ -435,4 +506,11 @@ func RefundAmount(form url.Values, left money.Cents) (money.Cents, error) {
 		return 0, fmt.Errorf("amount %q: not a positive amount in whole cents", s)
 	}
 	return c, nil
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

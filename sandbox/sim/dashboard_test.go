@@ -150,3 +150,63 @@ func TestRefundAmount(t *testing.T) {
 	_, err := sim.RefundAmount(url.Values{}, 0)
 	assert.Error(t, err, "nothing left")
 }
+
+// renotifying is a fakeSource that can deliver an earlier status.
+type renotifying struct {
+	*fakeSource
+	renotified []string
+}
+
+func (r *renotifying) Renotify(_ context.Context, id, status string) error {
+	r.renotified = append(r.renotified, id+" "+status)
+	return nil
+}
+
+// The dashboard provokes duplicate, held, out-of-order and late webhooks.
+func TestDashboardSetsTheDeliveryMode(t *testing.T) {
+	var got []string
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, string(b))
+	}))
+	defer shop.Close()
+	c := sim.NewCourier(shop.Client())
+	c.SetRecorder(sim.NewRecorder())
+	src := &renotifying{fakeSource: &fakeSource{courier: c, status: "open"}}
+	srv := httptest.NewServer(sim.NewDashboard("/sandbox/", src))
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	press := func(path string, form url.Values) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", srv.URL)
+		resp, err := client.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	ctx := context.Background()
+
+	require.Equal(t, http.StatusSeeOther, press("/sandbox/webhooks/fake", url.Values{"mode": {"twice"}}))
+	_, err := c.Deliver(ctx, shop.URL, nil, []byte("a"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "a"}, got, "twice")
+
+	require.Equal(t, http.StatusSeeOther, press("/sandbox/webhooks/fake", url.Values{"mode": {"once"}}))
+	require.Equal(t, http.StatusSeeOther, press("/sandbox/webhooks/fake", url.Values{"mode": {"hold"}}))
+	for _, b := range []string{"b", "c"} {
+		_, err = c.Deliver(ctx, shop.URL, nil, []byte(b))
+		require.NoError(t, err)
+	}
+	resp, err := http.Get(srv.URL + "/sandbox/")
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(page), "holding (2 waiting)")
+	require.Equal(t, http.StatusSeeOther, press("/sandbox/webhooks/fake", url.Values{"mode": {"release-reversed"}}))
+	assert.Equal(t, []string{"a", "a", "c", "b"}, got, "released late and newest first")
+	assert.Equal(t, http.StatusBadRequest, press("/sandbox/webhooks/fake", url.Values{"mode": {"chaos"}}))
+
+	require.Equal(t, http.StatusSeeOther, press("/sandbox/payments/fake/pay_1", url.Values{"action": {"renotify"}, "status": {"initialized"}}))
+	assert.Equal(t, []string{"pay_1 initialized"}, src.renotified)
+}

@@ -1,13 +1,17 @@
 // Package flex holds tolerant JSON types for fields that providers send in
 // more than one form: a string or a number, a boolean or its text, an object
-// or an empty array, unix seconds as a number or a string. Each decodes every
-// form seen on the wire and encodes one canonical form.
+// or an empty array, metadata as an object or a list of pairs, unix seconds
+// as a number or a string. Each decodes every form seen on the wire and
+// encodes one canonical form.
 package flex
 
 import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,7 +126,7 @@ func (t UnixTime) MarshalJSON() ([]byte, error) {
 
 // Metadata is a string map that providers accept as an object but return as
 // an object, a list of {"key","value"} pairs, or an empty list. It encodes as
-// an object.
+// an object; MetadataList keeps the list form instead.
 type Metadata map[string]string
 
 // UnmarshalJSON accepts {"k":"v"}, [{"key":"k","value":"v"}], [] and null.
@@ -166,6 +170,105 @@ func (m Metadata) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(map[string]string(m))
 }
+
+// MetadataList is metadata kept in the form OPP returns it: a list of
+// {"key","value"} pairs, [] when there are none. It also accepts the object
+// form ({"k":"v"}, taken in key order) and null, and encodes the list, so a
+// list keeps its order, its repeated keys and every value through a round
+// trip. Get and Map read it like a Metadata.
+type MetadataList []KeyValue
+
+// KeyValue is one pair of a MetadataList; a number or boolean key or value
+// keeps its text, null reads as "".
+type KeyValue struct {
+	Key   String `json:"key"`
+	Value String `json:"value"`
+}
+
+// UnmarshalJSON accepts [{"key":"k","value":"v"}], [], {"k":"v"} and null.
+func (l *MetadataList) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '{' {
+		var m Metadata
+		if err := m.UnmarshalJSON(data); err != nil {
+			return fmt.Errorf("flex.MetadataList: %w", err)
+		}
+		out := make(MetadataList, 0, len(m))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			out = append(out, KeyValue{Key: String(k), Value: String(m[k])})
+		}
+		*l = out
+		return nil
+	}
+	if bytes.Equal(data, jsonNull) {
+		*l = nil
+		return nil
+	}
+	if len(data) == 0 || data[0] != '[' {
+		return fmt.Errorf("flex.MetadataList: want a list or an object, got %s", describe(data))
+	}
+	var out []KeyValue
+	if err := json.Unmarshal(data, &out); err != nil {
+		return fmt.Errorf("flex.MetadataList: %w", err)
+	}
+	*l = out
+	return nil
+}
+
+// MarshalJSON writes the list ([] when empty).
+func (l MetadataList) MarshalJSON() ([]byte, error) {
+	if l == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]KeyValue(l))
+}
+
+// Get returns the value of key (the last pair with it) and whether any has it.
+func (l MetadataList) Get(key string) (string, bool) {
+	for i := len(l) - 1; i >= 0; i-- {
+		if string(l[i].Key) == key {
+			return string(l[i].Value), true
+		}
+	}
+	return "", false
+}
+
+// Map returns the pairs as a Metadata; a later pair wins over an earlier one.
+func (l MetadataList) Map() Metadata {
+	m := make(Metadata, len(l))
+	for _, kv := range l {
+		m[string(kv.Key)] = string(kv.Value)
+	}
+	return m
+}
+
+// Object is a T that a PHP-backed API renders as [] (PHP's empty array)
+// when there is nothing in it. [] and null decode as the zero T, an object
+// decodes into T, anything else is refused. It encodes as T.
+type Object[T any] struct{ Value T }
+
+// UnmarshalJSON accepts an object that decodes into T, [] and null.
+func (o *Object[T]) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	var v T
+	switch {
+	case bytes.Equal(data, jsonNull), bytes.Equal(bytes.Join(bytes.Fields(data), nil), []byte("[]")):
+	case len(data) > 0 && data[0] == '{':
+		if err := json.Unmarshal(data, &v); err != nil {
+			return fmt.Errorf("flex.Object: %w", err)
+		}
+	default:
+		return fmt.Errorf("flex.Object: want an object or [], got %s", describe(data))
+	}
+	o.Value = v
+	return nil
+}
+
+// MarshalJSON writes the T.
+func (o Object[T]) MarshalJSON() ([]byte, error) { return json.Marshal(o.Value) }
+
+// IsZero reports whether the T is its zero value, so omitzero leaves it out.
+func (o Object[T]) IsZero() bool { return reflect.ValueOf(&o.Value).Elem().IsZero() }
 
 // ObjectOrList is raw JSON that must be an object or an array (providers
 // send `[]` where they mean "no object"). It keeps the bytes as sent.

@@ -294,6 +294,117 @@ func TestMetadataUnmarshalRejects(t *testing.T) {
 	}
 }
 
+// ---------------------------------------------------------------- MetadataList
+
+func TestMetadataListUnmarshal(t *testing.T) {
+	kv := func(k, v string) flex.KeyValue { return flex.KeyValue{Key: flex.String(k), Value: flex.String(v)} }
+	tests := []struct {
+		name string
+		in   string
+		want flex.MetadataList
+		json string
+	}{
+		{"list of pairs", `[{"key":"external_id","value":"2015486"}]`, flex.MetadataList{kv("external_id", "2015486")}, `[{"key":"external_id","value":"2015486"}]`},
+		{"order and repeats kept", `[{"key":"b","value":"1"},{"key":"a","value":"2"},{"key":"b","value":"3"}]`,
+			flex.MetadataList{kv("b", "1"), kv("a", "2"), kv("b", "3")}, `[{"key":"b","value":"1"},{"key":"a","value":"2"},{"key":"b","value":"3"}]`},
+		{"numbers and null", `[{"key":1,"value":2},{"key":"n","value":null}]`, flex.MetadataList{kv("1", "2"), kv("n", "")}, `[{"key":"1","value":"2"},{"key":"n","value":""}]`},
+		{"empty list", `[]`, flex.MetadataList{}, `[]`},
+		{"object, in key order", `{"b":"x","a":1}`, flex.MetadataList{kv("a", "1"), kv("b", "x")}, `[{"key":"a","value":"1"},{"key":"b","value":"x"}]`},
+		{"empty object", `{}`, flex.MetadataList{}, `[]`},
+		{"null", `null`, nil, `[]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := flex.MetadataList{kv("previous", "value")}
+			require.NoError(t, json.Unmarshal([]byte(tt.in), &l))
+			assert.Equal(t, tt.want, l, "replaces, does not merge")
+
+			out, err := json.Marshal(l)
+			require.NoError(t, err)
+			assert.Equal(t, tt.json, string(out), "encodes as a list")
+		})
+	}
+}
+
+func TestMetadataListUnmarshalRejects(t *testing.T) {
+	for _, in := range []string{`"a"`, `1`, `true`, `[1]`, `["a"]`, `[[]]`, `{"a":{}}`, `[{"key":{}}]`, `[{"key":"a","value":[1]}]`} {
+		t.Run(in, func(t *testing.T) {
+			l := flex.MetadataList{{Key: "previous"}}
+			require.Error(t, json.Unmarshal([]byte(in), &l))
+			assert.Equal(t, flex.MetadataList{{Key: "previous"}}, l)
+		})
+	}
+}
+
+func TestMetadataListGetAndMap(t *testing.T) {
+	var l flex.MetadataList
+	require.NoError(t, json.Unmarshal([]byte(`[{"key":"a","value":"1"},{"key":"b","value":"2"},{"key":"a","value":"3"}]`), &l))
+	v, ok := l.Get("a")
+	assert.True(t, ok)
+	assert.Equal(t, "3", v, "the last pair wins")
+	_, ok = l.Get("c")
+	assert.False(t, ok)
+	assert.Equal(t, flex.Metadata{"a": "3", "b": "2"}, l.Map())
+	assert.Equal(t, flex.Metadata{}, flex.MetadataList(nil).Map())
+}
+
+// ---------------------------------------------------------------- Object
+
+type address struct {
+	Street string   `json:"street,omitempty"`
+	Number flex.Int `json:"number,omitzero"`
+}
+
+func TestObjectUnmarshal(t *testing.T) {
+	tests := []struct {
+		in   string
+		want address
+		json string
+	}{
+		{`{"street":"Plein","number":"215"}`, address{Street: "Plein", Number: 215}, `{"street":"Plein","number":215}`},
+		{`{}`, address{}, `{}`},
+		{`[]`, address{}, `{}`},
+		{` [ ] `, address{}, `{}`},
+		{`null`, address{}, `{}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			o := flex.Object[address]{Value: address{Street: "previous"}}
+			require.NoError(t, json.Unmarshal([]byte(tt.in), &o))
+			assert.Equal(t, tt.want, o.Value, "replaces, does not merge")
+			assert.Equal(t, tt.want == address{}, o.IsZero())
+			out, err := json.Marshal(o)
+			require.NoError(t, err)
+			assert.Equal(t, tt.json, string(out))
+		})
+	}
+}
+
+func TestObjectUnmarshalRejects(t *testing.T) {
+	for _, in := range []string{`[{}]`, `[1]`, `"a"`, `1`, `true`, `{"number":"x"}`} {
+		t.Run(in, func(t *testing.T) {
+			o := flex.Object[address]{Value: address{Street: "previous"}}
+			require.Error(t, json.Unmarshal([]byte(in), &o))
+			assert.Equal(t, "previous", o.Value.Street)
+		})
+	}
+}
+
+func TestObjectOmitzero(t *testing.T) {
+	type parent struct {
+		Order flex.Object[address] `json:"order,omitzero"`
+	}
+	var p parent
+	require.NoError(t, json.Unmarshal([]byte(`{"order":[]}`), &p))
+	out, err := json.Marshal(p)
+	require.NoError(t, err)
+	assert.Equal(t, `{}`, string(out), "an empty object is left out")
+	p.Order.Value.Street = "Plein"
+	out, err = json.Marshal(p)
+	require.NoError(t, err)
+	assert.Equal(t, `{"order":{"street":"Plein"}}`, string(out))
+}
+
 // ---------------------------------------------------------------- ObjectOrList
 
 func TestObjectOrListUnmarshal(t *testing.T) {
@@ -630,6 +741,36 @@ func FuzzMetadata(f *testing.F) {
 			if len(*a) > 0 {
 				require.Equal(t, *a, *b)
 			}
+		}
+	})
+}
+
+func FuzzMetadataList(f *testing.F) {
+	for _, s := range []string{
+		`[{"key":"a","value":"b"}]`, `[{"key":1,"value":true}]`, `[{"key":"a"},{"key":"a","value":null}]`,
+		`[]`, `{}`, `{"a":"b","c":1}`, `null`, `"a"`, `[1]`, `[null]`, `{"a":{}}`, "[{\"key\":\"\xff\"}]",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, b := jsontest.RoundTrip[flex.MetadataList](t, data)
+		if a != nil {
+			require.Equal(t, len(*a), len(*b), "no pair is lost")
+			if len(*a) > 0 {
+				require.Equal(t, *a, *b)
+			}
+		}
+	})
+}
+
+func FuzzObject(f *testing.F) {
+	for _, s := range []string{`{"street":"x","number":1}`, `{}`, `[]`, `[ ]`, `null`, `[{}]`, `"a"`, `{"number":"2"}`, `{"street":1}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, b := jsontest.RoundTrip[flex.Object[address]](t, data)
+		if a != nil {
+			require.Equal(t, *a, *b)
 		}
 	})
 }

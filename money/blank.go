@@ -32,9 +32,16 @@ func (d *BlankDecimal) UnmarshalJSON(data []byte) error {
 	return d.Decimal.UnmarshalJSON(data)
 }
 
+// IsZero reports a blank: nothing, "" or null was sent. A sent 0 or "0.00"
+// is a value, so omitzero keeps it when an answer is encoded again.
+func (d BlankDecimal) IsZero() bool { return d.text == "" }
+
 // BlankDecimalString is DecimalString that also accepts "" (zero). It
 // encodes as a JSON string ("90.00").
 type BlankDecimalString struct{ DecimalString }
+
+// IsZero reports a blank, as BlankDecimal's does.
+func (d BlankDecimalString) IsZero() bool { return d.text == "" }
 
 // UnmarshalJSON accepts "90.00", 90, "" and null.
 func (d *BlankDecimalString) UnmarshalJSON(data []byte) error {

@@ -19,5 +19,11 @@ func init() {
 			"TokenErrorResponse":    decodeInto[ideal2.TokenErrorResponse],
 			"TokenResponse":         decodeInto[ideal2.TokenResponse],
 		},
+		values: map[string]func() any{
+			"PaymentStatusResponse": func() any { return new(ideal2.PaymentStatusResponse) },
+			"ErrorResponse":         func() any { return new(ideal2.ErrorResponse) },
+			"TokenErrorResponse":    func() any { return new(ideal2.TokenErrorResponse) },
+			"TokenResponse":         func() any { return new(ideal2.TokenResponse) },
+		},
 	})
 }

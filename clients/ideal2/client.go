@@ -24,6 +24,14 @@
 //     (PaymentStatusResponse): GetPayment, StatusOf, AmountOf and the
 //     WebhookHandler's callback take the latter.
 //   - iDEAL 2.0 has no refund API, so there is no CreateRefund.
+//
+// # Fast Checkout
+//
+// A payment with IDEALPayments.FlowType FlowTypeFastCheckout asks the
+// customer's bank for the data named in ExpectedCheckoutData. Once settled,
+// its status (GetPayment, and the notification) carries them in
+// CommonPaymentData.DebtorInformation: ContactDetails (name, phone, e-mail),
+// ShippingAddress and BillingAddress, each only when asked for.
 package ideal2
 
 import (

@@ -132,7 +132,7 @@ func TestFixturesThroughClient(t *testing.T) {
 			replayed++
 		})
 	}
-	assert.Equal(t, 4, replayed)
+	assert.Equal(t, 6, replayed, "every fixture with a response is replayed")
 }
 
 func TestResponseVerification(t *testing.T) {

@@ -4,6 +4,23 @@ package ideal2
 
 import gen "github.com/betaalkit/betaalkit/gen/ideal2"
 
+// AddressData A postal address an iDEAL Fast Checkout returns (only Dutch shipping addresses, for
+// now).
+//
+// Fields:
+//   - BuildingNumber string ("BuildingNumber"): The house number.
+//   - CompanyName string ("CompanyName"): The company name of the addressee.
+//   - Country string ("Country"): The country; ISO 3166 in Worldline's model, the country's name
+//     in iDEAL payments.
+//   - CountrySubDivision string ("CountrySubDivision"): The region or province.
+//   - FirstName string ("FirstName"): The first name of the addressee.
+//   - Floor string ("Floor"): The addition to the house number.
+//   - LastName string ("LastName"): The last name of the addressee.
+//   - PostCode string ("PostCode"): The postal code, without spaces.
+//   - StreetName string ("StreetName"): The street.
+//   - TownName string ("TownName"): The city.
+type AddressData = gen.AddressData
+
 // Amount An amount in euros, with its breakdown for Fast Checkout.
 //
 // Fields:
@@ -65,6 +82,17 @@ type CreatedPaymentData = gen.CreatedPaymentData
 //   - SchemeName string ("SchemeName"): The identification scheme, IBAN. Example: IBAN
 type DebtorAccount = gen.DebtorAccount
 
+// DebtorContactDetails The contact details an iDEAL Fast Checkout returns, those the payment asked
+// for.
+//
+// Fields:
+//   - Email string ("Email"): The customer's e-mail address.
+//   - FirstName string ("FirstName"): The customer's first name.
+//   - LastName string ("LastName"): The customer's last name.
+//   - PhoneNumber string ("PhoneNumber"): The customer's phone number in E.164 format
+//     (+31612345678).
+type DebtorContactDetails = gen.DebtorContactDetails
+
 // DebtorInformation The customer (debtor) of a payment, their bank and their account.
 //
 // Fields:
@@ -72,6 +100,20 @@ type DebtorAccount = gen.DebtorAccount
 //   - Agent string ("Agent"): BIC of the customer's bank.
 //   - Name string ("Name"): The account holder's name.
 type DebtorInformation = gen.DebtorInformation
+
+// DebtorInformationResponse The customer (debtor) of a settled payment: the account holder, the
+// bank and the account, and for an iDEAL Fast Checkout the contact details and addresses the
+// payment asked for (ExpectedCheckoutData; only what was asked is returned).
+//
+// Fields:
+//   - Account DebtorAccount ("Account"): The customer's account.
+//   - Agent string ("Agent"): BIC of the customer's bank.
+//   - BillingAddress AddressData ("BillingAddress"): Where to send the invoice (Fast Checkout).
+//   - ContactDetails DebtorContactDetails ("ContactDetails"): The customer's contact details (Fast
+//     Checkout).
+//   - Name string ("Name"): The account holder's name.
+//   - ShippingAddress AddressData ("ShippingAddress"): Where to ship the order (Fast Checkout).
+type DebtorInformationResponse = gen.DebtorInformationResponse
 
 // ErrorResponse Error body of the payment initiation service (upper-case keys).
 //
@@ -168,23 +210,36 @@ type PaymentStatus = gen.PaymentStatus
 //   - AspspID string ("AspspId"): The iDEAL id of the customer's bank (the ASPSP), e.g. 10002.
 //   - AspspPaymentID string ("AspspPaymentId"): The payment's iDEAL transaction id (16 digits), as
 //     the customer's bank knows it.
-//   - DebtorInformation DebtorInformation ("DebtorInformation"): The customer who paid, once the
-//     payment is settled.
+//   - DebtorInformation DebtorInformationResponse ("DebtorInformation"): The customer who paid,
+//     once the payment is settled; with Fast Checkout also the contact details and addresses asked
+//     for.
+//   - ExpiryDateTimestamp time.Time ("ExpiryDateTimestamp"): When the payment expires if the
+//     customer has not finished it (UTC).
+//   - FundsAvailable bool ("FundsAvailable"): Whether the customer's account had enough funds,
+//     where the bank says.
 //   - GuaranteedAmount money.DecimalString ("GuaranteedAmount"): The amount the customer's bank
 //     guarantees to the merchant, in euros; in Worldline's notification example of a settled payment
 //     ("10.00").
+//   - InitiatingPartyReferenceID string ("InitiatingPartyReferenceId"): The Initiating Party's own
+//     reference to the payment, not shown to the customer.
 //   - PaymentID string ("PaymentId", required): The routing service's id of the payment.
 //   - PaymentStatus PaymentStatus ("PaymentStatus", required): The payment's current status.
+//   - PsuMessage string ("PsuMessage"): A text to show the customer (the payment service user).
 type PaymentStatusData = gen.PaymentStatusData
 
 // PaymentStatusResponse Body of the status response, and of the status notification the routing
-// service POSTs to InitiatingPartyNotificationURL.
+// service POSTs to InitiatingPartyNotificationURL (Worldline's PaymentDetailedInformation).
 //
 // Fields:
 //   - CommonPaymentData PaymentStatusData ("CommonPaymentData", required): The payment's status
-//     and ids, and once it is settled the amount and the customer's account.
+//     and ids, and once it is settled the amount and the customer's account (with Fast Checkout, the
+//     customer's contact details and addresses).
+//   - Links StatusLinks ("Links"): What to do next with the payment, e.g. where to send the
+//     customer while it is open.
 //   - PaymentProductUsed string ("PaymentProductUsed"): The payment product the customer paid with
 //     (IDEAL). Example: IDEAL
+//   - UseWaitingScreen bool ("UseWaitingScreen"): Whether the Initiating Party is to show a
+//     waiting screen with a button to Links.RedirectUrl rather than redirect the customer at once.
 type PaymentStatusResponse = gen.PaymentStatusResponse
 
 // RemittanceInformationStructured Structured remittance information, the merchant's own reference
@@ -193,6 +248,29 @@ type PaymentStatusResponse = gen.PaymentStatusResponse
 // Fields:
 //   - Reference string ("Reference"): The merchant's reference, e.g. the order number.
 type RemittanceInformationStructured = gen.RemittanceInformationStructured
+
+// StatusLinks The links of a status answer or notification: what to do next with the payment. An
+// iDEAL payment uses RedirectUrl (the customer's way to pay while it is open) and
+// ConfirmationRequired (the payment waits for the Initiating Party's confirmation); the others
+// belong to PSD2 flows and are kept as sent.
+//
+// Fields:
+//   - AuthorizeTransaction Link ("AuthorizeTransaction"): Where to authorise the transaction
+//     (PSD2).
+//   - ConfirmationRequired Link ("ConfirmationRequired"): Where to confirm the payment, when the
+//     bank asks for the Initiating Party's confirmation.
+//   - PostAuthorisationForEmbedded Link ("PostAuthorisationForEmbedded"): Where to start an
+//     embedded authorisation (PSD2).
+//   - PostAuthorisationForExplicit Link ("PostAuthorisationForExplicit"): Where to start an
+//     explicit authorisation (PSD2).
+//   - PostIdentificationForDecoupled Link ("PostIdentificationForDecoupled"): Where to identify
+//     the customer for a decoupled authorisation (PSD2).
+//   - PutAuthorisationForEmbedded Link ("PutAuthorisationForEmbedded"): Where to continue an
+//     embedded authorisation (PSD2).
+//   - RedirectURL Link ("RedirectUrl"): Where to send the customer to pay.
+//   - SelectAuthenticationMethod Link ("SelectAuthenticationMethod"): Where to select the
+//     customer's authentication method (PSD2).
+type StatusLinks = gen.StatusLinks
 
 // TokenErrorResponse Error body of the token endpoint (lower-case keys).
 //

@@ -11,10 +11,19 @@
 //	status := kassacompleet.StatusOf(order) // status.IsPaid(), status.Raw
 //
 // The steps have the same names in every betaalkit client: CreatePayment,
-// GetPayment, PaymentURL, StatusOf and NormalizeStatus, AmountOf and
-// WebhookHandler. Kassa Compleet's document has no refund call (see issue
-// 16), so this client has no CreateRefund: that is the provider's
-// difference.
+// GetPayment, PaymentURL, StatusOf and NormalizeStatus, AmountOf,
+// CreateRefund and WebhookHandler. Besides them, from Ginger's reference
+// (Kassa Compleet's document stops at orders): Capture for an accepted
+// (authorized) transaction, UpdateOrder and CancelOrder, ListIdealIssuers
+// and PaymentPageURL.
+//
+// # Refunds
+//
+// A refund is an order of its own at Ginger: CreateRefund returns it, with
+// RefundOfOrderID naming the refunded order and FlagIsRefund in its Flags.
+// The refunded order keeps its status (completed, so StatusOf stays paid)
+// and gains FlagHasRefunds; Kassa Compleet has no refunded status. Refund
+// the whole amount or part of it, more than once, up to the order's amount.
 package kassacompleet
 
 import (
@@ -239,5 +248,5 @@ func validateOrder(o OrderCreate) error {
 			return &betaalkit.FieldError{Field: "return_url", Reason: "iDEAL needs the URL to send the customer back to"}
 		}
 	}
-	return nil
+	return validateLines(o.OrderLines)
 }

@@ -63,3 +63,31 @@ func ExampleClient_WebhookHandler() {
 	}))
 	_ = http.ListenAndServe("127.0.0.1:8080", mux)
 }
+
+// Refund part of a paid order. The refund is an order of its own; the
+// paid order stays completed and is flagged has-refunds.
+func ExampleClient_CreateRefund() {
+	// A stand-in for api.kassacompleet.nl; leave WithBaseURL out in production.
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"id":"0d1c6a4e","refund_of_order_id":"f520537f","currency":"EUR","amount":250,
+			"status":"completed","flags":["is-refund"]}`)
+	}))
+	defer api.Close()
+
+	client, err := kassacompleet.New("your-api-key", kassacompleet.WithBaseURL(api.URL+"/v1"))
+	if err != nil {
+		panic(err)
+	}
+	refund, err := client.CreateRefund(context.Background(), "f520537f", kassacompleet.RefundCreate{
+		Amount: 250, Description: "one item returned",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(refund.ID, "refunds", refund.RefundOfOrderID, refund.Amount, refund.Status)
+	// Output:
+	// 0d1c6a4e refunds f520537f 2.50 completed
+}

@@ -4,6 +4,44 @@ package kassacompleet
 
 import gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
 
+// Customer The customer of an order: name, contact details and address, as the merchant sends them
+// (Ginger's order schema; ginger-php-plugin-sdk's Customer). Every field is optional; Ginger
+// answers null for one not sent.
+//
+// Fields:
+//   - AdditionalAddresses []CustomerAddress ("additional_addresses"): The customer's addresses by
+//     type (customer, billing, delivery).
+//   - Address string ("address"): The customer's address on one line (street, house number, postal
+//     code, city).
+//   - AddressType string ("address_type"): What address is, an open set; customer, delivery or
+//     billing.
+//   - Birthdate string ("birthdate"): The customer's date of birth, YYYY-MM-DD (Klarna, AfterPay).
+//   - Country string ("country"): ISO 3166-1 alpha-2 country code of address.
+//   - EmailAddress string ("email_address"): The customer's e-mail address.
+//   - FirstName string ("first_name"): The customer's first name.
+//   - Gender string ("gender"): The customer's gender, male or female (Klarna, AfterPay).
+//   - Housenumber string ("housenumber"): The house number of address.
+//   - IPAddress string ("ip_address"): The IP address the customer ordered from.
+//   - LastName string ("last_name"): The customer's last name.
+//   - Locale string ("locale"): The customer's language, e.g. nl_NL; the payment page speaks it.
+//   - MerchantCustomerID string ("merchant_customer_id"): The merchant's own id of the customer.
+//   - PhoneNumbers []string ("phone_numbers"): The customer's phone numbers.
+//   - PostalCode string ("postal_code"): The postal code of address.
+type Customer = gen.Customer
+
+// CustomerAddress One of the customer's addresses (ginger-php-plugin-sdk's Address).
+//
+// Fields:
+//   - Address string ("address"): The address on one line.
+//   - AddressType string ("address_type"): What the address is for, an open set; customer, billing
+//     or delivery.
+//   - City string ("city"): The city.
+//   - Country string ("country"): ISO 3166-1 alpha-2 country code.
+//   - Housenumber string ("housenumber"): The house number, with any addition.
+//   - PostalCode string ("postal_code"): The postal code.
+//   - Street string ("street"): The street.
+type CustomerAddress = gen.CustomerAddress
+
 // ErrorDetail One error of the error envelope.
 //
 // Fields:
@@ -30,28 +68,63 @@ type ErrorResponse = gen.ErrorResponse
 //   - Name string ("name", required): The bank's name, to show the customer.
 type Issuer = gen.Issuer
 
-// Order An order as Kassa Compleet returns it from POST /orders/ and GET /orders/{id}/: the
-// payment's state and its transactions (payment attempts).
+// Order An order as Kassa Compleet returns it from POST /orders/, GET /orders/{id}/, PUT and
+// DELETE on it, and (as a refund) from POST /orders/{id}/refunds/: the payment's state and its
+// transactions (payment attempts). An order that expired before a payment method was chosen has no
+// transactions key at all.
 //
 // Fields:
-//   - Amount money.Cents ("amount", required): The order's amount in cents.
+//   - Amount money.Cents ("amount", required): The order's amount in cents (including VAT); for a
+//     refund, the amount refunded.
+//   - Client OrderClient ("client"): What created the order (user agent, platform, plugin), as
+//     Ginger recorded it.
 //   - Completed time.Time ("completed"): When the order was completed; null or absent before that.
 //   - Created time.Time ("created"): When the order was created (ISO 8601 with offset).
 //   - Currency string ("currency", required): ISO 4217 currency code of amount.
+//   - Customer Customer ("customer"): The customer, as sent with the order.
 //   - Description string ("description"): The order's description, as sent.
+//   - ExpirationPeriod string ("expiration_period"): How long the order may be paid, an ISO 8601
+//     duration (PT30M); null or absent for the project's default.
+//   - Extra flex.ObjectOrList ("extra"): Free-form data the merchant sent with the order (e.g. its
+//     plugin's name), echoed back: an object, or [] when an integration sent an empty PHP array. The
+//     Go type keeps the raw JSON; decode it with ObjectOrList.Decode.
+//   - Flags []string ("flags"): Markers on the order, an open set: is-test (made with a test key),
+//     has-refunds (refunded, in part or in full), is-refund (this order is a refund of
+//     refund_of_order_id), has-captures (a transaction was captured).
 //   - ID string ("id", required): The order's id (a UUID), for GET /orders/{id}/, the payment page
 //     URL and the webhook.
+//   - LastTransactionAdded time.Time ("last_transaction_added"): When the order's latest
+//     transaction (payment attempt) was added.
+//   - MerchantID string ("merchant_id"): The merchant (account) the order belongs to.
 //   - MerchantOrderID string ("merchant_order_id"): The shop's own reference, as sent when the
 //     order was created.
 //   - Modified time.Time ("modified"): When the order last changed.
+//   - OrderLines []OrderLine ("order_lines"): The order's lines, as sent.
+//   - OrderURL string ("order_url"): The hosted payment page of the order, where the customer
+//     picks a method (payment-page orders).
 //   - ProjectID string ("project_id"): The Kassa Compleet project (web shop) the order belongs to;
 //     also in the webhook and on the return URL.
+//   - RefundOfOrderID string ("refund_of_order_id"): For a refund (flags holds is-refund), the id
+//     of the order it refunds.
 //   - ReturnURL string ("return_url"): Where the customer is sent after paying, as sent.
 //   - Status string ("status", required): The order's status; see-transactions means its
 //     transactions' statuses tell it.
 //   - Transactions []Transaction ("transactions"): The order's payment attempts, each with its
-//     payment method, status and payment_url.
+//     payment method, status and payment_url; absent on an order that expired without one.
+//   - WebhookURL string ("webhook_url"): Where the status_changed webhook for this order goes, as
+//     sent.
 type Order = gen.Order
+
+// OrderClient What created an order, as Ginger recorded it (ginger-php-plugin-sdk's Client).
+//
+// Fields:
+//   - PlatformName string ("platform_name"): The shop platform, e.g. WooCommerce.
+//   - PlatformVersion string ("platform_version"): The shop platform's version.
+//   - PluginName string ("plugin_name"): The payment plugin.
+//   - PluginVersion string ("plugin_version"): The payment plugin's version.
+//   - UserAgent string ("user_agent"): The User-Agent of the request that created the order, e.g.
+//     Ginger-PHP/2.0.0.
+type OrderClient = gen.OrderClient
 
 // OrderCreate An order to create with POST /orders/. Currency and amount are always required; an
 // order with a transaction names its payment method (iDEAL also needs the issuer and return_url).
@@ -62,10 +135,16 @@ type Order = gen.Order
 //   - Amount money.Cents ("amount", required): The amount to pay, in cents (99 is EUR 0.99).
 //   - Currency string ("currency", required): ISO 4217 currency code in capitals; the document's
 //     examples use EUR. Example: EUR
+//   - Customer Customer ("customer"): The customer, for the payment page and for methods that need
+//     one (Klarna, AfterPay).
 //   - Description string ("description"): The order's description, for the customer and the
 //     merchant's records.
+//   - ExpirationPeriod string ("expiration_period"): How long the order may be paid, an ISO 8601
+//     duration (PT30M); the project's default without it. Example: PT30M
 //   - MerchantOrderID string ("merchant_order_id"): The shop's own reference for the order; Kassa
 //     Compleet returns it unchanged.
+//   - OrderLines []OrderLine ("order_lines"): What the order is made of, line by line; methods
+//     that capture or refund by line (Klarna, AfterPay) need them.
 //   - ReturnURL string ("return_url"): Where the customer is sent after paying, whether the
 //     payment succeeded or not, with order_id and project_id added as query parameters. Required for
 //     iDEAL; omit it (and the transactions) for a payment-page order.
@@ -74,6 +153,41 @@ type Order = gen.Order
 //   - WebhookURL string ("webhook_url"): URL Kassa Compleet POSTs the status_changed webhook to
 //     for this order, instead of the webhook_url configured on the project.
 type OrderCreate = gen.OrderCreate
+
+// OrderLine One line of an order (Ginger's order_line; ginger-php-plugin-sdk's Line): what was
+// bought, how many, at what unit price.
+//
+// Fields:
+//   - Amount money.Cents ("amount", required): The price of one item in cents, including VAT.
+//   - Currency string ("currency"): ISO 4217 currency code of amount.
+//   - DiscountRate int ("discount_rate"): A discount in percent times 100 (11.57% is 1157).
+//   - Ean string ("ean"): The product's EAN barcode.
+//   - ID string ("id"): Ginger's id of the line (in answers).
+//   - ImageURL string ("image_url"): An image of the product.
+//   - MerchantOrderLineID string ("merchant_order_line_id"): The merchant's own id of the line.
+//   - Name string ("name", required): What the line is, usually a short description.
+//   - Quantity int ("quantity", required): How many.
+//   - Type string ("type"): The kind of line, an open set; physical, discount, shipping_fee,
+//     sales_tax, digital, gift_card, store_credit or surcharge. Example: physical
+//   - URL string ("url"): The product's page.
+//   - VatPercentage json.Number ("vat_percentage"): The VAT rate. Ginger takes it times 100 as a
+//     whole number (21% is 2100, as ginger-php-plugin-sdk sends it); a Magento integration notes that
+//     Kassa Compleet takes another format (mage2.pro/t/3451), so the type is any number.
+type OrderLine = gen.OrderLine
+
+// OrderUpdate The fields of an order to change with PUT /orders/{id}/; fields left out keep their
+// value. Amount, currency and status are not changed this way.
+//
+// Fields:
+//   - Customer Customer ("customer"): The customer, replacing the one sent before.
+//   - Description string ("description"): The order's new description.
+//   - ExpirationPeriod string ("expiration_period"): The new time the order may be paid in, an ISO
+//     8601 duration (PT30M).
+//   - MerchantOrderID string ("merchant_order_id"): The shop's new reference for the order.
+//   - OrderLines []OrderLine ("order_lines"): The order lines, replacing those sent before.
+//   - ReturnURL string ("return_url"): The new URL to send the customer back to.
+//   - WebhookURL string ("webhook_url"): The new URL for the order's status_changed webhook.
+type OrderUpdate = gen.OrderUpdate
 
 // PaymentMethod A payment method the document describes: ideal (the customer pays in their bank's
 // iDEAL page; needs issuer_id and return_url), credit-card (the customer enters the card at
@@ -88,14 +202,26 @@ type PaymentMethod = gen.PaymentMethod
 //
 // Fields:
 //   - AcquirerID string ("acquirer_id"): The iDEAL acquirer's id, e.g. 0050.
+//   - ConsumerAddress string ("consumer_address"): Address of the account holder (iDEAL, SEPA),
+//     when the bank reports it.
 //   - ConsumerBic string ("consumer_bic"): BIC of the account that paid (iDEAL, after payment);
 //     null until known.
 //   - ConsumerCity string ("consumer_city"): City of the account holder (iDEAL, after payment);
 //     may be null.
+//   - ConsumerCountry string ("consumer_country"): Country of the account holder (iDEAL, SEPA),
+//     when the bank reports it.
 //   - ConsumerIban string ("consumer_iban"): IBAN of the account that paid (iDEAL, after payment);
 //     null until known.
 //   - ConsumerName string ("consumer_name"): Name of the account holder (iDEAL, after payment);
 //     null until known.
+//   - CreditorAccountHolderCity string ("creditor_account_holder_city"): The city of that
+//     account's holder (bank transfer).
+//   - CreditorAccountHolderName string ("creditor_account_holder_name"): The holder of the account
+//     the customer transfers the amount to (bank transfer).
+//   - CreditorBic string ("creditor_bic"): BIC of the account the customer transfers the amount to
+//     (bank transfer).
+//   - CreditorIban string ("creditor_iban"): The IBAN the customer transfers the amount to (bank
+//     transfer).
 //   - IssuerID string ("issuer_id"): BIC of the bank the customer chose (iDEAL).
 //   - PurchaseID string ("purchase_id"): The purchase id sent to the bank with the iDEAL
 //     transaction.
@@ -114,29 +240,68 @@ type PaymentMethodDetails = gen.PaymentMethodDetails
 //     only).
 type PaymentMethodDetailsCreate = gen.PaymentMethodDetailsCreate
 
+// RefundCreate A refund to make with POST /orders/{id}/refunds/: the amount in cents (the whole
+// order's or part of it) and a description; for a method that captures (Klarna, AfterPay), the
+// order lines refunded.
+//
+// Fields:
+//   - Amount money.Cents ("amount", required): The amount to refund, in cents; at most what is
+//     left of the order's amount.
+//   - Description string ("description"): Why the order is refunded, for the customer and the
+//     merchant's records.
+//   - OrderLines []OrderLine ("order_lines"): The order lines refunded (for methods that refund by
+//     line, such as Klarna and AfterPay).
+type RefundCreate = gen.RefundCreate
+
 // Transaction One payment attempt of an order, with its payment method, its status and where to
 // send the customer.
 //
 // Fields:
 //   - Amount money.Cents ("amount"): The transaction's amount in cents.
+//   - Balance string ("balance"): Which balance the money goes to: internal (Ginger's, paid out to
+//     the merchant), external (the merchant's own contract with the payment method) or test (a test
+//     order, no real money). Example: internal
 //   - Completed time.Time ("completed"): When the transaction was completed; null or absent before
 //     that.
 //   - Created time.Time ("created"): When the transaction was created (ISO 8601 with offset).
+//   - CreditDebit string ("credit_debit"): credit for a payment to the merchant, debit for money
+//     going back to the customer (a refund). Example: credit
 //   - Currency string ("currency"): ISO 4217 currency code of amount.
+//   - CustomerMessage string ("customer_message"): A message about the transaction's outcome that
+//     may be shown to the customer.
+//   - Description string ("description"): The transaction's description, the order's by default.
+//   - Events []TransactionEvent ("events"): What happened to the transaction, oldest first (new,
+//     status changes, captures, fees).
+//   - ExpirationPeriod string ("expiration_period"): How long the transaction may be paid, an ISO
+//     8601 duration (PT30M, PT60M).
 //   - FeeAmount money.Cents ("fee_amount"): Kassa Compleet's fee for this transaction in cents,
 //     once known.
 //   - FeeCurrency string ("fee_currency"): ISO 4217 currency code of fee_amount.
+//   - Flags []string ("flags"): Markers on the transaction, an open set (e.g. has-captures once
+//     captured).
 //   - ID string ("id", required): The transaction's id (a UUID); payment_url names it.
+//   - IsCapturable bool ("is_capturable"): Whether the transaction is accepted (authorized) and
+//     can still be captured (POST …/captures/).
+//   - IsFullyCaptured bool ("is_fully_captured"): Whether the transaction's whole amount has been
+//     captured.
+//   - MerchantID string ("merchant_id"): The merchant the transaction belongs to.
 //   - Modified time.Time ("modified"): When the transaction last changed.
+//   - OrderID string ("order_id"): The id of the order the transaction belongs to.
 //   - PaymentMethod string ("payment_method"): The payment method: ideal, credit-card,
 //     bank-transfer, or another method enabled on the project (an open set; see PaymentMethod for the
 //     values an order can be created with).
 //   - PaymentMethodBrand string ("payment_method_brand"): The brand within the payment method,
 //     e.g. sepa for a bank transfer.
-//   - PaymentMethodDetails PaymentMethodDetails ("payment_method_details"): What the payment
-//     method adds, e.g. the iDEAL account that paid or the bank-transfer reference.
+//   - PaymentMethodDetails flex.Object[PaymentMethodDetails] ("payment_method_details"): What the
+//     payment method adds, e.g. the iDEAL account that paid or the bank-transfer reference; [] (PHP's
+//     empty array, as Ginger's PHP SDK sends it for a credit-card transaction) or null when there is
+//     nothing. The Go type reads all three; the details are its Value.
 //   - PaymentURL string ("payment_url"): Where to send the customer (with an HTTP redirect) to
 //     pay; absent for bank transfer.
+//   - ProductType string ("product_type"): The Ginger product that processed the transaction, e.g.
+//     ginger.
+//   - ProjectID string ("project_id"): The project the transaction belongs to.
+//   - Reason string ("reason"): Why the transaction failed or was declined, for the merchant.
 //   - Status string ("status", required): The transaction's status.
 type Transaction = gen.Transaction
 
@@ -147,6 +312,26 @@ type Transaction = gen.Transaction
 //   - PaymentMethodDetails PaymentMethodDetailsCreate ("payment_method_details"): Details the
 //     payment method needs; iDEAL needs issuer_id.
 type TransactionCreate = gen.TransactionCreate
+
+// TransactionEvent One event in a transaction's history. Every event has event, id, occurred and
+// noticed; the other fields belong to some kinds (a fee registration carries the fee and its VAT).
+//
+// Fields:
+//   - Amount money.Cents ("amount"): The amount the event concerns, in cents.
+//   - CalculationType string ("calculation_type"): How a fee was calculated, e.g. blended.
+//   - Currency string ("currency"): ISO 4217 currency code of the event's amounts.
+//   - Event string ("event"): What happened, e.g. new, status_changed, captured,
+//     registered_billing_fees.
+//   - ID string ("id"): The event's id (a UUID).
+//   - Noticed time.Time ("noticed"): When Ginger recorded it.
+//   - Occurred time.Time ("occurred"): When it happened.
+//   - PayoutSystem string ("payout_system"): How fees are settled, e.g. gross.
+//   - Source string ("source"): What caused it, e.g. set_status.
+//   - TransactionFee money.Cents ("transaction_fee"): The fee for the transaction, in cents.
+//   - VatAmount money.Cents ("vat_amount"): The VAT on the fee, in cents.
+//   - VatClass string ("vat_class"): The VAT class of the fee, e.g. nl-high.
+//   - VatPercentage json.Number ("vat_percentage"): The VAT percentage of the fee, e.g. 21.
+type TransactionEvent = gen.TransactionEvent
 
 // WebhookEvent Body of the webhook Kassa Compleet POSTs to the project's (or the order's)
 // webhook_url whenever an order's status changes. It is not signed: read the order's status with

@@ -71,6 +71,10 @@ func NormalizeStatus(raw string) betaalkit.Status {
 // furthest transaction: paid if one is completed or captured, else
 // authorized, pending, open; only when every transaction failed does it
 // take the first one's failure. Raw stays "see-transactions".
+//
+// Kassa Compleet has no refunded status: a refunded order stays completed
+// (paid) and its Flags hold FlagHasRefunds; the refund is an order of its
+// own (FlagIsRefund), completed once it went through.
 func StatusOf(order *Order) betaalkit.PaymentStatus {
 	if order == nil {
 		return betaalkit.PaymentStatus{Status: betaalkit.StatusUnknown}

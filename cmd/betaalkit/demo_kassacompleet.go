@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 	sandbox "github.com/betaalkit/betaalkit/sandbox/kassacompleet"
@@ -66,7 +68,30 @@ func demoKassaCompleet(ctx context.Context, env demoEnv, hooks *webhookReceiver,
 	if status := kassacompleet.StatusOf(final); !status.IsPaid() {
 		return fmt.Errorf("order %s ended %s, want paid", final.ID, status)
 	}
-	step("final status: %s; Kassa Compleet's document has no refund call", kassacompleet.StatusOf(final))
+	step("final status: %s", kassacompleet.StatusOf(final))
+
+	// A refund is an order of its own at Ginger; the paid order stays
+	// completed and is flagged has-refunds.
+	refund, err := client.CreateRefund(ctx, order.ID, kassacompleet.RefundCreate{Amount: 500, Description: "demo partial refund"})
+	if err != nil {
+		return fmt.Errorf("refund: %w", err)
+	}
+	refunded, err := client.GetPayment(ctx, order.ID)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(refunded.Flags, kassacompleet.FlagHasRefunds) {
+		return fmt.Errorf("order %s is not flagged %s after a refund: %v", order.ID, kassacompleet.FlagHasRefunds, refunded.Flags)
+	}
+	step("refunded EUR %s as refund order %s (%s); order %s, flags %v", refund.Amount, refund.ID, refund.Status, kassacompleet.StatusOf(refunded), refunded.Flags)
+
+	// More than is left is refused in Kassa Compleet's error envelope.
+	_, err = client.CreateRefund(ctx, order.ID, kassacompleet.RefundCreate{Amount: 1000})
+	var refused *kassacompleet.Error
+	if !errors.As(err, &refused) {
+		return fmt.Errorf("a refund of EUR 10.00 was not refused: %v", err)
+	}
+	step("refund of EUR 10.00 refused: HTTP %d, %s: %s", refused.StatusCode, refused.Type, refused.Value)
 	return nil
 }
 

@@ -76,6 +76,39 @@ func (e TokenRequestGrantType) Valid() bool {
 	}
 }
 
+// AddressData A postal address an iDEAL Fast Checkout returns (only Dutch shipping addresses, for now).
+type AddressData struct {
+	// BuildingNumber The house number.
+	BuildingNumber string `json:"BuildingNumber,omitempty,omitzero"`
+
+	// CompanyName The company name of the addressee.
+	CompanyName string `json:"CompanyName,omitempty,omitzero"`
+
+	// Country The country; ISO 3166 in Worldline's model, the country's name in iDEAL payments.
+	Country string `json:"Country,omitempty,omitzero"`
+
+	// CountrySubDivision The region or province.
+	CountrySubDivision string `json:"CountrySubDivision,omitempty,omitzero"`
+
+	// FirstName The first name of the addressee.
+	FirstName string `json:"FirstName,omitempty,omitzero"`
+
+	// Floor The addition to the house number.
+	Floor string `json:"Floor,omitempty,omitzero"`
+
+	// LastName The last name of the addressee.
+	LastName string `json:"LastName,omitempty,omitzero"`
+
+	// PostCode The postal code, without spaces.
+	PostCode string `json:"PostCode,omitempty,omitzero"`
+
+	// StreetName The street.
+	StreetName string `json:"StreetName,omitempty,omitzero"`
+
+	// TownName The city.
+	TownName string `json:"TownName,omitempty,omitzero"`
+}
+
 // Amount An amount in euros, with its breakdown for Fast Checkout.
 type Amount struct {
 	// Amount The amount to pay, in euros with a decimal point ("1.00").
@@ -146,6 +179,21 @@ type DebtorAccount struct {
 	SchemeName string `json:"SchemeName,omitempty,omitzero"`
 }
 
+// DebtorContactDetails The contact details an iDEAL Fast Checkout returns, those the payment asked for.
+type DebtorContactDetails struct {
+	// Email The customer's e-mail address.
+	Email string `json:"Email,omitempty,omitzero"`
+
+	// FirstName The customer's first name.
+	FirstName string `json:"FirstName,omitempty,omitzero"`
+
+	// LastName The customer's last name.
+	LastName string `json:"LastName,omitempty,omitzero"`
+
+	// PhoneNumber The customer's phone number in E.164 format (+31612345678).
+	PhoneNumber string `json:"PhoneNumber,omitempty,omitzero"`
+}
+
 // DebtorInformation The customer (debtor) of a payment, their bank and their account.
 type DebtorInformation struct {
 	// Account The customer's account.
@@ -156,6 +204,27 @@ type DebtorInformation struct {
 
 	// Name The account holder's name.
 	Name string `json:"Name,omitempty,omitzero"`
+}
+
+// DebtorInformationResponse The customer (debtor) of a settled payment: the account holder, the bank and the account, and for an iDEAL Fast Checkout the contact details and addresses the payment asked for (ExpectedCheckoutData; only what was asked is returned).
+type DebtorInformationResponse struct {
+	// Account The customer's account.
+	Account DebtorAccount `json:"Account,omitempty,omitzero"`
+
+	// Agent BIC of the customer's bank.
+	Agent string `json:"Agent,omitempty,omitzero"`
+
+	// BillingAddress Where to send the invoice (Fast Checkout).
+	BillingAddress AddressData `json:"BillingAddress,omitempty,omitzero"`
+
+	// ContactDetails The customer's contact details (Fast Checkout).
+	ContactDetails DebtorContactDetails `json:"ContactDetails,omitempty,omitzero"`
+
+	// Name The account holder's name.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// ShippingAddress Where to ship the order (Fast Checkout).
+	ShippingAddress AddressData `json:"ShippingAddress,omitempty,omitzero"`
 }
 
 // DecimalAmount An amount in euros as a decimal string with a point ("1.00", "24.50").
@@ -277,34 +346,79 @@ type PaymentStatusData struct {
 	// AspspPaymentID The payment's iDEAL transaction id (16 digits), as the customer's bank knows it.
 	AspspPaymentID string `json:"AspspPaymentId,omitempty,omitzero"`
 
-	// DebtorInformation The customer who paid, once the payment is settled.
-	DebtorInformation DebtorInformation `json:"DebtorInformation,omitempty,omitzero"`
+	// DebtorInformation The customer who paid, once the payment is settled; with Fast Checkout also the contact details and addresses asked for.
+	DebtorInformation DebtorInformationResponse `json:"DebtorInformation,omitempty,omitzero"`
+
+	// ExpiryDateTimestamp When the payment expires if the customer has not finished it (UTC).
+	ExpiryDateTimestamp time.Time `json:"ExpiryDateTimestamp,omitempty,omitzero"`
+
+	// FundsAvailable Whether the customer's account had enough funds, where the bank says.
+	FundsAvailable bool `json:"FundsAvailable,omitempty,omitzero"`
 
 	// GuaranteedAmount The amount the customer's bank guarantees to the merchant, in euros; in Worldline's notification example of a settled payment ("10.00").
 	GuaranteedAmount DecimalAmount `json:"GuaranteedAmount,omitempty,omitzero"`
+
+	// InitiatingPartyReferenceID The Initiating Party's own reference to the payment, not shown to the customer.
+	InitiatingPartyReferenceID string `json:"InitiatingPartyReferenceId,omitempty,omitzero"`
 
 	// PaymentID The routing service's id of the payment.
 	PaymentID string `json:"PaymentId"`
 
 	// PaymentStatus The payment's current status.
 	PaymentStatus PaymentStatus `json:"PaymentStatus"`
+
+	// PsuMessage A text to show the customer (the payment service user).
+	PsuMessage string `json:"PsuMessage,omitempty,omitzero"`
 }
 
-// PaymentStatusResponse Body of the status response, and of the status notification the routing service POSTs to InitiatingPartyNotificationURL.
+// PaymentStatusResponse Body of the status response, and of the status notification the routing service POSTs to InitiatingPartyNotificationURL (Worldline's PaymentDetailedInformation).
 type PaymentStatusResponse struct {
-	// CommonPaymentData The payment's status and ids, and once it is settled the amount and the customer's account.
+	// CommonPaymentData The payment's status and ids, and once it is settled the amount and the customer's account (with Fast Checkout, the customer's contact details and addresses).
 	CommonPaymentData PaymentStatusData `json:"CommonPaymentData"`
+
+	// Links What to do next with the payment, e.g. where to send the customer while it is open.
+	Links StatusLinks `json:"Links,omitempty,omitzero"`
 
 	// PaymentProductUsed The payment product the customer paid with (IDEAL).
 	//
 	// Example: IDEAL
 	PaymentProductUsed string `json:"PaymentProductUsed,omitempty,omitzero"`
+
+	// UseWaitingScreen Whether the Initiating Party is to show a waiting screen with a button to Links.RedirectUrl rather than redirect the customer at once.
+	UseWaitingScreen bool `json:"UseWaitingScreen,omitempty,omitzero"`
 }
 
 // RemittanceInformationStructured Structured remittance information, the merchant's own reference for the payment.
 type RemittanceInformationStructured struct {
 	// Reference The merchant's reference, e.g. the order number.
 	Reference string `json:"Reference,omitempty,omitzero"`
+}
+
+// StatusLinks The links of a status answer or notification: what to do next with the payment. An iDEAL payment uses RedirectUrl (the customer's way to pay while it is open) and ConfirmationRequired (the payment waits for the Initiating Party's confirmation); the others belong to PSD2 flows and are kept as sent.
+type StatusLinks struct {
+	// AuthorizeTransaction Where to authorise the transaction (PSD2).
+	AuthorizeTransaction Link `json:"AuthorizeTransaction,omitempty,omitzero"`
+
+	// ConfirmationRequired Where to confirm the payment, when the bank asks for the Initiating Party's confirmation.
+	ConfirmationRequired Link `json:"ConfirmationRequired,omitempty,omitzero"`
+
+	// PostAuthorisationForEmbedded Where to start an embedded authorisation (PSD2).
+	PostAuthorisationForEmbedded Link `json:"PostAuthorisationForEmbedded,omitempty,omitzero"`
+
+	// PostAuthorisationForExplicit Where to start an explicit authorisation (PSD2).
+	PostAuthorisationForExplicit Link `json:"PostAuthorisationForExplicit,omitempty,omitzero"`
+
+	// PostIdentificationForDecoupled Where to identify the customer for a decoupled authorisation (PSD2).
+	PostIdentificationForDecoupled Link `json:"PostIdentificationForDecoupled,omitempty,omitzero"`
+
+	// PutAuthorisationForEmbedded Where to continue an embedded authorisation (PSD2).
+	PutAuthorisationForEmbedded Link `json:"PutAuthorisationForEmbedded,omitempty,omitzero"`
+
+	// RedirectURL Where to send the customer to pay.
+	RedirectURL Link `json:"RedirectUrl,omitempty,omitzero"`
+
+	// SelectAuthenticationMethod Where to select the customer's authentication method (PSD2).
+	SelectAuthenticationMethod Link `json:"SelectAuthenticationMethod,omitempty,omitzero"`
 }
 
 // TokenErrorResponse Error body of the token endpoint (lower-case keys).

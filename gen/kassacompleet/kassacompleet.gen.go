@@ -43,6 +43,81 @@ func (e PaymentMethod) Valid() bool {
 // Cents An amount in cents (the currency's minor unit), a whole number; 99 is EUR 0.99.
 type Cents = money.Cents
 
+// Customer The customer of an order: name, contact details and address, as the merchant sends them (Ginger's order schema; ginger-php-plugin-sdk's Customer). Every field is optional; Ginger answers null for one not sent.
+type Customer struct {
+	// AdditionalAddresses The customer's addresses by type (customer, billing, delivery).
+	AdditionalAddresses []CustomerAddress `json:"additional_addresses,omitempty,omitzero"`
+
+	// Address The customer's address on one line (street, house number, postal code, city).
+	Address string `json:"address,omitempty,omitzero"`
+
+	// AddressType What address is, an open set; customer, delivery or billing.
+	AddressType string `json:"address_type,omitempty,omitzero"`
+
+	// Birthdate The customer's date of birth, YYYY-MM-DD (Klarna, AfterPay).
+	Birthdate string `json:"birthdate,omitempty,omitzero"`
+
+	// Country ISO 3166-1 alpha-2 country code of address.
+	Country string `json:"country,omitempty,omitzero"`
+
+	// EmailAddress The customer's e-mail address.
+	EmailAddress string `json:"email_address,omitempty,omitzero"`
+
+	// FirstName The customer's first name.
+	FirstName string `json:"first_name,omitempty,omitzero"`
+
+	// Gender The customer's gender, male or female (Klarna, AfterPay).
+	Gender string `json:"gender,omitempty,omitzero"`
+
+	// Housenumber The house number of address.
+	Housenumber string `json:"housenumber,omitempty,omitzero"`
+
+	// IPAddress The IP address the customer ordered from.
+	IPAddress string `json:"ip_address,omitempty,omitzero"`
+
+	// LastName The customer's last name.
+	LastName string `json:"last_name,omitempty,omitzero"`
+
+	// Locale The customer's language, e.g. nl_NL; the payment page speaks it.
+	Locale string `json:"locale,omitempty,omitzero"`
+
+	// MerchantCustomerID The merchant's own id of the customer.
+	MerchantCustomerID string `json:"merchant_customer_id,omitempty,omitzero"`
+
+	// PhoneNumbers The customer's phone numbers.
+	PhoneNumbers []string `json:"phone_numbers,omitempty,omitzero"`
+
+	// PostalCode The postal code of address.
+	PostalCode string `json:"postal_code,omitempty,omitzero"`
+}
+
+// CustomerAddress One of the customer's addresses (ginger-php-plugin-sdk's Address).
+type CustomerAddress struct {
+	// Address The address on one line.
+	Address string `json:"address,omitempty,omitzero"`
+
+	// AddressType What the address is for, an open set; customer, billing or delivery.
+	AddressType string `json:"address_type,omitempty,omitzero"`
+
+	// City The city.
+	City string `json:"city,omitempty,omitzero"`
+
+	// Country ISO 3166-1 alpha-2 country code.
+	Country string `json:"country,omitempty,omitzero"`
+
+	// Housenumber The house number, with any addition.
+	Housenumber string `json:"housenumber,omitempty,omitzero"`
+
+	// PostalCode The postal code.
+	PostalCode string `json:"postal_code,omitempty,omitzero"`
+
+	// Street The street.
+	Street string `json:"street,omitempty,omitzero"`
+}
+
+// Empty Nothing: PHP's empty array [] or null, which integrations built on PHP send (and Ginger echoes) for an object with nothing in it.
+type Empty = []interface{}
+
 // ErrorDetail One error of the error envelope.
 type ErrorDetail struct {
 	// Status The HTTP status code, repeated; sent as a number, a string, or not at all.
@@ -77,10 +152,16 @@ type Issuer struct {
 	Name string `json:"name"`
 }
 
-// Order An order as Kassa Compleet returns it from POST /orders/ and GET /orders/{id}/: the payment's state and its transactions (payment attempts).
+// ObjectOrList A JSON object, or an array (an empty PHP array sent where an object was meant); kept as raw JSON.
+type ObjectOrList = flex.ObjectOrList
+
+// Order An order as Kassa Compleet returns it from POST /orders/, GET /orders/{id}/, PUT and DELETE on it, and (as a refund) from POST /orders/{id}/refunds/: the payment's state and its transactions (payment attempts). An order that expired before a payment method was chosen has no transactions key at all.
 type Order struct {
-	// Amount The order's amount in cents.
+	// Amount The order's amount in cents (including VAT); for a refund, the amount refunded.
 	Amount Cents `json:"amount"`
+
+	// Client What created the order (user agent, platform, plugin), as Ginger recorded it.
+	Client OrderClient `json:"client,omitempty,omitzero"`
 
 	// Completed When the order was completed; null or absent before that.
 	Completed time.Time `json:"completed,omitempty,omitzero"`
@@ -91,11 +172,29 @@ type Order struct {
 	// Currency ISO 4217 currency code of amount.
 	Currency string `json:"currency"`
 
+	// Customer The customer, as sent with the order.
+	Customer Customer `json:"customer,omitempty,omitzero"`
+
 	// Description The order's description, as sent.
 	Description string `json:"description,omitempty,omitzero"`
 
+	// ExpirationPeriod How long the order may be paid, an ISO 8601 duration (PT30M); null or absent for the project's default.
+	ExpirationPeriod string `json:"expiration_period,omitempty,omitzero"`
+
+	// Extra Free-form data the merchant sent with the order (e.g. its plugin's name), echoed back: an object, or [] when an integration sent an empty PHP array. The Go type keeps the raw JSON; decode it with ObjectOrList.Decode.
+	Extra ObjectOrList `json:"extra,omitempty,omitzero"`
+
+	// Flags Markers on the order, an open set: is-test (made with a test key), has-refunds (refunded, in part or in full), is-refund (this order is a refund of refund_of_order_id), has-captures (a transaction was captured).
+	Flags []string `json:"flags,omitempty,omitzero"`
+
 	// ID The order's id (a UUID), for GET /orders/{id}/, the payment page URL and the webhook.
 	ID string `json:"id"`
+
+	// LastTransactionAdded When the order's latest transaction (payment attempt) was added.
+	LastTransactionAdded time.Time `json:"last_transaction_added,omitempty,omitzero"`
+
+	// MerchantID The merchant (account) the order belongs to.
+	MerchantID string `json:"merchant_id,omitempty,omitzero"`
 
 	// MerchantOrderID The shop's own reference, as sent when the order was created.
 	MerchantOrderID string `json:"merchant_order_id,omitempty,omitzero"`
@@ -103,8 +202,17 @@ type Order struct {
 	// Modified When the order last changed.
 	Modified time.Time `json:"modified,omitempty,omitzero"`
 
+	// OrderLines The order's lines, as sent.
+	OrderLines []OrderLine `json:"order_lines,omitempty,omitzero"`
+
+	// OrderURL The hosted payment page of the order, where the customer picks a method (payment-page orders).
+	OrderURL string `json:"order_url,omitempty,omitzero"`
+
 	// ProjectID The Kassa Compleet project (web shop) the order belongs to; also in the webhook and on the return URL.
 	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// RefundOfOrderID For a refund (flags holds is-refund), the id of the order it refunds.
+	RefundOfOrderID string `json:"refund_of_order_id,omitempty,omitzero"`
 
 	// ReturnURL Where the customer is sent after paying, as sent.
 	ReturnURL string `json:"return_url,omitempty,omitzero"`
@@ -112,8 +220,29 @@ type Order struct {
 	// Status The order's status; see-transactions means its transactions' statuses tell it.
 	Status OrderStatus `json:"status"`
 
-	// Transactions The order's payment attempts, each with its payment method, status and payment_url.
+	// Transactions The order's payment attempts, each with its payment method, status and payment_url; absent on an order that expired without one.
 	Transactions []Transaction `json:"transactions,omitempty,omitzero"`
+
+	// WebhookURL Where the status_changed webhook for this order goes, as sent.
+	WebhookURL string `json:"webhook_url,omitempty,omitzero"`
+}
+
+// OrderClient What created an order, as Ginger recorded it (ginger-php-plugin-sdk's Client).
+type OrderClient struct {
+	// PlatformName The shop platform, e.g. WooCommerce.
+	PlatformName string `json:"platform_name,omitempty,omitzero"`
+
+	// PlatformVersion The shop platform's version.
+	PlatformVersion string `json:"platform_version,omitempty,omitzero"`
+
+	// PluginName The payment plugin.
+	PluginName string `json:"plugin_name,omitempty,omitzero"`
+
+	// PluginVersion The payment plugin's version.
+	PluginVersion string `json:"plugin_version,omitempty,omitzero"`
+
+	// UserAgent The User-Agent of the request that created the order, e.g. Ginger-PHP/2.0.0.
+	UserAgent string `json:"user_agent,omitempty,omitzero"`
 }
 
 // OrderCreate An order to create with POST /orders/. Currency and amount are always required; an order with a transaction names its payment method (iDEAL also needs the issuer and return_url). An order with neither transactions nor return_url is a payment-page order: the customer picks the method on Kassa Compleet's page.
@@ -126,11 +255,22 @@ type OrderCreate struct {
 	// Example: EUR
 	Currency string `json:"currency"`
 
+	// Customer The customer, for the payment page and for methods that need one (Klarna, AfterPay).
+	Customer Customer `json:"customer,omitempty,omitzero"`
+
 	// Description The order's description, for the customer and the merchant's records.
 	Description string `json:"description,omitempty,omitzero"`
 
+	// ExpirationPeriod How long the order may be paid, an ISO 8601 duration (PT30M); the project's default without it.
+	//
+	// Example: PT30M
+	ExpirationPeriod string `json:"expiration_period,omitempty,omitzero"`
+
 	// MerchantOrderID The shop's own reference for the order; Kassa Compleet returns it unchanged.
 	MerchantOrderID string `json:"merchant_order_id,omitempty,omitzero"`
+
+	// OrderLines What the order is made of, line by line; methods that capture or refund by line (Klarna, AfterPay) need them.
+	OrderLines []OrderLine `json:"order_lines,omitempty,omitzero"`
 
 	// ReturnURL Where the customer is sent after paying, whether the payment succeeded or not, with order_id and project_id added as query parameters. Required for iDEAL; omit it (and the transactions) for a payment-page order.
 	ReturnURL string `json:"return_url,omitempty,omitzero"`
@@ -142,8 +282,73 @@ type OrderCreate struct {
 	WebhookURL string `json:"webhook_url,omitempty,omitzero"`
 }
 
+// OrderLine One line of an order (Ginger's order_line; ginger-php-plugin-sdk's Line): what was bought, how many, at what unit price.
+type OrderLine struct {
+	// Amount The price of one item in cents, including VAT.
+	Amount Cents `json:"amount"`
+
+	// Currency ISO 4217 currency code of amount.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// DiscountRate A discount in percent times 100 (11.57% is 1157).
+	DiscountRate int `json:"discount_rate,omitempty,omitzero"`
+
+	// Ean The product's EAN barcode.
+	Ean string `json:"ean,omitempty,omitzero"`
+
+	// ID Ginger's id of the line (in answers).
+	ID string `json:"id,omitempty,omitzero"`
+
+	// ImageURL An image of the product.
+	ImageURL string `json:"image_url,omitempty,omitzero"`
+
+	// MerchantOrderLineID The merchant's own id of the line.
+	MerchantOrderLineID string `json:"merchant_order_line_id,omitempty,omitzero"`
+
+	// Name What the line is, usually a short description.
+	Name string `json:"name"`
+
+	// Quantity How many.
+	Quantity int `json:"quantity"`
+
+	// Type The kind of line, an open set; physical, discount, shipping_fee, sales_tax, digital, gift_card, store_credit or surcharge.
+	//
+	// Example: physical
+	Type string `json:"type,omitempty,omitzero"`
+
+	// URL The product's page.
+	URL string `json:"url,omitempty,omitzero"`
+
+	// VatPercentage The VAT rate. Ginger takes it times 100 as a whole number (21% is 2100, as ginger-php-plugin-sdk sends it); a Magento integration notes that Kassa Compleet takes another format (mage2.pro/t/3451), so the type is any number.
+	VatPercentage json.Number `json:"vat_percentage,omitempty,omitzero"`
+}
+
 // OrderStatus An order's status: new (created; the customer has not visited the payment link yet), processing (the customer visited the payment link and the payment is under way, or a bank transfer awaits the money), error (the payment failed with an error), completed (paid), cancelled (cancelled by the customer or the merchant), expired (not paid in time), see-transactions (the transactions differ; read their statuses), declined (refused by the bank or the acquirer). The Go type is a plain string, so a status the provider adds later still decodes.
 type OrderStatus = string
+
+// OrderUpdate The fields of an order to change with PUT /orders/{id}/; fields left out keep their value. Amount, currency and status are not changed this way.
+type OrderUpdate struct {
+	// Customer The customer, replacing the one sent before.
+	Customer Customer `json:"customer,omitempty,omitzero"`
+
+	// Description The order's new description.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// ExpirationPeriod The new time the order may be paid in, an ISO 8601 duration (PT30M).
+	ExpirationPeriod string `json:"expiration_period,omitempty,omitzero"`
+
+	// MerchantOrderID The shop's new reference for the order.
+	MerchantOrderID string `json:"merchant_order_id,omitempty,omitzero"`
+
+	// OrderLines The order lines, replacing those sent before.
+	OrderLines []OrderLine `json:"order_lines,omitempty,omitzero"`
+
+	// ReturnURL The new URL to send the customer back to.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// WebhookURL The new URL for the order's status_changed webhook.
+	WebhookURL string `json:"webhook_url,omitempty,omitzero"`
+}
 
 // PaymentMethod A payment method the document describes: ideal (the customer pays in their bank's iDEAL page; needs issuer_id and return_url), credit-card (the customer enters the card at payment_url), bank-transfer (no redirect: the customer transfers the amount to the ING PSP account quoting the transaction's reference).
 type PaymentMethod string
@@ -153,17 +358,35 @@ type PaymentMethodDetails struct {
 	// AcquirerID The iDEAL acquirer's id, e.g. 0050.
 	AcquirerID string `json:"acquirer_id,omitempty,omitzero"`
 
+	// ConsumerAddress Address of the account holder (iDEAL, SEPA), when the bank reports it.
+	ConsumerAddress string `json:"consumer_address,omitempty,omitzero"`
+
 	// ConsumerBic BIC of the account that paid (iDEAL, after payment); null until known.
 	ConsumerBic string `json:"consumer_bic,omitempty,omitzero"`
 
 	// ConsumerCity City of the account holder (iDEAL, after payment); may be null.
 	ConsumerCity string `json:"consumer_city,omitempty,omitzero"`
 
+	// ConsumerCountry Country of the account holder (iDEAL, SEPA), when the bank reports it.
+	ConsumerCountry string `json:"consumer_country,omitempty,omitzero"`
+
 	// ConsumerIban IBAN of the account that paid (iDEAL, after payment); null until known.
 	ConsumerIban string `json:"consumer_iban,omitempty,omitzero"`
 
 	// ConsumerName Name of the account holder (iDEAL, after payment); null until known.
 	ConsumerName string `json:"consumer_name,omitempty,omitzero"`
+
+	// CreditorAccountHolderCity The city of that account's holder (bank transfer).
+	CreditorAccountHolderCity string `json:"creditor_account_holder_city,omitempty,omitzero"`
+
+	// CreditorAccountHolderName The holder of the account the customer transfers the amount to (bank transfer).
+	CreditorAccountHolderName string `json:"creditor_account_holder_name,omitempty,omitzero"`
+
+	// CreditorBic BIC of the account the customer transfers the amount to (bank transfer).
+	CreditorBic string `json:"creditor_bic,omitempty,omitzero"`
+
+	// CreditorIban The IBAN the customer transfers the amount to (bank transfer).
+	CreditorIban string `json:"creditor_iban,omitempty,omitzero"`
 
 	// IssuerID BIC of the bank the customer chose (iDEAL).
 	IssuerID string `json:"issuer_id,omitempty,omitzero"`
@@ -190,10 +413,27 @@ type PaymentMethodDetailsCreate struct {
 	IssuerID string `json:"issuer_id,omitempty,omitzero"`
 }
 
+// RefundCreate A refund to make with POST /orders/{id}/refunds/: the amount in cents (the whole order's or part of it) and a description; for a method that captures (Klarna, AfterPay), the order lines refunded.
+type RefundCreate struct {
+	// Amount The amount to refund, in cents; at most what is left of the order's amount.
+	Amount Cents `json:"amount"`
+
+	// Description Why the order is refunded, for the customer and the merchant's records.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// OrderLines The order lines refunded (for methods that refund by line, such as Klarna and AfterPay).
+	OrderLines []OrderLine `json:"order_lines,omitempty,omitzero"`
+}
+
 // Transaction One payment attempt of an order, with its payment method, its status and where to send the customer.
 type Transaction struct {
 	// Amount The transaction's amount in cents.
 	Amount Cents `json:"amount,omitempty,omitzero"`
+
+	// Balance Which balance the money goes to: internal (Ginger's, paid out to the merchant), external (the merchant's own contract with the payment method) or test (a test order, no real money).
+	//
+	// Example: internal
+	Balance string `json:"balance,omitempty,omitzero"`
 
 	// Completed When the transaction was completed; null or absent before that.
 	Completed time.Time `json:"completed,omitempty,omitzero"`
@@ -201,8 +441,25 @@ type Transaction struct {
 	// Created When the transaction was created (ISO 8601 with offset).
 	Created time.Time `json:"created,omitempty,omitzero"`
 
+	// CreditDebit credit for a payment to the merchant, debit for money going back to the customer (a refund).
+	//
+	// Example: credit
+	CreditDebit string `json:"credit_debit,omitempty,omitzero"`
+
 	// Currency ISO 4217 currency code of amount.
 	Currency string `json:"currency,omitempty,omitzero"`
+
+	// CustomerMessage A message about the transaction's outcome that may be shown to the customer.
+	CustomerMessage string `json:"customer_message,omitempty,omitzero"`
+
+	// Description The transaction's description, the order's by default.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Events What happened to the transaction, oldest first (new, status changes, captures, fees).
+	Events []TransactionEvent `json:"events,omitempty,omitzero"`
+
+	// ExpirationPeriod How long the transaction may be paid, an ISO 8601 duration (PT30M, PT60M).
+	ExpirationPeriod string `json:"expiration_period,omitempty,omitzero"`
 
 	// FeeAmount Kassa Compleet's fee for this transaction in cents, once known.
 	FeeAmount Cents `json:"fee_amount,omitempty,omitzero"`
@@ -210,11 +467,26 @@ type Transaction struct {
 	// FeeCurrency ISO 4217 currency code of fee_amount.
 	FeeCurrency string `json:"fee_currency,omitempty,omitzero"`
 
+	// Flags Markers on the transaction, an open set (e.g. has-captures once captured).
+	Flags []string `json:"flags,omitempty,omitzero"`
+
 	// ID The transaction's id (a UUID); payment_url names it.
 	ID string `json:"id"`
 
+	// IsCapturable Whether the transaction is accepted (authorized) and can still be captured (POST …/captures/).
+	IsCapturable bool `json:"is_capturable,omitempty,omitzero"`
+
+	// IsFullyCaptured Whether the transaction's whole amount has been captured.
+	IsFullyCaptured bool `json:"is_fully_captured,omitempty,omitzero"`
+
+	// MerchantID The merchant the transaction belongs to.
+	MerchantID string `json:"merchant_id,omitempty,omitzero"`
+
 	// Modified When the transaction last changed.
 	Modified time.Time `json:"modified,omitempty,omitzero"`
+
+	// OrderID The id of the order the transaction belongs to.
+	OrderID string `json:"order_id,omitempty,omitzero"`
 
 	// PaymentMethod The payment method: ideal, credit-card, bank-transfer, or another method enabled on the project (an open set; see PaymentMethod for the values an order can be created with).
 	PaymentMethod string `json:"payment_method,omitempty,omitzero"`
@@ -222,11 +494,20 @@ type Transaction struct {
 	// PaymentMethodBrand The brand within the payment method, e.g. sepa for a bank transfer.
 	PaymentMethodBrand string `json:"payment_method_brand,omitempty,omitzero"`
 
-	// PaymentMethodDetails What the payment method adds, e.g. the iDEAL account that paid or the bank-transfer reference.
-	PaymentMethodDetails PaymentMethodDetails `json:"payment_method_details,omitempty,omitzero"`
+	// PaymentMethodDetails What the payment method adds, e.g. the iDEAL account that paid or the bank-transfer reference; [] (PHP's empty array, as Ginger's PHP SDK sends it for a credit-card transaction) or null when there is nothing. The Go type reads all three; the details are its Value.
+	PaymentMethodDetails flex.Object[PaymentMethodDetails] `json:"payment_method_details,omitempty,omitzero"`
 
 	// PaymentURL Where to send the customer (with an HTTP redirect) to pay; absent for bank transfer.
 	PaymentURL string `json:"payment_url,omitempty,omitzero"`
+
+	// ProductType The Ginger product that processed the transaction, e.g. ginger.
+	ProductType string `json:"product_type,omitempty,omitzero"`
+
+	// ProjectID The project the transaction belongs to.
+	ProjectID string `json:"project_id,omitempty,omitzero"`
+
+	// Reason Why the transaction failed or was declined, for the merchant.
+	Reason string `json:"reason,omitempty,omitzero"`
 
 	// Status The transaction's status.
 	Status TransactionStatus `json:"status"`
@@ -239,6 +520,48 @@ type TransactionCreate struct {
 
 	// PaymentMethodDetails Details the payment method needs; iDEAL needs issuer_id.
 	PaymentMethodDetails PaymentMethodDetailsCreate `json:"payment_method_details,omitempty,omitzero"`
+}
+
+// TransactionEvent One event in a transaction's history. Every event has event, id, occurred and noticed; the other fields belong to some kinds (a fee registration carries the fee and its VAT).
+type TransactionEvent struct {
+	// Amount The amount the event concerns, in cents.
+	Amount Cents `json:"amount,omitempty,omitzero"`
+
+	// CalculationType How a fee was calculated, e.g. blended.
+	CalculationType string `json:"calculation_type,omitempty,omitzero"`
+
+	// Currency ISO 4217 currency code of the event's amounts.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Event What happened, e.g. new, status_changed, captured, registered_billing_fees.
+	Event string `json:"event,omitempty,omitzero"`
+
+	// ID The event's id (a UUID).
+	ID string `json:"id,omitempty,omitzero"`
+
+	// Noticed When Ginger recorded it.
+	Noticed time.Time `json:"noticed,omitempty,omitzero"`
+
+	// Occurred When it happened.
+	Occurred time.Time `json:"occurred,omitempty,omitzero"`
+
+	// PayoutSystem How fees are settled, e.g. gross.
+	PayoutSystem string `json:"payout_system,omitempty,omitzero"`
+
+	// Source What caused it, e.g. set_status.
+	Source string `json:"source,omitempty,omitzero"`
+
+	// TransactionFee The fee for the transaction, in cents.
+	TransactionFee Cents `json:"transaction_fee,omitempty,omitzero"`
+
+	// VatAmount The VAT on the fee, in cents.
+	VatAmount Cents `json:"vat_amount,omitempty,omitzero"`
+
+	// VatClass The VAT class of the fee, e.g. nl-high.
+	VatClass string `json:"vat_class,omitempty,omitzero"`
+
+	// VatPercentage The VAT percentage of the fee, e.g. 21.
+	VatPercentage json.Number `json:"vat_percentage,omitempty,omitzero"`
 }
 
 // TransactionStatus A transaction's status: new (created; the customer has not started), pending (waiting for the customer's payment or the bank's confirmation, e.g. a bank transfer not yet received), processing (the payment is being processed), error (failed with an error), completed (paid), cancelled (cancelled by the customer or the merchant), expired (not paid in time), accepted (authorized by the payment method's provider: the amount is reserved and must still be captured), captured (an accepted transaction whose amount was captured: paid), declined (refused by the bank, card issuer or acquirer). The Go type is a plain string, so a status the provider adds later still decodes.
@@ -258,11 +581,20 @@ type WebhookEvent struct {
 	ProjectID string `json:"project_id,omitempty,omitzero"`
 }
 
+// OrderID An order's id (a UUID) as Kassa Compleet assigned it.
+type OrderID = string
+
 // Error The error envelope Kassa Compleet answers a failed request with.
 type Error = ErrorResponse
 
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = OrderCreate
+
+// UpdateOrderJSONRequestBody defines body for UpdateOrder for application/json ContentType.
+type UpdateOrderJSONRequestBody = OrderUpdate
+
+// CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
+type CreateRefundJSONRequestBody = RefundCreate
 
 // RequestEditorFn changes a request just before it is sent.
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -405,10 +737,84 @@ type ClientInterface interface {
 	// Corresponds with POST /orders/ (the `CreateOrder` operationId).
 	CreateOrder(ctx context.Context, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CancelOrder Cancel an order that is not final yet.
+	//
+	// Cancels the order and its open transactions; the answer is the order,
+	// status cancelled. A final order (completed, cancelled, expired,
+	// error) cannot be cancelled. The Ginger platform answers DELETE on the
+	// order (eopayment's keyware module for the Ginger platform cancels
+	// this way and expects status cancelled back).
+	//
+	// Corresponds with DELETE /orders/{id}/ (the `CancelOrder` operationId).
+	CancelOrder(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetOrder Retrieve an order and its transactions.
 	//
 	// Corresponds with GET /orders/{id}/ (the `GetOrder` operationId).
 	GetOrder(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrderWithBody Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+	//
+	// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+	// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+	// the whole order as it now is. Amount, currency and status are not
+	// changed this way.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+	UpdateOrderWithBody(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrder Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+	//
+	// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+	// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+	// the whole order as it now is. Amount, currency and status are not
+	// changed this way.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+	UpdateOrder(ctx context.Context, id OrderID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRefundWithBody Refund an order, in full or in part.
+	//
+	// Refunds (part of) a completed order. The answer is the refund, which
+	// Ginger keeps as an order of its own: refund_of_order_id names the
+	// original, its flags hold is-refund, and its status says whether the
+	// refund went through (completed). The original order keeps its status
+	// and gains the flag has-refunds. For a payment method that captures
+	// (Klarna, AfterPay) a refund names the order lines it refunds.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+	CreateRefundWithBody(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRefund Refund an order, in full or in part.
+	//
+	// Refunds (part of) a completed order. The answer is the refund, which
+	// Ginger keeps as an order of its own: refund_of_order_id names the
+	// original, its flags hold is-refund, and its status says whether the
+	// refund went through (completed). The original order keeps its status
+	// and gains the flag has-refunds. For a payment method that captures
+	// (Klarna, AfterPay) a refund names the order lines it refunds.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+	CreateRefund(ctx context.Context, id OrderID, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CaptureTransaction Capture an authorized (accepted) transaction of an order.
+	//
+	// Captures the amount an accepted transaction reserved (Klarna,
+	// AfterPay and other methods that authorize first; its is_capturable
+	// says so). The request has no body. Ginger's SDKs read no answer:
+	// read the order with GET /orders/{id}/ to see the transaction
+	// captured and the order's flags hold has-captures.
+	//
+	// Corresponds with POST /orders/{id}/transactions/{transaction_id}/captures/ (the `CaptureTransaction` operationId).
+	CaptureTransaction(ctx context.Context, id OrderID, transactionID string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListIdealIssuers List the banks (issuers) a customer can choose for iDEAL.
@@ -448,11 +854,121 @@ func (c *Client) CreateOrder(ctx context.Context, body CreateOrderJSONRequestBod
 	return c.send(ctx, req, reqEditors)
 }
 
+// CancelOrder Cancel an order that is not final yet.
+//
+// Cancels the order and its open transactions; the answer is the order,
+// status cancelled. A final order (completed, cancelled, expired,
+// error) cannot be cancelled. The Ginger platform answers DELETE on the
+// order (eopayment's keyware module for the Ginger platform cancels
+// this way and expects status cancelled back).
+//
+// Corresponds with DELETE /orders/{id}/ (the `CancelOrder` operationId).
+func (c *Client) CancelOrder(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCancelOrderRequest(ctx, c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
 // GetOrder Retrieve an order and its transactions.
 //
 // Corresponds with GET /orders/{id}/ (the `GetOrder` operationId).
 func (c *Client) GetOrder(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := newGetOrderRequest(ctx, c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// UpdateOrderWithBody Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+//
+// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+// the whole order as it now is. Amount, currency and status are not
+// changed this way.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+func (c *Client) UpdateOrderWithBody(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateOrderRequestWithBody(ctx, c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// UpdateOrder Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+//
+// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+// the whole order as it now is. Amount, currency and status are not
+// changed this way.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+func (c *Client) UpdateOrder(ctx context.Context, id OrderID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateOrderRequest(ctx, c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CreateRefundWithBody Refund an order, in full or in part.
+//
+// Refunds (part of) a completed order. The answer is the refund, which
+// Ginger keeps as an order of its own: refund_of_order_id names the
+// original, its flags hold is-refund, and its status says whether the
+// refund went through (completed). The original order keeps its status
+// and gains the flag has-refunds. For a payment method that captures
+// (Klarna, AfterPay) a refund names the order lines it refunds.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+func (c *Client) CreateRefundWithBody(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateRefundRequestWithBody(ctx, c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CreateRefund Refund an order, in full or in part.
+//
+// Refunds (part of) a completed order. The answer is the refund, which
+// Ginger keeps as an order of its own: refund_of_order_id names the
+// original, its flags hold is-refund, and its status says whether the
+// refund went through (completed). The original order keeps its status
+// and gains the flag has-refunds. For a payment method that captures
+// (Klarna, AfterPay) a refund names the order lines it refunds.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+func (c *Client) CreateRefund(ctx context.Context, id OrderID, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateRefundRequest(ctx, c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CaptureTransaction Capture an authorized (accepted) transaction of an order.
+//
+// Captures the amount an accepted transaction reserved (Klarna,
+// AfterPay and other methods that authorize first; its is_capturable
+// says so). The request has no body. Ginger's SDKs read no answer:
+// read the order with GET /orders/{id}/ to see the transaction
+// captured and the order's flags hold has-captures.
+//
+// Corresponds with POST /orders/{id}/transactions/{transaction_id}/captures/ (the `CaptureTransaction` operationId).
+func (c *Client) CaptureTransaction(ctx context.Context, id OrderID, transactionID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCaptureTransactionRequest(ctx, c.Server, id, transactionID)
 	if err != nil {
 		return nil, err
 	}
@@ -523,6 +1039,24 @@ func newCreateOrderRequestWithBody(ctx context.Context, server string, contentTy
 	return req, nil
 }
 
+// NewCancelOrderRequest builds the request of CancelOrder.
+func NewCancelOrderRequest(server string, id OrderID) (*http.Request, error) {
+	return newCancelOrderRequest(context.Background(), server, id)
+}
+
+func newCancelOrderRequest(ctx context.Context, server string, id OrderID) (*http.Request, error) {
+	pathParam0, err := pathSegment("id", string(id))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0 + "/"
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 // NewGetOrderRequest builds the request of GetOrder.
 func NewGetOrderRequest(server string, id string) (*http.Request, error) {
 	return newGetOrderRequest(context.Background(), server, id)
@@ -535,6 +1069,92 @@ func newGetOrderRequest(ctx context.Context, server string, id string) (*http.Re
 	}
 	target := serverBase(server) + "/orders/" + pathParam0 + "/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewUpdateOrderRequest builds the request of UpdateOrder with its application/json body.
+func NewUpdateOrderRequest(server string, id OrderID, body UpdateOrderJSONRequestBody) (*http.Request, error) {
+	return newUpdateOrderRequest(context.Background(), server, id, body)
+}
+
+func newUpdateOrderRequest(ctx context.Context, server string, id OrderID, body UpdateOrderJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newUpdateOrderRequestWithBody(ctx, server, id, "application/json", bytes.NewReader(buf))
+}
+
+// NewUpdateOrderRequestWithBody builds the request of UpdateOrder with a body of any content type.
+func NewUpdateOrderRequestWithBody(server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateOrderRequestWithBody(context.Background(), server, id, contentType, body)
+}
+
+func newUpdateOrderRequestWithBody(ctx context.Context, server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("id", string(id))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0 + "/"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewCreateRefundRequest builds the request of CreateRefund with its application/json body.
+func NewCreateRefundRequest(server string, id OrderID, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	return newCreateRefundRequest(context.Background(), server, id, body)
+}
+
+func newCreateRefundRequest(ctx context.Context, server string, id OrderID, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateRefundRequestWithBody(ctx, server, id, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateRefundRequestWithBody builds the request of CreateRefund with a body of any content type.
+func NewCreateRefundRequestWithBody(server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateRefundRequestWithBody(context.Background(), server, id, contentType, body)
+}
+
+func newCreateRefundRequestWithBody(ctx context.Context, server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("id", string(id))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0 + "/refunds/"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewCaptureTransactionRequest builds the request of CaptureTransaction.
+func NewCaptureTransactionRequest(server string, id OrderID, transactionID string) (*http.Request, error) {
+	return newCaptureTransactionRequest(context.Background(), server, id, transactionID)
+}
+
+func newCaptureTransactionRequest(ctx context.Context, server string, id OrderID, transactionID string) (*http.Request, error) {
+	pathParam0, err := pathSegment("id", string(id))
+	if err != nil {
+		return nil, err
+	}
+	pathParam1, err := pathSegment("transaction_id", string(transactionID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/orders/" + pathParam0 + "/transactions/" + pathParam1 + "/captures/"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -592,12 +1212,90 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /orders/ (the `CreateOrder` operationId).
 	CreateOrderWithResponse(ctx context.Context, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrderResponse, error)
 
+	// CancelOrderWithResponse Cancel an order that is not final yet.
+	//
+	// Cancels the order and its open transactions; the answer is the order,
+	// status cancelled. A final order (completed, cancelled, expired,
+	// error) cannot be cancelled. The Ginger platform answers DELETE on the
+	// order (eopayment's keyware module for the Ginger platform cancels
+	// this way and expects status cancelled back).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /orders/{id}/ (the `CancelOrder` operationId).
+	CancelOrderWithResponse(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*CancelOrderResponse, error)
+
 	// GetOrderWithResponse Retrieve an order and its transactions.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /orders/{id}/ (the `GetOrder` operationId).
 	GetOrderWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetOrderResponse, error)
+
+	// UpdateOrderWithBodyWithResponse Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+	//
+	// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+	// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+	// the whole order as it now is. Amount, currency and status are not
+	// changed this way.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+	UpdateOrderWithBodyWithResponse(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrderResponse, error)
+
+	// UpdateOrderWithResponse Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+	//
+	// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+	// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+	// the whole order as it now is. Amount, currency and status are not
+	// changed this way.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+	UpdateOrderWithResponse(ctx context.Context, id OrderID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrderResponse, error)
+
+	// CreateRefundWithBodyWithResponse Refund an order, in full or in part.
+	//
+	// Refunds (part of) a completed order. The answer is the refund, which
+	// Ginger keeps as an order of its own: refund_of_order_id names the
+	// original, its flags hold is-refund, and its status says whether the
+	// refund went through (completed). The original order keeps its status
+	// and gains the flag has-refunds. For a payment method that captures
+	// (Klarna, AfterPay) a refund names the order lines it refunds.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+	CreateRefundWithBodyWithResponse(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
+	// CreateRefundWithResponse Refund an order, in full or in part.
+	//
+	// Refunds (part of) a completed order. The answer is the refund, which
+	// Ginger keeps as an order of its own: refund_of_order_id names the
+	// original, its flags hold is-refund, and its status says whether the
+	// refund went through (completed). The original order keeps its status
+	// and gains the flag has-refunds. For a payment method that captures
+	// (Klarna, AfterPay) a refund names the order lines it refunds.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+	CreateRefundWithResponse(ctx context.Context, id OrderID, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
+	// CaptureTransactionWithResponse Capture an authorized (accepted) transaction of an order.
+	//
+	// Captures the amount an accepted transaction reserved (Klarna,
+	// AfterPay and other methods that authorize first; its is_capturable
+	// says so). The request has no body. Ginger's SDKs read no answer:
+	// read the order with GET /orders/{id}/ to see the transaction
+	// captured and the order's flags hold has-captures.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/transactions/{transaction_id}/captures/ (the `CaptureTransaction` operationId).
+	CaptureTransactionWithResponse(ctx context.Context, id OrderID, transactionID string, reqEditors ...RequestEditorFn) (*CaptureTransactionResponse, error)
 }
 
 type ListIdealIssuersResponse struct {
@@ -696,6 +1394,54 @@ func (r CreateOrderResponse) ContentType() string {
 	return ""
 }
 
+type CancelOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Order
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelOrderResponse) GetJSON200() *Order {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CancelOrderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetOrderResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -744,6 +1490,143 @@ func (r GetOrderResponse) ContentType() string {
 	return ""
 }
 
+type UpdateOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Order
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrderResponse) GetJSON200() *Order {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateOrderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateRefundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Order
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRefundResponse) GetJSON201() *Order {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateRefundResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRefundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRefundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRefundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRefundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CaptureTransactionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CaptureTransactionResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CaptureTransactionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CaptureTransactionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CaptureTransactionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CaptureTransactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListIdealIssuersWithResponse List the banks (issuers) a customer can choose for iDEAL.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -783,6 +1666,25 @@ func (c *ClientWithResponses) CreateOrderWithResponse(ctx context.Context, body 
 	return ParseCreateOrderResponse(rsp)
 }
 
+// CancelOrderWithResponse Cancel an order that is not final yet.
+//
+// Cancels the order and its open transactions; the answer is the order,
+// status cancelled. A final order (completed, cancelled, expired,
+// error) cannot be cancelled. The Ginger platform answers DELETE on the
+// order (eopayment's keyware module for the Ginger platform cancels
+// this way and expects status cancelled back).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /orders/{id}/ (the `CancelOrder` operationId).
+func (c *ClientWithResponses) CancelOrderWithResponse(ctx context.Context, id OrderID, reqEditors ...RequestEditorFn) (*CancelOrderResponse, error) {
+	rsp, err := c.CancelOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelOrderResponse(rsp)
+}
+
 // GetOrderWithResponse Retrieve an order and its transactions.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -794,6 +1696,101 @@ func (c *ClientWithResponses) GetOrderWithResponse(ctx context.Context, id strin
 		return nil, err
 	}
 	return ParseGetOrderResponse(rsp)
+}
+
+// UpdateOrderWithBodyWithResponse Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+//
+// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+// the whole order as it now is. Amount, currency and status are not
+// changed this way.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+func (c *ClientWithResponses) UpdateOrderWithBodyWithResponse(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrderResponse, error) {
+	rsp, err := c.UpdateOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrderResponse(rsp)
+}
+
+// UpdateOrderWithResponse Update an order's changeable fields (description, references, URLs, expiry, customer, order lines).
+//
+// Ginger's SDK sends the fields to change (gingerpayments/ginger-php
+// ApiClient::updateOrder, PUT with {"description": "…"}); the answer is
+// the whole order as it now is. Amount, currency and status are not
+// changed this way.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orders/{id}/ (the `UpdateOrder` operationId).
+func (c *ClientWithResponses) UpdateOrderWithResponse(ctx context.Context, id OrderID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrderResponse, error) {
+	rsp, err := c.UpdateOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrderResponse(rsp)
+}
+
+// CreateRefundWithBodyWithResponse Refund an order, in full or in part.
+//
+// Refunds (part of) a completed order. The answer is the refund, which
+// Ginger keeps as an order of its own: refund_of_order_id names the
+// original, its flags hold is-refund, and its status says whether the
+// refund went through (completed). The original order keeps its status
+// and gains the flag has-refunds. For a payment method that captures
+// (Klarna, AfterPay) a refund names the order lines it refunds.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+func (c *ClientWithResponses) CreateRefundWithBodyWithResponse(ctx context.Context, id OrderID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error) {
+	rsp, err := c.CreateRefundWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRefundResponse(rsp)
+}
+
+// CreateRefundWithResponse Refund an order, in full or in part.
+//
+// Refunds (part of) a completed order. The answer is the refund, which
+// Ginger keeps as an order of its own: refund_of_order_id names the
+// original, its flags hold is-refund, and its status says whether the
+// refund went through (completed). The original order keeps its status
+// and gains the flag has-refunds. For a payment method that captures
+// (Klarna, AfterPay) a refund names the order lines it refunds.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/refunds/ (the `CreateRefund` operationId).
+func (c *ClientWithResponses) CreateRefundWithResponse(ctx context.Context, id OrderID, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error) {
+	rsp, err := c.CreateRefund(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRefundResponse(rsp)
+}
+
+// CaptureTransactionWithResponse Capture an authorized (accepted) transaction of an order.
+//
+// Captures the amount an accepted transaction reserved (Klarna,
+// AfterPay and other methods that authorize first; its is_capturable
+// says so). The request has no body. Ginger's SDKs read no answer:
+// read the order with GET /orders/{id}/ to see the transaction
+// captured and the order's flags hold has-captures.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/transactions/{transaction_id}/captures/ (the `CaptureTransaction` operationId).
+func (c *ClientWithResponses) CaptureTransactionWithResponse(ctx context.Context, id OrderID, transactionID string, reqEditors ...RequestEditorFn) (*CaptureTransactionResponse, error) {
+	rsp, err := c.CaptureTransaction(ctx, id, transactionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCaptureTransactionResponse(rsp)
 }
 
 // ParseListIdealIssuersResponse parses an HTTP response from a ListIdealIssuersWithResponse call
@@ -862,6 +1859,39 @@ func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) 
 	return response, nil
 }
 
+// ParseCancelOrderResponse parses an HTTP response from a CancelOrderWithResponse call
+func ParseCancelOrderResponse(rsp *http.Response) (*CancelOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetOrderResponse parses an HTTP response from a GetOrderWithResponse call
 func ParseGetOrderResponse(rsp *http.Response) (*GetOrderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -882,6 +1912,101 @@ func ParseGetOrderResponse(rsp *http.Response) (*GetOrderResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrderResponse parses an HTTP response from a UpdateOrderWithResponse call
+func ParseUpdateOrderResponse(rsp *http.Response) (*UpdateOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateRefundResponse parses an HTTP response from a CreateRefundWithResponse call
+func ParseCreateRefundResponse(rsp *http.Response) (*CreateRefundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRefundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCaptureTransactionResponse parses an HTTP response from a CaptureTransactionWithResponse call
+func ParseCaptureTransactionResponse(rsp *http.Response) (*CaptureTransactionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CaptureTransactionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error

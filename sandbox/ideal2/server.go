@@ -58,6 +58,18 @@ const (
 	AspspID = "10002"
 )
 
+// FastCheckoutContact and FastCheckoutAddress are what a settled Fast
+// Checkout payment reports of the sandbox's customer: the contact details
+// and the address (as both shipping and billing address) its request asked
+// for, and nothing it did not ask for.
+var (
+	FastCheckoutContact = client.DebtorContactDetails{FirstName: "Sandbox", LastName: "Customer", PhoneNumber: "+31612345678", Email: "customer@sandbox.example"}
+	FastCheckoutAddress = client.AddressData{
+		FirstName: "Sandbox", LastName: "Customer", StreetName: "Damrak", BuildingNumber: "1", Floor: "A",
+		PostCode: "1012LG", TownName: "Amsterdam", Country: "Netherlands",
+	}
+)
+
 // ErrUnknownPayment is returned for a PaymentId the sandbox never issued.
 var ErrUnknownPayment = errors.New("ideal2 sandbox: unknown payment")
 
@@ -123,6 +135,9 @@ type payment struct {
 	settled                bool
 	bank                   sim.Bank // chosen on the iDEAL page
 	pageURL                string   // the iDEAL page (the redirect link)
+	// fastCheckout is what a Fast Checkout payment asked for (nil: a
+	// standard payment).
+	fastCheckout *gen.ExpectedCheckoutData
 }
 
 // New returns a simulator.
@@ -334,6 +349,9 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		description: in.CommonPaymentData.RemittanceInformation,
 		reference:   in.CommonPaymentData.RemittanceInformationStructured.Reference,
 	}
+	if in.IDEALPayments.FlowType == "FastCheckout" {
+		p.fastCheckout = &in.IDEALPayments.ExpectedCheckoutData
+	}
 	s.mu.Lock()
 	s.seq++
 	p.id = strconv.Itoa(100000 + s.seq)
@@ -424,13 +442,45 @@ func (p *payment) statusResponse() *client.PaymentStatusResponse {
 		if len(p.bank.ID) == 8 {
 			agent = p.bank.ID + "XXX" // the bank the customer chose, as an 11-character BIC
 		}
-		st.CommonPaymentData.DebtorInformation = client.DebtorInformation{
+		st.CommonPaymentData.DebtorInformation = client.DebtorInformationResponse{
 			Name:    DebtorName,
 			Agent:   agent,
 			Account: client.DebtorAccount{SchemeName: "IBAN", Identification: DebtorIBAN},
 		}
+		p.fastCheckoutData(&st.CommonPaymentData.DebtorInformation)
+	}
+	if p.status == client.PaymentStatusOpen {
+		st.CommonPaymentData.ExpiryDateTimestamp = p.expiry
+		st.Links.RedirectURL = gen.Link{Href: p.pageURL}
 	}
 	return st
+}
+
+// fastCheckoutData adds to d what a Fast Checkout payment asked for.
+func (p *payment) fastCheckoutData(d *client.DebtorInformationResponse) {
+	asked := p.fastCheckout
+	if asked == nil {
+		return
+	}
+	want := asked.DebtorContactDetails
+	c := FastCheckoutContact
+	d.ContactDetails = client.DebtorContactDetails{
+		FirstName: pick(want.FirstName, c.FirstName), LastName: pick(want.LastName, c.LastName),
+		PhoneNumber: pick(want.PhoneNumber, c.PhoneNumber), Email: pick(want.Email, c.Email),
+	}
+	if asked.ShippingAddress {
+		d.ShippingAddress = FastCheckoutAddress
+	}
+	if asked.BillingAddress {
+		d.BillingAddress = FastCheckoutAddress
+	}
+}
+
+func pick(asked bool, value string) string {
+	if asked {
+		return value
+	}
+	return ""
 }
 
 func (s *Server) notifyTarget(p *payment) string {

@@ -622,3 +622,44 @@ func TestConcurrentPaymentsKeepConsistentState(t *testing.T) {
 		assert.Equal(t, want == ideal2.PaymentStatusSettlementCompleted, st.CommonPaymentData.DebtorInformation.Name != "")
 	}
 }
+
+// A settled Fast Checkout payment reports the contact details and
+// addresses its request asked for, and nothing else; an open payment's
+// status links to where the customer pays.
+func TestFastCheckoutReportsWhatItAskedFor(t *testing.T) {
+	_, s, c := start(t, sandbox.Config{})
+	ctx := context.Background()
+	p := ideal2.NewPayment(2450, "Fast Checkout order", "fc-1")
+	p.CommonPaymentData.Amount.AmountBreakdown = ideal2.AmountBreakdown{OrderAmount: money.DecimalString{Decimal: money.MustDecimal("20.50")}, ShippingCost: money.DecimalString{Decimal: money.MustDecimal("4.00")}}
+	p.IDEALPayments.FlowType = ideal2.FlowTypeFastCheckout
+	p.IDEALPayments.ExpectedCheckoutData = ideal2.ExpectedCheckoutData{
+		DebtorContactDetails: ideal2.ExpectedContactDetails{Email: true, PhoneNumber: true},
+		ShippingAddress:      true,
+	}
+	created, err := c.CreatePayment(ctx, p)
+	require.NoError(t, err)
+
+	open, err := c.GetPayment(ctx, created.CommonPaymentData.PaymentID)
+	require.NoError(t, err)
+	assert.Equal(t, created.Links.RedirectURL.Href, open.Links.RedirectURL.Href, "an open payment links to its page")
+	assert.False(t, open.CommonPaymentData.ExpiryDateTimestamp.IsZero())
+
+	_, err = s.Complete(ctx, created.CommonPaymentData.PaymentID, sim.Pay)
+	require.NoError(t, err)
+	st, err := c.GetPayment(ctx, created.CommonPaymentData.PaymentID)
+	require.NoError(t, err)
+	d := st.CommonPaymentData.DebtorInformation
+	assert.Equal(t, ideal2.DebtorContactDetails{Email: sandbox.FastCheckoutContact.Email, PhoneNumber: sandbox.FastCheckoutContact.PhoneNumber}, d.ContactDetails)
+	assert.Equal(t, sandbox.FastCheckoutAddress, d.ShippingAddress)
+	assert.Zero(t, d.BillingAddress, "not asked for")
+	assert.Zero(t, st.Links, "a settled payment has nowhere to send the customer")
+
+	standard, err := c.CreatePayment(ctx, ideal2.NewPayment(100, "Standard", "std-1"))
+	require.NoError(t, err)
+	_, err = s.Complete(ctx, standard.CommonPaymentData.PaymentID, sim.Pay)
+	require.NoError(t, err)
+	st, err = c.GetPayment(ctx, standard.CommonPaymentData.PaymentID)
+	require.NoError(t, err)
+	assert.Zero(t, st.CommonPaymentData.DebtorInformation.ContactDetails, "a standard payment asks for nothing")
+	assert.NotEmpty(t, st.CommonPaymentData.DebtorInformation.Name)
+}

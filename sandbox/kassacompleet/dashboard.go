@@ -7,6 +7,7 @@ import (
 
 	client "github.com/betaalkit/betaalkit/clients/kassacompleet"
 	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
+	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
@@ -36,10 +37,18 @@ func (s *Server) Payments() []sim.Payment {
 	defer s.mu.Unlock()
 	out := make([]sim.Payment, 0, len(s.orders))
 	for _, o := range s.orders {
-		out = append(out, s.payment(o))
+		if !isRefund(o) { // a refund shows on the order it refunds
+			out = append(out, s.payment(o))
+		}
 	}
 	return out
 }
+
+// The dashboard's buttons besides the customer's choices.
+const (
+	actionAuthorize = "authorize"
+	actionCapture   = "capture"
+)
 
 // payment is an order as the dashboard shows it; s.mu must be held.
 func (s *Server) payment(o *gen.Order) sim.Payment {
@@ -51,11 +60,22 @@ func (s *Server) payment(o *gen.Order) sim.Payment {
 	if len(o.Transactions) > 0 {
 		tx := o.Transactions[0]
 		p.Method = methodName(tx.PaymentMethod)
-		p.Bank = sim.BankName(issuers, tx.PaymentMethodDetails.IssuerID)
+		p.Bank = sim.BankName(issuers, tx.PaymentMethodDetails.Value.IssuerID)
 		p.PaymentURL = tx.PaymentURL
 	}
-	if !client.NormalizeStatus(o.Status).IsFinal() {
+	if r := s.refunded[o.ID]; r > 0 {
+		p.Refunded = r.String()
+	}
+	switch {
+	case !client.NormalizeStatus(o.Status).IsFinal():
 		p.Actions = sim.ChoiceActions(client.OrderStatusCompleted, client.OrderStatusCancelled, client.OrderStatusError, client.OrderStatusExpired)
+		if len(o.Transactions) > 0 {
+			p.Actions = append(p.Actions, sim.Action{Name: actionAuthorize, Label: "Authorize (completed, transaction accepted)"})
+		}
+	case capturable(o) != "":
+		p.Actions = append(p.Actions, sim.Action{Name: actionCapture, Label: "Capture"})
+	case o.Status == client.OrderStatusCompleted && s.refunded[o.ID] < o.Amount:
+		p.Actions = append(p.Actions, sim.Action{Name: sim.ActionRefund, Label: "Refund", Amount: true})
 	}
 	if p.WebhookURL != "" {
 		p.Actions = append(p.Actions, sim.Action{Name: sim.ActionResend, Label: "Resend webhook"})
@@ -82,11 +102,49 @@ func methodName(m string) string {
 	return m
 }
 
+// capturable is the id of an order's first capturable transaction ("" if
+// none); s.mu must be held.
+func capturable(o *gen.Order) string {
+	for _, t := range o.Transactions {
+		if t.IsCapturable {
+			return t.ID
+		}
+	}
+	return ""
+}
+
 // Act carries out a dashboard button: a choice (pay, cancel, fail,
-// expire) as the payment page would, or resend the webhook.
-func (s *Server) Act(ctx context.Context, id, action string, _ url.Values) error {
-	if action == sim.ActionResend {
+// expire) as the payment page would, authorize, capture, refund (the
+// form's amount in euros, empty for all that is left), or resend the
+// webhook.
+func (s *Server) Act(ctx context.Context, id, action string, form url.Values) error {
+	switch action {
+	case sim.ActionResend:
 		return s.Renotify(ctx, id, "")
+	case actionAuthorize:
+		_, err := s.Authorize(ctx, id)
+		return err
+	case actionCapture:
+		s.mu.Lock()
+		tx := ""
+		if o, ok := s.orders[id]; ok {
+			tx = capturable(o)
+		}
+		s.mu.Unlock()
+		return s.Capture(ctx, id, tx)
+	case sim.ActionRefund:
+		s.mu.Lock()
+		left := money.Cents(0)
+		if o, ok := s.orders[id]; ok {
+			left = o.Amount - s.refunded[id]
+		}
+		s.mu.Unlock()
+		amount, err := sim.RefundAmount(form, left)
+		if err != nil {
+			return err
+		}
+		_, err = s.Refund(id, gen.RefundCreate{Amount: amount, Description: "Refund from the sandbox dashboard"})
+		return err
 	}
 	choice, err := sim.ParseChoice(action)
 	if err != nil {
@@ -115,7 +173,7 @@ func (s *Server) banksFor(o *gen.Order) []sim.Bank {
 		return nil
 	}
 	tx := o.Transactions[0]
-	if tx.PaymentMethod != string(gen.PaymentMethodIdeal) || tx.PaymentMethodDetails.IssuerID != "" {
+	if tx.PaymentMethod != string(gen.PaymentMethodIdeal) || tx.PaymentMethodDetails.Value.IssuerID != "" {
 		return nil
 	}
 	return issuers
@@ -134,7 +192,7 @@ func (s *Server) offeredBanks(orderID string) []sim.Bank {
 func (s *Server) chooseBank(orderID string, bank sim.Bank) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o, ok := s.orders[orderID]; ok && len(o.Transactions) > 0 && o.Transactions[0].PaymentMethodDetails.IssuerID == "" {
-		o.Transactions[0].PaymentMethodDetails.IssuerID = bank.ID
+	if o, ok := s.orders[orderID]; ok && len(o.Transactions) > 0 && o.Transactions[0].PaymentMethodDetails.Value.IssuerID == "" {
+		o.Transactions[0].PaymentMethodDetails.Value.IssuerID = bank.ID
 	}
 }

@@ -1,7 +1,9 @@
 // Package kassacompleet simulates the Kassa Compleet API for offline tests
 // and the demo: Basic auth with the configured key, requests validated
 // against the spec, orders that move through their statuses, a payment page
-// per order, and the status webhook.
+// per order, the status webhook, and what Ginger's reference adds to the
+// document: refunds (each an order of its own), captures of accepted
+// transactions, order updates and cancellation.
 package kassacompleet
 
 import (
@@ -12,12 +14,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
 	client "github.com/betaalkit/betaalkit/clients/kassacompleet"
 	"github.com/betaalkit/betaalkit/flex"
 	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
+	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
@@ -45,6 +49,8 @@ type Server struct {
 
 	mu     sync.Mutex
 	orders map[string]*gen.Order
+	// refunded is what has been refunded of each order, in cents.
+	refunded map[string]money.Cents
 	// byTransaction maps a transaction id to its order id (payment URLs name transactions).
 	byTransaction map[string]string
 	webhooks      map[string]string // order id → webhook URL
@@ -65,7 +71,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, validator: v, orders: map[string]*gen.Order{}, byTransaction: map[string]string{}, webhooks: map[string]string{},
+	s := &Server{cfg: cfg, validator: v, orders: map[string]*gen.Order{}, refunded: map[string]money.Cents{},
+		byTransaction: map[string]string{}, webhooks: map[string]string{},
 		courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder()}
 	s.courier.SetRecorder(s.rec)
 	s.courier.SetSchedule(WebhookRetries)
@@ -73,6 +80,10 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /v1/ideal/issuers/", s.api(s.listIssuers))
 	mux.HandleFunc("POST /v1/orders/", s.api(s.createOrder))
 	mux.HandleFunc("GET /v1/orders/{id}/", s.api(s.getOrder))
+	mux.HandleFunc("PUT /v1/orders/{id}/", s.api(s.updateOrder))
+	mux.HandleFunc("DELETE /v1/orders/{id}/", s.api(s.cancelOrder))
+	mux.HandleFunc("POST /v1/orders/{id}/refunds/", s.api(s.createRefund))
+	mux.HandleFunc("POST /v1/orders/{id}/transactions/{tx}/captures/", s.api(s.capture))
 	mux.HandleFunc("GET /redirect/{tx}/to/payment/", s.transactionPage)
 	mux.HandleFunc("GET /pay/{id}/", s.orderPage)
 	mux.HandleFunc("POST /pay/{id}/", s.choose)
@@ -141,31 +152,42 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now().UTC()
 	order := &gen.Order{
-		ID:              sim.NewUUID(),
-		Created:         now,
-		Modified:        now,
-		Currency:        in.Currency,
-		Amount:          in.Amount,
-		ReturnURL:       in.ReturnURL,
-		Description:     in.Description,
-		MerchantOrderID: in.MerchantOrderID,
-		Status:          client.OrderStatusNew,
-		ProjectID:       ProjectID,
+		ID:               sim.NewUUID(),
+		Created:          now,
+		Modified:         now,
+		Currency:         in.Currency,
+		Amount:           in.Amount,
+		ReturnURL:        in.ReturnURL,
+		WebhookURL:       in.WebhookURL,
+		Description:      in.Description,
+		MerchantOrderID:  in.MerchantOrderID,
+		ExpirationPeriod: in.ExpirationPeriod,
+		Customer:         in.Customer,
+		OrderLines:       in.OrderLines,
+		Status:           client.OrderStatusNew,
+		ProjectID:        ProjectID,
+		// Every sandbox order is a test order, as one made with a test key.
+		Flags: []string{client.FlagIsTest},
 	}
 	base := sim.Origin(r)
 	for _, t := range in.Transactions {
 		tx := gen.Transaction{
 			ID:            sim.NewUUID(),
+			OrderID:       order.ID,
+			ProjectID:     ProjectID,
 			Created:       now,
 			Modified:      now,
 			Currency:      in.Currency,
 			Amount:        in.Amount,
+			Description:   in.Description,
+			Balance:       "test",
+			CreditDebit:   "credit",
 			Status:        client.TransactionStatusNew,
 			PaymentMethod: string(t.PaymentMethod),
 		}
-		tx.PaymentMethodDetails.IssuerID = t.PaymentMethodDetails.IssuerID
+		tx.PaymentMethodDetails.Value.IssuerID = t.PaymentMethodDetails.IssuerID
 		if t.PaymentMethod == gen.PaymentMethodBankTransfer {
-			tx.PaymentMethodDetails.Reference = sim.NewID(8)
+			tx.PaymentMethodDetails.Value.Reference = sim.NewID(8)
 			tx.Status = client.TransactionStatusPending
 			order.Status = client.OrderStatusProcessing
 		} else {
@@ -280,7 +302,7 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 		s.mu.Unlock()
 		return nil, fmt.Errorf("order %s not found", orderID)
 	}
-	if client.NormalizeStatus(o.Status).IsFinal() {
+	if client.NormalizeStatus(o.Status).IsFinal() || isRefund(o) {
 		s.mu.Unlock()
 		return nil, fmt.Errorf("order %s is already %s", orderID, o.Status)
 	}
@@ -346,9 +368,16 @@ func setStatus(o *gen.Order, order, tx string) {
 	}
 }
 
+// cloneOrder copies an order deep enough that the copy does not change
+// with the original (its flags and transactions are appended to and
+// changed in place).
 func cloneOrder(o *gen.Order) *gen.Order {
 	c := *o
-	c.Transactions = append([]gen.Transaction(nil), o.Transactions...)
+	c.Flags = slices.Clone(o.Flags)
+	c.Transactions = slices.Clone(o.Transactions)
+	for i := range c.Transactions {
+		c.Transactions[i].Flags = slices.Clone(c.Transactions[i].Flags)
+	}
 	return &c
 }
 

@@ -25,10 +25,22 @@ func init() {
 			"listDiscountBatches": func(r *http.Response) (any, error) { return opp.ParseListDiscountBatchesResponse(r) },
 			"getDiscountBatch":    func(r *http.Response) (any, error) { return opp.ParseGetDiscountBatchResponse(r) },
 			"deleteDiscountBatch": func(r *http.Response) (any, error) { return opp.ParseDeleteDiscountBatchResponse(r) },
+			"createMerchant":      func(r *http.Response) (any, error) { return opp.ParseCreateMerchantResponse(r) },
+			"listMerchants":       func(r *http.Response) (any, error) { return opp.ParseListMerchantsResponse(r) },
+			"getMerchant":         func(r *http.Response) (any, error) { return opp.ParseGetMerchantResponse(r) },
+			"updateMerchant":      func(r *http.Response) (any, error) { return opp.ParseUpdateMerchantResponse(r) },
+			"createBankAccount":   func(r *http.Response) (any, error) { return opp.ParseCreateBankAccountResponse(r) },
+			"listBankAccounts":    func(r *http.Response) (any, error) { return opp.ParseListBankAccountsResponse(r) },
+			"getBankAccount":      func(r *http.Response) (any, error) { return opp.ParseGetBankAccountResponse(r) },
+			"getStatus":           func(r *http.Response) (any, error) { return opp.ParseGetStatusResponse(r) },
 		},
 		schemas: map[string]func([]byte) error{
 			"Notification":  decodeInto[opp.Notification],
 			"ErrorResponse": decodeInto[opp.ErrorResponse],
+		},
+		values: map[string]func() any{
+			"Notification":  func() any { return new(opp.Notification) },
+			"ErrorResponse": func() any { return new(opp.ErrorResponse) },
 		},
 	})
 }

@@ -119,9 +119,14 @@ func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event
 }
 
 func paymentOf(t *Transaction) *checkout.Payment {
+	reference, _ := t.Metadata.Get(referenceKey)
+	currency := "EUR" // the document's transactions name none: they are in euros
+	if t.Currency != "" {
+		currency = t.Currency
+	}
 	p := &checkout.Payment{
-		Provider: provider, ID: t.UID, Reference: t.Metadata[referenceKey],
-		Amount: t.Amount, Currency: "EUR", Status: StatusOf(t), PaymentURL: PaymentURL(t), Raw: t,
+		Provider: provider, ID: t.UID, Reference: reference,
+		Amount: t.Amount, Currency: currency, Status: StatusOf(t), PaymentURL: PaymentURL(t), Raw: t,
 		UpdatedAt: t.Updated.Time,
 	}
 	for method, pm := range paymentMethods {

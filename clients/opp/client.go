@@ -3,7 +3,9 @@
 // PaymentURL is where the buyer pays, GetPayment and StatusOf read how it
 // stands, CreateRefund pays (part of) it back and WebhookHandler serves the
 // notify_url. Orders, refunds, discount codes and batches have their own
-// calls, and every list has an iterator over all its pages.
+// calls, and so do merchants and their bank accounts (OPP is a marketplace:
+// every transaction pays a merchant); every list has an iterator over all
+// its pages.
 //
 //	c, err := opp.New(apiKey) // OPP's sandbox until opp.WithEnvironment(opp.Live)
 //	tx, err := c.CreatePayment(ctx, opp.TransactionCreate{...})
@@ -124,7 +126,9 @@ func WithMerchantUID(uid string) Option { return func(c *config) { c.merchantUID
 
 // Client calls the OPP API. It is safe for concurrent use.
 type Client struct {
-	api         *gen.Client
+	api *gen.Client
+	// root is api at the host's root, for GET /status (outside /v1).
+	root        *gen.Client
 	baseURL     *url.URL
 	logger      *slog.Logger // WithLogger's; nil when none was given
 	merchantUID string
@@ -155,7 +159,19 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: "cannot be used", Err: err}
 	}
-	return &Client{api: api, baseURL: base, logger: cfg.http.Logger, merchantUID: cfg.merchantUID}, nil
+	root, err := gen.NewClient(rootOf(base), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
+	if err != nil {
+		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: "cannot be used", Err: err}
+	}
+	return &Client{api: api, root: root, baseURL: base, logger: cfg.http.Logger, merchantUID: cfg.merchantUID}, nil
+}
+
+// rootOf is the base URL without its trailing /v1, where OPP serves /status.
+func rootOf(base *url.URL) string {
+	u := *base
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
+	u.RawPath = ""
+	return u.String()
 }
 
 // BaseURL returns the API base URL the client sends every request to.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/betaalkit/betaalkit/clients/opp"
 	"github.com/betaalkit/betaalkit/money"
+	sandbox "github.com/betaalkit/betaalkit/sandbox/opp"
 )
 
 // List every transaction: the iterator fetches page after page until OPP
@@ -114,4 +115,56 @@ func ExampleClient_WebhookHandler() {
 	// Output:
 	// tra_1a2b3c2cf578 true
 	// 200 OK
+}
+
+// Onboard a merchant: create it, add the bank account OPP pays it out to,
+// and send the merchant to verify that account. Here the local sandbox
+// stands in for OPP and for the merchant's verification.
+func ExampleClient_CreateMerchant() {
+	ts, sim, client, err := sandbox.NewTestServer(sandbox.Config{})
+	if err != nil {
+		panic(err)
+	}
+	defer ts.Close()
+	ctx := context.Background()
+	// The shop's notify_url: OPP posts the status changes there.
+	notify := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, err := opp.ReadNotification(r); err == nil {
+			fmt.Println("notified:", n.Type)
+		}
+	}))
+	defer notify.Close()
+
+	m, err := client.CreateMerchant(ctx, opp.MerchantCreate{
+		Type: opp.MerchantTypeConsumer, Country: "nld", Emailaddress: "kymani@marley.example",
+		NameFirst: "Kymani", NameLast: "Marley", NotifyURL: notify.URL,
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(m.Status, m.Compliance.Requirements[0].Type)
+
+	account, err := client.CreateBankAccount(ctx, m.UID, opp.BankAccountCreate{ReturnURL: "https://shop.example/onboarded"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(account.Status, account.VerificationURL != "") // send the merchant there
+
+	// The merchant verifies the account and OPP approves it (the sandbox's
+	// verification page does the same).
+	if _, err := sim.VerifyBankAccount(ctx, account.UID, true); err != nil {
+		panic(err)
+	}
+	m, err = client.GetMerchant(ctx, m.UID)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(m.Status, m.Compliance.Status)
+	// Output:
+	// pending bank_account.required
+	// new true
+	// notified: bank_account.status.changed
+	// notified: bank_account.status.changed
+	// notified: merchant.status.changed
+	// live verified
 }

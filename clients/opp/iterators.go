@@ -83,3 +83,25 @@ func (c *Client) DiscountBatches(ctx context.Context, p ListParams) iter.Seq2[Di
 		return pageOf(l.Data, l.HasMore, l.CurrentPage, l.LastPage), nil
 	})
 }
+
+// Merchants iterates over every merchant.
+func (c *Client) Merchants(ctx context.Context, p ListParams) iter.Seq2[Merchant, error] {
+	return walkFrom(ctx, p, func(ctx context.Context, lp ListParams) (page[Merchant], error) {
+		l, err := c.ListMerchants(ctx, lp)
+		if err != nil {
+			return page[Merchant]{}, err
+		}
+		return pageOf(l.Data, l.HasMore, l.CurrentPage, l.LastPage), nil
+	})
+}
+
+// BankAccounts iterates over every bank account of a merchant.
+func (c *Client) BankAccounts(ctx context.Context, merchantUID string, p ListParams) iter.Seq2[BankAccount, error] {
+	return walkFrom(ctx, p, func(ctx context.Context, lp ListParams) (page[BankAccount], error) {
+		l, err := c.ListBankAccounts(ctx, merchantUID, lp)
+		if err != nil {
+			return page[BankAccount]{}, err
+		}
+		return pageOf(l.Data, l.HasMore, l.CurrentPage, l.LastPage), nil
+	})
+}

@@ -185,3 +185,28 @@ func TestIteratorHonoursContext(t *testing.T) {
 	assert.Equal(t, 2, n)
 	assert.Len(t, s.all(), 1)
 }
+
+// Merchants and a merchant's bank accounts page like transactions, and
+// catch a server that ignores the page parameter the same way.
+func TestMerchantAndBankAccountIterators(t *testing.T) {
+	s := pagedServer(t, "/v1/merchants", "mer", "merchant", 2, 2, func(n int) bool { return n < 2 }, same)
+	var uids []string
+	for m, err := range s.client(t).Merchants(context.Background(), opp.ListParams{PerPage: 2}) {
+		require.NoError(t, err)
+		uids = append(uids, m.UID)
+	}
+	assert.Equal(t, []string{"mer_1_1", "mer_1_2", "mer_2_1", "mer_2_2"}, uids)
+
+	s = pagedServer(t, "/v1/merchants/mer_1/bank_accounts", "bnk", "bank_account", 50, 0, func(int) bool { return true }, func(int) int { return 1 })
+	n := 0
+	var walkErr error
+	for _, err := range s.client(t).BankAccounts(context.Background(), "mer_1", opp.ListParams{}) {
+		if err != nil {
+			walkErr = err
+			continue
+		}
+		n++
+	}
+	assert.Equal(t, 2, n)
+	assert.ErrorIs(t, walkErr, opp.ErrPageIgnored)
+}

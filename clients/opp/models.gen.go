@@ -4,10 +4,114 @@ package opp
 
 import gen "github.com/betaalkit/betaalkit/gen/opp"
 
+// APIStatus Whether OPP's API is up, from GET /status at the host's root.
+//
+// Fields:
+//   - Date flex.UnixTime ("date"): OPP's clock when it answered (unix seconds).
+//   - Status string ("status", required): online when the API is up.
+type APIStatus = gen.APIStatus
+
+// AccountDetails The account number of a bank account, as OPP shows it.
+//
+// Fields:
+//   - AccountIban string ("account_iban"): The IBAN, masked by OPP (NL53***********370); null
+//     until the merchant verified the account.
+type AccountDetails = gen.AccountDetails
+
+// BankAccount A merchant's bank account, the one OPP pays out to. It starts new;
+// the merchant verifies it at verification_url (OPP's page), then OPP
+// approves or disapproves it. The IBAN arrives masked.
+//
+// Fields:
+//   - Account AccountDetails ("account"): The account's IBAN, known (masked) once the merchant
+//     verified it.
+//   - Bank BankDetails ("bank"): The account's bank, known once the merchant verified it.
+//   - Created flex.UnixTime ("created"): When the bank account was added (unix seconds).
+//   - Disapprovals []interface{} ("disapprovals"): Why OPP disapproved the account; [] unless it
+//     did. Kept as sent.
+//   - IsDefault bool ("is_default"): true for the merchant's default account, the one OPP pays out
+//     to.
+//   - Livemode bool ("livemode"): true for a live bank account, false in the sandbox.
+//   - NotifyURL string ("notify_url"): Where OPP posts bank_account.status.changed about this
+//     account.
+//   - Object string ("object", required): Always "bank_account".
+//   - Reference string ("reference"): Your reference for the bank account, if you gave one.
+//   - ReturnURL string ("return_url"): Where OPP sends the merchant back after the verification.
+//   - Status BankAccountStatus ("status"): The bank account's status.
+//   - UID string ("uid", required): The bank account's identifier. Example: bnk_2dc0825cea81
+//   - Updated flex.UnixTime ("updated"): When the bank account last changed (unix seconds).
+//   - VerificationURL string ("verification_url"): OPP's page where the merchant verifies the bank
+//     account; send the merchant there.
+//   - Verified flex.UnixTime ("verified"): When OPP approved the bank account (unix seconds); null
+//     until then.
+type BankAccount = gen.BankAccount
+
+// BankAccountCreate A new bank account for a merchant; OPP answers with the verification_url to
+// send the merchant to.
+//
+// Fields:
+//   - IsDefault bool ("is_default"): true makes it the merchant's default account, the one OPP
+//     pays out to.
+//   - NotifyURL string ("notify_url"): Where OPP posts bank_account.status.changed about the
+//     account.
+//   - Reference string ("reference"): Your own reference for the bank account.
+//   - ReturnURL string ("return_url", required): Where OPP sends the merchant back after verifying
+//     the account.
+type BankAccountCreate = gen.BankAccountCreate
+
+// BankAccountList One page of a merchant's bank accounts.
+//
+// Fields:
+//   - CurrentPage int ("current_page"): The number of this page, from 1.
+//   - Data []BankAccount ("data", required): The bank accounts on this page.
+//   - HasMore bool ("has_more", required): More pages follow. The document's own examples set it
+//     on a last page too (current_page = last_page), so check last_page as well.
+//   - ItemsPerPage int ("items_per_page"): The page size (perpage).
+//   - LastPage int ("last_page"): The number of the last page.
+//   - Livemode bool ("livemode"): true for live data, false in the sandbox.
+//   - Object string ("object", required): Always "list".
+//   - TotalItemCount int ("total_item_count"): The number of objects over all pages.
+//   - URL string ("url"): The path of the list, e.g. /v1/transactions.
+type BankAccountList = gen.BankAccountList
+
+// BankAccountStatus A bank account's status: new (created; the merchant has yet to
+// verify it at verification_url), pending (verified by the merchant,
+// OPP is reviewing it), approved (OPP pays out to it), disapproved
+// (refused; see disapprovals).
+type BankAccountStatus = gen.BankAccountStatus
+
+// The values of BankAccountStatus.
+const (
+	BankAccountStatusApproved    = gen.BankAccountStatusApproved
+	BankAccountStatusDisapproved = gen.BankAccountStatusDisapproved
+	BankAccountStatusNew         = gen.BankAccountStatusNew
+	BankAccountStatusPending     = gen.BankAccountStatusPending
+)
+
+// BankDetails The bank of a bank account.
+//
+// Fields:
+//   - Bic string ("bic"): The bank's BIC, e.g. INGBNL2A; null until the merchant verified the
+//     account.
+type BankDetails = gen.BankDetails
+
 // CodeType How often a discount code may be used: once (one use), limit
 // (code_limit uses; in the object table only), unique (once per
 // customer), all (by everyone, again and again).
 type CodeType = gen.CodeType
+
+// Compliance A merchant's compliance with OPP's know-your-customer checks.
+//
+// Fields:
+//   - Level flex.Int ("level"): The compliance level OPP assigned, e.g. 100, 200 or 400 as sandbox
+//     answers show; OPP's reference says what each level allows.
+//   - OverviewURL string ("overview_url"): OPP's page where the merchant sees and completes what
+//     is still required.
+//   - Requirements []Requirement ("requirements"): What is still required, one entry per
+//     requirement; [] when nothing is.
+//   - Status string ("status"): unverified (requirements outstanding), pending (OPP is reviewing
+//     what was sent) or verified (nothing outstanding).
+type Compliance = gen.Compliance
 
 // Customer The buyer of an order; {} when the transaction was not expanded with order.customer.
 //
@@ -221,6 +325,139 @@ type ListMeta = gen.ListMeta
 // Locale A language for OPP's pages and mails, nl, en or fr.
 type Locale = gen.Locale
 
+// Merchant A merchant: a seller on the partner's platform whom OPP pays out.
+// Every transaction is for a merchant. A new merchant is pending until
+// its compliance requirements (a verified bank account first) are met.
+//
+// Fields:
+//   - Addresses []interface{} ("addresses"): The merchant's addresses; [] until added. Kept as
+//     sent.
+//   - CocNr flex.String ("coc_nr"): The Chamber of Commerce number of a business merchant; null
+//     (or "") for a consumer.
+//   - Compliance Compliance ("compliance"): Where the merchant stands with OPP's
+//     know-your-customer checks.
+//   - Contacts []interface{} ("contacts"): The merchant's contact persons; [] until added. Kept as
+//     sent.
+//   - Country string ("country"): The merchant's country, ISO 3166 alpha-3 in lower case (nld).
+//   - Created flex.UnixTime ("created"): When the merchant was created (unix seconds).
+//   - Emailaddress string ("emailaddress"): The merchant's email address.
+//   - Livemode bool ("livemode"): true for a live merchant, false in the sandbox.
+//   - Metadata flex.MetadataList ("metadata"): The key-value pairs stored with the merchant.
+//   - Name string ("name"): The merchant's name (a consumer's first and last name); null for a new
+//     business.
+//   - NotifyURL string ("notify_url"): Where OPP posts notifications about the merchant
+//     (merchant.status.changed, …).
+//   - Object string ("object", required): Always "merchant".
+//   - PaymentMethods []interface{} ("payment_methods"): The payment methods enabled for the
+//     merchant; [] when OPP lists none. Kept as sent.
+//   - Phone flex.String ("phone"): The merchant's phone number, e.g. 31601234567.
+//   - Profiles []interface{} ("profiles"): The merchant's profiles (one per website or shop); []
+//     until added. Kept as sent.
+//   - ReturnURL string ("return_url"): Where OPP sends the merchant back from its verification
+//     pages.
+//   - Sector string ("sector"): The merchant's business sector, if known.
+//   - Status MerchantStatus ("status"): The merchant's status.
+//   - TradingNames []interface{} ("trading_names"): The trading names of a business merchant; []
+//     when none. Kept as sent.
+//   - Type string ("type"): consumer or business; a merchant OPP made for the partner itself may
+//     read open (seen in the sandbox).
+//   - UID string ("uid", required): The merchant's identifier. Example: mer_9c747fecac38
+//   - Updated flex.UnixTime ("updated"): When the merchant last changed (unix seconds).
+//   - VatNr string ("vat_nr"): The merchant's VAT number, if known.
+type Merchant = gen.Merchant
+
+// MerchantCreate A new merchant. A consumer needs its country, email address and
+// notify_url; a business (type business) also its coc_nr, which the
+// client and the sandbox check (the reference requires it; the schema
+// cannot say "when").
+//
+// Fields:
+//   - CocNr string ("coc_nr"): The Chamber of Commerce (KvK) number; required for a business
+//     merchant.
+//   - Country string ("country", required): The merchant's country, ISO 3166 alpha-3 (nld).
+//   - Emailaddress string ("emailaddress", required): The merchant's email address; OPP mails the
+//     merchant about its verification.
+//   - Metadata map[string]string ("metadata"): Key-value pairs to store with the merchant, e.g.
+//     your own id: {"seller_id": "4711"}.
+//   - NameFirst string ("name_first"): A consumer merchant's first name.
+//   - NameLast string ("name_last"): A consumer merchant's last name.
+//   - NotifyURL string ("notify_url", required): Where OPP posts notifications about the merchant
+//     (merchant.status.changed, …).
+//   - Phone string ("phone"): The merchant's phone number, e.g. 31601234567.
+//   - ReturnURL string ("return_url"): Where OPP sends the merchant back from its verification
+//     pages.
+//   - Type MerchantType ("type"): consumer (the default when left out) or business.
+type MerchantCreate = gen.MerchantCreate
+
+// MerchantList One page of merchants.
+//
+// Fields:
+//   - CurrentPage int ("current_page"): The number of this page, from 1.
+//   - Data []Merchant ("data", required): The merchants on this page.
+//   - HasMore bool ("has_more", required): More pages follow. The document's own examples set it
+//     on a last page too (current_page = last_page), so check last_page as well.
+//   - ItemsPerPage int ("items_per_page"): The page size (perpage).
+//   - LastPage int ("last_page"): The number of the last page.
+//   - Livemode bool ("livemode"): true for live data, false in the sandbox.
+//   - Object string ("object", required): Always "list".
+//   - TotalItemCount int ("total_item_count"): The number of objects over all pages.
+//   - URL string ("url"): The path of the list, e.g. /v1/transactions.
+type MerchantList = gen.MerchantList
+
+// MerchantStatus A merchant's status, as OPP's reference lists them: new (just
+// created), pending (created; compliance requirements outstanding),
+// live (requirements met: OPP pays the merchant out), suspended
+// (temporarily stopped, by OPP or the partner), terminated (ended for
+// good, by the partner), blocked (stopped by OPP's compliance),
+// deleted (removed).
+type MerchantStatus = gen.MerchantStatus
+
+// The values of MerchantStatus.
+const (
+	MerchantStatusBlocked    = gen.MerchantStatusBlocked
+	MerchantStatusDeleted    = gen.MerchantStatusDeleted
+	MerchantStatusLive       = gen.MerchantStatusLive
+	MerchantStatusNew        = gen.MerchantStatusNew
+	MerchantStatusPending    = gen.MerchantStatusPending
+	MerchantStatusSuspended  = gen.MerchantStatusSuspended
+	MerchantStatusTerminated = gen.MerchantStatusTerminated
+)
+
+// MerchantType The kind of merchant to create: consumer (a person, the default) or
+// business (a company, identified by its coc_nr).
+type MerchantType = gen.MerchantType
+
+// The values of MerchantType.
+const (
+	MerchantTypeBusiness = gen.MerchantTypeBusiness
+	MerchantTypeConsumer = gen.MerchantTypeConsumer
+)
+
+// MerchantUpdate The fields of a merchant to change; fields left out stay unchanged.
+//
+// Fields:
+//   - Emailaddress string ("emailaddress"): The merchant's new email address.
+//   - Metadata map[string]string ("metadata"): Key-value pairs to store with the merchant; a key
+//     sent replaces its value.
+//   - NotifyURL string ("notify_url"): Where OPP posts notifications about the merchant from now
+//     on.
+//   - ReturnURL string ("return_url"): Where OPP sends the merchant back from its verification
+//     pages from now on.
+//   - Status MerchantUpdateStatus ("status"): suspended or terminated; left out, the status stays
+//     as it is.
+type MerchantUpdate = gen.MerchantUpdate
+
+// MerchantUpdateStatus The status a partner may give a merchant: suspended (stop it for
+// now) or terminated (end it for good; a terminated merchant cannot
+// change again).
+type MerchantUpdateStatus = gen.MerchantUpdateStatus
+
+// The values of MerchantUpdateStatus.
+const (
+	MerchantUpdateStatusSuspended  = gen.MerchantUpdateStatusSuspended
+	MerchantUpdateStatusTerminated = gen.MerchantUpdateStatusTerminated
+)
+
 // Notification The body OPP POSTs to the webhook or notify_url. It is not signed in
 // the document: use it only to learn which object changed, and fetch
 // that object from the API (never from object_url, which names a host
@@ -228,8 +465,8 @@ type Locale = gen.Locale
 //
 // Fields:
 //   - Created flex.UnixTime ("created", required): When the notification was made (unix seconds).
-//   - ObjectType string ("object_type", required): The kind of object that changed, transaction or
-//     merchant (an open set).
+//   - ObjectType string ("object_type", required): The kind of object that changed, transaction,
+//     merchant or bank_account (an open set).
 //   - ObjectUID string ("object_uid", required): The identifier of the object that changed.
 //   - ObjectURL string ("object_url", required): The path or URL of the object's details; never
 //     follow it, it is unsigned input.
@@ -237,8 +474,8 @@ type Locale = gen.Locale
 //   - ParentUID string ("parent_uid"): The identifier of the object's parent, if any (not in the
 //     document's table; seen in notifications).
 //   - ParentURL string ("parent_url"): The path or URL of the object's parent, if any.
-//   - Type string ("type", required): What happened, e.g. transaction.status.changed (an open
-//     set).
+//   - Type string ("type", required): What happened, e.g. transaction.status.changed,
+//     merchant.status.changed or bank_account.status.changed (an open set).
 //   - UID string ("uid", required): The notification's identifier. Example: not_1a2b3c9ccd8d
 //   - VerificationHash string ("verification_hash"): A hash OPP may send along; the document does
 //     not say how to check it.
@@ -252,7 +489,8 @@ type Notification = gen.Notification
 //   - Country string ("country"): ISO 3166 alpha-3 country code; the table lists lower case (nld),
 //     the examples send NLD.
 //   - Created flex.UnixTime ("created"): When the order was created (unix seconds).
-//   - Customer Customer ("customer"): The buyer; {} unless expanded with order.customer.
+//   - Customer flex.Object[Customer] ("customer"): The buyer; {} unless expanded with
+//     order.customer. The table types it array, so [] and null read as none too.
 //   - Discount money.Cents ("discount"): The discount in cents.
 //   - Housenumber flex.String ("housenumber"): The house number (the table says number; the
 //     examples send 215 and "215").
@@ -330,12 +568,16 @@ type ProductCreate = gen.ProductCreate
 // Fields:
 //   - Amount money.Cents ("amount"): The refund amount in cents.
 //   - Created flex.UnixTime ("created"): When the refund was created (unix seconds).
+//   - Fees flex.ObjectOrList ("fees"): The fees OPP charges on the refund; {} unless expanded.
+//     Kept as sent.
 //   - InternalReason string ("internal_reason"): Your internal reason for the refund.
 //   - Livemode bool ("livemode"): true for a live refund, false in the sandbox.
 //   - Message string ("message"): The email message to the customer.
 //   - Object string ("object", required): Always "refund".
 //   - Paid flex.UnixTime ("paid"): When the amount was paid to the customer (unix seconds); null
 //     until then.
+//   - PayoutDescription string ("payout_description"): The description on the buyer's bank
+//     statement for the refund.
 //   - Status RefundStatus ("status"): The refund's status.
 //   - UID string ("uid", required): The refund's identifier. Example: ref_1a2b3cca935f
 //   - Updated flex.UnixTime ("updated"): When the refund last changed (unix seconds).
@@ -347,6 +589,8 @@ type Refund = gen.Refund
 //   - Amount money.Cents ("amount", required): The amount to refund in cents.
 //   - InternalReason string ("internal_reason"): Your internal reason for the refund.
 //   - Message string ("message"): An email message to the customer.
+//   - PayoutDescription string ("payout_description"): The description on the buyer's bank
+//     statement; left out, OPP's own.
 type RefundCreate = gen.RefundCreate
 
 // RefundList One page of a transaction's refunds.
@@ -368,6 +612,22 @@ type RefundList = gen.RefundList
 // customer) or completed (the amount was paid to the customer).
 type RefundStatus = gen.RefundStatus
 
+// Requirement One compliance requirement a merchant has yet to meet.
+//
+// Fields:
+//   - ObjectRedirectURL string ("object_redirect_url"): OPP's page where the merchant meets the
+//     requirement; null when the partner must act through the API.
+//   - ObjectType string ("object_type"): The kind of object the requirement is about, e.g.
+//     bank_account or contact.
+//   - ObjectUID string ("object_uid"): The object the requirement is about (bnk_…, con_…);
+//     null when it is still to be created.
+//   - ObjectURL string ("object_url"): The API URL of that object, or of the list to create it in.
+//   - Status string ("status"): unverified (nothing done yet) or pending (sent, OPP is reviewing
+//     it); an open set (the sandbox says disapproved for a refused bank account).
+//   - Type string ("type"): What is required, e.g. bank_account.required,
+//     bank_account.verification.required or contact.verification.required (an open set).
+type Requirement = gen.Requirement
+
 // Status One entry of a transaction's status history (object "status").
 //
 // Fields:
@@ -388,15 +648,22 @@ type Status = gen.Status
 //   - Completed flex.UnixTime ("completed"): When the transaction was completed (unix seconds);
 //     null until then.
 //   - Created flex.UnixTime ("created"): When the transaction was created (unix seconds).
-//   - Escrow Escrow ("escrow"): The escrow; {} unless expanded with escrow, or when the
-//     transaction has none.
+//   - Currency string ("currency"): The currency of amount, EUR or GBP (ISO 4217); the document's
+//     examples leave it out (EUR).
+//   - Escrow flex.Object[Escrow] ("escrow"): The escrow; {} unless expanded with escrow, or when
+//     the transaction has none. The table types it array, so [] and null read as none too.
+//   - Fees flex.ObjectOrList ("fees"): The fees OPP charges on the transaction; {} unless expanded
+//     with fees. Kept as sent.
+//   - HasCheckout bool ("has_checkout"): The same as checkout, under the name OPP's current
+//     reference gives it.
 //   - Livemode bool ("livemode"): true for a live transaction, false in the sandbox.
 //   - MerchantUID string ("merchant_uid"): The merchant the transaction is for (mer_…; the table
 //     spells it mechant_uid).
-//   - Metadata flex.Metadata ("metadata"): The key-value pairs stored with the transaction.
+//   - Metadata flex.MetadataList ("metadata"): The key-value pairs stored with the transaction.
 //   - NotifyURL string ("notify_url"): Where OPP posts notifications about this transaction.
 //   - Object string ("object", required): Always "transaction".
-//   - Order Order ("order"): The transaction's order; {} unless expanded with order.
+//   - Order flex.Object[Order] ("order"): The transaction's order; {} unless expanded with order.
+//     The object table types it array (line 258), PHP's array, so [] and null read as no order too.
 //   - PaymentDetails flex.ObjectOrList ("payment_details"): Details of the payment from the
 //     payment method; the table says array, the examples send [].
 //   - PaymentFlow string ("payment_flow"): direct (a direct payment, with or without the checkout)
@@ -406,6 +673,8 @@ type Status = gen.Status
 //   - ProfileUID string ("profile_uid"): The merchant profile the transaction was created with.
 //   - RedirectURL string ("redirect_url"): Where to send the buyer to pay (OPP's checkout, or the
 //     payment method).
+//   - Refunds flex.ObjectOrList ("refunds"): The transaction's refunds; {} unless expanded with
+//     refunds. Kept as sent (list them with listRefunds).
 //   - ReturnURL string ("return_url"): Where the buyer is sent once the payment is completed.
 //   - Status TransactionStatus ("status"): The transaction's current status (the last entry of its
 //     status history).

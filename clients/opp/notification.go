@@ -16,10 +16,21 @@ import (
 const (
 	ObjectTypeTransaction = "transaction"
 	ObjectTypeMerchant    = "merchant"
+	// A bank account's notification names its merchant as the parent.
+	ObjectTypeBankAccount = "bank_account"
 )
 
-// NotificationTransactionStatusChanged is sent when a transaction's status changes.
-const NotificationTransactionStatusChanged = "transaction.status.changed"
+// Notification types (Notification.Type), an open set.
+const (
+	// NotificationTransactionStatusChanged is sent when a transaction's status changes.
+	NotificationTransactionStatusChanged = "transaction.status.changed"
+	// NotificationMerchantStatusChanged is sent to a merchant's notify_url
+	// when its status changes (pending → live, suspended, …).
+	NotificationMerchantStatusChanged = "merchant.status.changed"
+	// NotificationBankAccountStatusChanged is sent to a bank account's
+	// notify_url when its status changes (new → pending → approved, …).
+	NotificationBankAccountStatusChanged = "bank_account.status.changed"
+)
 
 // ErrNotTransaction is returned by Client.NotificationTransaction for a
 // notification about another kind of object (a merchant, say).

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 
 	"github.com/betaalkit/betaalkit/clients/opp"
 	"github.com/betaalkit/betaalkit/money"
@@ -44,8 +47,53 @@ func demoOPP(ctx context.Context, env demoEnv, hooks *webhookReceiver, step demo
 		}
 	}
 
+	// OPP is a marketplace: a transaction pays a merchant, onboarded first.
+	// The platform's notify_url for merchants collects their notifications.
+	var (
+		mu            sync.Mutex
+		merchantNotes []string
+	)
+	merchantHook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n, err := opp.ReadNotification(r); err == nil {
+			mu.Lock()
+			merchantNotes = append(merchantNotes, n.Type)
+			mu.Unlock()
+		}
+	}))
+	defer merchantHook.Close()
+	st, err := client.APIStatus(ctx)
+	if err != nil {
+		return fmt.Errorf("api status: %w", err)
+	}
+	m, err := client.CreateMerchant(ctx, opp.MerchantCreate{
+		Type: opp.MerchantTypeConsumer, Country: "nld", Emailaddress: "hans@brinker.example",
+		NameFirst: "Hans", NameLast: "Brinker", NotifyURL: merchantHook.URL,
+	})
+	if err != nil {
+		return fmt.Errorf("create merchant: %w", err)
+	}
+	step("API %s; created merchant %s: %s, requires %s", st.Status, m.UID, m.Status, m.Compliance.Requirements[0].Type)
+	account, err := client.CreateBankAccount(ctx, m.UID, opp.BankAccountCreate{ReturnURL: "https://shop.example/onboarded"})
+	if err != nil {
+		return fmt.Errorf("create bank account: %w", err)
+	}
+	if _, err := sb.VerifyBankAccount(ctx, account.UID, true); err != nil {
+		return fmt.Errorf("verify bank account: %w", err)
+	}
+	if m, err = client.GetMerchant(ctx, m.UID); err != nil {
+		return fmt.Errorf("get merchant: %w", err)
+	}
+	if m.Status != opp.MerchantStatusLive {
+		return fmt.Errorf("merchant %s is %s after its bank account was approved, want live", m.UID, m.Status)
+	}
+	mu.Lock()
+	notified := strings.Join(merchantNotes, ", ")
+	mu.Unlock()
+	step("merchant verified bank account %s at its verification_url; OPP approved it: merchant %s (notified: %s)", account.UID, m.Status, notified)
+
 	shipping := money.Cents(675)
 	tx, err := client.CreatePayment(ctx, opp.TransactionCreate{
+		MerchantUID:    m.UID,
 		BuyerNameFirst: "John", BuyerNameLast: "Tester", BuyerEmailaddress: "john@tester.dev",
 		Products:      []opp.ProductCreate{{Name: "WakeUp Light", Price: 10779, Quantity: 1}},
 		ShippingCosts: &shipping,

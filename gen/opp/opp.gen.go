@@ -18,6 +18,30 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for BankAccountStatus.
+const (
+	BankAccountStatusApproved    BankAccountStatus = "approved"
+	BankAccountStatusDisapproved BankAccountStatus = "disapproved"
+	BankAccountStatusNew         BankAccountStatus = "new"
+	BankAccountStatusPending     BankAccountStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the BankAccountStatus enum.
+func (e BankAccountStatus) Valid() bool {
+	switch e {
+	case BankAccountStatusApproved:
+		return true
+	case BankAccountStatusDisapproved:
+		return true
+	case BankAccountStatusNew:
+		return true
+	case BankAccountStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CodeType.
 const (
 	CodeTypeAll    CodeType = "all"
@@ -75,6 +99,75 @@ func (e Locale) Valid() bool {
 	case LocaleFr:
 		return true
 	case LocaleNl:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MerchantStatus.
+const (
+	MerchantStatusBlocked    MerchantStatus = "blocked"
+	MerchantStatusDeleted    MerchantStatus = "deleted"
+	MerchantStatusLive       MerchantStatus = "live"
+	MerchantStatusNew        MerchantStatus = "new"
+	MerchantStatusPending    MerchantStatus = "pending"
+	MerchantStatusSuspended  MerchantStatus = "suspended"
+	MerchantStatusTerminated MerchantStatus = "terminated"
+)
+
+// Valid indicates whether the value is a known member of the MerchantStatus enum.
+func (e MerchantStatus) Valid() bool {
+	switch e {
+	case MerchantStatusBlocked:
+		return true
+	case MerchantStatusDeleted:
+		return true
+	case MerchantStatusLive:
+		return true
+	case MerchantStatusNew:
+		return true
+	case MerchantStatusPending:
+		return true
+	case MerchantStatusSuspended:
+		return true
+	case MerchantStatusTerminated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MerchantType.
+const (
+	MerchantTypeBusiness MerchantType = "business"
+	MerchantTypeConsumer MerchantType = "consumer"
+)
+
+// Valid indicates whether the value is a known member of the MerchantType enum.
+func (e MerchantType) Valid() bool {
+	switch e {
+	case MerchantTypeBusiness:
+		return true
+	case MerchantTypeConsumer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MerchantUpdateStatus.
+const (
+	MerchantUpdateStatusSuspended  MerchantUpdateStatus = "suspended"
+	MerchantUpdateStatusTerminated MerchantUpdateStatus = "terminated"
+)
+
+// Valid indicates whether the value is a known member of the MerchantUpdateStatus enum.
+func (e MerchantUpdateStatus) Valid() bool {
+	switch e {
+	case MerchantUpdateStatusSuspended:
+		return true
+	case MerchantUpdateStatusTerminated:
 		return true
 	default:
 		return false
@@ -180,6 +273,130 @@ func (e TransactionStatus) Valid() bool {
 	}
 }
 
+// APIStatus Whether OPP's API is up, from GET /status at the host's root.
+type APIStatus struct {
+	// Date OPP's clock when it answered (unix seconds).
+	Date Timestamp `json:"date,omitempty,omitzero"`
+
+	// Status online when the API is up.
+	Status string `json:"status"`
+}
+
+// AccountDetails The account number of a bank account, as OPP shows it.
+type AccountDetails struct {
+	// AccountIban The IBAN, masked by OPP (NL53***********370); null until the merchant verified the account.
+	AccountIban string `json:"account_iban,omitempty,omitzero"`
+}
+
+// BankAccount A merchant's bank account, the one OPP pays out to. It starts new;
+// the merchant verifies it at verification_url (OPP's page), then OPP
+// approves or disapproves it. The IBAN arrives masked.
+type BankAccount struct {
+	// Account The account's IBAN, known (masked) once the merchant verified it.
+	Account AccountDetails `json:"account,omitempty,omitzero"`
+
+	// Bank The account's bank, known once the merchant verified it.
+	Bank BankDetails `json:"bank,omitempty,omitzero"`
+
+	// Created When the bank account was added (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
+
+	// Disapprovals Why OPP disapproved the account; [] unless it did. Kept as sent.
+	Disapprovals []interface{} `json:"disapprovals,omitempty,omitzero"`
+
+	// IsDefault true for the merchant's default account, the one OPP pays out to.
+	IsDefault bool `json:"is_default,omitempty,omitzero"`
+
+	// Livemode true for a live bank account, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts bank_account.status.changed about this account.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
+
+	// Object Always "bank_account".
+	Object string `json:"object"`
+
+	// Reference Your reference for the bank account, if you gave one.
+	Reference string `json:"reference,omitempty,omitzero"`
+
+	// ReturnURL Where OPP sends the merchant back after the verification.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// Status The bank account's status.
+	Status BankAccountStatus `json:"status,omitempty,omitzero"`
+
+	// UID The bank account's identifier.
+	//
+	// Example: bnk_2dc0825cea81
+	UID string `json:"uid"`
+
+	// Updated When the bank account last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
+
+	// VerificationURL OPP's page where the merchant verifies the bank account; send the merchant there.
+	VerificationURL string `json:"verification_url,omitempty,omitzero"`
+
+	// Verified When OPP approved the bank account (unix seconds); null until then.
+	Verified Timestamp `json:"verified,omitempty,omitzero"`
+}
+
+// BankAccountCreate A new bank account for a merchant; OPP answers with the verification_url to send the merchant to.
+type BankAccountCreate struct {
+	// IsDefault true makes it the merchant's default account, the one OPP pays out to.
+	IsDefault bool `json:"is_default,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts bank_account.status.changed about the account.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
+
+	// Reference Your own reference for the bank account.
+	Reference string `json:"reference,omitempty,omitzero"`
+
+	// ReturnURL Where OPP sends the merchant back after verifying the account.
+	ReturnURL string `json:"return_url"`
+}
+
+// BankAccountList One page of a merchant's bank accounts.
+type BankAccountList struct {
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The bank accounts on this page.
+	Data []BankAccount `json:"data"`
+
+	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// Object Always "list".
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
+}
+
+// BankAccountStatus A bank account's status: new (created; the merchant has yet to
+// verify it at verification_url), pending (verified by the merchant,
+// OPP is reviewing it), approved (OPP pays out to it), disapproved
+// (refused; see disapprovals).
+type BankAccountStatus string
+
+// BankDetails The bank of a bank account.
+type BankDetails struct {
+	// Bic The bank's BIC, e.g. INGBNL2A; null until the merchant verified the account.
+	Bic string `json:"bic,omitempty,omitzero"`
+}
+
 // Cents An amount in cents, sent as a number (10) or a numeric string ("12129").
 type Cents = money.Cents
 
@@ -187,6 +404,21 @@ type Cents = money.Cents
 // (code_limit uses; in the object table only), unique (once per
 // customer), all (by everyone, again and again).
 type CodeType string
+
+// Compliance A merchant's compliance with OPP's know-your-customer checks.
+type Compliance struct {
+	// Level The compliance level OPP assigned, e.g. 100, 200 or 400 as sandbox answers show; OPP's reference says what each level allows.
+	Level Count `json:"level,omitempty,omitzero"`
+
+	// OverviewURL OPP's page where the merchant sees and completes what is still required.
+	OverviewURL string `json:"overview_url,omitempty,omitzero"`
+
+	// Requirements What is still required, one entry per requirement; [] when nothing is.
+	Requirements []Requirement `json:"requirements,omitempty,omitzero"`
+
+	// Status unverified (requirements outstanding), pending (OPP is reviewing what was sent) or verified (nothing outstanding).
+	Status string `json:"status,omitempty,omitzero"`
+}
 
 // Count A whole number, sent as a number or a numeric string; null when not set.
 type Count = flex.Int
@@ -501,6 +733,10 @@ type DiscountCodeList struct {
 // DiscountType How a discount code's amount counts, amount (a fixed amount in cents) or percentage (1–100 percent of the total).
 type DiscountType string
 
+// Empty Nothing: PHP's empty array [] or null, which OPP (a PHP-backed API)
+// renders for an object with nothing in it.
+type Empty = []interface{}
+
 // ErrorDetail The error inside OPP's error envelope.
 type ErrorDetail struct {
 	// Code The provider's error code, a number such as 1935 (a string decodes too).
@@ -565,10 +801,188 @@ type ListMeta struct {
 // Locale A language for OPP's pages and mails, nl, en or fr.
 type Locale string
 
+// Merchant A merchant: a seller on the partner's platform whom OPP pays out.
+// Every transaction is for a merchant. A new merchant is pending until
+// its compliance requirements (a verified bank account first) are met.
+type Merchant struct {
+	// Addresses The merchant's addresses; [] until added. Kept as sent.
+	Addresses []interface{} `json:"addresses,omitempty,omitzero"`
+
+	// CocNr The Chamber of Commerce number of a business merchant; null (or "") for a consumer.
+	CocNr Text `json:"coc_nr,omitempty,omitzero"`
+
+	// Compliance Where the merchant stands with OPP's know-your-customer checks.
+	Compliance Compliance `json:"compliance,omitempty,omitzero"`
+
+	// Contacts The merchant's contact persons; [] until added. Kept as sent.
+	Contacts []interface{} `json:"contacts,omitempty,omitzero"`
+
+	// Country The merchant's country, ISO 3166 alpha-3 in lower case (nld).
+	Country string `json:"country,omitempty,omitzero"`
+
+	// Created When the merchant was created (unix seconds).
+	Created Timestamp `json:"created,omitempty,omitzero"`
+
+	// Emailaddress The merchant's email address.
+	Emailaddress string `json:"emailaddress,omitempty,omitzero"`
+
+	// Livemode true for a live merchant, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// Metadata The key-value pairs stored with the merchant.
+	Metadata Metadata `json:"metadata,omitempty,omitzero"`
+
+	// Name The merchant's name (a consumer's first and last name); null for a new business.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts notifications about the merchant (merchant.status.changed, …).
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
+
+	// Object Always "merchant".
+	Object string `json:"object"`
+
+	// PaymentMethods The payment methods enabled for the merchant; [] when OPP lists none. Kept as sent.
+	PaymentMethods []interface{} `json:"payment_methods,omitempty,omitzero"`
+
+	// Phone The merchant's phone number, e.g. 31601234567.
+	Phone Text `json:"phone,omitempty,omitzero"`
+
+	// Profiles The merchant's profiles (one per website or shop); [] until added. Kept as sent.
+	Profiles []interface{} `json:"profiles,omitempty,omitzero"`
+
+	// ReturnURL Where OPP sends the merchant back from its verification pages.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// Sector The merchant's business sector, if known.
+	Sector string `json:"sector,omitempty,omitzero"`
+
+	// Status The merchant's status.
+	Status MerchantStatus `json:"status,omitempty,omitzero"`
+
+	// TradingNames The trading names of a business merchant; [] when none. Kept as sent.
+	TradingNames []interface{} `json:"trading_names,omitempty,omitzero"`
+
+	// Type consumer or business; a merchant OPP made for the partner itself may read open (seen in the sandbox).
+	Type string `json:"type,omitempty,omitzero"`
+
+	// UID The merchant's identifier.
+	//
+	// Example: mer_9c747fecac38
+	UID string `json:"uid"`
+
+	// Updated When the merchant last changed (unix seconds).
+	Updated Timestamp `json:"updated,omitempty,omitzero"`
+
+	// VatNr The merchant's VAT number, if known.
+	VatNr string `json:"vat_nr,omitempty,omitzero"`
+}
+
+// MerchantCreate A new merchant. A consumer needs its country, email address and
+// notify_url; a business (type business) also its coc_nr, which the
+// client and the sandbox check (the reference requires it; the schema
+// cannot say "when").
+type MerchantCreate struct {
+	// CocNr The Chamber of Commerce (KvK) number; required for a business merchant.
+	CocNr string `json:"coc_nr,omitempty,omitzero"`
+
+	// Country The merchant's country, ISO 3166 alpha-3 (nld).
+	Country string `json:"country"`
+
+	// Emailaddress The merchant's email address; OPP mails the merchant about its verification.
+	Emailaddress string `json:"emailaddress"`
+
+	// Metadata Key-value pairs to store with the merchant, e.g. your own id: {"seller_id": "4711"}.
+	Metadata map[string]string `json:"metadata,omitempty,omitzero"`
+
+	// NameFirst A consumer merchant's first name.
+	NameFirst string `json:"name_first,omitempty,omitzero"`
+
+	// NameLast A consumer merchant's last name.
+	NameLast string `json:"name_last,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts notifications about the merchant (merchant.status.changed, …).
+	NotifyURL string `json:"notify_url"`
+
+	// Phone The merchant's phone number, e.g. 31601234567.
+	Phone string `json:"phone,omitempty,omitzero"`
+
+	// ReturnURL Where OPP sends the merchant back from its verification pages.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// Type consumer (the default when left out) or business.
+	Type MerchantType `json:"type,omitempty,omitzero"`
+}
+
+// MerchantList One page of merchants.
+type MerchantList struct {
+	// CurrentPage The number of this page, from 1.
+	CurrentPage int `json:"current_page,omitempty,omitzero"`
+
+	// Data The merchants on this page.
+	Data []Merchant `json:"data"`
+
+	// HasMore More pages follow. The document's own examples set it on a last page too (current_page = last_page), so check last_page as well.
+	HasMore bool `json:"has_more"`
+
+	// ItemsPerPage The page size (perpage).
+	ItemsPerPage int `json:"items_per_page,omitempty,omitzero"`
+
+	// LastPage The number of the last page.
+	LastPage int `json:"last_page,omitempty,omitzero"`
+
+	// Livemode true for live data, false in the sandbox.
+	Livemode bool `json:"livemode,omitempty,omitzero"`
+
+	// Object Always "list".
+	Object string `json:"object"`
+
+	// TotalItemCount The number of objects over all pages.
+	TotalItemCount int `json:"total_item_count,omitempty,omitzero"`
+
+	// URL The path of the list, e.g. /v1/transactions.
+	URL string `json:"url,omitempty,omitzero"`
+}
+
+// MerchantStatus A merchant's status, as OPP's reference lists them: new (just
+// created), pending (created; compliance requirements outstanding),
+// live (requirements met: OPP pays the merchant out), suspended
+// (temporarily stopped, by OPP or the partner), terminated (ended for
+// good, by the partner), blocked (stopped by OPP's compliance),
+// deleted (removed).
+type MerchantStatus string
+
+// MerchantType The kind of merchant to create: consumer (a person, the default) or
+// business (a company, identified by its coc_nr).
+type MerchantType string
+
+// MerchantUpdate The fields of a merchant to change; fields left out stay unchanged.
+type MerchantUpdate struct {
+	// Emailaddress The merchant's new email address.
+	Emailaddress string `json:"emailaddress,omitempty,omitzero"`
+
+	// Metadata Key-value pairs to store with the merchant; a key sent replaces its value.
+	Metadata map[string]string `json:"metadata,omitempty,omitzero"`
+
+	// NotifyURL Where OPP posts notifications about the merchant from now on.
+	NotifyURL string `json:"notify_url,omitempty,omitzero"`
+
+	// ReturnURL Where OPP sends the merchant back from its verification pages from now on.
+	ReturnURL string `json:"return_url,omitempty,omitzero"`
+
+	// Status suspended or terminated; left out, the status stays as it is.
+	Status MerchantUpdateStatus `json:"status,omitempty,omitzero"`
+}
+
+// MerchantUpdateStatus The status a partner may give a merchant: suspended (stop it for
+// now) or terminated (end it for good; a terminated merchant cannot
+// change again).
+type MerchantUpdateStatus string
+
 // Metadata The key-value pairs stored with an object. OPP takes them as an object
 // ({"external_id": "2015486"}) and returns them as a list of {key, value}
-// pairs, or [] when there are none; both decode into a map.
-type Metadata = flex.Metadata
+// pairs, or [] when there are none. Both decode into the list, which
+// keeps every pair as sent (Get and Map read it by key).
+type Metadata = flex.MetadataList
 
 // Notification The body OPP POSTs to the webhook or notify_url. It is not signed in
 // the document: use it only to learn which object changed, and fetch
@@ -578,7 +992,7 @@ type Notification struct {
 	// Created When the notification was made (unix seconds).
 	Created Timestamp `json:"created"`
 
-	// ObjectType The kind of object that changed, transaction or merchant (an open set).
+	// ObjectType The kind of object that changed, transaction, merchant or bank_account (an open set).
 	ObjectType string `json:"object_type"`
 
 	// ObjectUID The identifier of the object that changed.
@@ -596,7 +1010,7 @@ type Notification struct {
 	// ParentURL The path or URL of the object's parent, if any.
 	ParentURL string `json:"parent_url,omitempty,omitzero"`
 
-	// Type What happened, e.g. transaction.status.changed (an open set).
+	// Type What happened, e.g. transaction.status.changed, merchant.status.changed or bank_account.status.changed (an open set).
 	Type string `json:"type"`
 
 	// UID The notification's identifier.
@@ -611,7 +1025,7 @@ type Notification struct {
 // NullableCents An amount in cents, sent as a number or a numeric string; null when not set.
 type NullableCents = money.Cents
 
-// ObjectOrList Details of the payment from the payment method; the table says array, the examples send [].
+// ObjectOrList An object OPP may also send as a list ([] when empty), kept byte for byte as sent.
 type ObjectOrList = flex.ObjectOrList
 
 // Order The order behind a transaction, with the delivery address; {} when the transaction was not expanded with order.
@@ -625,8 +1039,8 @@ type Order struct {
 	// Created When the order was created (unix seconds).
 	Created Timestamp `json:"created,omitempty,omitzero"`
 
-	// Customer The buyer; {} unless expanded with order.customer.
-	Customer Customer `json:"customer,omitempty,omitzero"`
+	// Customer The buyer; {} unless expanded with order.customer. The table types it array, so [] and null read as none too.
+	Customer flex.Object[Customer] `json:"customer,omitempty,omitzero"`
 
 	// Discount The discount in cents.
 	Discount NullableCents `json:"discount,omitempty,omitzero"`
@@ -771,6 +1185,9 @@ type Refund struct {
 	// Created When the refund was created (unix seconds).
 	Created Timestamp `json:"created,omitempty,omitzero"`
 
+	// Fees The fees OPP charges on the refund; {} unless expanded. Kept as sent.
+	Fees ObjectOrList `json:"fees,omitempty,omitzero"`
+
 	// InternalReason Your internal reason for the refund.
 	InternalReason string `json:"internal_reason,omitempty,omitzero"`
 
@@ -785,6 +1202,9 @@ type Refund struct {
 
 	// Paid When the amount was paid to the customer (unix seconds); null until then.
 	Paid Timestamp `json:"paid,omitempty,omitzero"`
+
+	// PayoutDescription The description on the buyer's bank statement for the refund.
+	PayoutDescription string `json:"payout_description,omitempty,omitzero"`
 
 	// Status The refund's status.
 	Status RefundStatus `json:"status,omitempty,omitzero"`
@@ -808,6 +1228,9 @@ type RefundCreate struct {
 
 	// Message An email message to the customer.
 	Message string `json:"message,omitempty,omitzero"`
+
+	// PayoutDescription The description on the buyer's bank statement; left out, OPP's own.
+	PayoutDescription string `json:"payout_description,omitempty,omitzero"`
 }
 
 // RefundList One page of a transaction's refunds.
@@ -843,6 +1266,27 @@ type RefundList struct {
 // RefundStatus A refund's status: created (initiated; OPP will pay the amount to the
 // customer) or completed (the amount was paid to the customer).
 type RefundStatus string
+
+// Requirement One compliance requirement a merchant has yet to meet.
+type Requirement struct {
+	// ObjectRedirectURL OPP's page where the merchant meets the requirement; null when the partner must act through the API.
+	ObjectRedirectURL string `json:"object_redirect_url,omitempty,omitzero"`
+
+	// ObjectType The kind of object the requirement is about, e.g. bank_account or contact.
+	ObjectType string `json:"object_type,omitempty,omitzero"`
+
+	// ObjectUID The object the requirement is about (bnk_…, con_…); null when it is still to be created.
+	ObjectUID string `json:"object_uid,omitempty,omitzero"`
+
+	// ObjectURL The API URL of that object, or of the list to create it in.
+	ObjectURL string `json:"object_url,omitempty,omitzero"`
+
+	// Status unverified (nothing done yet) or pending (sent, OPP is reviewing it); an open set (the sandbox says disapproved for a refused bank account).
+	Status string `json:"status,omitempty,omitzero"`
+
+	// Type What is required, e.g. bank_account.required, bank_account.verification.required or contact.verification.required (an open set).
+	Type string `json:"type,omitempty,omitzero"`
+}
 
 // Status One entry of a transaction's status history (object "status").
 type Status struct {
@@ -882,8 +1326,17 @@ type Transaction struct {
 	// Created When the transaction was created (unix seconds).
 	Created Timestamp `json:"created,omitempty,omitzero"`
 
-	// Escrow The escrow; {} unless expanded with escrow, or when the transaction has none.
-	Escrow Escrow `json:"escrow,omitempty,omitzero"`
+	// Currency The currency of amount, EUR or GBP (ISO 4217); the document's examples leave it out (EUR).
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Escrow The escrow; {} unless expanded with escrow, or when the transaction has none. The table types it array, so [] and null read as none too.
+	Escrow flex.Object[Escrow] `json:"escrow,omitempty,omitzero"`
+
+	// Fees The fees OPP charges on the transaction; {} unless expanded with fees. Kept as sent.
+	Fees ObjectOrList `json:"fees,omitempty,omitzero"`
+
+	// HasCheckout The same as checkout, under the name OPP's current reference gives it.
+	HasCheckout bool `json:"has_checkout,omitempty,omitzero"`
 
 	// Livemode true for a live transaction, false in the sandbox.
 	Livemode bool `json:"livemode,omitempty,omitzero"`
@@ -900,8 +1353,8 @@ type Transaction struct {
 	// Object Always "transaction".
 	Object string `json:"object"`
 
-	// Order The transaction's order; {} unless expanded with order.
-	Order Order `json:"order,omitempty,omitzero"`
+	// Order The transaction's order; {} unless expanded with order. The object table types it array (line 258), PHP's array, so [] and null read as no order too.
+	Order flex.Object[Order] `json:"order,omitempty,omitzero"`
 
 	// PaymentDetails Details of the payment from the payment method; the table says array, the examples send [].
 	PaymentDetails ObjectOrList `json:"payment_details,omitempty,omitzero"`
@@ -917,6 +1370,9 @@ type Transaction struct {
 
 	// RedirectURL Where to send the buyer to pay (OPP's checkout, or the payment method).
 	RedirectURL string `json:"redirect_url,omitempty,omitzero"`
+
+	// Refunds The transaction's refunds; {} unless expanded with refunds. Kept as sent (list them with listRefunds).
+	Refunds ObjectOrList `json:"refunds,omitempty,omitzero"`
 
 	// ReturnURL Where the buyer is sent once the payment is completed.
 	ReturnURL string `json:"return_url,omitempty,omitzero"`
@@ -1052,6 +1508,9 @@ type TransactionStatus string
 // UnixSeconds A moment in unix seconds, as requests send it (time.Now().Unix()).
 type UnixSeconds = int64
 
+// BankAccountUID An OPP bank account identifier such as bnk_2dc0825cea81.
+type BankAccountUID = string
+
 // Expand The names of the objects to expand (order, order.customer, statuses, escrow).
 type Expand = []string
 
@@ -1068,25 +1527,9 @@ type UID = string
 // error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
 type BadRequest = ErrorResponse
 
-// Conflict OPP's answer to a request that failed, whatever the HTTP status: the
+// Error OPP's answer to a request that failed, whatever the HTTP status: the
 // error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
-type Conflict = ErrorResponse
-
-// NotFound OPP's answer to a request that failed, whatever the HTTP status: the
-// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
-type NotFound = ErrorResponse
-
-// RequestFailed OPP's answer to a request that failed, whatever the HTTP status: the
-// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
-type RequestFailed = ErrorResponse
-
-// ServerError OPP's answer to a request that failed, whatever the HTTP status: the
-// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
-type ServerError = ErrorResponse
-
-// Unauthorized OPP's answer to a request that failed, whatever the HTTP status: the
-// error envelope {"error": {"code": 1935, "message": "Missing required merchant_uid"}}.
-type Unauthorized = ErrorResponse
+type Error = ErrorResponse
 
 // ListDiscountBatchesParams defines parameters for ListDiscountBatches.
 type ListDiscountBatchesParams struct {
@@ -1099,6 +1542,24 @@ type ListDiscountBatchesParams struct {
 
 // ListDiscountCodesParams defines parameters for ListDiscountCodes.
 type ListDiscountCodesParams struct {
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
+	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+}
+
+// ListMerchantsParams defines parameters for ListMerchants.
+type ListMerchantsParams struct {
+	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
+	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+
+	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
+	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+}
+
+// ListBankAccountsParams defines parameters for ListBankAccounts.
+type ListBankAccountsParams struct {
 	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
 	Page *Page `form:"page,omitempty" json:"page,omitempty"`
 
@@ -1151,6 +1612,15 @@ type CreateDiscountBatchJSONRequestBody = DiscountBatchCreate
 
 // CreateDiscountCodeJSONRequestBody defines body for CreateDiscountCode for application/json ContentType.
 type CreateDiscountCodeJSONRequestBody = DiscountCodeCreate
+
+// CreateMerchantJSONRequestBody defines body for CreateMerchant for application/json ContentType.
+type CreateMerchantJSONRequestBody = MerchantCreate
+
+// UpdateMerchantJSONRequestBody defines body for UpdateMerchant for application/json ContentType.
+type UpdateMerchantJSONRequestBody = MerchantUpdate
+
+// CreateBankAccountJSONRequestBody defines body for CreateBankAccount for application/json ContentType.
+type CreateBankAccountJSONRequestBody = BankAccountCreate
 
 // UpdateOrderJSONRequestBody defines body for UpdateOrder for application/json ContentType.
 type UpdateOrderJSONRequestBody = OrderUpdate
@@ -1341,6 +1811,68 @@ type ClientInterface interface {
 	// Corresponds with GET /discountcodes/{uid} (the `GetDiscountCode` operationId).
 	GetDiscountCode(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMerchants List merchants, one page at a time.
+	//
+	// Corresponds with GET /merchants (the `ListMerchants` operationId).
+	ListMerchants(ctx context.Context, params *ListMerchantsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMerchantWithBody Create a consumer or business merchant, the party a transaction pays.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+	CreateMerchantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMerchant Create a consumer or business merchant, the party a transaction pays.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+	CreateMerchant(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMerchant Retrieve a merchant with its status and compliance requirements.
+	//
+	// Corresponds with GET /merchants/{uid} (the `GetMerchant` operationId).
+	GetMerchant(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMerchantWithBody Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+	UpdateMerchantWithBody(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMerchant Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+	UpdateMerchant(ctx context.Context, uid UID, body UpdateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListBankAccounts List a merchant's bank accounts, one page at a time.
+	//
+	// Corresponds with GET /merchants/{uid}/bank_accounts (the `ListBankAccounts` operationId).
+	ListBankAccounts(ctx context.Context, uid UID, params *ListBankAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankAccountWithBody Add a bank account to a merchant; the merchant verifies it at verification_url.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+	CreateBankAccountWithBody(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBankAccount Add a bank account to a merchant; the merchant verifies it at verification_url.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+	CreateBankAccount(ctx context.Context, uid UID, body CreateBankAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetBankAccount Retrieve one of a merchant's bank accounts.
+	//
+	// Corresponds with GET /merchants/{uid}/bank_accounts/{bank_account_uid} (the `GetBankAccount` operationId).
+	GetBankAccount(ctx context.Context, uid UID, bankAccountUID BankAccountUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListOrders List orders, one page at a time.
 	//
 	// Corresponds with GET /orders (the `ListOrders` operationId).
@@ -1364,6 +1896,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /orders/{uid} (the `UpdateOrder` operationId).
 	UpdateOrder(ctx context.Context, uid UID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetStatus Whether OPP's API is online, at the host's root (outside /v1).
+	//
+	// Corresponds with GET /status (the `GetStatus` operationId).
+	GetStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTransactions List transactions, one page at a time.
 	//
@@ -1527,6 +2064,128 @@ func (c *Client) GetDiscountCode(ctx context.Context, uid UID, reqEditors ...Req
 	return c.send(ctx, req, reqEditors)
 }
 
+// ListMerchants List merchants, one page at a time.
+//
+// Corresponds with GET /merchants (the `ListMerchants` operationId).
+func (c *Client) ListMerchants(ctx context.Context, params *ListMerchantsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListMerchantsRequest(ctx, c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CreateMerchantWithBody Create a consumer or business merchant, the party a transaction pays.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+func (c *Client) CreateMerchantWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateMerchantRequestWithBody(ctx, c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CreateMerchant Create a consumer or business merchant, the party a transaction pays.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+func (c *Client) CreateMerchant(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateMerchantRequest(ctx, c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetMerchant Retrieve a merchant with its status and compliance requirements.
+//
+// Corresponds with GET /merchants/{uid} (the `GetMerchant` operationId).
+func (c *Client) GetMerchant(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetMerchantRequest(ctx, c.Server, uid)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// UpdateMerchantWithBody Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+func (c *Client) UpdateMerchantWithBody(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateMerchantRequestWithBody(ctx, c.Server, uid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// UpdateMerchant Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+func (c *Client) UpdateMerchant(ctx context.Context, uid UID, body UpdateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newUpdateMerchantRequest(ctx, c.Server, uid, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// ListBankAccounts List a merchant's bank accounts, one page at a time.
+//
+// Corresponds with GET /merchants/{uid}/bank_accounts (the `ListBankAccounts` operationId).
+func (c *Client) ListBankAccounts(ctx context.Context, uid UID, params *ListBankAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListBankAccountsRequest(ctx, c.Server, uid, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CreateBankAccountWithBody Add a bank account to a merchant; the merchant verifies it at verification_url.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+func (c *Client) CreateBankAccountWithBody(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateBankAccountRequestWithBody(ctx, c.Server, uid, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// CreateBankAccount Add a bank account to a merchant; the merchant verifies it at verification_url.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+func (c *Client) CreateBankAccount(ctx context.Context, uid UID, body CreateBankAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newCreateBankAccountRequest(ctx, c.Server, uid, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetBankAccount Retrieve one of a merchant's bank accounts.
+//
+// Corresponds with GET /merchants/{uid}/bank_accounts/{bank_account_uid} (the `GetBankAccount` operationId).
+func (c *Client) GetBankAccount(ctx context.Context, uid UID, bankAccountUID BankAccountUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetBankAccountRequest(ctx, c.Server, uid, bankAccountUID)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
 // ListOrders List orders, one page at a time.
 //
 // Corresponds with GET /orders (the `ListOrders` operationId).
@@ -1569,6 +2228,17 @@ func (c *Client) UpdateOrderWithBody(ctx context.Context, uid UID, contentType s
 // Corresponds with POST /orders/{uid} (the `UpdateOrder` operationId).
 func (c *Client) UpdateOrder(ctx context.Context, uid UID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := newUpdateOrderRequest(ctx, c.Server, uid, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetStatus Whether OPP's API is online, at the host's root (outside /v1).
+//
+// Corresponds with GET /status (the `GetStatus` operationId).
+func (c *Client) GetStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetStatusRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -1878,6 +2548,210 @@ func newGetDiscountCodeRequest(ctx context.Context, server string, uid UID) (*ht
 	return req, nil
 }
 
+// NewListMerchantsRequest builds the request of ListMerchants.
+func NewListMerchantsRequest(server string, params *ListMerchantsParams) (*http.Request, error) {
+	return newListMerchantsRequest(context.Background(), server, params)
+}
+
+func newListMerchantsRequest(ctx context.Context, server string, params *ListMerchantsParams) (*http.Request, error) {
+	target := serverBase(server) + "/merchants"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateMerchantRequest builds the request of CreateMerchant with its application/json body.
+func NewCreateMerchantRequest(server string, body CreateMerchantJSONRequestBody) (*http.Request, error) {
+	return newCreateMerchantRequest(context.Background(), server, body)
+}
+
+func newCreateMerchantRequest(ctx context.Context, server string, body CreateMerchantJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateMerchantRequestWithBody(ctx, server, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateMerchantRequestWithBody builds the request of CreateMerchant with a body of any content type.
+func NewCreateMerchantRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateMerchantRequestWithBody(context.Background(), server, contentType, body)
+}
+
+func newCreateMerchantRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
+	target := serverBase(server) + "/merchants"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetMerchantRequest builds the request of GetMerchant.
+func NewGetMerchantRequest(server string, uid UID) (*http.Request, error) {
+	return newGetMerchantRequest(context.Background(), server, uid)
+}
+
+func newGetMerchantRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/merchants/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewUpdateMerchantRequest builds the request of UpdateMerchant with its application/json body.
+func NewUpdateMerchantRequest(server string, uid UID, body UpdateMerchantJSONRequestBody) (*http.Request, error) {
+	return newUpdateMerchantRequest(context.Background(), server, uid, body)
+}
+
+func newUpdateMerchantRequest(ctx context.Context, server string, uid UID, body UpdateMerchantJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newUpdateMerchantRequestWithBody(ctx, server, uid, "application/json", bytes.NewReader(buf))
+}
+
+// NewUpdateMerchantRequestWithBody builds the request of UpdateMerchant with a body of any content type.
+func NewUpdateMerchantRequestWithBody(server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	return newUpdateMerchantRequestWithBody(context.Background(), server, uid, contentType, body)
+}
+
+func newUpdateMerchantRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/merchants/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewListBankAccountsRequest builds the request of ListBankAccounts.
+func NewListBankAccountsRequest(server string, uid UID, params *ListBankAccountsParams) (*http.Request, error) {
+	return newListBankAccountsRequest(context.Background(), server, uid, params)
+}
+
+func newListBankAccountsRequest(ctx context.Context, server string, uid UID, params *ListBankAccountsParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
+	if params != nil {
+		var query string
+		if params.Page != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Perpage != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewCreateBankAccountRequest builds the request of CreateBankAccount with its application/json body.
+func NewCreateBankAccountRequest(server string, uid UID, body CreateBankAccountJSONRequestBody) (*http.Request, error) {
+	return newCreateBankAccountRequest(context.Background(), server, uid, body)
+}
+
+func newCreateBankAccountRequest(ctx context.Context, server string, uid UID, body CreateBankAccountJSONRequestBody) (*http.Request, error) {
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	return newCreateBankAccountRequestWithBody(ctx, server, uid, "application/json", bytes.NewReader(buf))
+}
+
+// NewCreateBankAccountRequestWithBody builds the request of CreateBankAccount with a body of any content type.
+func NewCreateBankAccountRequestWithBody(server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	return newCreateBankAccountRequestWithBody(context.Background(), server, uid, contentType, body)
+}
+
+func newCreateBankAccountRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetBankAccountRequest builds the request of GetBankAccount.
+func NewGetBankAccountRequest(server string, uid UID, bankAccountUID BankAccountUID) (*http.Request, error) {
+	return newGetBankAccountRequest(context.Background(), server, uid, bankAccountUID)
+}
+
+func newGetBankAccountRequest(ctx context.Context, server string, uid UID, bankAccountUID BankAccountUID) (*http.Request, error) {
+	pathParam0, err := pathSegment("uid", string(uid))
+	if err != nil {
+		return nil, err
+	}
+	pathParam1, err := pathSegment("bank_account_uid", string(bankAccountUID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts/" + pathParam1
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 // NewListOrdersRequest builds the request of ListOrders.
 func NewListOrdersRequest(server string, params *ListOrdersParams) (*http.Request, error) {
 	return newListOrdersRequest(context.Background(), server, params)
@@ -1959,6 +2833,20 @@ func newUpdateOrderRequestWithBody(ctx context.Context, server string, uid UID, 
 		return nil, err
 	}
 	req.Header.Add("Content-Type", contentType)
+	return req, nil
+}
+
+// NewGetStatusRequest builds the request of GetStatus.
+func NewGetStatusRequest(server string) (*http.Request, error) {
+	return newGetStatusRequest(context.Background(), server)
+}
+
+func newGetStatusRequest(ctx context.Context, server string) (*http.Request, error) {
+	target := serverBase(server) + "/status"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
 	return req, nil
 }
 
@@ -2232,6 +3120,76 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /discountcodes/{uid} (the `GetDiscountCode` operationId).
 	GetDiscountCodeWithResponse(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*GetDiscountCodeResponse, error)
 
+	// ListMerchantsWithResponse List merchants, one page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /merchants (the `ListMerchants` operationId).
+	ListMerchantsWithResponse(ctx context.Context, params *ListMerchantsParams, reqEditors ...RequestEditorFn) (*ListMerchantsResponse, error)
+
+	// CreateMerchantWithBodyWithResponse Create a consumer or business merchant, the party a transaction pays.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+	CreateMerchantWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMerchantResponse, error)
+
+	// CreateMerchantWithResponse Create a consumer or business merchant, the party a transaction pays.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+	CreateMerchantWithResponse(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMerchantResponse, error)
+
+	// GetMerchantWithResponse Retrieve a merchant with its status and compliance requirements.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /merchants/{uid} (the `GetMerchant` operationId).
+	GetMerchantWithResponse(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*GetMerchantResponse, error)
+
+	// UpdateMerchantWithBodyWithResponse Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+	UpdateMerchantWithBodyWithResponse(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMerchantResponse, error)
+
+	// UpdateMerchantWithResponse Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+	UpdateMerchantWithResponse(ctx context.Context, uid UID, body UpdateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMerchantResponse, error)
+
+	// ListBankAccountsWithResponse List a merchant's bank accounts, one page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /merchants/{uid}/bank_accounts (the `ListBankAccounts` operationId).
+	ListBankAccountsWithResponse(ctx context.Context, uid UID, params *ListBankAccountsParams, reqEditors ...RequestEditorFn) (*ListBankAccountsResponse, error)
+
+	// CreateBankAccountWithBodyWithResponse Add a bank account to a merchant; the merchant verifies it at verification_url.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+	CreateBankAccountWithBodyWithResponse(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankAccountResponse, error)
+
+	// CreateBankAccountWithResponse Add a bank account to a merchant; the merchant verifies it at verification_url.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+	CreateBankAccountWithResponse(ctx context.Context, uid UID, body CreateBankAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankAccountResponse, error)
+
+	// GetBankAccountWithResponse Retrieve one of a merchant's bank accounts.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /merchants/{uid}/bank_accounts/{bank_account_uid} (the `GetBankAccount` operationId).
+	GetBankAccountWithResponse(ctx context.Context, uid UID, bankAccountUID BankAccountUID, reqEditors ...RequestEditorFn) (*GetBankAccountResponse, error)
+
 	// ListOrdersWithResponse List orders, one page at a time.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -2259,6 +3217,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /orders/{uid} (the `UpdateOrder` operationId).
 	UpdateOrderWithResponse(ctx context.Context, uid UID, body UpdateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrderResponse, error)
+
+	// GetStatusWithResponse Whether OPP's API is online, at the host's root (outside /v1).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /status (the `GetStatus` operationId).
+	GetStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatusResponse, error)
 
 	// ListTransactionsWithResponse List transactions, one page at a time.
 	//
@@ -2317,16 +3282,8 @@ type ListDiscountBatchesResponse struct {
 	JSON200 *DiscountBatchList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2339,29 +3296,9 @@ func (r ListDiscountBatchesResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListDiscountBatchesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r ListDiscountBatchesResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListDiscountBatchesResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r ListDiscountBatchesResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDiscountBatchesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListDiscountBatchesResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2402,16 +3339,8 @@ type CreateDiscountBatchResponse struct {
 	JSON201 *DiscountBatch
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2429,29 +3358,9 @@ func (r CreateDiscountBatchResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateDiscountBatchResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r CreateDiscountBatchResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateDiscountBatchResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateDiscountBatchResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateDiscountBatchResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateDiscountBatchResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2490,16 +3399,8 @@ type DeleteDiscountBatchResponse struct {
 	JSON200 *Deleted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2512,29 +3413,9 @@ func (r DeleteDiscountBatchResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDiscountBatchResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r DeleteDiscountBatchResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDiscountBatchResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r DeleteDiscountBatchResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DeleteDiscountBatchResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteDiscountBatchResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2573,16 +3454,8 @@ type GetDiscountBatchResponse struct {
 	JSON200 *DiscountBatch
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2595,29 +3468,9 @@ func (r GetDiscountBatchResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDiscountBatchResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r GetDiscountBatchResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDiscountBatchResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r GetDiscountBatchResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDiscountBatchResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetDiscountBatchResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2656,16 +3509,8 @@ type ListDiscountCodesResponse struct {
 	JSON200 *DiscountCodeList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2678,29 +3523,9 @@ func (r ListDiscountCodesResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListDiscountCodesResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r ListDiscountCodesResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListDiscountCodesResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r ListDiscountCodesResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListDiscountCodesResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListDiscountCodesResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2741,16 +3566,8 @@ type CreateDiscountCodeResponse struct {
 	JSON201 *DiscountCode
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2768,29 +3585,9 @@ func (r CreateDiscountCodeResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateDiscountCodeResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r CreateDiscountCodeResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateDiscountCodeResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateDiscountCodeResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateDiscountCodeResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateDiscountCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2829,16 +3626,8 @@ type DeleteDiscountCodeResponse struct {
 	JSON200 *Deleted
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2851,29 +3640,9 @@ func (r DeleteDiscountCodeResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r DeleteDiscountCodeResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r DeleteDiscountCodeResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r DeleteDiscountCodeResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r DeleteDiscountCodeResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r DeleteDiscountCodeResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteDiscountCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2912,16 +3681,8 @@ type GetDiscountCodeResponse struct {
 	JSON200 *DiscountCode
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2934,29 +3695,9 @@ func (r GetDiscountCodeResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetDiscountCodeResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r GetDiscountCodeResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetDiscountCodeResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r GetDiscountCodeResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetDiscountCodeResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetDiscountCodeResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -2988,6 +3729,391 @@ func (r GetDiscountCodeResponse) ContentType() string {
 	return ""
 }
 
+type ListMerchantsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MerchantList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMerchantsResponse) GetJSON200() *MerchantList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMerchantsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListMerchantsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMerchantsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMerchantsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMerchantsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMerchantsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateMerchantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Merchant
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateMerchantResponse) GetJSON200() *Merchant {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateMerchantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateMerchantResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMerchantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMerchantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMerchantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMerchantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMerchantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Merchant
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMerchantResponse) GetJSON200() *Merchant {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetMerchantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetMerchantResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMerchantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMerchantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMerchantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMerchantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMerchantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Merchant
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMerchantResponse) GetJSON200() *Merchant {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateMerchantResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateMerchantResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMerchantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMerchantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMerchantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMerchantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListBankAccountsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankAccountList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListBankAccountsResponse) GetJSON200() *BankAccountList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListBankAccountsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListBankAccountsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListBankAccountsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListBankAccountsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListBankAccountsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListBankAccountsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateBankAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankAccount
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateBankAccountResponse) GetJSON200() *BankAccount {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateBankAccountResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateBankAccountResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBankAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBankAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBankAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBankAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetBankAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BankAccount
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetBankAccountResponse) GetJSON200() *BankAccount {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetBankAccountResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetBankAccountResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetBankAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetBankAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetBankAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetBankAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListOrdersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -2995,16 +4121,8 @@ type ListOrdersResponse struct {
 	JSON200 *OrderList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3017,29 +4135,9 @@ func (r ListOrdersResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListOrdersResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r ListOrdersResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListOrdersResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r ListOrdersResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListOrdersResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListOrdersResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3078,16 +4176,8 @@ type GetOrderResponse struct {
 	JSON200 *Order
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3100,29 +4190,9 @@ func (r GetOrderResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetOrderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r GetOrderResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetOrderResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r GetOrderResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetOrderResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetOrderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3161,16 +4231,8 @@ type UpdateOrderResponse struct {
 	JSON200 *Order
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3183,29 +4245,9 @@ func (r UpdateOrderResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r UpdateOrderResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r UpdateOrderResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r UpdateOrderResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r UpdateOrderResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r UpdateOrderResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r UpdateOrderResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3237,6 +4279,61 @@ func (r UpdateOrderResponse) ContentType() string {
 	return ""
 }
 
+type GetStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *APIStatus
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetStatusResponse) GetJSON200() *APIStatus {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetStatusResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetStatusResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListTransactionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -3244,16 +4341,8 @@ type ListTransactionsResponse struct {
 	JSON200 *TransactionList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3266,29 +4355,9 @@ func (r ListTransactionsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListTransactionsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r ListTransactionsResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListTransactionsResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r ListTransactionsResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListTransactionsResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListTransactionsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3329,16 +4398,8 @@ type CreateTransactionResponse struct {
 	JSON201 *Transaction
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3356,29 +4417,9 @@ func (r CreateTransactionResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateTransactionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r CreateTransactionResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateTransactionResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateTransactionResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateTransactionResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateTransactionResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3417,16 +4458,8 @@ type GetTransactionResponse struct {
 	JSON200 *Transaction
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3439,29 +4472,9 @@ func (r GetTransactionResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r GetTransactionResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r GetTransactionResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r GetTransactionResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r GetTransactionResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r GetTransactionResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetTransactionResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3500,16 +4513,8 @@ type ListRefundsResponse struct {
 	JSON200 *RefundList
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3522,29 +4527,9 @@ func (r ListRefundsResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r ListRefundsResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r ListRefundsResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r ListRefundsResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r ListRefundsResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r ListRefundsResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListRefundsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3585,16 +4570,8 @@ type CreateRefundResponse struct {
 	JSON201 *Refund
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
-	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Unauthorized
-	// JSON402 the response for an HTTP 402 `application/json` response
-	JSON402 *RequestFailed
-	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
-	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Conflict
-	// JSON5XX the response for an HTTP 5XX `application/json` response
-	JSON5XX *ServerError
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3612,29 +4589,9 @@ func (r CreateRefundResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
-// GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r CreateRefundResponse) GetJSON401() *Unauthorized {
-	return r.JSON401
-}
-
-// GetJSON402 returns the response for an HTTP 402 `application/json` response
-func (r CreateRefundResponse) GetJSON402() *RequestFailed {
-	return r.JSON402
-}
-
-// GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r CreateRefundResponse) GetJSON404() *NotFound {
-	return r.JSON404
-}
-
-// GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r CreateRefundResponse) GetJSON409() *Conflict {
-	return r.JSON409
-}
-
-// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
-func (r CreateRefundResponse) GetJSON5XX() *ServerError {
-	return r.JSON5XX
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateRefundResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
 }
 
 // GetBody returns the raw response body bytes
@@ -3796,6 +4753,136 @@ func (c *ClientWithResponses) GetDiscountCodeWithResponse(ctx context.Context, u
 	return ParseGetDiscountCodeResponse(rsp)
 }
 
+// ListMerchantsWithResponse List merchants, one page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /merchants (the `ListMerchants` operationId).
+func (c *ClientWithResponses) ListMerchantsWithResponse(ctx context.Context, params *ListMerchantsParams, reqEditors ...RequestEditorFn) (*ListMerchantsResponse, error) {
+	rsp, err := c.ListMerchants(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMerchantsResponse(rsp)
+}
+
+// CreateMerchantWithBodyWithResponse Create a consumer or business merchant, the party a transaction pays.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+func (c *ClientWithResponses) CreateMerchantWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMerchantResponse, error) {
+	rsp, err := c.CreateMerchantWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMerchantResponse(rsp)
+}
+
+// CreateMerchantWithResponse Create a consumer or business merchant, the party a transaction pays.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /merchants (the `CreateMerchant` operationId).
+func (c *ClientWithResponses) CreateMerchantWithResponse(ctx context.Context, body CreateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMerchantResponse, error) {
+	rsp, err := c.CreateMerchant(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMerchantResponse(rsp)
+}
+
+// GetMerchantWithResponse Retrieve a merchant with its status and compliance requirements.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /merchants/{uid} (the `GetMerchant` operationId).
+func (c *ClientWithResponses) GetMerchantWithResponse(ctx context.Context, uid UID, reqEditors ...RequestEditorFn) (*GetMerchantResponse, error) {
+	rsp, err := c.GetMerchant(ctx, uid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMerchantResponse(rsp)
+}
+
+// UpdateMerchantWithBodyWithResponse Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+func (c *ClientWithResponses) UpdateMerchantWithBodyWithResponse(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMerchantResponse, error) {
+	rsp, err := c.UpdateMerchantWithBody(ctx, uid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMerchantResponse(rsp)
+}
+
+// UpdateMerchantWithResponse Update a merchant (suspend or terminate it, change its URLs); fields left out stay unchanged.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /merchants/{uid} (the `UpdateMerchant` operationId).
+func (c *ClientWithResponses) UpdateMerchantWithResponse(ctx context.Context, uid UID, body UpdateMerchantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMerchantResponse, error) {
+	rsp, err := c.UpdateMerchant(ctx, uid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMerchantResponse(rsp)
+}
+
+// ListBankAccountsWithResponse List a merchant's bank accounts, one page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /merchants/{uid}/bank_accounts (the `ListBankAccounts` operationId).
+func (c *ClientWithResponses) ListBankAccountsWithResponse(ctx context.Context, uid UID, params *ListBankAccountsParams, reqEditors ...RequestEditorFn) (*ListBankAccountsResponse, error) {
+	rsp, err := c.ListBankAccounts(ctx, uid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListBankAccountsResponse(rsp)
+}
+
+// CreateBankAccountWithBodyWithResponse Add a bank account to a merchant; the merchant verifies it at verification_url.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+func (c *ClientWithResponses) CreateBankAccountWithBodyWithResponse(ctx context.Context, uid UID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankAccountResponse, error) {
+	rsp, err := c.CreateBankAccountWithBody(ctx, uid, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankAccountResponse(rsp)
+}
+
+// CreateBankAccountWithResponse Add a bank account to a merchant; the merchant verifies it at verification_url.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /merchants/{uid}/bank_accounts (the `CreateBankAccount` operationId).
+func (c *ClientWithResponses) CreateBankAccountWithResponse(ctx context.Context, uid UID, body CreateBankAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBankAccountResponse, error) {
+	rsp, err := c.CreateBankAccount(ctx, uid, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBankAccountResponse(rsp)
+}
+
+// GetBankAccountWithResponse Retrieve one of a merchant's bank accounts.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /merchants/{uid}/bank_accounts/{bank_account_uid} (the `GetBankAccount` operationId).
+func (c *ClientWithResponses) GetBankAccountWithResponse(ctx context.Context, uid UID, bankAccountUID BankAccountUID, reqEditors ...RequestEditorFn) (*GetBankAccountResponse, error) {
+	rsp, err := c.GetBankAccount(ctx, uid, bankAccountUID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetBankAccountResponse(rsp)
+}
+
 // ListOrdersWithResponse List orders, one page at a time.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -3846,6 +4933,19 @@ func (c *ClientWithResponses) UpdateOrderWithResponse(ctx context.Context, uid U
 		return nil, err
 	}
 	return ParseUpdateOrderResponse(rsp)
+}
+
+// GetStatusWithResponse Whether OPP's API is online, at the host's root (outside /v1).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /status (the `GetStatus` operationId).
+func (c *ClientWithResponses) GetStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetStatusResponse, error) {
+	rsp, err := c.GetStatus(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetStatusResponse(rsp)
 }
 
 // ListTransactionsWithResponse List transactions, one page at a time.
@@ -3967,40 +5067,12 @@ func ParseListDiscountBatchesResponse(rsp *http.Response) (*ListDiscountBatchesR
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4042,40 +5114,12 @@ func ParseCreateDiscountBatchResponse(rsp *http.Response) (*CreateDiscountBatchR
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4110,40 +5154,12 @@ func ParseDeleteDiscountBatchResponse(rsp *http.Response) (*DeleteDiscountBatchR
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4178,40 +5194,12 @@ func ParseGetDiscountBatchResponse(rsp *http.Response) (*GetDiscountBatchRespons
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4246,40 +5234,12 @@ func ParseListDiscountCodesResponse(rsp *http.Response) (*ListDiscountCodesRespo
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4321,40 +5281,12 @@ func ParseCreateDiscountCodeResponse(rsp *http.Response) (*CreateDiscountCodeRes
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4389,40 +5321,12 @@ func ParseDeleteDiscountCodeResponse(rsp *http.Response) (*DeleteDiscountCodeRes
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4457,40 +5361,292 @@ func ParseGetDiscountCodeResponse(rsp *http.Response) (*GetDiscountCodeResponse,
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
+	}
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
+	return response, nil
+}
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
+// ParseListMerchantsResponse parses an HTTP response from a ListMerchantsWithResponse call
+func ParseListMerchantsResponse(rsp *http.Response) (*ListMerchantsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	response := &ListMerchantsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MerchantList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMerchantResponse parses an HTTP response from a CreateMerchantWithResponse call
+func ParseCreateMerchantResponse(rsp *http.Response) (*CreateMerchantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMerchantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Merchant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMerchantResponse parses an HTTP response from a GetMerchantWithResponse call
+func ParseGetMerchantResponse(rsp *http.Response) (*GetMerchantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMerchantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Merchant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMerchantResponse parses an HTTP response from a UpdateMerchantWithResponse call
+func ParseUpdateMerchantResponse(rsp *http.Response) (*UpdateMerchantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMerchantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Merchant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListBankAccountsResponse parses an HTTP response from a ListBankAccountsWithResponse call
+func ParseListBankAccountsResponse(rsp *http.Response) (*ListBankAccountsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListBankAccountsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankAccountList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateBankAccountResponse parses an HTTP response from a CreateBankAccountWithResponse call
+func ParseCreateBankAccountResponse(rsp *http.Response) (*CreateBankAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBankAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetBankAccountResponse parses an HTTP response from a GetBankAccountWithResponse call
+func ParseGetBankAccountResponse(rsp *http.Response) (*GetBankAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetBankAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BankAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -4525,40 +5681,12 @@ func ParseListOrdersResponse(rsp *http.Response) (*ListOrdersResponse, error) {
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4593,40 +5721,12 @@ func ParseGetOrderResponse(rsp *http.Response) (*GetOrderResponse, error) {
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4661,40 +5761,52 @@ func ParseUpdateOrderResponse(rsp *http.Response) (*UpdateOrderResponse, error) 
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
+		response.JSONDefault = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
+	}
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
+	return response, nil
+}
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
+// ParseGetStatusResponse parses an HTTP response from a GetStatusWithResponse call
+func ParseGetStatusResponse(rsp *http.Response) (*GetStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
+	response := &GetStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest APIStatus
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON5XX = &dest
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
 
 	}
 
@@ -4729,40 +5841,12 @@ func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsRespons
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4804,40 +5888,12 @@ func ParseCreateTransactionResponse(rsp *http.Response) (*CreateTransactionRespo
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4872,40 +5928,12 @@ func ParseGetTransactionResponse(rsp *http.Response) (*GetTransactionResponse, e
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -4940,40 +5968,12 @@ func ParseListRefundsResponse(rsp *http.Response) (*ListRefundsResponse, error) 
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 
@@ -5015,40 +6015,12 @@ func ParseCreateRefundResponse(rsp *http.Response) (*CreateRefundResponse, error
 		}
 		response.JSON400 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Unauthorized
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
-		var dest RequestFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON402 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON409 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
-		var dest ServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON5XX = &dest
+		response.JSONDefault = &dest
 
 	}
 

@@ -65,7 +65,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, r *http.Request) {
 		set(&o.State, in.State)
 		set(&o.Country, in.Country)
 		if c := in.Customer; c != (gen.CustomerUpdate{}) {
-			cu := &o.Customer
+			cu := &o.Customer.Value
 			if cu.UID == "" {
 				*cu = gen.Customer{UID: "cus_" + sim.NewID(6), Object: "customer", Created: ts(now)}
 			}

@@ -70,7 +70,7 @@ func (s *Server) refund(ctx context.Context, uid string, in gen.RefundCreate) (g
 		UID: s.newRefundUID(), Object: "refund",
 		Created: ts(now), Updated: ts(now),
 		Amount: in.Amount, Status: client.RefundStatusCreated,
-		Message: in.Message, InternalReason: in.InternalReason,
+		Message: in.Message, InternalReason: in.InternalReason, PayoutDescription: in.PayoutDescription,
 	}
 	t.refunds = append(t.refunds, ref)
 	t.refunded += in.Amount

@@ -1,9 +1,11 @@
 // Package opp simulates the Online Betaalplatform (OPP) API for offline tests
 // and the demo: Basic auth with the configured key, requests validated
 // against the spec, transactions that move through the document's statuses,
-// orders, refunds (full and partial), discount codes and batches, lists with
-// real pagination, a payment page per transaction, and the
-// transaction.status.changed notification posted to notify_url.
+// orders, refunds (full and partial), discount codes and batches, merchants
+// that go live once their bank account is verified (see merchants.go), the
+// API status, lists with real pagination, a payment page per transaction, a
+// verification page per bank account, and the status-changed notifications
+// posted to notify_url.
 package opp
 
 import (
@@ -43,6 +45,9 @@ const (
 	CodeRefundTooLarge = 1400 // 402: more than the amount not yet refunded
 	CodeNotRefundable  = 1401 // 402: the transaction's status or method allows no refund
 	CodeDuplicateCode  = 1500 // 402: a discount code with that code exists
+	// 402: the merchant is suspended, terminated, blocked or deleted (no
+	// transactions; a terminated one changes no more)
+	CodeMerchantInactive = 1600
 )
 
 // Config configures a simulator.
@@ -64,20 +69,23 @@ type Server struct {
 	validator *sim.Validator
 	mux       *http.ServeMux
 
-	mu           sync.Mutex
-	transactions map[string]*transaction
-	txOrder      []string // creation order, for the list
-	orders       map[string]*gen.Order
-	orderOrder   []string
-	codes        map[string]*gen.DiscountCode
-	codeOrder    []string
-	batches      map[string]*gen.DiscountBatch
-	batchOrder   []string
-	refundOf     map[string]string // refund uid → transaction uid
-	deliveries   []Delivery
-	courier      *sim.Courier
-	rec          *sim.Recorder
-	handler      http.Handler
+	mu            sync.Mutex
+	transactions  map[string]*transaction
+	txOrder       []string // creation order, for the list
+	orders        map[string]*gen.Order
+	orderOrder    []string
+	codes         map[string]*gen.DiscountCode
+	codeOrder     []string
+	batches       map[string]*gen.DiscountBatch
+	batchOrder    []string
+	refundOf      map[string]string // refund uid → transaction uid
+	merchants     map[string]*merchant
+	merchantOrder []string
+	bankAccounts  map[string]*bankAccount
+	deliveries    []Delivery
+	courier       *sim.Courier
+	rec           *sim.Recorder
+	handler       http.Handler
 }
 
 // transaction is the sandbox's state of one transaction; the API renders it.
@@ -133,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 		transactions: map[string]*transaction{}, orders: map[string]*gen.Order{},
 		codes: map[string]*gen.DiscountCode{}, batches: map[string]*gen.DiscountBatch{},
 		refundOf: map[string]string{}, courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder(),
+		merchants: map[string]*merchant{}, bankAccounts: map[string]*bankAccount{},
 	}
 	s.courier.SetRecorder(s.rec)
 	s.courier.SetSchedule(WebhookRetries)
@@ -153,11 +162,23 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /v1/discountbatches", s.api(s.listDiscountBatches))
 	mux.HandleFunc("GET /v1/discountbatches/{uid}", s.api(s.getDiscountBatch))
 	mux.HandleFunc("DELETE /v1/discountbatches/{uid}", s.api(s.deleteDiscountBatch))
+	mux.HandleFunc("POST /v1/merchants", s.api(s.createMerchant))
+	mux.HandleFunc("GET /v1/merchants", s.api(s.listMerchants))
+	mux.HandleFunc("GET /v1/merchants/{uid}", s.api(s.getMerchant))
+	mux.HandleFunc("POST /v1/merchants/{uid}", s.api(s.updateMerchant))
+	mux.HandleFunc("POST /v1/merchants/{uid}/bank_accounts", s.api(s.createBankAccount))
+	mux.HandleFunc("GET /v1/merchants/{uid}/bank_accounts", s.api(s.listBankAccounts))
+	mux.HandleFunc("GET /v1/merchants/{uid}/bank_accounts/{bank}", s.api(s.getBankAccount))
+	// OPP serves its status at the host's root, outside /v1.
+	mux.HandleFunc("GET /status", s.api(s.apiStatus))
 	// Anything else under /v1 answers in OPP's format too, after auth.
 	mux.HandleFunc("/v1/", s.unknownEndpoint)
 	mux.HandleFunc("GET /nl/betalen/", s.paymentPage)
 	mux.HandleFunc("POST /nl/betalen/", s.choose)
 	mux.HandleFunc("GET /download/{uid}", s.downloadBatch)
+	mux.HandleFunc("GET /nl/sandbox/merchants/{uid}/verificatie", s.verificationForm)
+	mux.HandleFunc("GET /nl/sandbox/merchants/{uid}/verificatie/bankgegevens/{bank}", s.verificationForm)
+	mux.HandleFunc("POST /nl/sandbox/merchants/{uid}/verificatie/bankgegevens/{bank}", s.verify)
 	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
 	s.mux = mux
 	s.handler = sim.Observe(s.rec, "/v1/", mux, "uid")
@@ -182,8 +203,9 @@ func NewTestServer(cfg Config, opts ...client.Option) (*httptest.Server, *Server
 	return ts, s, c, nil
 }
 
-// ServeHTTP serves the API under /v1, the payment pages under /nl/betalen/
-// and discount batch downloads under /download/.
+// ServeHTTP serves the API under /v1 (and /status), the payment pages under
+// /nl/betalen/, the bank account verification pages under /nl/sandbox/ and
+// discount batch downloads under /download/.
 // The dashboard is under /sandbox/.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
@@ -302,10 +324,15 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		Object:  "order",
 		Created: ts(now), Updated: ts(now),
 		Price: amount, Shipping: shipping, Discount: in.Discount,
-		Customer: customerFrom(in, now),
+		Customer: flex.Object[gen.Customer]{Value: customerFrom(in, now)},
 	}
 
 	s.mu.Lock()
+	if why, refused := s.refusesTransactions(t.merchantUID); refused {
+		s.mu.Unlock()
+		writeError(w, http.StatusPaymentRequired, CodeMerchantInactive, why)
+		return
+	}
 	t.uid = newUID("tra", s.transactions)
 	t.redirectURL = base + "/nl/betalen/?trx=" + t.uid
 	order.UID = newUID("ord", s.orders)
@@ -427,23 +454,21 @@ func (s *Server) Transaction(uid string) (*client.Transaction, bool) {
 		return nil, false
 	}
 	tx := s.render(t, expansion{order: true, customer: true, statuses: true, escrow: true}).Transaction
-	tx.Metadata = flex.Metadata(maps.Clone(t.metadata))
 	return &tx, true
 }
 
 // wireTransaction is a transaction as OPP sends it. The outer fields are
-// written instead of the embedded ones: metadata as a list of {key, value}
-// pairs (or []), and livemode, completed (null until then), statuses,
-// order and escrow always, as [] and {} when not expanded (the model's
-// omitzero would leave them out).
+// written instead of the embedded ones: livemode, completed (null until
+// then), metadata, statuses, order and escrow always, as [] and {} when
+// empty or not expanded (the model's omitzero would leave them out).
 type wireTransaction struct {
 	gen.Transaction
-	Livemode  bool           `json:"livemode"`
-	Completed gen.Timestamp  `json:"completed"` // null until completed
-	Metadata  []metadataPair `json:"metadata"`
-	Statuses  []gen.Status   `json:"statuses"`
-	Order     wireOrder      `json:"order"`
-	Escrow    gen.Escrow     `json:"escrow"`
+	Livemode  bool          `json:"livemode"`
+	Completed gen.Timestamp `json:"completed"` // null until completed
+	Metadata  gen.Metadata  `json:"metadata"`  // a list of {key, value} pairs, [] when none
+	Statuses  []gen.Status  `json:"statuses"`
+	Order     wireOrder     `json:"order"`
+	Escrow    gen.Escrow    `json:"escrow"`
 }
 
 // wireOrder is an order as OPP sends it, with customer always there ({}
@@ -453,12 +478,7 @@ type wireOrder struct {
 	Customer gen.Customer `json:"customer"`
 }
 
-func wire(o gen.Order) wireOrder { return wireOrder{Order: o, Customer: o.Customer} }
-
-type metadataPair struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
+func wire(o gen.Order) wireOrder { return wireOrder{Order: o, Customer: o.Customer.Value} }
 
 // render builds the API's view of t; s.mu must be held.
 func (s *Server) render(t *transaction, exp expansion) wireTransaction {
@@ -475,19 +495,26 @@ func (s *Server) render(t *transaction, exp expansion) wireTransaction {
 		tx.Statuses = slices.Clone(t.statuses)
 	}
 	if o, ok := s.orders[t.orderUID]; ok && exp.order {
-		tx.Order = *o
+		tx.Order.Value = *o
 		if !exp.customer {
-			tx.Order.Customer = gen.Customer{}
+			tx.Order.Value.Customer = flex.Object[gen.Customer]{}
 		}
 	}
 	if e := t.escrow; e != nil && exp.escrow {
-		tx.Escrow = gen.Escrow{UID: e.uid, Object: "escrow", Start: ts(e.start), End: ts(e.end), Period: flex.Int(e.periodDays)}
+		tx.Escrow.Value = gen.Escrow{UID: e.uid, Object: "escrow", Start: ts(e.start), End: ts(e.end), Period: flex.Int(e.periodDays)}
 	}
-	pairs := make([]metadataPair, 0, len(t.metadata))
-	for _, k := range slices.Sorted(maps.Keys(t.metadata)) {
-		pairs = append(pairs, metadataPair{Key: k, Value: t.metadata[k]})
+	tx.Metadata = pairs(t.metadata)
+	return wireTransaction{Transaction: tx, Completed: tx.Completed, Metadata: tx.Metadata, Statuses: tx.Statuses, Order: wire(tx.Order.Value), Escrow: tx.Escrow.Value}
+}
+
+// pairs renders metadata as OPP returns it: {key, value} pairs in key
+// order, [] when there are none.
+func pairs(m flex.Metadata) gen.Metadata {
+	out := make(gen.Metadata, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, flex.KeyValue{Key: flex.String(k), Value: flex.String(m[k])})
 	}
-	return wireTransaction{Transaction: tx, Completed: tx.Completed, Metadata: pairs, Statuses: tx.Statuses, Order: wire(tx.Order), Escrow: tx.Escrow}
+	return out
 }
 
 // setStatus moves t to status and records it in the history; s.mu must be
@@ -580,7 +607,9 @@ func (s *Server) deliver(ctx context.Context, notes []*pending) error {
 		if err != nil {
 			return err
 		}
-		status, err := s.courier.Send(ctx, sim.Message{Payment: p.note.ObjectUID, URL: p.url, Body: body})
+		// A bank account's notification goes on its merchant's timeline.
+		timeline := orDefault(p.note.ParentUID, p.note.ObjectUID)
+		status, err := s.courier.Send(ctx, sim.Message{Payment: timeline, URL: p.url, Body: body})
 		if err == nil && status/100 != 2 {
 			err = fmt.Errorf("answered HTTP %d", status)
 		}

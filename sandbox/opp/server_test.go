@@ -47,7 +47,7 @@ func start(t *testing.T, cfg sandbox.Config) *env {
 	require.NoError(t, err)
 	e := &env{s: s}
 	e.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.HasPrefix(r.URL.Path, "/v1/") {
+		if !strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != "/status" {
 			s.ServeHTTP(w, r)
 			return
 		}
@@ -141,7 +141,7 @@ func TestLifecycleThroughThePaymentPage(t *testing.T) {
 			assert.Equal(t, opp.TransactionStatusCreated, tx.Status)
 			assert.Equal(t, "114.54", tx.Amount.String())
 			assert.Equal(t, e.ts.URL+"/nl/betalen/?trx="+tx.UID, opp.PaymentURL(tx))
-			assert.Equal(t, flex.Metadata{"external_id": "2015486"}, tx.Metadata)
+			assert.Equal(t, flex.Metadata{"external_id": "2015486"}, tx.Metadata.Map())
 			assert.Regexp(t, `^tra_[0-9a-f]{12}$`, tx.UID)
 			delivered := len(e.s.Deliveries())
 
@@ -271,8 +271,8 @@ func TestEscrowIsReservedUntilReleased(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, opp.TransactionStatusReserved, got.Status)
 	assert.True(t, opp.StatusOf(got).IsPaid(), "reserved: the payment is confirmed, the funds are in escrow")
-	assert.EqualValues(t, 14, got.Escrow.Period)
-	assert.Equal(t, 14*24.0, got.Escrow.End.Sub(got.Escrow.Start.Time).Hours())
+	assert.EqualValues(t, 14, got.Escrow.Value.Period)
+	assert.Equal(t, 14*24.0, got.Escrow.Value.End.Sub(got.Escrow.Value.Start.Time).Hours())
 	_, err = e.c.CreateRefund(ctx, tx.UID, opp.RefundCreate{Amount: 100})
 	assertOPPError(t, err, http.StatusPaymentRequired, sandbox.CodeNotRefundable)
 
@@ -428,7 +428,7 @@ func TestPerProductTotalsAreAccepted(t *testing.T) {
 	var tx opp.Transaction
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tx))
 	assert.EqualValues(t, 11454, tx.Amount)
-	assert.Equal(t, "2015486", tx.Metadata["external_id"], "a number in metadata is taken too")
+	assert.Equal(t, "2015486", tx.Metadata.Map()["external_id"], "a number in metadata is taken too")
 }
 
 // TestIteratorWalksSandboxPages shows our client's iterator following the
@@ -508,27 +508,27 @@ func TestExpand(t *testing.T) {
 
 	plain, err := e.c.GetPayment(ctx, tx.UID)
 	require.NoError(t, err)
-	assert.Empty(t, plain.Order.UID, "an unexpanded order is {}")
+	assert.Empty(t, plain.Order.Value.UID, "an unexpanded order is {}")
 	assert.Empty(t, plain.Statuses, "unexpanded statuses are []")
 
 	withOrder, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandOrder)
 	require.NoError(t, err)
-	require.NotEmpty(t, withOrder.Order.UID)
-	assert.Equal(t, "114.54", withOrder.Order.Price.String())
-	assert.Equal(t, "6.75", withOrder.Order.Shipping.String())
-	assert.Empty(t, withOrder.Order.Customer.UID, "the customer needs order.customer")
+	require.NotEmpty(t, withOrder.Order.Value.UID)
+	assert.Equal(t, "114.54", withOrder.Order.Value.Price.String())
+	assert.Equal(t, "6.75", withOrder.Order.Value.Shipping.String())
+	assert.Empty(t, withOrder.Order.Value.Customer.Value.UID, "the customer needs order.customer")
 
 	full, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandOrder, opp.ExpandOrderCustomer, opp.ExpandStatuses)
 	require.NoError(t, err)
-	require.NotEmpty(t, full.Order.Customer.UID)
-	assert.Equal(t, "john@tester.dev", full.Order.Customer.Emailaddress)
-	assert.Equal(t, "John", full.Order.Customer.Name.First)
+	require.NotEmpty(t, full.Order.Value.Customer.Value.UID)
+	assert.Equal(t, "john@tester.dev", full.Order.Value.Customer.Value.Emailaddress)
+	assert.Equal(t, "John", full.Order.Value.Customer.Value.Name.First)
 	assert.Len(t, full.Statuses, 1)
 
 	var listed int
 	for got, err := range e.c.Transactions(ctx, opp.TransactionListParams{Expand: []opp.Expand{opp.ExpandOrder}}) {
 		require.NoError(t, err)
-		assert.Equal(t, full.Order.UID, got.Order.UID, "lists expand too")
+		assert.Equal(t, full.Order.Value.UID, got.Order.Value.UID, "lists expand too")
 		listed++
 	}
 	assert.Equal(t, 1, listed)
@@ -561,12 +561,12 @@ func TestOrdersFollowTransactions(t *testing.T) {
 	require.NoError(t, err)
 	withOrder, err := e.c.GetPayment(ctx, tx.UID, opp.ExpandOrder)
 	require.NoError(t, err)
-	uid := withOrder.Order.UID
+	uid := withOrder.Order.Value.UID
 
 	order, err := e.c.GetOrder(ctx, uid)
 	require.NoError(t, err)
 	assert.False(t, order.Processed)
-	assert.Equal(t, "Tester", order.Customer.Name.Last, "orders show their customer")
+	assert.Equal(t, "Tester", order.Customer.Value.Name.Last, "orders show their customer")
 
 	updated, err := e.c.UpdateOrder(ctx, uid, opp.OrderUpdate{
 		Processed: ptr(true), Street: "Dijkstrabaan", Housenumber: "215", Country: "NLD",
@@ -577,9 +577,9 @@ func TestOrdersFollowTransactions(t *testing.T) {
 	assert.Equal(t, "Dijkstrabaan", updated.Street)
 	assert.Equal(t, "215", updated.Housenumber.String())
 	assert.Equal(t, "NLD", updated.Country)
-	assert.Equal(t, "Johnny", updated.Customer.Name.First)
-	assert.Equal(t, "Tester", updated.Customer.Name.Last, "fields left out stay")
-	assert.Equal(t, "+3125 6477992", updated.Customer.Phonenumber.String())
+	assert.Equal(t, "Johnny", updated.Customer.Value.Name.First)
+	assert.Equal(t, "Tester", updated.Customer.Value.Name.Last, "fields left out stay")
+	assert.Equal(t, "+3125 6477992", updated.Customer.Value.Phonenumber.String())
 	assert.Equal(t, order.Price, updated.Price)
 
 	again, err := e.c.GetOrder(ctx, uid)
@@ -863,7 +863,7 @@ func TestNewTestServerReturnsAWorkingClient(t *testing.T) {
 	require.NoError(t, err)
 	got, ok := s.Transaction(tx.UID)
 	require.True(t, ok)
-	assert.Equal(t, "2015486", got.Metadata["external_id"])
+	assert.Equal(t, "2015486", got.Metadata.Map()["external_id"])
 	assert.Equal(t, ts.URL+"/v1", c.BaseURL())
 }
 

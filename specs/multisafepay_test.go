@@ -34,11 +34,25 @@ func init() {
 			"getOrder":       func(r *http.Response) (any, error) { return multisafepay.ParseGetOrderResponse(r) },
 			"updateOrder":    func(r *http.Response) (any, error) { return multisafepay.ParseUpdateOrderResponse(r) },
 			"createRefund":   func(r *http.Response) (any, error) { return multisafepay.ParseCreateRefundResponse(r) },
+
+			"listPaymentMethods": func(r *http.Response) (any, error) { return multisafepay.ParseListPaymentMethodsResponse(r) },
+			"getPaymentMethod":   func(r *http.Response) (any, error) { return multisafepay.ParseGetPaymentMethodResponse(r) },
+			"listTokens":         func(r *http.Response) (any, error) { return multisafepay.ParseListTokensResponse(r) },
+			"getToken":           func(r *http.Response) (any, error) { return multisafepay.ParseGetTokenResponse(r) },
+			"deleteToken":        func(r *http.Response) (any, error) { return multisafepay.ParseDeleteTokenResponse(r) },
+			"listTransactions":   func(r *http.Response) (any, error) { return multisafepay.ParseListTransactionsResponse(r) },
 		},
 		schemas: map[string]func([]byte) error{
 			"Order":         decodeInto[multisafepay.Order],
 			"Notification":  decodeInto[multisafepay.Notification],
+			"OrderEnvelope": decodeInto[multisafepay.OrderEnvelope],
 			"ErrorEnvelope": decodeInto[multisafepay.ErrorEnvelope],
+		},
+		values: map[string]func() any{
+			"Order":         func() any { return new(multisafepay.Order) },
+			"Notification":  func() any { return new(multisafepay.Notification) },
+			"OrderEnvelope": func() any { return new(multisafepay.OrderEnvelope) },
+			"ErrorEnvelope": func() any { return new(multisafepay.ErrorEnvelope) },
 		},
 	})
 }
@@ -228,4 +242,65 @@ func TestMultiSafepayErrorEnvelope(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(body), &e))
 		assert.False(t, e.Success)
 	}
+}
+
+// What real answers carry past the document decodes to exact values: the
+// JSON types the order was sent with, card and 3-D Secure results, the
+// direct-iDEAL answer's isser_id, and zero amounts written as "0.00".
+func TestMultiSafepayRealAnswerValues(t *testing.T) {
+	order := func(name string) multisafepay.Order {
+		f := mspFixture(t, name)
+		if f.Schema == "Order" {
+			var o multisafepay.Order
+			require.NoError(t, json.Unmarshal(f.Request.BodyBytes(), &o))
+			return o
+		}
+		var env multisafepay.OrderEnvelope
+		require.NoError(t, json.Unmarshal(f.Response.BodyBytes(), &env))
+		return env.Data
+	}
+
+	numbers := order("order-numbers-sdk")
+	assert.Equal(t, "1588947171", numbers.OrderID.String(), "an order_id sent as a number")
+	assert.Equal(t, "1234", numbers.ShoppingCart.Items[0].Description.String(), "a cart text sent as a number")
+	assert.Equal(t, "3862141012", numbers.PaymentDetails.AccountHolderName.String())
+	assert.Contains(t, numbers.PaymentDetails.InvoiceURL, "testpayv2.multisafepay.com/orders/")
+
+	card := order("order-get-card-3ds-sdk")
+	pd := card.PaymentDetails
+	assert.Equal(t, "876543", pd.AuthorizationCode.String())
+	assert.Equal(t, "challenge", pd.CardAuthenticationDetails.Flow)
+	assert.Equal(t, "Y", pd.CardAuthenticationResult.Status)
+	assert.Equal(t, "05", pd.CardAuthenticationResult.Eci)
+	assert.Equal(t, "2", pd.CardAdditionalResponseData.CavvResultsCode.String())
+	assert.Equal(t, "00", pd.ResponseCode.String())
+	assert.Equal(t, "2025-07-31T11:58:26", card.Completed)
+	assert.Equal(t, "0.6", card.Costs[0].Amount.String(), "a fee as a JSON number, exact")
+
+	failed := order("order-get-failed-3ds-ref")
+	assert.Equal(t, "N", failed.PaymentDetails.CardAuthenticationResult.Status)
+	assert.Equal(t, "08", failed.PaymentDetails.CardAuthenticationResult.TransactionStatusReason)
+
+	assert.Equal(t, "0021", order("order-direct-ideal").PaymentDetails.IsserID.String(), "the document's isser_id (sic)")
+
+	afterpay := order("afterpay")
+	assert.Equal(t, "0.00", afterpay.OrderAdjustment.TotalTax.String())
+	again, err := json.Marshal(afterpay.OrderAdjustment)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"total_adjustment": 0.00, "total_tax": 0.00}`, string(again), `"0.00" is a value, kept`)
+	empty, err := json.Marshal(multisafepay.OrderAdjustment{})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{}`, string(empty), "nothing sent, nothing written")
+
+	var page multisafepay.TransactionListEnvelope
+	require.NoError(t, json.Unmarshal(mspFixture(t, "transactions-ref").Response.BodyBytes(), &page))
+	assert.EqualValues(t, 49, page.Data[0].Costs[0].Amount.Cents, "a listed fee is cents")
+	assert.EqualValues(t, 951, page.Data[0].Net.Cents)
+	assert.Equal(t, "string", page.Pager.Cursor.After.String())
+
+	var tokens multisafepay.TokenListEnvelope
+	require.NoError(t, json.Unmarshal(mspFixture(t, "tokens-sdk").Response.BodyBytes(), &tokens))
+	assert.Equal(t, "0004", tokens.Data.Tokens[0].Last4.String(), "text keeps its leading zero")
+	assert.Equal(t, "1111", tokens.Data.Tokens[2].Last4.String(), "a number")
+	assert.Equal(t, "4512", tokens.Data.Tokens[0].ExpiryDate.String())
 }

@@ -125,7 +125,7 @@ func (p checkoutProvider) WebhookHandler(fn func(context.Context, checkout.Event
 
 func paymentOf(o *Order) *checkout.Payment {
 	p := &checkout.Payment{
-		Provider: provider, ID: o.OrderID, Reference: o.OrderID,
+		Provider: provider, ID: o.OrderID.String(), Reference: o.OrderID.String(),
 		// A create answer has none (AmountOf's error, not built here for
 		// nothing); Create fills it in.
 		Amount: o.Amount.Cents, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,

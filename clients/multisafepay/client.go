@@ -16,7 +16,11 @@
 // The steps every betaalkit client shares: CreatePayment, GetPayment,
 // PaymentURL, StatusOf / NormalizeStatus, AmountOf, CreateRefund and
 // WebhookHandler. Besides them: UpdateOrder (ship, complete, void),
-// ListGateways, GetGateway, ListIssuers / ListIdealIssuers, ListCategories.
+// ListGateways, GetGateway, ListIssuers / ListIdealIssuers, ListCategories,
+// ListPaymentMethods / GetPaymentMethod (with iDEAL's issuers), a customer's
+// recurring tokens (ListTokens / Tokens, GetToken, DeleteToken), and the
+// account's transactions for reconciliation (ListTransactions, and
+// Transactions, which walks every page of the cursor).
 //
 // Every call sends the API key in a header named exactly "api_key", as the
 // documentation spells it. Answers arrive in the {"success", "data"}
@@ -301,7 +305,9 @@ func (c *Client) CreateRefund(ctx context.Context, orderID string, refund Refund
 // envelope lists the success envelopes of the API.
 type envelope interface {
 	gen.GatewayListEnvelope | gen.GatewayEnvelope | gen.IssuerListEnvelope |
-		gen.CategoryListEnvelope | gen.OrderEnvelope | gen.UpdateEnvelope | gen.RefundEnvelope
+		gen.CategoryListEnvelope | gen.OrderEnvelope | gen.UpdateEnvelope | gen.RefundEnvelope |
+		gen.PaymentMethodInfoListEnvelope | gen.PaymentMethodInfoEnvelope |
+		gen.TokenListEnvelope | gen.TokenEnvelope | gen.TokenDeleteEnvelope | gen.TransactionListEnvelope
 }
 
 // mayBeUnsuccessful reports whether body may hold "success": false: only
@@ -381,6 +387,42 @@ func lacking(env any) string {
 		if !e.Success {
 			return envelope
 		}
+	case *gen.PaymentMethodInfoListEnvelope:
+		if !e.Success || e.Data == nil {
+			return envelope
+		}
+	case *gen.PaymentMethodInfoEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if e.Data.ID == "" {
+			return "data.id"
+		}
+	case *gen.TokenListEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if e.Data.Tokens == nil {
+			return "data.tokens"
+		}
+	case *gen.TokenEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if e.Data.Token == "" {
+			return "data.token"
+		}
+	case *gen.TokenDeleteEnvelope:
+		if !e.Success {
+			return envelope
+		}
+		if !e.Data.Removed {
+			return `data.removed: true (the token was not removed)`
+		}
+	case *gen.TransactionListEnvelope:
+		if !e.Success || e.Data == nil {
+			return envelope
+		}
 	}
 	return ""
 }
@@ -402,8 +444,8 @@ func validateOrder(o OrderCreate) error {
 		return field("description", "is %d characters; at most 200", utf8.RuneCountInString(o.Description))
 	case o.Type != "" && !o.Type.Valid():
 		return field("type", "%q is not one of redirect, direct, checkout, paymentlink", o.Type)
-	case o.Type == OrderTypeDirect && o.Gateway == "":
-		return field("gateway", "a direct order needs a gateway (see ListGateways)")
+	case o.Type == OrderTypeDirect && o.Gateway == "" && o.RecurringID == "":
+		return field("gateway", "a direct order needs a gateway (see ListGateways), or a token as recurring_id")
 	case o.Type == OrderTypeDirect && strings.EqualFold(o.Gateway, GatewayIDEAL) && o.RecurringID == "" && o.GatewayInfo.IssuerID == "":
 		return field("gateway_info.issuer_id", "a direct iDEAL order needs the customer's bank (see ListIdealIssuers)")
 	case o.PaymentOptions.NotificationMethod != "" && !o.PaymentOptions.NotificationMethod.Valid():

@@ -170,7 +170,9 @@ func TestFixturesThroughClient(t *testing.T) {
 			c := rec.client(t)
 			ctx := context.Background()
 			reqBody := f.Request.BodyBytes()
-			last := f.Request.Path[strings.LastIndex(f.Request.Path, "/")+1:]
+			path, query, _ := strings.Cut(f.Request.Path, "?")
+			segments := strings.Split(path, "/")
+			last := segments[len(segments)-1]
 			var got any
 			switch f.OperationID {
 			case "listGateways":
@@ -195,12 +197,39 @@ func TestFixturesThroughClient(t *testing.T) {
 				in := lenient[multisafepay.RefundCreate](t, reqBody)
 				got, err = c.CreateRefund(ctx, "my-order-id-1", in)
 				assertSameFields[multisafepay.RefundCreate](t, reqBody, rec.body)
+			case "listPaymentMethods":
+				got, err = c.ListPaymentMethods(ctx, multisafepay.PaymentMethodFilter{})
+			case "getPaymentMethod":
+				got, err = c.GetPaymentMethod(ctx, last, "")
+			case "listTokens":
+				got, err = c.ListTokens(ctx, last, multisafepay.TokenListParams{})
+			case "getToken":
+				got, err = c.GetToken(ctx, segments[2], last)
+			case "deleteToken":
+				err = c.DeleteToken(ctx, segments[2], last)
+			case "listTransactions":
+				q, perr := url.ParseQuery(query)
+				require.NoError(t, perr)
+				limit, _ := strconv.Atoi(q.Get("limit"))
+				got, err = c.ListTransactions(ctx, multisafepay.TransactionFilter{Limit: limit})
 			default:
 				t.Fatalf("no client call for %s", f.OperationID)
 			}
+			rec.assertWire(t, f.Request.Method, "/v1/json"+path, query)
+			if f.Response != nil && f.Response.Status >= 400 {
+				// A documented error answer becomes an *Error with its code.
+				var apiErr *multisafepay.Error
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, f.Response.Status, apiErr.StatusCode)
+				assert.NotZero(t, apiErr.Code)
+				replayed++
+				return
+			}
 			require.NoError(t, err)
-			rec.assertWire(t, f.Request.Method, "/v1/json"+f.Request.Path, "")
-			if f.Response != nil && got != nil {
+			if page, ok := got.(*multisafepay.TransactionListEnvelope); ok {
+				// The page comes back whole, with its pager.
+				assert.Equal(t, decode[multisafepay.TransactionListEnvelope](t, f.Response.BodyBytes()), *page)
+			} else if f.Response != nil && got != nil {
 				// The returned value is the envelope's data, decoded.
 				var env struct {
 					Data json.RawMessage `json:"data"`
@@ -211,7 +240,7 @@ func TestFixturesThroughClient(t *testing.T) {
 			replayed++
 		})
 	}
-	assert.Equal(t, 33, replayed, "every operation fixture is replayed")
+	assert.Equal(t, 48, replayed, "every operation fixture is replayed")
 }
 
 func decode[T any](t *testing.T, body []byte) T {
@@ -313,6 +342,14 @@ func assertSameJSONValue(t *testing.T, documented []byte, got any) {
 		assert.Equal(t, decode[multisafepay.Order](t, documented), *g)
 	case *multisafepay.Refund:
 		assert.Equal(t, decode[multisafepay.Refund](t, documented), *g)
+	case []multisafepay.PaymentMethodInfo:
+		assert.Equal(t, decode[[]multisafepay.PaymentMethodInfo](t, documented), g)
+	case *multisafepay.PaymentMethodInfo:
+		assert.Equal(t, decode[multisafepay.PaymentMethodInfo](t, documented), *g)
+	case []multisafepay.Token:
+		assert.Equal(t, decode[multisafepay.TokenList](t, documented).Tokens, g)
+	case *multisafepay.Token:
+		assert.Equal(t, decode[multisafepay.Token](t, documented), *g)
 	default:
 		t.Fatalf("unexpected result type %T", got)
 	}

@@ -81,3 +81,35 @@ func ExampleClient_WebhookHandler() {
 	// order order-1001 is paid (completed)
 	// 200 OK
 }
+
+// Walk the account's transactions for reconciliation: the iterator follows
+// MultiSafepay's cursor from page to page, fetching each only when the loop
+// gets to it.
+func ExampleClient_Transactions() {
+	// A stand-in for testapi.multisafepay.com answering two pages.
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("after") == "" {
+			fmt.Fprint(w, `{"success": true, "data": [{"transaction_id": 2, "order_id": "order-2", "type": "refund", "amount": 500}],
+				"pager": {"cursor": {"after": "c2"}, "limit": 1}}`)
+			return
+		}
+		fmt.Fprint(w, `{"success": true, "data": [{"transaction_id": 1, "order_id": "order-1", "type": "payment", "amount": 1000}],
+			"pager": {"cursor": {"before": "c1"}, "limit": 1}}`)
+	}))
+	defer api.Close()
+
+	client, err := multisafepay.New("your-website-api-key", multisafepay.WithBaseURL(api.URL+"/v1/json"))
+	if err != nil {
+		panic(err)
+	}
+	for tx, err := range client.Transactions(context.Background(), multisafepay.TransactionFilter{FinancialStatus: "completed", Limit: 1}) {
+		if err != nil {
+			panic(err) // ErrPageIgnored when the provider ignores the cursor
+		}
+		fmt.Println(tx.OrderID, tx.Type, tx.Amount)
+	}
+	// Output:
+	// order-2 refund 5.00
+	// order-1 payment 10.00
+}

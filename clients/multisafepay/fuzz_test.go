@@ -236,7 +236,7 @@ func FuzzWebhookHandler(f *testing.F) {
 			if o == nil || o.OrderID == "" {
 				t.Fatalf("callback got a notification without order_id")
 			}
-			calls = append(calls, o.OrderID)
+			calls = append(calls, o.OrderID.String())
 			if len(calls) == 1 {
 				return errors.New("shop database down")
 			}

@@ -12,6 +12,70 @@ import gen "github.com/betaalkit/betaalkit/gen/multisafepay"
 //     discarded.
 type Affiliate = gen.Affiliate
 
+// AllowedAmount The order amounts the method accepts, in cents.
+//
+// Fields:
+//   - Max money.Cents ("max"): The largest amount in cents; null (0 in Go) when there is no
+//     maximum.
+//   - Min money.Cents ("min"): The smallest amount in cents.
+type AllowedAmount = gen.AllowedAmount
+
+// AppFastCheckout FastCheckout support.
+//
+// Fields:
+//   - IsEnabled flex.Bool ("is_enabled"): Whether FastCheckout offers the method.
+type AppFastCheckout = gen.AppFastCheckout
+
+// AppPaymentComponents Payment components support.
+//
+// Fields:
+//   - HasFields flex.Bool ("has_fields"): Whether its payment component has fields for the
+//     customer to fill.
+//   - IsEnabled flex.Bool ("is_enabled"): Whether payment components offer the method.
+//   - Qr AppQR ("qr"): QR code support of the payment component.
+type AppPaymentComponents = gen.AppPaymentComponents
+
+// AppQR QR code support of the payment component.
+//
+// Fields:
+//   - Supported flex.Bool ("supported"): Whether the payment component can show a QR code.
+type AppQR = gen.AppQR
+
+// CardAdditionalResponseData Cards; what the card scheme adds about the authentication.
+//
+// Fields:
+//   - CavvResultsCode flex.String ("cavv_results_code"): The Cardholder Authentication
+//     Verification Value confirmation code, e.g. 2.
+//   - ScaDetails ScaDetails ("sca_details"): Cards; about Strong Customer Authentication (SCA).
+type CardAdditionalResponseData = gen.CardAdditionalResponseData
+
+// CardAuthenticationDetails Cards; how the 3-D Secure authentication went.
+//
+// Fields:
+//   - Exemption string ("exemption"): The SCA exemption applied, if any, e.g.
+//     transaction_risk_analysis.
+//   - Flow string ("flow"): The 3-D Secure flow, e.g. challenge, frictionless or exemption.
+type CardAuthenticationDetails = gen.CardAuthenticationDetails
+
+// CardAuthenticationResult Cards; the outcome of the 3-D Secure authentication.
+//
+// Fields:
+//   - AcsTransactionID string ("acs_transaction_id"): The transaction id at the issuer's Access
+//     Control Server, which authenticates the cardholder.
+//   - Cavv string ("cavv"): The Cardholder Authentication Verification Value, the cryptogram of
+//     the authentication.
+//   - ChallengeCancel string ("challenge_cancel"): Whether and why the challenge was canceled,
+//     e.g. 01.
+//   - DsTransactionID string ("ds_transaction_id"): The transaction id at the card scheme's
+//     Directory Server.
+//   - Eci string ("eci"): The Electronic Commerce Indicator, e.g. 05 (authenticated).
+//   - Status string ("status"): The 3-D Secure status, Y (authenticated), A (attempted), C
+//     (challenge required), N (failed), U (could not be performed) or R (rejected).
+//   - TransactionStatusReason string ("transaction_status_reason"): Why the authentication failed,
+//     e.g. 08.
+//   - Version string ("version"): The 3-D Secure protocol version, e.g. 2.1.0.
+type CardAuthenticationResult = gen.CardAuthenticationResult
+
 // CartItem One line of a shopping cart, as a request sends it.
 //
 // Fields:
@@ -46,6 +110,17 @@ type Category = gen.Category
 //   - Data []Category ("data", required): The website categories.
 //   - Success bool ("success", required): Always true in a success answer.
 type CategoryListEnvelope = gen.CategoryListEnvelope
+
+// ChargebackDispute A chargeback's dispute.
+//
+// Fields:
+//   - MerchantResponseDate string ("merchant_response_date"): By when you must respond, local time
+//     without zone.
+//   - ReasonCode flex.String ("reason_code"): The card scheme's reason code, e.g. 4831.
+//   - ReasonDescription string ("reason_description"): What the reason code means.
+//   - Status string ("status"): The dispute's status, new, ready, open, accepted, submitted,
+//     processed or closed.
+type ChargebackDispute = gen.ChargebackDispute
 
 // CheckoutOptions The tax tables the shopping cart's items refer to, and FastCheckout's shipping
 // options, as a request sends them.
@@ -88,6 +163,7 @@ type CustomInfo = gen.CustomInfo
 // Fields:
 //   - Address1 string ("address1"): The first line of the customer's address (recommended).
 //   - Address2 string ("address2"): The second line of the customer's address.
+//   - Birthday string ("birthday"): The customer's birth date, where a payment method asks for it.
 //   - City string ("city"): The customer's city (recommended).
 //   - Company bool ("company"): If true, FastCheckout asks for the company name.
 //   - CompanyName string ("company_name"): The customer's company name.
@@ -99,6 +175,7 @@ type CustomInfo = gen.CustomInfo
 //   - FirstName string ("first_name"): The customer's first name (recommended).
 //   - ForwardedIP string ("forwarded_ip"): The X-Forwarded-For header of the customer's request
 //     when it came through a proxy.
+//   - Gender string ("gender"): The customer's gender, where a payment method asks for it.
 //   - HouseNumber string ("house_number"): The customer's house number, with any addition, e.g.
 //     39c (recommended).
 //   - IPAddress string ("ip_address"): The IP address of the customer.
@@ -106,6 +183,8 @@ type CustomInfo = gen.CustomInfo
 //   - Locale string ("locale"): The customer's locale for localized payment pages, as ab_CD (ISO
 //     639 language, ISO 3166 country), e.g. nl_NL.
 //   - Phone string ("phone"): The customer's phone number.
+//   - Reference string ("reference"): Your unique identifier of the customer; required for
+//     recurring payments, whose tokens MultiSafepay keeps under it (see ListTokens).
 //   - Referrer string ("referrer"): The address of the page (if any) that referred the customer to
 //     the current page.
 //   - State string ("state"): The customer's state or province (recommended).
@@ -147,6 +226,8 @@ type ErrorEnvelope = gen.ErrorEnvelope
 //   - Description string ("description"): The payment method's name, in the requested locale.
 //   - ID string ("id", required): The unique gateway id, e.g. IDEAL, VISA or MASTERCARD; the value
 //     for an order's gateway. Example: IDEAL
+//   - Type string ("type"): coupon for a gift card (listed with include=coupons); absent for other
+//     payment methods.
 type Gateway = gen.Gateway
 
 // GatewayEnvelope The answer to GET /gateways/{id}.
@@ -230,6 +311,14 @@ type GatewayListEnvelope = gen.GatewayListEnvelope
 //     so you can trigger custom events and track payment metrics.
 type GoogleAnalytics = gen.GoogleAnalytics
 
+// IconURLs The logo in three sizes.
+//
+// Fields:
+//   - Large string ("large"): The URL of the large logo.
+//   - Medium string ("medium"): The URL of the medium logo.
+//   - Vector string ("vector"): The URL of the SVG logo.
+type IconURLs = gen.IconURLs
+
 // Issuer An issuer (bank) of a gateway; for iDEAL the customer's bank.
 //
 // Fields:
@@ -260,19 +349,26 @@ type NotificationMethod = gen.NotificationMethod
 //   - Amount money.BlankCents ("amount"): The order amount in cents; the status reference sends ""
 //     when there is none.
 //   - AmountRefunded money.BlankCents ("amount_refunded"): The amount refunded so far, in cents.
+//   - AuthOrderID string ("auth_order_id"): Your identifier of the authorization order, for an
+//     order captured later (manual capture).
 //   - CancelURL string ("cancel_url"): The cancel URL with the order's transactionid added.
 //   - CheckoutOptions OrderCheckoutOptions ("checkout_options"): The tax tables and shipping
 //     options as an answer carries them. Answers send default and alternate directly, the status
 //     reference nests them in tax_tables.
+//   - Completed string ("completed"): When the order was completed (paid), local time without
+//     zone; absent before that.
+//   - CompletedDate string ("completed_date"): The name the reference's order schema gives
+//     completed; answers send completed.
 //   - Costs []Cost ("costs"): The fees MultiSafepay charged for the order.
 //   - Created string ("created"): When the order was created, local time without zone, e.g.
 //     2019-03-04T13:52:07.
 //   - Currency string ("currency"): The ISO 4217 currency of the order.
-//   - CustomInfo CustomInfo ("custom_info"): Custom information stored with the order; answers
-//     send null for an empty field.
+//   - CustomInfo OrderCustomInfo ("custom_info"): The custom information stored with the order, as
+//     an answer carries it (null for an empty field; a number sent comes back as one).
 //   - Customer OrderCustomer ("customer"): The customer as an answer carries it; unknown fields
-//     are null, and answers add country_name, phone1 and phone2.
-//   - Description string ("description"): The order description, as sent.
+//     are null, a number sent comes back as one, and answers add country_name, phone1 and phone2.
+//   - Description flex.String ("description"): The order description, as sent (a number sent comes
+//     back as one).
 //   - Fastcheckout string ("fastcheckout"): Whether the order went through FastCheckout; YES or
 //     NO.
 //   - FinancialStatus string ("financial_status"): The status of the payout of the transaction (in
@@ -283,11 +379,12 @@ type NotificationMethod = gen.NotificationMethod
 //     the customer (reference, destination_*).
 //   - HTMLForm string ("html_form"): An auto-submit HTML form some payment methods return for the
 //     redirection; when present, use it instead of payment_url.
-//   - Items string ("items"): The items text, as sent (null when not sent).
+//   - Items flex.String ("items"): The items text, as sent (null when not sent).
 //   - Modified string ("modified"): When the order was last changed, local time without zone.
 //   - OrderAdjustment OrderAdjustment ("order_adjustment"): Order-level adjustments and taxes.
-//   - OrderID string ("order_id", required): The unique identifier from your system for the order;
-//     every answer that carries an order has it.
+//   - OrderID flex.String ("order_id", required): The unique identifier from your system for the
+//     order; every answer that carries an order has it. MultiSafepay echoes the JSON type the order
+//     was created with, so an order_id sent as a number comes back as one (1588947171).
 //   - OrderTotal money.BlankDecimal ("order_total"): The order total as a decimal in its currency;
 //     "" when there is none.
 //   - PaymentDetails PaymentDetails ("payment_details"): How the order was paid. Card and account
@@ -297,21 +394,25 @@ type NotificationMethod = gen.NotificationMethod
 //     the bank's page for a direct iDEAL order); a direct order paid otherwise (bank transfer) has
 //     none.
 //   - QrURL string ("qr_url"): The iDEAL QR code image URL (iDEAL QR orders).
-//   - Reason string ("reason"): The reason for the status, e.g. Successful approval/completion.
-//   - ReasonCode string ("reason_code"): A code for the reason, where there is one.
+//   - Reason flex.String ("reason"): The reason for the status, e.g. Successful
+//     approval/completion; null in some answers.
+//   - ReasonCode flex.String ("reason_code"): A code for the reason, where there is one (e.g.
+//     "1000"); null in some answers.
 //   - RecurringID flex.String ("recurring_id"): The recurring payment identifier, for charging the
 //     same payment method again.
 //   - RelatedTransactions []RelatedTransaction ("related_transactions"): Refunds and chargebacks
 //     linked to the order.
+//   - SessionID string ("session_id"): MultiSafepay's session id of the payment page, which a
+//     redirect order's creation answers next to payment_url.
 //   - ShoppingCart OrderShoppingCart ("shopping_cart"): The shopping cart as an answer carries it.
 //     A shopping-cart refund starts from it (see the client's CartOf).
 //   - Status string ("status"): The status of the order (in MultiSafepay Control the order
 //     status); it follows refunds, shipping and chargebacks.
 //   - TransactionID flex.String ("transaction_id"): MultiSafepay's transaction id, e.g. 259133831
 //     (a number on the wire).
-//   - Var1 string ("var1"): The free variable var1, as sent (null when not sent).
-//   - Var2 string ("var2"): The free variable var2, as sent (null when not sent).
-//   - Var3 string ("var3"): The free variable var3, as sent (null when not sent).
+//   - Var1 flex.String ("var1"): The free variable var1, as sent (null when not sent).
+//   - Var2 flex.String ("var2"): The free variable var2, as sent (null when not sent).
+//   - Var3 flex.String ("var3"): The free variable var3, as sent (null when not sent).
 type Order = gen.Order
 
 // OrderAdjustment Order-level adjustments and taxes.
@@ -322,22 +423,24 @@ type Order = gen.Order
 //   - TotalTax money.BlankDecimal ("total_tax"): The total order tax, as a decimal; "" when none.
 type OrderAdjustment = gen.OrderAdjustment
 
-// OrderCartItem One line of a shopping cart as an answer carries it.
+// OrderCartItem One line of a shopping cart as an answer carries it; text sent as a number comes
+// back as a number.
 //
 // Fields:
-//   - Cashback string ("cashback"): The item's cashback amount.
+//   - Cashback flex.String ("cashback"): The item's cashback amount, as sent.
 //   - Created string ("created"): When the item was added.
 //   - Currency string ("currency"): The item's ISO 4217 currency.
-//   - Description string ("description"): The item's description.
+//   - Description flex.String ("description"): The item's description (1234 comes back as a
+//     number).
 //   - Image string ("image"): The item's image URL.
 //   - MerchantItemID flex.String ("merchant_item_id"): The merchant's reference for the item; text
 //     or a number (666666).
-//   - Name string ("name"): The item's name.
+//   - Name flex.String ("name"): The item's name.
 //   - Options []interface{} ("options"): Item options (the document shows an empty list).
 //   - ProductURL string ("product_url"): The URL of the product.
 //   - Quantity flex.Int ("quantity"): The quantity; a number, or its text.
-//   - TaxTableSelector string ("tax_table_selector"): The name of the tax table that applies to
-//     the item.
+//   - TaxTableSelector flex.String ("tax_table_selector"): The name of the tax table that applies
+//     to the item.
 //   - UnitPrice money.BlankDecimalString ("unit_price"): The price of one item in the order's
 //     currency, as a decimal string ("90.00"); "" when none.
 //   - Weight OrderWeight ("weight"): The weight of one item as an answer carries it.
@@ -394,12 +497,20 @@ type OrderCheckoutOptions = gen.OrderCheckoutOptions
 //     e-mails (legacy; prefer shopping_cart).
 //   - Manual bool ("manual"): If true, a credit card transaction requires manual acceptance
 //     whatever the outcome of the fraud checks (a high-risk transaction may still be declined).
-//   - OrderID string ("order_id", required): The unique identifier from your system for the order.
+//   - OrderID string ("order_id", required): The unique identifier from your system for the order,
+//     at most 50 characters. The API takes a number too and then answers the order_id as a number; Go
+//     sends a JSON string.
 //   - PaymentOptions PaymentOptions ("payment_options"): The redirect_url, cancel_url and
 //     notification_url of an order, and the payment page template.
 //   - Plugin Plugin ("plugin"): The shop software and plugin that create the order.
 //   - RecurringID string ("recurring_id"): A previously stored recurring_id, referring to a
-//     payment method to charge again (recurring payments with cards or SEPA Direct Debit).
+//     payment method to charge again (recurring payments with cards or SEPA Direct Debit); a token of
+//     the customer (see ListTokens) is one.
+//   - RecurringModel RecurringModel ("recurring_model"): The recurring model of a payment that
+//     stores the customer's payment details as a token (with customer.reference) or charges a stored
+//     token. cardOnFile, the customer agreed to keep the card for later purchases; subscription,
+//     charges at the end of each billing cycle; unscheduled, charges triggered by an event (e.g. a
+//     top-up).
 //   - SecondChance SecondChance ("second_chance"): The second chance e-mail, which reminds a
 //     customer of an unpaid order.
 //   - SecondsActive int64 ("seconds_active"): The number of seconds the payment link stays active.
@@ -417,34 +528,50 @@ type OrderCheckoutOptions = gen.OrderCheckoutOptions
 //     sent; must be empty with split payments.
 type OrderCreate = gen.OrderCreate
 
-// OrderCustomer The customer as an answer carries it; unknown fields are null, and answers add
-// country_name, phone1 and phone2.
+// OrderCustomInfo The custom information stored with the order, as an answer carries it (null for
+// an empty field; a number sent comes back as one).
 //
 // Fields:
-//   - Address1 string ("address1"): The first line of the customer's address.
-//   - Address2 string ("address2"): The second line of the customer's address.
-//   - City string ("city"): The customer's city.
+//   - Custom1 flex.String ("custom_1"): The first field of order custom information, as sent.
+//   - Custom2 flex.String ("custom_2"): The second field of order custom information, as sent.
+//   - Custom3 flex.String ("custom_3"): The third field of order custom information, as sent.
+type OrderCustomInfo = gen.OrderCustomInfo
+
+// OrderCustomer The customer as an answer carries it; unknown fields are null, a number sent comes
+// back as one, and answers add country_name, phone1 and phone2.
+//
+// Fields:
+//   - Address1 flex.String ("address1"): The first line of the customer's address.
+//   - Address2 flex.String ("address2"): The second line of the customer's address.
+//   - Birthday flex.String ("birthday"): The customer's birth date, as sent.
+//   - City flex.String ("city"): The customer's city.
+//   - Cocnumber flex.String ("cocnumber"): The customer's chamber of commerce number (business
+//     customers).
 //   - Company flex.Bool ("company"): Whether FastCheckout asked for the company name.
-//   - CompanyName string ("company_name"): The customer's company name.
-//   - Country string ("country"): The customer's ISO 3166-1 country code.
-//   - CountryName string ("country_name"): The name of the customer's country.
+//   - CompanyName flex.String ("company_name"): The customer's company name.
+//   - Country flex.String ("country"): The customer's ISO 3166-1 country code.
+//   - CountryName flex.String ("country_name"): The name of the customer's country.
 //   - DisableSendEmail flex.Bool ("disable_send_email"): Whether MultiSafepay leaves the bank
 //     transfer instructions to the merchant.
-//   - Email string ("email"): The customer's e-mail address.
-//   - FirstName string ("first_name"): The customer's first name.
-//   - ForwardedIP string ("forwarded_ip"): The X-Forwarded-For header of the customer's request.
+//   - Email flex.String ("email"): The customer's e-mail address.
+//   - FirstName flex.String ("first_name"): The customer's first name.
+//   - ForwardedIP flex.String ("forwarded_ip"): The X-Forwarded-For header of the customer's
+//     request.
+//   - Gender flex.String ("gender"): The customer's gender, as sent.
 //   - HouseNumber flex.String ("house_number"): The customer's house number; text ("XI", "39c") or
 //     a number (22).
-//   - IPAddress string ("ip_address"): The IP address of the customer.
-//   - LastName string ("last_name"): The customer's last name.
-//   - Locale string ("locale"): The customer's locale, e.g. nl_NL.
+//   - IPAddress flex.String ("ip_address"): The IP address of the customer.
+//   - LastName flex.String ("last_name"): The customer's last name.
+//   - Locale flex.String ("locale"): The customer's locale, e.g. nl_NL.
 //   - Phone flex.String ("phone"): The customer's phone number, as sent.
 //   - Phone1 flex.String ("phone1"): The customer's first phone number; text or a number
 //     (66633311155).
 //   - Phone2 flex.String ("phone2"): The customer's second phone number.
-//   - Referrer string ("referrer"): The page that referred the customer.
-//   - State string ("state"): The customer's state or province.
-//   - UserAgent string ("user_agent"): The customer's User-Agent header.
+//   - Reference flex.String ("reference"): Your identifier of the customer, under which
+//     MultiSafepay keeps the customer's recurring tokens.
+//   - Referrer flex.String ("referrer"): The page that referred the customer.
+//   - State flex.String ("state"): The customer's state or province.
+//   - UserAgent flex.String ("user_agent"): The customer's User-Agent header.
 //   - ZipCode flex.String ("zip_code"): The customer's zip or postal code; text ("2521VA") or a
 //     number (29000).
 type OrderCustomer = gen.OrderCustomer
@@ -611,6 +738,24 @@ const (
 //   - Value flex.String ("value"): How many units one item weighs; text or a number (12).
 type OrderWeight = gen.OrderWeight
 
+// Pager Where a page of transactions stands.
+//
+// Fields:
+//   - After string ("after"): The URL of the next page.
+//   - Before string ("before"): The URL of the previous page.
+//   - Cursor PagerCursor ("cursor"): The cursors of the neighbouring pages, for the after and
+//     before parameters; empty or absent at either end.
+//   - Limit flex.Int ("limit"): How many transactions a page holds.
+type Pager = gen.Pager
+
+// PagerCursor The cursors of the neighbouring pages, for the after and before parameters; empty or
+// absent at either end.
+//
+// Fields:
+//   - After flex.String ("after"): The cursor of the next page.
+//   - Before flex.String ("before"): The cursor of the previous page.
+type PagerCursor = gen.PagerCursor
+
 // PaymentDetails How the order was paid. Card and account fields arrive as text, numbers, false or
 // null.
 //
@@ -621,26 +766,82 @@ type OrderWeight = gen.OrderWeight
 //   - AccountIban flex.String ("account_iban"): The customer's IBAN (the document's direct iDEAL
 //     example puts the bank's page URL here).
 //   - AccountID flex.String ("account_id"): The account id provided in the order.
+//   - ApplicationID flex.String ("application_id"): Cards at a terminal; the application id in the
+//     card's chip, which names the card type and payment network.
+//   - AuthorizationCode flex.String ("authorization_code"): Cards; the authorization code the card
+//     scheme gave the payment (876543).
+//   - CarEntryMode flex.String ("car_entry_mode"): The reference's spelling of card_entry_mode
+//     (sic); kept as sent.
+//   - CardAcceptorID flex.String ("card_acceptor_id"): Cards; the merchant's identifier at the
+//     card scheme.
+//   - CardAcceptorLocation flex.String ("card_acceptor_location"): Cards; the merchant's location
+//     at the card scheme.
+//   - CardAcceptorName flex.String ("card_acceptor_name"): Cards; the merchant's name at the card
+//     scheme.
+//   - CardAdditionalResponseData CardAdditionalResponseData ("card_additional_response_data"):
+//     Cards; what the card scheme adds about the authentication.
+//   - CardAuthenticationDetails CardAuthenticationDetails ("card_authentication_details"): Cards;
+//     how the 3-D Secure authentication went.
+//   - CardAuthenticationResult CardAuthenticationResult ("card_authentication_result"): Cards; the
+//     outcome of the 3-D Secure authentication.
+//   - CardEntryMode flex.String ("card_entry_mode"): Cards; how the card data was captured (ICC,
+//     ICC_CONTACTLESS, MAGSTRIPE, or UNKNOWN online). The reference spells the key car_entry_mode;
+//     answers send card_entry_mode.
 //   - CardExpiryDate flex.String ("card_expiry_date"): The credit card's expiry date as YYMM, e.g.
 //     1904.
+//   - CardFunding flex.String ("card_funding"): Cards; the kind of card, C credit, D debit, P
+//     prepaid, R deferred debit, H charge card.
+//   - CardProduct flex.String ("card_product"): Cards; the card scheme's product within its
+//     programs, e.g. MDK or I.
+//   - CardProductType flex.String ("card_product_type"): Cards; 0 unknown, 1 consumer, 2
+//     commercial, 3 all (a number on the wire).
+//   - CardProgram flex.String ("card_program"): Cards; the card scheme's program by funding, e.g.
+//     MCC.
+//   - CardSequenceNumber flex.String ("card_sequence_number"): Cards; tells apart cards issued
+//     under one card number.
+//   - CardVerificationResult flex.String ("card_verification_result"): Cards; the outcome of the
+//     CVC check, e.g. M (match).
+//   - CardholderVerificationMethod flex.String ("cardholder_verification_method"): Cards at a
+//     terminal; the cardholder verification method (CVM).
+//   - CardholderVerificationResult flex.String ("cardholder_verification_result"): Cards at a
+//     terminal; the outcome of the cardholder verification.
 //   - ExternalTransactionID flex.String ("external_transaction_id"): The transaction id at the
 //     bank or card scheme.
+//   - InvoiceURL string ("invoice_url"): Pay After Delivery; the page where the customer finds the
+//     invoice.
+//   - IsserID flex.String ("isser_id"): The document's direct iDEAL answer spells issuer_id so
+//     (sic); kept as sent.
+//   - IssuerBin flex.String ("issuer_bin"): Cards; the issuer's bank identification number.
+//   - IssuerCountryCode flex.String ("issuer_country_code"): Cards; the country of the card's
+//     issuing bank.
 //   - IssuerID flex.String ("issuer_id"): The iDEAL issuer id.
 //   - Last4 flex.String ("last4"): The last 4 digits of the credit card.
+//   - Mcc flex.String ("mcc"): Cards; the merchant category code, four digits (5995).
 //   - RecurringFlow flex.String ("recurring_flow"): The recurring flow, where the payment method
 //     has one.
 //   - RecurringID flex.String ("recurring_id"): The recurring payment identifier, for charging
 //     this payment method again.
 //   - RecurringModel flex.String ("recurring_model"): The recurring model, where the payment
 //     method has one.
+//   - ResponseCode flex.String ("response_code"): Cards; the scheme's response code, e.g. 00
+//     (approved) or 08; text, a number or null.
+//   - SchemeReferenceID flex.String ("scheme_reference_id"): Cards; the card scheme's identifier
+//     of the authentication, for tracing it across parties.
+//   - TerminalID flex.String ("terminal_id"): Point of sale; the identifier of the terminal that
+//     took the payment.
 //   - Type string ("type"): The payment type (gateway id), e.g. IDEAL, VISA, DIRDEB.
 type PaymentDetails = gen.PaymentDetails
 
 // PaymentMethod One payment that makes up the order.
 //
 // Fields:
+//   - AccountBic flex.String ("account_bic"): The BIC of that account.
 //   - AccountHolderName flex.String ("account_holder_name"): The name of the account or card
 //     holder.
+//   - AccountIban flex.String ("account_iban"): The IBAN the payment came from, masked unless
+//     unmasking is enabled.
+//   - AccountID flex.String ("account_id"): The account the payment came from (an IBAN, or what
+//     the gateway keeps there).
 //   - Amount money.BlankCents ("amount"): The amount of this payment in cents.
 //   - CardExpiryDate flex.String ("card_expiry_date"): The credit card's expiry date as YYMM.
 //   - Currency string ("currency"): The ISO 4217 currency of this payment.
@@ -652,6 +853,84 @@ type PaymentDetails = gen.PaymentDetails
 //   - Status string ("status"): The status of this payment.
 //   - Type string ("type"): The payment type (gateway id), e.g. VISA.
 type PaymentMethod = gen.PaymentMethod
+
+// PaymentMethodAdditionalData What else a payment with the method needs; for iDEAL the issuers.
+// Empty when nothing.
+//
+// Fields:
+//   - Issuers []PaymentMethodIssuer ("issuers"): The banks a direct iDEAL customer can choose
+//     from.
+type PaymentMethodAdditionalData = gen.PaymentMethodAdditionalData
+
+// PaymentMethodApps MultiSafepay's applications the method works in.
+//
+// Fields:
+//   - Fastcheckout AppFastCheckout ("fastcheckout"): FastCheckout support.
+//   - PaymentComponents AppPaymentComponents ("payment_components"): Payment components support.
+type PaymentMethodApps = gen.PaymentMethodApps
+
+// PaymentMethodBrand A co-branded version of a payment method.
+//
+// Fields:
+//   - IconUrls IconURLs ("icon_urls"): The logo in three sizes.
+//   - ID string ("id"): The brand's id, e.g. POSTEPAY.
+//   - Name string ("name"): The brand's name, e.g. PostePay.
+type PaymentMethodBrand = gen.PaymentMethodBrand
+
+// PaymentMethodInfo A payment method activated for the website, as GET /payment-methods describes
+// it (not to be confused with PaymentMethod, one payment of an order).
+//
+// Fields:
+//   - AdditionalData PaymentMethodAdditionalData ("additional_data"): What else a payment with the
+//     method needs; for iDEAL the issuers. Empty when nothing.
+//   - AllowedAmount AllowedAmount ("allowed_amount"): The order amounts the method accepts, in
+//     cents.
+//   - AllowedCountries []string ("allowed_countries"): The ISO 3166-1 countries the method is
+//     offered in; empty when all are.
+//   - AllowedCurrencies []string ("allowed_currencies"): The ISO 4217 currencies the method takes;
+//     empty when all are.
+//   - Apps PaymentMethodApps ("apps"): MultiSafepay's applications the method works in.
+//   - Brands []PaymentMethodBrand ("brands"): Co-branded versions of the method (e.g. PostePay for
+//     Visa).
+//   - IconUrls IconURLs ("icon_urls"): The logo in three sizes.
+//   - ID string ("id", required): The payment method's gateway id, e.g. IDEAL or VISA; the value
+//     for an order's gateway.
+//   - Name string ("name"): The payment method's name, e.g. iDEAL.
+//   - PreferredCountries []string ("preferred_countries"): The countries where customers prefer
+//     the method, from past transactions.
+//   - RequiredCustomerData []string ("required_customer_data"): The customer fields the method
+//     needs; empty when none.
+//   - ShoppingCartRequired flex.Bool ("shopping_cart_required"): Whether a payment needs a
+//     shopping cart.
+//   - Tokenization Tokenization ("tokenization"): Whether the method can store the customer's
+//     payment details for recurring payments.
+//   - Type string ("type"): payment-method, or coupon for a gift card.
+type PaymentMethodInfo = gen.PaymentMethodInfo
+
+// PaymentMethodInfoEnvelope The answer to GET /payment-methods/{payment_method_id}.
+//
+// Fields:
+//   - Data PaymentMethodInfo ("data", required): A payment method activated for the website, as
+//     GET /payment-methods describes it (not to be confused with PaymentMethod, one payment of an
+//     order).
+//   - Success bool ("success", required): Always true in a success answer.
+type PaymentMethodInfoEnvelope = gen.PaymentMethodInfoEnvelope
+
+// PaymentMethodInfoListEnvelope The answer to GET /payment-methods.
+//
+// Fields:
+//   - Data []PaymentMethodInfo ("data", required): The payment methods activated for the website.
+//   - Success bool ("success", required): Always true in a success answer.
+type PaymentMethodInfoListEnvelope = gen.PaymentMethodInfoListEnvelope
+
+// PaymentMethodIssuer A bank a direct iDEAL customer can choose; its code goes into
+// gateway_info.issuer_id.
+//
+// Fields:
+//   - Bic string ("bic"): The bank's BIC, e.g. RABONL2U.
+//   - Code flex.String ("code"): The issuer id, e.g. 0021.
+//   - Name string ("name"): The bank's name, e.g. Rabobank.
+type PaymentMethodIssuer = gen.PaymentMethodIssuer
 
 // PaymentOptions The redirect_url, cancel_url and notification_url of an order, and the payment
 // page template.
@@ -685,9 +964,25 @@ type PaymentOptions = gen.PaymentOptions
 //   - ShopVersion string ("shop_version"): Shop version.
 type Plugin = gen.Plugin
 
+// RecurringModel The recurring model of a payment that stores the customer's payment details as a
+// token (with customer.reference) or charges a stored token. cardOnFile, the customer agreed to
+// keep the card for later purchases; subscription, charges at the end of each billing cycle;
+// unscheduled, charges triggered by an event (e.g. a top-up).
+type RecurringModel = gen.RecurringModel
+
+// The values of RecurringModel.
+const (
+	RecurringModelCardOnFile   = gen.RecurringModelCardOnFile
+	RecurringModelSubscription = gen.RecurringModelSubscription
+	RecurringModelUnscheduled  = gen.RecurringModelUnscheduled
+)
+
 // Refund A refund created on an order.
 //
 // Fields:
+//   - OrderID flex.String ("order_id"): The order id of the refund or shipment, where
+//     MultiSafepay's reference shows one (a partial shipment's refund answers order_id and
+//     transaction_id).
 //   - RefundID flex.String ("refund_id", required): The id of the refund transaction.
 //   - TransactionID flex.String ("transaction_id"): The MultiSafepay transaction id of the
 //     refunded order.
@@ -726,10 +1021,18 @@ type RefundEnvelope = gen.RefundEnvelope
 //   - Created string ("created"): When it was created.
 //   - Currency string ("currency"): Its ISO 4217 currency.
 //   - Description string ("description"): Its description, e.g. Refund order 258655825.
+//   - Dispute ChargebackDispute ("dispute"): A chargeback's dispute.
 //   - Modified string ("modified"): When it last changed.
+//   - OrderID flex.String ("order_id"): The order id of the related transaction.
+//   - ReferenceTransactionID flex.String ("reference_transaction_id"): The transaction id it
+//     refers to.
+//   - RefundOrderID flex.String ("refund_order_id"): Your identifier of the refund, where you gave
+//     one.
 //   - Status string ("status"): Its status.
 //   - TransactionID flex.String ("transaction_id"): The transaction id of the refund or
 //     chargeback.
+//   - Type string ("type"): What it is, capture, chargeback, reverse-chargeback, refund or
+//     auth-cancellation.
 type RelatedTransaction = gen.RelatedTransaction
 
 // RoundingPolicy How tax amounts are rounded.
@@ -738,6 +1041,15 @@ type RelatedTransaction = gen.RelatedTransaction
 //   - Mode string ("mode"): The rounding mode; UP, DOWN, CEILING, HALF_UP, HALF_DOWN or HALF_EVEN.
 //   - Rule string ("rule"): Where rounding applies; PER_ITEM, PER_LINE or TOTAL.
 type RoundingPolicy = gen.RoundingPolicy
+
+// ScaDetails Cards; about Strong Customer Authentication (SCA).
+//
+// Fields:
+//   - TraExempltionIndicator flex.String ("tra_exempltion_indicator"): The reference's spelling of
+//     tra_exemption_indicator (sic); kept as sent.
+//   - TraExemptionIndicator flex.String ("tra_exemption_indicator"): Whether the payment is exempt
+//     from SCA after a transaction risk analysis.
+type ScaDetails = gen.ScaDetails
 
 // SecondChance The second chance e-mail, which reminds a customer of an unpaid order.
 //
@@ -917,6 +1229,137 @@ type TemplateSection = gen.TemplateSection
 //   - HideLogo bool ("hide_logo"): Hide the logo.
 //   - HidePowered bool ("hide_powered"): Hide "powered by MultiSafepay".
 type TemplateSettings = gen.TemplateSettings
+
+// Token A customer's stored payment details (a recurring token); its token is the recurring_id of
+// a later payment.
+//
+// Fields:
+//   - Bin flex.String ("bin"): Cards; the first six digits of the card number (a number on the
+//     wire).
+//   - Code string ("code"): The gateway id of the stored payment method, e.g. VISA, MASTERCARD,
+//     IDEAL or DIRDEB.
+//   - Display string ("display"): How to show the stored details to the customer, e.g. Card xxxx
+//     xxxx xxxx 1111.
+//   - Expired flex.Bool ("expired"): Whether the card has expired (1) or is still valid (0).
+//   - ExpiryDate flex.String ("expiry_date"): Cards; the expiry date as YYMM (4512, a number on
+//     the wire).
+//   - Last4 flex.String ("last4"): Cards; the last four digits, text ("0004") or a number (1111).
+//   - Model string ("model"): The recurring model the token was stored with, e.g. cardOnFile.
+//   - NameHolder flex.String ("name_holder"): The card or account holder's name.
+//   - RecurringModel string ("recurring_model"): The recurring model, under the name the
+//     reference's example uses for model.
+//   - Token string ("token", required): The token, e.g. RdLbznU5a_s.
+type Token = gen.Token
+
+// TokenDeleteEnvelope The answer to DELETE /recurring/{reference}/remove/{token}.
+//
+// Fields:
+//   - Data TokenDeleted ("data", required): Whether a token was deleted.
+//   - Success bool ("success", required): Always true in a success answer.
+type TokenDeleteEnvelope = gen.TokenDeleteEnvelope
+
+// TokenDeleted Whether a token was deleted.
+//
+// Fields:
+//   - Removed flex.Bool ("removed"): True when the token was deleted.
+type TokenDeleted = gen.TokenDeleted
+
+// TokenEnvelope The answer to GET /recurring/{reference}/token/{token}.
+//
+// Fields:
+//   - Data Token ("data", required): A customer's stored payment details (a recurring token); its
+//     token is the recurring_id of a later payment.
+//   - Success bool ("success", required): Always true in a success answer.
+type TokenEnvelope = gen.TokenEnvelope
+
+// TokenList A page of a customer's tokens.
+//
+// Fields:
+//   - Tokens []Token ("tokens", required): The tokens.
+type TokenList = gen.TokenList
+
+// TokenListEnvelope The answer to GET /recurring/{reference}.
+//
+// Fields:
+//   - Data TokenList ("data", required): A page of a customer's tokens.
+//   - Success bool ("success", required): Always true in a success answer.
+type TokenListEnvelope = gen.TokenListEnvelope
+
+// Tokenization Whether the method can store the customer's payment details for recurring payments.
+//
+// Fields:
+//   - IsEnabled flex.Bool ("is_enabled"): Whether tokenization is enabled for the method and the
+//     website.
+//   - Models TokenizationModels ("models"): The recurring models the method supports; null when
+//     tokenization is off.
+type Tokenization = gen.Tokenization
+
+// TokenizationModels The recurring models the method supports; null when tokenization is off.
+//
+// Fields:
+//   - Cardonfile flex.Bool ("cardonfile"): Whether cardOnFile is supported.
+//   - Subscription flex.Bool ("subscription"): Whether subscription is supported.
+//   - Unscheduled flex.Bool ("unscheduled"): Whether unscheduled is supported.
+type TokenizationModels = gen.TokenizationModels
+
+// Transaction A transaction of the account as GET /transactions lists it (a payment, refund,
+// chargeback, payout or fee); amounts in cents.
+//
+// Fields:
+//   - Amount money.BlankCents ("amount"): The amount in cents.
+//   - Completed string ("completed"): When the transaction was completed; absent before that.
+//   - Costs []TransactionCost ("costs"): The fees of the transaction, in cents.
+//   - Created string ("created"): When the transaction was created, local time without zone.
+//   - Currency string ("currency"): The ISO 4217 currency.
+//   - Customer TransactionCustomer ("customer"): The customer of a listed transaction.
+//   - DebitCredit string ("debit_credit"): C for money in (a credit), D for money out (a debit).
+//   - Description flex.String ("description"): The order's description, as sent.
+//   - Dispute ChargebackDispute ("dispute"): A chargeback's dispute.
+//   - FinancialStatus string ("financial_status"): The transaction status.
+//   - InvoiceID flex.String ("invoice_id"): Your invoice id, as set with an order update.
+//   - Net money.BlankCents ("net"): The amount less its costs, in cents.
+//   - OrderID flex.String ("order_id"): The order id the transaction belongs to.
+//   - PaymentMethod string ("payment_method"): The payment method's gateway id, e.g. IDEAL.
+//   - SiteID flex.String ("site_id"): The website the transaction belongs to (a number on the
+//     wire).
+//   - Status string ("status"): The order status.
+//   - TransactionID flex.String ("transaction_id"): MultiSafepay's transaction id (a number on the
+//     wire).
+//   - Type string ("type"): The kind of transaction, e.g. payment, refund, chargeback or
+//     monthly_fee (an open set).
+//   - Updated string ("updated"): When the transaction last changed.
+//   - Var1 flex.String ("var1"): The order's var1, as sent.
+//   - Var2 flex.String ("var2"): The order's var2, as sent.
+//   - Var3 flex.String ("var3"): The order's var3, as sent.
+type Transaction = gen.Transaction
+
+// TransactionCost A fee of a listed transaction.
+//
+// Fields:
+//   - Amount money.BlankCents ("amount"): The fee in cents (49 for EUR 0.49), unlike an order's
+//     costs, which are decimals.
+//   - Description string ("description"): What the fee is for, e.g. For iDEAL Transactions.
+//   - Dst flex.String ("dst"): A field of the reference's example (0 there) that the reference
+//     does not describe; kept as sent.
+type TransactionCost = gen.TransactionCost
+
+// TransactionCustomer The customer of a listed transaction.
+//
+// Fields:
+//   - Email flex.String ("email"): The customer's e-mail address.
+//   - FirstName flex.String ("first_name"): The customer's first name.
+//   - Iban flex.String ("iban"): The customer's IBAN, masked unless unmasking is enabled; "" when
+//     none.
+//   - LastName flex.String ("last_name"): The customer's last name.
+type TransactionCustomer = gen.TransactionCustomer
+
+// TransactionListEnvelope The answer to GET /transactions; one page and its cursors.
+//
+// Fields:
+//   - Data []Transaction ("data", required): The transactions of this page.
+//   - Pager Pager ("pager"): Where a page of transactions stands.
+//   - Success bool ("success", required): Always true in a success answer.
+type TransactionListEnvelope = gen.TransactionListEnvelope
 
 // UpdateEnvelope The answer to updating an order.
 //

@@ -49,6 +49,15 @@ const (
 	NotificationMethodGET  = gen.NotificationMethodGET
 )
 
+// Recurring models for OrderCreate.RecurringModel: with Customer.Reference
+// set, a completed payment stores the customer's details as a token
+// (see ListTokens), which a later order charges as its RecurringID.
+const (
+	RecurringCardOnFile   = gen.RecurringModelCardOnFile   // the customer agreed to keep the card for later purchases
+	RecurringSubscription = gen.RecurringModelSubscription // charged at the end of each billing cycle
+	RecurringUnscheduled  = gen.RecurringModelUnscheduled  // charged when something happens (a top-up)
+)
+
 // Order update statuses for OrderUpdate.Status.
 const (
 	UpdateStatusShipped   = gen.OrderUpdateStatusShipped   // mark a paid order shipped

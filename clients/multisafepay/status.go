@@ -101,7 +101,7 @@ func AmountOf(o *Order) (money.Cents, error) {
 	if o == nil || o.Amount.Cents == 0 {
 		id := ""
 		if o != nil {
-			id = o.OrderID
+			id = o.OrderID.String()
 		}
 		return 0, fmt.Errorf("%s: order %q carries no amount", provider, id)
 	}
@@ -119,15 +119,15 @@ func CartOf(o *Order) ShoppingCart {
 	items := make([]CartItem, len(o.ShoppingCart.Items))
 	for i, it := range o.ShoppingCart.Items {
 		items[i] = CartItem{
-			Name:             it.Name,
-			Description:      it.Description,
+			Name:             it.Name.String(),
+			Description:      it.Description.String(),
 			UnitPrice:        it.UnitPrice.DecimalString,
 			Currency:         it.Currency,
 			Quantity:         int64(it.Quantity),
 			Created:          it.Created,
 			MerchantItemID:   it.MerchantItemID.String(),
-			TaxTableSelector: it.TaxTableSelector,
-			Cashback:         it.Cashback,
+			TaxTableSelector: it.TaxTableSelector.String(),
+			Cashback:         it.Cashback.String(),
 			Image:            it.Image,
 			ProductURL:       it.ProductURL,
 			Weight:           Weight{Unit: it.Weight.Unit.String(), Value: it.Weight.Value.String()},

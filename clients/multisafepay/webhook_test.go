@@ -181,7 +181,7 @@ func TestWebhookRefusalsAreNeverSilent(t *testing.T) {
 			calls := 0
 			h := c.WebhookHandler(func(_ context.Context, o *multisafepay.Order) error {
 				calls++
-				assert.Equal(t, "o-1", o.OrderID)
+				assert.Equal(t, "o-1", o.OrderID.String())
 				if tc.fail {
 					return errors.New("database down")
 				}
@@ -280,7 +280,7 @@ func TestParseNotification(t *testing.T) {
 	assert.ErrorIs(t, err, signing.ErrStale)
 	o, err := c.ParseNotification(request(http.MethodPost, auth), later, betaalkit.WebhookTolerance(2*time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, "o-1", o.OrderID)
+	assert.Equal(t, "o-1", o.OrderID.String())
 	_, err = c.ParseNotification(request(http.MethodGet, auth))
 	assert.ErrorIs(t, err, multisafepay.ErrNotificationMethod)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
@@ -109,6 +110,16 @@ func demoMultiSafepay(ctx context.Context, env demoEnv, hooks *webhookReceiver, 
 		return fmt.Errorf("a refund of EUR %s was not refused with error %d: %v", refundReq.Amount, multisafepay.CodeCannotRefund, err)
 	}
 	step("refund of EUR %s refused: HTTP %d, error %d: %s", refundReq.Amount, refused.StatusCode, refused.Code, refused.Info)
+
+	// Reconciliation: the account's transactions, one a page to walk the cursor.
+	var lines []string
+	for tx, err := range client.Transactions(ctx, multisafepay.TransactionFilter{Limit: 1}) {
+		if err != nil {
+			return fmt.Errorf("transactions: %w", err)
+		}
+		lines = append(lines, fmt.Sprintf("%s %s EUR %s", tx.Type, tx.DebitCredit, tx.Amount.Cents))
+	}
+	step("transactions, one a page through the cursor: %s", strings.Join(lines, "; "))
 	return nil
 }
 

@@ -81,10 +81,247 @@ func (e OrderUpdateStatus) Valid() bool {
 	}
 }
 
+// Defines values for RecurringModel.
+const (
+	RecurringModelCardOnFile   RecurringModel = "cardOnFile"
+	RecurringModelSubscription RecurringModel = "subscription"
+	RecurringModelUnscheduled  RecurringModel = "unscheduled"
+)
+
+// Valid indicates whether the value is a known member of the RecurringModel enum.
+func (e RecurringModel) Valid() bool {
+	switch e {
+	case RecurringModelCardOnFile:
+		return true
+	case RecurringModelSubscription:
+		return true
+	case RecurringModelUnscheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPaymentMethodsParamsType.
+const (
+	ListPaymentMethodsParamsTypeCoupon        ListPaymentMethodsParamsType = "coupon"
+	ListPaymentMethodsParamsTypePaymentMethod ListPaymentMethodsParamsType = "payment-method"
+)
+
+// Valid indicates whether the value is a known member of the ListPaymentMethodsParamsType enum.
+func (e ListPaymentMethodsParamsType) Valid() bool {
+	switch e {
+	case ListPaymentMethodsParamsTypeCoupon:
+		return true
+	case ListPaymentMethodsParamsTypePaymentMethod:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTransactionsParamsDebitCredit.
+const (
+	ListTransactionsParamsDebitCreditC ListTransactionsParamsDebitCredit = "C"
+	ListTransactionsParamsDebitCreditD ListTransactionsParamsDebitCredit = "D"
+)
+
+// Valid indicates whether the value is a known member of the ListTransactionsParamsDebitCredit enum.
+func (e ListTransactionsParamsDebitCredit) Valid() bool {
+	switch e {
+	case ListTransactionsParamsDebitCreditC:
+		return true
+	case ListTransactionsParamsDebitCreditD:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTransactionsParamsFinancialStatus.
+const (
+	ListTransactionsParamsFinancialStatusCompleted   ListTransactionsParamsFinancialStatus = "completed"
+	ListTransactionsParamsFinancialStatusCreated     ListTransactionsParamsFinancialStatus = "created"
+	ListTransactionsParamsFinancialStatusDeclined    ListTransactionsParamsFinancialStatus = "declined"
+	ListTransactionsParamsFinancialStatusError       ListTransactionsParamsFinancialStatus = "error"
+	ListTransactionsParamsFinancialStatusExpired     ListTransactionsParamsFinancialStatus = "expired"
+	ListTransactionsParamsFinancialStatusInitialized ListTransactionsParamsFinancialStatus = "initialized"
+	ListTransactionsParamsFinancialStatusManual      ListTransactionsParamsFinancialStatus = "manual"
+	ListTransactionsParamsFinancialStatusNew         ListTransactionsParamsFinancialStatus = "new"
+	ListTransactionsParamsFinancialStatusRefunded    ListTransactionsParamsFinancialStatus = "refunded"
+	ListTransactionsParamsFinancialStatusReserved    ListTransactionsParamsFinancialStatus = "reserved"
+	ListTransactionsParamsFinancialStatusUncleared   ListTransactionsParamsFinancialStatus = "uncleared"
+	ListTransactionsParamsFinancialStatusVoid        ListTransactionsParamsFinancialStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the ListTransactionsParamsFinancialStatus enum.
+func (e ListTransactionsParamsFinancialStatus) Valid() bool {
+	switch e {
+	case ListTransactionsParamsFinancialStatusCompleted:
+		return true
+	case ListTransactionsParamsFinancialStatusCreated:
+		return true
+	case ListTransactionsParamsFinancialStatusDeclined:
+		return true
+	case ListTransactionsParamsFinancialStatusError:
+		return true
+	case ListTransactionsParamsFinancialStatusExpired:
+		return true
+	case ListTransactionsParamsFinancialStatusInitialized:
+		return true
+	case ListTransactionsParamsFinancialStatusManual:
+		return true
+	case ListTransactionsParamsFinancialStatusNew:
+		return true
+	case ListTransactionsParamsFinancialStatusRefunded:
+		return true
+	case ListTransactionsParamsFinancialStatusReserved:
+		return true
+	case ListTransactionsParamsFinancialStatusUncleared:
+		return true
+	case ListTransactionsParamsFinancialStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTransactionsParamsStatus.
+const (
+	ListTransactionsParamsStatusCancelled       ListTransactionsParamsStatus = "cancelled"
+	ListTransactionsParamsStatusChargeback      ListTransactionsParamsStatus = "chargeback"
+	ListTransactionsParamsStatusCompleted       ListTransactionsParamsStatus = "completed"
+	ListTransactionsParamsStatusDeclined        ListTransactionsParamsStatus = "declined"
+	ListTransactionsParamsStatusExpired         ListTransactionsParamsStatus = "expired"
+	ListTransactionsParamsStatusInitialized     ListTransactionsParamsStatus = "initialized"
+	ListTransactionsParamsStatusPartialRefunded ListTransactionsParamsStatus = "partial_refunded"
+	ListTransactionsParamsStatusRefunded        ListTransactionsParamsStatus = "refunded"
+	ListTransactionsParamsStatusReserved        ListTransactionsParamsStatus = "reserved"
+	ListTransactionsParamsStatusShipped         ListTransactionsParamsStatus = "shipped"
+	ListTransactionsParamsStatusUncleared       ListTransactionsParamsStatus = "uncleared"
+	ListTransactionsParamsStatusVoid            ListTransactionsParamsStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the ListTransactionsParamsStatus enum.
+func (e ListTransactionsParamsStatus) Valid() bool {
+	switch e {
+	case ListTransactionsParamsStatusCancelled:
+		return true
+	case ListTransactionsParamsStatusChargeback:
+		return true
+	case ListTransactionsParamsStatusCompleted:
+		return true
+	case ListTransactionsParamsStatusDeclined:
+		return true
+	case ListTransactionsParamsStatusExpired:
+		return true
+	case ListTransactionsParamsStatusInitialized:
+		return true
+	case ListTransactionsParamsStatusPartialRefunded:
+		return true
+	case ListTransactionsParamsStatusRefunded:
+		return true
+	case ListTransactionsParamsStatusReserved:
+		return true
+	case ListTransactionsParamsStatusShipped:
+		return true
+	case ListTransactionsParamsStatusUncleared:
+		return true
+	case ListTransactionsParamsStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListTransactionsParamsType.
+const (
+	ListTransactionsParamsTypeAdminFee           ListTransactionsParamsType = "admin_fee"
+	ListTransactionsParamsTypeAffiliatePayout    ListTransactionsParamsType = "affiliate_payout"
+	ListTransactionsParamsTypeAutomaticPayout    ListTransactionsParamsType = "automatic_payout"
+	ListTransactionsParamsTypeChargeback         ListTransactionsParamsType = "chargeback"
+	ListTransactionsParamsTypeCoupon             ListTransactionsParamsType = "coupon"
+	ListTransactionsParamsTypeCurrencyConversion ListTransactionsParamsType = "currency_conversion"
+	ListTransactionsParamsTypeDeposit            ListTransactionsParamsType = "deposit"
+	ListTransactionsParamsTypeFastcheckout       ListTransactionsParamsType = "fastcheckout"
+	ListTransactionsParamsTypeMonthlyFee         ListTransactionsParamsType = "monthly_fee"
+	ListTransactionsParamsTypePayment            ListTransactionsParamsType = "payment"
+	ListTransactionsParamsTypeRefund             ListTransactionsParamsType = "refund"
+	ListTransactionsParamsTypeReserveChargeback  ListTransactionsParamsType = "reserve_chargeback"
+	ListTransactionsParamsTypeSignupFee          ListTransactionsParamsType = "signup_fee"
+)
+
+// Valid indicates whether the value is a known member of the ListTransactionsParamsType enum.
+func (e ListTransactionsParamsType) Valid() bool {
+	switch e {
+	case ListTransactionsParamsTypeAdminFee:
+		return true
+	case ListTransactionsParamsTypeAffiliatePayout:
+		return true
+	case ListTransactionsParamsTypeAutomaticPayout:
+		return true
+	case ListTransactionsParamsTypeChargeback:
+		return true
+	case ListTransactionsParamsTypeCoupon:
+		return true
+	case ListTransactionsParamsTypeCurrencyConversion:
+		return true
+	case ListTransactionsParamsTypeDeposit:
+		return true
+	case ListTransactionsParamsTypeFastcheckout:
+		return true
+	case ListTransactionsParamsTypeMonthlyFee:
+		return true
+	case ListTransactionsParamsTypePayment:
+		return true
+	case ListTransactionsParamsTypeRefund:
+		return true
+	case ListTransactionsParamsTypeReserveChargeback:
+		return true
+	case ListTransactionsParamsTypeSignupFee:
+		return true
+	default:
+		return false
+	}
+}
+
 // Affiliate Affiliate data of an order; split payments over several merchant accounts.
 type Affiliate struct {
 	// SplitPayments Spreads the amount over several merchant accounts, by percentage, a fixed amount or both. var3 must then be empty, or the split is discarded.
 	SplitPayments []SplitPayment `json:"split_payments,omitempty,omitzero"`
+}
+
+// AllowedAmount The order amounts the method accepts, in cents.
+type AllowedAmount struct {
+	// Max The largest amount in cents; null (0 in Go) when there is no maximum.
+	Max NullableCents `json:"max,omitempty,omitzero"`
+
+	// Min The smallest amount in cents.
+	Min NullableCents `json:"min,omitempty,omitzero"`
+}
+
+// AppFastCheckout FastCheckout support.
+type AppFastCheckout struct {
+	// IsEnabled Whether FastCheckout offers the method.
+	IsEnabled Flag `json:"is_enabled,omitempty,omitzero"`
+}
+
+// AppPaymentComponents Payment components support.
+type AppPaymentComponents struct {
+	// HasFields Whether its payment component has fields for the customer to fill.
+	HasFields Flag `json:"has_fields,omitempty,omitzero"`
+
+	// IsEnabled Whether payment components offer the method.
+	IsEnabled Flag `json:"is_enabled,omitempty,omitzero"`
+
+	// Qr QR code support of the payment component.
+	Qr AppQR `json:"qr,omitempty,omitzero"`
+}
+
+// AppQR QR code support of the payment component.
+type AppQR struct {
+	// Supported Whether the payment component can show a QR code.
+	Supported Flag `json:"supported,omitempty,omitzero"`
 }
 
 // BlankCents An amount in cents as 1000 or "1000"; the order status reference fills it with "" when there is no value (that decodes as 0).
@@ -98,6 +335,51 @@ type BlankDecimalString = money.BlankDecimalString
 
 // Boolean A boolean a request sends; the document writes true, false, "true", "false" and "" (no value), and the API takes them all. Go sends true or leaves the field out.
 type Boolean = bool
+
+// CardAdditionalResponseData Cards; what the card scheme adds about the authentication.
+type CardAdditionalResponseData struct {
+	// CavvResultsCode The Cardholder Authentication Verification Value confirmation code, e.g. 2.
+	CavvResultsCode Scalar `json:"cavv_results_code,omitempty,omitzero"`
+
+	// ScaDetails Cards; about Strong Customer Authentication (SCA).
+	ScaDetails ScaDetails `json:"sca_details,omitempty,omitzero"`
+}
+
+// CardAuthenticationDetails Cards; how the 3-D Secure authentication went.
+type CardAuthenticationDetails struct {
+	// Exemption The SCA exemption applied, if any, e.g. transaction_risk_analysis.
+	Exemption string `json:"exemption,omitempty,omitzero"`
+
+	// Flow The 3-D Secure flow, e.g. challenge, frictionless or exemption.
+	Flow string `json:"flow,omitempty,omitzero"`
+}
+
+// CardAuthenticationResult Cards; the outcome of the 3-D Secure authentication.
+type CardAuthenticationResult struct {
+	// AcsTransactionID The transaction id at the issuer's Access Control Server, which authenticates the cardholder.
+	AcsTransactionID string `json:"acs_transaction_id,omitempty,omitzero"`
+
+	// Cavv The Cardholder Authentication Verification Value, the cryptogram of the authentication.
+	Cavv string `json:"cavv,omitempty,omitzero"`
+
+	// ChallengeCancel Whether and why the challenge was canceled, e.g. 01.
+	ChallengeCancel string `json:"challenge_cancel,omitempty,omitzero"`
+
+	// DsTransactionID The transaction id at the card scheme's Directory Server.
+	DsTransactionID string `json:"ds_transaction_id,omitempty,omitzero"`
+
+	// Eci The Electronic Commerce Indicator, e.g. 05 (authenticated).
+	Eci string `json:"eci,omitempty,omitzero"`
+
+	// Status The 3-D Secure status, Y (authenticated), A (attempted), C (challenge required), N (failed), U (could not be performed) or R (rejected).
+	Status string `json:"status,omitempty,omitzero"`
+
+	// TransactionStatusReason Why the authentication failed, e.g. 08.
+	TransactionStatusReason string `json:"transaction_status_reason,omitempty,omitzero"`
+
+	// Version The 3-D Secure protocol version, e.g. 2.1.0.
+	Version string `json:"version,omitempty,omitzero"`
+}
 
 // CartItem One line of a shopping cart, as a request sends it.
 type CartItem struct {
@@ -158,6 +440,21 @@ type CategoryListEnvelope struct {
 
 // Cents An amount in cents (1000 is EUR 10.00); the document sends 1000 and "1000".
 type Cents = money.Cents
+
+// ChargebackDispute A chargeback's dispute.
+type ChargebackDispute struct {
+	// MerchantResponseDate By when you must respond, local time without zone.
+	MerchantResponseDate string `json:"merchant_response_date,omitempty,omitzero"`
+
+	// ReasonCode The card scheme's reason code, e.g. 4831.
+	ReasonCode Text `json:"reason_code,omitempty,omitzero"`
+
+	// ReasonDescription What the reason code means.
+	ReasonDescription string `json:"reason_description,omitempty,omitzero"`
+
+	// Status The dispute's status, new, ready, open, accepted, submitted, processed or closed.
+	Status string `json:"status,omitempty,omitzero"`
+}
 
 // CheckoutOptions The tax tables the shopping cart's items refer to, and FastCheckout's shipping options, as a request sends them.
 type CheckoutOptions struct {
@@ -224,6 +521,9 @@ type Customer struct {
 	// Address2 The second line of the customer's address.
 	Address2 string `json:"address2,omitempty,omitzero"`
 
+	// Birthday The customer's birth date, where a payment method asks for it.
+	Birthday string `json:"birthday,omitempty,omitzero"`
+
 	// City The customer's city (recommended).
 	City string `json:"city,omitempty,omitzero"`
 
@@ -248,6 +548,9 @@ type Customer struct {
 	// ForwardedIP The X-Forwarded-For header of the customer's request when it came through a proxy.
 	ForwardedIP string `json:"forwarded_ip,omitempty,omitzero"`
 
+	// Gender The customer's gender, where a payment method asks for it.
+	Gender string `json:"gender,omitempty,omitzero"`
+
 	// HouseNumber The customer's house number, with any addition, e.g. 39c (recommended).
 	HouseNumber string `json:"house_number,omitempty,omitzero"`
 
@@ -262,6 +565,9 @@ type Customer struct {
 
 	// Phone The customer's phone number.
 	Phone string `json:"phone,omitempty,omitzero"`
+
+	// Reference Your unique identifier of the customer; required for recurring payments, whose tokens MultiSafepay keeps under it (see ListTokens).
+	Reference string `json:"reference,omitempty,omitzero"`
 
 	// Referrer The address of the page (if any) that referred the customer to the current page.
 	Referrer string `json:"referrer,omitempty,omitzero"`
@@ -347,6 +653,9 @@ type Gateway struct {
 	//
 	// Example: IDEAL
 	ID string `json:"id"`
+
+	// Type coupon for a gift card (listed with include=coupons); absent for other payment methods.
+	Type string `json:"type,omitempty,omitzero"`
 }
 
 // GatewayEnvelope The answer to GET /gateways/{id}.
@@ -482,6 +791,18 @@ type GoogleAnalytics struct {
 	Account string `json:"account,omitempty,omitzero"`
 }
 
+// IconURLs The logo in three sizes.
+type IconURLs struct {
+	// Large The URL of the large logo.
+	Large string `json:"large,omitempty,omitzero"`
+
+	// Medium The URL of the medium logo.
+	Medium string `json:"medium,omitempty,omitzero"`
+
+	// Vector The URL of the SVG logo.
+	Vector string `json:"vector,omitempty,omitzero"`
+}
+
 // Identifier An identifier a request sends as text; the document's tables call it a number and its examples send text ("0021", "{recurring_id}"), so both are accepted. Go sends a JSON string.
 type Identifier = string
 
@@ -516,6 +837,9 @@ type Notification = Order
 // NotificationMethod How MultiSafepay calls notification_url when the status of the transaction changes. GET (MultiSafepay's default) sends only ?transactionid=…&timestamp=…; POST also sends the order as a signed body.
 type NotificationMethod string
 
+// NullableCents An amount in cents as 1000 or "1000", or null where no such amount applies (null decodes as 0).
+type NullableCents = money.Cents
+
 // NullableString Text that an answer sends as null when there is no value (null decodes as "").
 type NullableString = string
 
@@ -531,11 +855,20 @@ type Order struct {
 	// AmountRefunded The amount refunded so far, in cents.
 	AmountRefunded BlankCents `json:"amount_refunded,omitempty,omitzero"`
 
+	// AuthOrderID Your identifier of the authorization order, for an order captured later (manual capture).
+	AuthOrderID string `json:"auth_order_id,omitempty,omitzero"`
+
 	// CancelURL The cancel URL with the order's transactionid added.
 	CancelURL string `json:"cancel_url,omitempty,omitzero"`
 
 	// CheckoutOptions The tax tables and shipping options as an answer carries them. Answers send default and alternate directly, the status reference nests them in tax_tables.
 	CheckoutOptions OrderCheckoutOptions `json:"checkout_options,omitempty,omitzero"`
+
+	// Completed When the order was completed (paid), local time without zone; absent before that.
+	Completed string `json:"completed,omitempty,omitzero"`
+
+	// CompletedDate The name the reference's order schema gives completed; answers send completed.
+	CompletedDate string `json:"completed_date,omitempty,omitzero"`
 
 	// Costs The fees MultiSafepay charged for the order.
 	Costs []Cost `json:"costs,omitempty,omitzero"`
@@ -546,14 +879,14 @@ type Order struct {
 	// Currency The ISO 4217 currency of the order.
 	Currency string `json:"currency,omitempty,omitzero"`
 
-	// CustomInfo Custom information stored with the order; answers send null for an empty field.
-	CustomInfo CustomInfo `json:"custom_info,omitempty,omitzero"`
+	// CustomInfo The custom information stored with the order, as an answer carries it (null for an empty field; a number sent comes back as one).
+	CustomInfo OrderCustomInfo `json:"custom_info,omitempty,omitzero"`
 
-	// Customer The customer as an answer carries it; unknown fields are null, and answers add country_name, phone1 and phone2.
+	// Customer The customer as an answer carries it; unknown fields are null, a number sent comes back as one, and answers add country_name, phone1 and phone2.
 	Customer OrderCustomer `json:"customer,omitempty,omitzero"`
 
-	// Description The order description, as sent.
-	Description string `json:"description,omitempty,omitzero"`
+	// Description The order description, as sent (a number sent comes back as one).
+	Description Text `json:"description,omitempty,omitzero"`
 
 	// Fastcheckout Whether the order went through FastCheckout; YES or NO.
 	Fastcheckout string `json:"fastcheckout,omitempty,omitzero"`
@@ -571,7 +904,7 @@ type Order struct {
 	HTMLForm string `json:"html_form,omitempty,omitzero"`
 
 	// Items The items text, as sent (null when not sent).
-	Items NullableString `json:"items,omitempty,omitzero"`
+	Items Text `json:"items,omitempty,omitzero"`
 
 	// Modified When the order was last changed, local time without zone.
 	Modified string `json:"modified,omitempty,omitzero"`
@@ -579,8 +912,8 @@ type Order struct {
 	// OrderAdjustment Order-level adjustments and taxes.
 	OrderAdjustment OrderAdjustment `json:"order_adjustment,omitempty,omitzero"`
 
-	// OrderID The unique identifier from your system for the order; every answer that carries an order has it.
-	OrderID string `json:"order_id"`
+	// OrderID The unique identifier from your system for the order; every answer that carries an order has it. MultiSafepay echoes the JSON type the order was created with, so an order_id sent as a number comes back as one (1588947171).
+	OrderID Text `json:"order_id"`
 
 	// OrderTotal The order total as a decimal in its currency; "" when there is none.
 	OrderTotal BlankDecimal `json:"order_total,omitempty,omitzero"`
@@ -597,17 +930,20 @@ type Order struct {
 	// QrURL The iDEAL QR code image URL (iDEAL QR orders).
 	QrURL string `json:"qr_url,omitempty,omitzero"`
 
-	// Reason The reason for the status, e.g. Successful approval/completion.
-	Reason string `json:"reason,omitempty,omitzero"`
+	// Reason The reason for the status, e.g. Successful approval/completion; null in some answers.
+	Reason Text `json:"reason,omitempty,omitzero"`
 
-	// ReasonCode A code for the reason, where there is one.
-	ReasonCode string `json:"reason_code,omitempty,omitzero"`
+	// ReasonCode A code for the reason, where there is one (e.g. "1000"); null in some answers.
+	ReasonCode Text `json:"reason_code,omitempty,omitzero"`
 
 	// RecurringID The recurring payment identifier, for charging the same payment method again.
 	RecurringID Text `json:"recurring_id,omitempty,omitzero"`
 
 	// RelatedTransactions Refunds and chargebacks linked to the order.
 	RelatedTransactions []RelatedTransaction `json:"related_transactions,omitempty,omitzero"`
+
+	// SessionID MultiSafepay's session id of the payment page, which a redirect order's creation answers next to payment_url.
+	SessionID string `json:"session_id,omitempty,omitzero"`
 
 	// ShoppingCart The shopping cart as an answer carries it. A shopping-cart refund starts from it (see the client's CartOf).
 	ShoppingCart OrderShoppingCart `json:"shopping_cart,omitempty,omitzero"`
@@ -619,13 +955,13 @@ type Order struct {
 	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
 
 	// Var1 The free variable var1, as sent (null when not sent).
-	Var1 NullableString `json:"var1,omitempty,omitzero"`
+	Var1 Text `json:"var1,omitempty,omitzero"`
 
 	// Var2 The free variable var2, as sent (null when not sent).
-	Var2 NullableString `json:"var2,omitempty,omitzero"`
+	Var2 Text `json:"var2,omitempty,omitzero"`
 
 	// Var3 The free variable var3, as sent (null when not sent).
-	Var3 NullableString `json:"var3,omitempty,omitzero"`
+	Var3 Text `json:"var3,omitempty,omitzero"`
 }
 
 // OrderAdjustment Order-level adjustments and taxes.
@@ -637,10 +973,10 @@ type OrderAdjustment struct {
 	TotalTax BlankDecimal `json:"total_tax,omitempty,omitzero"`
 }
 
-// OrderCartItem One line of a shopping cart as an answer carries it.
+// OrderCartItem One line of a shopping cart as an answer carries it; text sent as a number comes back as a number.
 type OrderCartItem struct {
-	// Cashback The item's cashback amount.
-	Cashback string `json:"cashback,omitempty,omitzero"`
+	// Cashback The item's cashback amount, as sent.
+	Cashback Text `json:"cashback,omitempty,omitzero"`
 
 	// Created When the item was added.
 	Created string `json:"created,omitempty,omitzero"`
@@ -648,8 +984,8 @@ type OrderCartItem struct {
 	// Currency The item's ISO 4217 currency.
 	Currency string `json:"currency,omitempty,omitzero"`
 
-	// Description The item's description.
-	Description string `json:"description,omitempty,omitzero"`
+	// Description The item's description (1234 comes back as a number).
+	Description Text `json:"description,omitempty,omitzero"`
 
 	// Image The item's image URL.
 	Image string `json:"image,omitempty,omitzero"`
@@ -658,7 +994,7 @@ type OrderCartItem struct {
 	MerchantItemID Text `json:"merchant_item_id,omitempty,omitzero"`
 
 	// Name The item's name.
-	Name string `json:"name,omitempty,omitzero"`
+	Name Text `json:"name,omitempty,omitzero"`
 
 	// Options Item options (the document shows an empty list).
 	Options []interface{} `json:"options,omitempty,omitzero"`
@@ -670,7 +1006,7 @@ type OrderCartItem struct {
 	Quantity Count `json:"quantity,omitempty,omitzero"`
 
 	// TaxTableSelector The name of the tax table that applies to the item.
-	TaxTableSelector string `json:"tax_table_selector,omitempty,omitzero"`
+	TaxTableSelector Text `json:"tax_table_selector,omitempty,omitzero"`
 
 	// UnitPrice The price of one item in the order's currency, as a decimal string ("90.00"); "" when none.
 	UnitPrice BlankDecimalString `json:"unit_price,omitempty,omitzero"`
@@ -751,7 +1087,7 @@ type OrderCreate struct {
 	// Manual If true, a credit card transaction requires manual acceptance whatever the outcome of the fraud checks (a high-risk transaction may still be declined).
 	Manual Boolean `json:"manual,omitempty,omitzero"`
 
-	// OrderID The unique identifier from your system for the order.
+	// OrderID The unique identifier from your system for the order, at most 50 characters. The API takes a number too and then answers the order_id as a number; Go sends a JSON string.
 	OrderID string `json:"order_id"`
 
 	// PaymentOptions The redirect_url, cancel_url and notification_url of an order, and the payment page template.
@@ -760,8 +1096,11 @@ type OrderCreate struct {
 	// Plugin The shop software and plugin that create the order.
 	Plugin Plugin `json:"plugin,omitempty,omitzero"`
 
-	// RecurringID A previously stored recurring_id, referring to a payment method to charge again (recurring payments with cards or SEPA Direct Debit).
+	// RecurringID A previously stored recurring_id, referring to a payment method to charge again (recurring payments with cards or SEPA Direct Debit); a token of the customer (see ListTokens) is one.
 	RecurringID Identifier `json:"recurring_id,omitempty,omitzero"`
+
+	// RecurringModel The recurring model of a payment that stores the customer's payment details as a token (with customer.reference) or charges a stored token. cardOnFile, the customer agreed to keep the card for later purchases; subscription, charges at the end of each billing cycle; unscheduled, charges triggered by an event (e.g. a top-up).
+	RecurringModel RecurringModel `json:"recurring_model,omitempty,omitzero"`
 
 	// SecondChance The second chance e-mail, which reminds a customer of an unpaid order.
 	SecondChance SecondChance `json:"second_chance,omitempty,omitzero"`
@@ -785,52 +1124,73 @@ type OrderCreate struct {
 	Var3 string `json:"var3,omitempty,omitzero"`
 }
 
-// OrderCustomer The customer as an answer carries it; unknown fields are null, and answers add country_name, phone1 and phone2.
+// OrderCustomInfo The custom information stored with the order, as an answer carries it (null for an empty field; a number sent comes back as one).
+type OrderCustomInfo struct {
+	// Custom1 The first field of order custom information, as sent.
+	Custom1 Text `json:"custom_1,omitempty,omitzero"`
+
+	// Custom2 The second field of order custom information, as sent.
+	Custom2 Text `json:"custom_2,omitempty,omitzero"`
+
+	// Custom3 The third field of order custom information, as sent.
+	Custom3 Text `json:"custom_3,omitempty,omitzero"`
+}
+
+// OrderCustomer The customer as an answer carries it; unknown fields are null, a number sent comes back as one, and answers add country_name, phone1 and phone2.
 type OrderCustomer struct {
 	// Address1 The first line of the customer's address.
-	Address1 NullableString `json:"address1,omitempty,omitzero"`
+	Address1 Text `json:"address1,omitempty,omitzero"`
 
 	// Address2 The second line of the customer's address.
-	Address2 NullableString `json:"address2,omitempty,omitzero"`
+	Address2 Text `json:"address2,omitempty,omitzero"`
+
+	// Birthday The customer's birth date, as sent.
+	Birthday Text `json:"birthday,omitempty,omitzero"`
 
 	// City The customer's city.
-	City NullableString `json:"city,omitempty,omitzero"`
+	City Text `json:"city,omitempty,omitzero"`
+
+	// Cocnumber The customer's chamber of commerce number (business customers).
+	Cocnumber Text `json:"cocnumber,omitempty,omitzero"`
 
 	// Company Whether FastCheckout asked for the company name.
 	Company Flag `json:"company,omitempty,omitzero"`
 
 	// CompanyName The customer's company name.
-	CompanyName NullableString `json:"company_name,omitempty,omitzero"`
+	CompanyName Text `json:"company_name,omitempty,omitzero"`
 
 	// Country The customer's ISO 3166-1 country code.
-	Country NullableString `json:"country,omitempty,omitzero"`
+	Country Text `json:"country,omitempty,omitzero"`
 
 	// CountryName The name of the customer's country.
-	CountryName NullableString `json:"country_name,omitempty,omitzero"`
+	CountryName Text `json:"country_name,omitempty,omitzero"`
 
 	// DisableSendEmail Whether MultiSafepay leaves the bank transfer instructions to the merchant.
 	DisableSendEmail Flag `json:"disable_send_email,omitempty,omitzero"`
 
 	// Email The customer's e-mail address.
-	Email NullableString `json:"email,omitempty,omitzero"`
+	Email Text `json:"email,omitempty,omitzero"`
 
 	// FirstName The customer's first name.
-	FirstName NullableString `json:"first_name,omitempty,omitzero"`
+	FirstName Text `json:"first_name,omitempty,omitzero"`
 
 	// ForwardedIP The X-Forwarded-For header of the customer's request.
-	ForwardedIP NullableString `json:"forwarded_ip,omitempty,omitzero"`
+	ForwardedIP Text `json:"forwarded_ip,omitempty,omitzero"`
+
+	// Gender The customer's gender, as sent.
+	Gender Text `json:"gender,omitempty,omitzero"`
 
 	// HouseNumber The customer's house number; text ("XI", "39c") or a number (22).
 	HouseNumber Text `json:"house_number,omitempty,omitzero"`
 
 	// IPAddress The IP address of the customer.
-	IPAddress NullableString `json:"ip_address,omitempty,omitzero"`
+	IPAddress Text `json:"ip_address,omitempty,omitzero"`
 
 	// LastName The customer's last name.
-	LastName NullableString `json:"last_name,omitempty,omitzero"`
+	LastName Text `json:"last_name,omitempty,omitzero"`
 
 	// Locale The customer's locale, e.g. nl_NL.
-	Locale NullableString `json:"locale,omitempty,omitzero"`
+	Locale Text `json:"locale,omitempty,omitzero"`
 
 	// Phone The customer's phone number, as sent.
 	Phone Text `json:"phone,omitempty,omitzero"`
@@ -841,14 +1201,17 @@ type OrderCustomer struct {
 	// Phone2 The customer's second phone number.
 	Phone2 Text `json:"phone2,omitempty,omitzero"`
 
+	// Reference Your identifier of the customer, under which MultiSafepay keeps the customer's recurring tokens.
+	Reference Text `json:"reference,omitempty,omitzero"`
+
 	// Referrer The page that referred the customer.
-	Referrer NullableString `json:"referrer,omitempty,omitzero"`
+	Referrer Text `json:"referrer,omitempty,omitzero"`
 
 	// State The customer's state or province.
-	State NullableString `json:"state,omitempty,omitzero"`
+	State Text `json:"state,omitempty,omitzero"`
 
 	// UserAgent The customer's User-Agent header.
-	UserAgent NullableString `json:"user_agent,omitempty,omitzero"`
+	UserAgent Text `json:"user_agent,omitempty,omitzero"`
 
 	// ZipCode The customer's zip or postal code; text ("2521VA") or a number (29000).
 	ZipCode Text `json:"zip_code,omitempty,omitzero"`
@@ -1092,6 +1455,30 @@ type OrderWeight struct {
 	Value Text `json:"value,omitempty,omitzero"`
 }
 
+// Pager Where a page of transactions stands.
+type Pager struct {
+	// After The URL of the next page.
+	After string `json:"after,omitempty,omitzero"`
+
+	// Before The URL of the previous page.
+	Before string `json:"before,omitempty,omitzero"`
+
+	// Cursor The cursors of the neighbouring pages, for the after and before parameters; empty or absent at either end.
+	Cursor PagerCursor `json:"cursor,omitempty,omitzero"`
+
+	// Limit How many transactions a page holds.
+	Limit Count `json:"limit,omitempty,omitzero"`
+}
+
+// PagerCursor The cursors of the neighbouring pages, for the after and before parameters; empty or absent at either end.
+type PagerCursor struct {
+	// After The cursor of the next page.
+	After Text `json:"after,omitempty,omitzero"`
+
+	// Before The cursor of the previous page.
+	Before Text `json:"before,omitempty,omitzero"`
+}
+
 // PaymentDetails How the order was paid. Card and account fields arrive as text, numbers, false or null.
 type PaymentDetails struct {
 	// AccountBic The customer's BIC.
@@ -1106,17 +1493,86 @@ type PaymentDetails struct {
 	// AccountID The account id provided in the order.
 	AccountID Scalar `json:"account_id,omitempty,omitzero"`
 
+	// ApplicationID Cards at a terminal; the application id in the card's chip, which names the card type and payment network.
+	ApplicationID Scalar `json:"application_id,omitempty,omitzero"`
+
+	// AuthorizationCode Cards; the authorization code the card scheme gave the payment (876543).
+	AuthorizationCode Scalar `json:"authorization_code,omitempty,omitzero"`
+
+	// CarEntryMode The reference's spelling of card_entry_mode (sic); kept as sent.
+	CarEntryMode Scalar `json:"car_entry_mode,omitempty,omitzero"`
+
+	// CardAcceptorID Cards; the merchant's identifier at the card scheme.
+	CardAcceptorID Scalar `json:"card_acceptor_id,omitempty,omitzero"`
+
+	// CardAcceptorLocation Cards; the merchant's location at the card scheme.
+	CardAcceptorLocation Scalar `json:"card_acceptor_location,omitempty,omitzero"`
+
+	// CardAcceptorName Cards; the merchant's name at the card scheme.
+	CardAcceptorName Scalar `json:"card_acceptor_name,omitempty,omitzero"`
+
+	// CardAdditionalResponseData Cards; what the card scheme adds about the authentication.
+	CardAdditionalResponseData CardAdditionalResponseData `json:"card_additional_response_data,omitempty,omitzero"`
+
+	// CardAuthenticationDetails Cards; how the 3-D Secure authentication went.
+	CardAuthenticationDetails CardAuthenticationDetails `json:"card_authentication_details,omitempty,omitzero"`
+
+	// CardAuthenticationResult Cards; the outcome of the 3-D Secure authentication.
+	CardAuthenticationResult CardAuthenticationResult `json:"card_authentication_result,omitempty,omitzero"`
+
+	// CardEntryMode Cards; how the card data was captured (ICC, ICC_CONTACTLESS, MAGSTRIPE, or UNKNOWN online). The reference spells the key car_entry_mode; answers send card_entry_mode.
+	CardEntryMode Scalar `json:"card_entry_mode,omitempty,omitzero"`
+
 	// CardExpiryDate The credit card's expiry date as YYMM, e.g. 1904.
 	CardExpiryDate Scalar `json:"card_expiry_date,omitempty,omitzero"`
 
+	// CardFunding Cards; the kind of card, C credit, D debit, P prepaid, R deferred debit, H charge card.
+	CardFunding Scalar `json:"card_funding,omitempty,omitzero"`
+
+	// CardProduct Cards; the card scheme's product within its programs, e.g. MDK or I.
+	CardProduct Scalar `json:"card_product,omitempty,omitzero"`
+
+	// CardProductType Cards; 0 unknown, 1 consumer, 2 commercial, 3 all (a number on the wire).
+	CardProductType Scalar `json:"card_product_type,omitempty,omitzero"`
+
+	// CardProgram Cards; the card scheme's program by funding, e.g. MCC.
+	CardProgram Scalar `json:"card_program,omitempty,omitzero"`
+
+	// CardSequenceNumber Cards; tells apart cards issued under one card number.
+	CardSequenceNumber Scalar `json:"card_sequence_number,omitempty,omitzero"`
+
+	// CardVerificationResult Cards; the outcome of the CVC check, e.g. M (match).
+	CardVerificationResult Scalar `json:"card_verification_result,omitempty,omitzero"`
+
+	// CardholderVerificationMethod Cards at a terminal; the cardholder verification method (CVM).
+	CardholderVerificationMethod Scalar `json:"cardholder_verification_method,omitempty,omitzero"`
+
+	// CardholderVerificationResult Cards at a terminal; the outcome of the cardholder verification.
+	CardholderVerificationResult Scalar `json:"cardholder_verification_result,omitempty,omitzero"`
+
 	// ExternalTransactionID The transaction id at the bank or card scheme.
 	ExternalTransactionID Scalar `json:"external_transaction_id,omitempty,omitzero"`
+
+	// InvoiceURL Pay After Delivery; the page where the customer finds the invoice.
+	InvoiceURL string `json:"invoice_url,omitempty,omitzero"`
+
+	// IsserID The document's direct iDEAL answer spells issuer_id so (sic); kept as sent.
+	IsserID Scalar `json:"isser_id,omitempty,omitzero"`
+
+	// IssuerBin Cards; the issuer's bank identification number.
+	IssuerBin Scalar `json:"issuer_bin,omitempty,omitzero"`
+
+	// IssuerCountryCode Cards; the country of the card's issuing bank.
+	IssuerCountryCode Scalar `json:"issuer_country_code,omitempty,omitzero"`
 
 	// IssuerID The iDEAL issuer id.
 	IssuerID Scalar `json:"issuer_id,omitempty,omitzero"`
 
 	// Last4 The last 4 digits of the credit card.
 	Last4 Scalar `json:"last4,omitempty,omitzero"`
+
+	// Mcc Cards; the merchant category code, four digits (5995).
+	Mcc Scalar `json:"mcc,omitempty,omitzero"`
 
 	// RecurringFlow The recurring flow, where the payment method has one.
 	RecurringFlow Scalar `json:"recurring_flow,omitempty,omitzero"`
@@ -1127,14 +1583,32 @@ type PaymentDetails struct {
 	// RecurringModel The recurring model, where the payment method has one.
 	RecurringModel Scalar `json:"recurring_model,omitempty,omitzero"`
 
+	// ResponseCode Cards; the scheme's response code, e.g. 00 (approved) or 08; text, a number or null.
+	ResponseCode Scalar `json:"response_code,omitempty,omitzero"`
+
+	// SchemeReferenceID Cards; the card scheme's identifier of the authentication, for tracing it across parties.
+	SchemeReferenceID Scalar `json:"scheme_reference_id,omitempty,omitzero"`
+
+	// TerminalID Point of sale; the identifier of the terminal that took the payment.
+	TerminalID Scalar `json:"terminal_id,omitempty,omitzero"`
+
 	// Type The payment type (gateway id), e.g. IDEAL, VISA, DIRDEB.
 	Type string `json:"type,omitempty,omitzero"`
 }
 
 // PaymentMethod One payment that makes up the order.
 type PaymentMethod struct {
+	// AccountBic The BIC of that account.
+	AccountBic Scalar `json:"account_bic,omitempty,omitzero"`
+
 	// AccountHolderName The name of the account or card holder.
 	AccountHolderName Scalar `json:"account_holder_name,omitempty,omitzero"`
+
+	// AccountIban The IBAN the payment came from, masked unless unmasking is enabled.
+	AccountIban Scalar `json:"account_iban,omitempty,omitzero"`
+
+	// AccountID The account the payment came from (an IBAN, or what the gateway keeps there).
+	AccountID Scalar `json:"account_id,omitempty,omitzero"`
 
 	// Amount The amount of this payment in cents.
 	Amount BlankCents `json:"amount,omitempty,omitzero"`
@@ -1162,6 +1636,108 @@ type PaymentMethod struct {
 
 	// Type The payment type (gateway id), e.g. VISA.
 	Type string `json:"type,omitempty,omitzero"`
+}
+
+// PaymentMethodAdditionalData What else a payment with the method needs; for iDEAL the issuers. Empty when nothing.
+type PaymentMethodAdditionalData struct {
+	// Issuers The banks a direct iDEAL customer can choose from.
+	Issuers []PaymentMethodIssuer `json:"issuers,omitempty,omitzero"`
+}
+
+// PaymentMethodApps MultiSafepay's applications the method works in.
+type PaymentMethodApps struct {
+	// Fastcheckout FastCheckout support.
+	Fastcheckout AppFastCheckout `json:"fastcheckout,omitempty,omitzero"`
+
+	// PaymentComponents Payment components support.
+	PaymentComponents AppPaymentComponents `json:"payment_components,omitempty,omitzero"`
+}
+
+// PaymentMethodBrand A co-branded version of a payment method.
+type PaymentMethodBrand struct {
+	// IconUrls The logo in three sizes.
+	IconUrls IconURLs `json:"icon_urls,omitempty,omitzero"`
+
+	// ID The brand's id, e.g. POSTEPAY.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// Name The brand's name, e.g. PostePay.
+	Name string `json:"name,omitempty,omitzero"`
+}
+
+// PaymentMethodInfo A payment method activated for the website, as GET /payment-methods describes it (not to be confused with PaymentMethod, one payment of an order).
+type PaymentMethodInfo struct {
+	// AdditionalData What else a payment with the method needs; for iDEAL the issuers. Empty when nothing.
+	AdditionalData PaymentMethodAdditionalData `json:"additional_data,omitempty,omitzero"`
+
+	// AllowedAmount The order amounts the method accepts, in cents.
+	AllowedAmount AllowedAmount `json:"allowed_amount,omitempty,omitzero"`
+
+	// AllowedCountries The ISO 3166-1 countries the method is offered in; empty when all are.
+	AllowedCountries []string `json:"allowed_countries,omitempty,omitzero"`
+
+	// AllowedCurrencies The ISO 4217 currencies the method takes; empty when all are.
+	AllowedCurrencies []string `json:"allowed_currencies,omitempty,omitzero"`
+
+	// Apps MultiSafepay's applications the method works in.
+	Apps PaymentMethodApps `json:"apps,omitempty,omitzero"`
+
+	// Brands Co-branded versions of the method (e.g. PostePay for Visa).
+	Brands []PaymentMethodBrand `json:"brands,omitempty,omitzero"`
+
+	// IconUrls The logo in three sizes.
+	IconUrls IconURLs `json:"icon_urls,omitempty,omitzero"`
+
+	// ID The payment method's gateway id, e.g. IDEAL or VISA; the value for an order's gateway.
+	ID string `json:"id"`
+
+	// Name The payment method's name, e.g. iDEAL.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// PreferredCountries The countries where customers prefer the method, from past transactions.
+	PreferredCountries []string `json:"preferred_countries,omitempty,omitzero"`
+
+	// RequiredCustomerData The customer fields the method needs; empty when none.
+	RequiredCustomerData []string `json:"required_customer_data,omitempty,omitzero"`
+
+	// ShoppingCartRequired Whether a payment needs a shopping cart.
+	ShoppingCartRequired Flag `json:"shopping_cart_required,omitempty,omitzero"`
+
+	// Tokenization Whether the method can store the customer's payment details for recurring payments.
+	Tokenization Tokenization `json:"tokenization,omitempty,omitzero"`
+
+	// Type payment-method, or coupon for a gift card.
+	Type string `json:"type,omitempty,omitzero"`
+}
+
+// PaymentMethodInfoEnvelope The answer to GET /payment-methods/{payment_method_id}.
+type PaymentMethodInfoEnvelope struct {
+	// Data A payment method activated for the website, as GET /payment-methods describes it (not to be confused with PaymentMethod, one payment of an order).
+	Data PaymentMethodInfo `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
+}
+
+// PaymentMethodInfoListEnvelope The answer to GET /payment-methods.
+type PaymentMethodInfoListEnvelope struct {
+	// Data The payment methods activated for the website.
+	Data []PaymentMethodInfo `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
+}
+
+// PaymentMethodIssuer A bank a direct iDEAL customer can choose; its code goes into gateway_info.issuer_id.
+type PaymentMethodIssuer struct {
+	// Bic The bank's BIC, e.g. RABONL2U.
+	Bic string `json:"bic,omitempty,omitzero"`
+
+	// Code The issuer id, e.g. 0021.
+	Code Text `json:"code,omitempty,omitzero"`
+
+	// Name The bank's name, e.g. Rabobank.
+	Name string `json:"name,omitempty,omitzero"`
 }
 
 // PaymentOptions The redirect_url, cancel_url and notification_url of an order, and the payment page template.
@@ -1206,8 +1782,14 @@ type Plugin struct {
 	ShopVersion string `json:"shop_version,omitempty,omitzero"`
 }
 
+// RecurringModel The recurring model of a payment that stores the customer's payment details as a token (with customer.reference) or charges a stored token. cardOnFile, the customer agreed to keep the card for later purchases; subscription, charges at the end of each billing cycle; unscheduled, charges triggered by an event (e.g. a top-up).
+type RecurringModel string
+
 // Refund A refund created on an order.
 type Refund struct {
+	// OrderID The order id of the refund or shipment, where MultiSafepay's reference shows one (a partial shipment's refund answers order_id and transaction_id).
+	OrderID Text `json:"order_id,omitempty,omitzero"`
+
 	// RefundID The id of the refund transaction.
 	RefundID Text `json:"refund_id"`
 
@@ -1266,14 +1848,29 @@ type RelatedTransaction struct {
 	// Description Its description, e.g. Refund order 258655825.
 	Description string `json:"description,omitempty,omitzero"`
 
+	// Dispute A chargeback's dispute.
+	Dispute ChargebackDispute `json:"dispute,omitempty,omitzero"`
+
 	// Modified When it last changed.
 	Modified string `json:"modified,omitempty,omitzero"`
+
+	// OrderID The order id of the related transaction.
+	OrderID Text `json:"order_id,omitempty,omitzero"`
+
+	// ReferenceTransactionID The transaction id it refers to.
+	ReferenceTransactionID Text `json:"reference_transaction_id,omitempty,omitzero"`
+
+	// RefundOrderID Your identifier of the refund, where you gave one.
+	RefundOrderID Text `json:"refund_order_id,omitempty,omitzero"`
 
 	// Status Its status.
 	Status TransactionStatus `json:"status,omitempty,omitzero"`
 
 	// TransactionID The transaction id of the refund or chargeback.
 	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
+
+	// Type What it is, capture, chargeback, reverse-chargeback, refund or auth-cancellation.
+	Type string `json:"type,omitempty,omitzero"`
 }
 
 // RoundingPolicy How tax amounts are rounded.
@@ -1283,6 +1880,15 @@ type RoundingPolicy struct {
 
 	// Rule Where rounding applies; PER_ITEM, PER_LINE or TOTAL.
 	Rule string `json:"rule,omitempty,omitzero"`
+}
+
+// ScaDetails Cards; about Strong Customer Authentication (SCA).
+type ScaDetails struct {
+	// TraExempltionIndicator The reference's spelling of tra_exemption_indicator (sic); kept as sent.
+	TraExempltionIndicator Scalar `json:"tra_exempltion_indicator,omitempty,omitzero"`
+
+	// TraExemptionIndicator Whether the payment is exempt from SCA after a transaction risk analysis.
+	TraExemptionIndicator Scalar `json:"tra_exemption_indicator,omitempty,omitzero"`
 }
 
 // Scalar Card or account data in an answer, sent as text, a number, false for "no value", or null (last4 "1234", 1234 or false).
@@ -1549,6 +2155,210 @@ type TemplateSettings struct {
 // Text Text in an answer that the document sends as a string or a number (house_number "XI" and 22, zip_code 29000, phone1 66633311155, ids), or null.
 type Text = flex.String
 
+// TimeFilter A moment as MultiSafepay's filters take it, a date (2021-01-01), a local date and time (2021-01-01T12:00:00) or unix seconds (1609502400).
+type TimeFilter = string
+
+// Token A customer's stored payment details (a recurring token); its token is the recurring_id of a later payment.
+type Token struct {
+	// Bin Cards; the first six digits of the card number (a number on the wire).
+	Bin Scalar `json:"bin,omitempty,omitzero"`
+
+	// Code The gateway id of the stored payment method, e.g. VISA, MASTERCARD, IDEAL or DIRDEB.
+	Code string `json:"code,omitempty,omitzero"`
+
+	// Display How to show the stored details to the customer, e.g. Card xxxx xxxx xxxx 1111.
+	Display string `json:"display,omitempty,omitzero"`
+
+	// Expired Whether the card has expired (1) or is still valid (0).
+	Expired Flag `json:"expired,omitempty,omitzero"`
+
+	// ExpiryDate Cards; the expiry date as YYMM (4512, a number on the wire).
+	ExpiryDate Scalar `json:"expiry_date,omitempty,omitzero"`
+
+	// Last4 Cards; the last four digits, text ("0004") or a number (1111).
+	Last4 Scalar `json:"last4,omitempty,omitzero"`
+
+	// Model The recurring model the token was stored with, e.g. cardOnFile.
+	Model string `json:"model,omitempty,omitzero"`
+
+	// NameHolder The card or account holder's name.
+	NameHolder Text `json:"name_holder,omitempty,omitzero"`
+
+	// RecurringModel The recurring model, under the name the reference's example uses for model.
+	RecurringModel string `json:"recurring_model,omitempty,omitzero"`
+
+	// Token The token, e.g. RdLbznU5a_s.
+	Token string `json:"token"`
+}
+
+// TokenDeleteEnvelope The answer to DELETE /recurring/{reference}/remove/{token}.
+type TokenDeleteEnvelope struct {
+	// Data Whether a token was deleted.
+	Data TokenDeleted `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
+}
+
+// TokenDeleted Whether a token was deleted.
+type TokenDeleted struct {
+	// Removed True when the token was deleted.
+	Removed Flag `json:"removed,omitempty,omitzero"`
+}
+
+// TokenEnvelope The answer to GET /recurring/{reference}/token/{token}.
+type TokenEnvelope struct {
+	// Data A customer's stored payment details (a recurring token); its token is the recurring_id of a later payment.
+	Data Token `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
+}
+
+// TokenList A page of a customer's tokens.
+type TokenList struct {
+	// Tokens The tokens.
+	Tokens []Token `json:"tokens"`
+}
+
+// TokenListEnvelope The answer to GET /recurring/{reference}.
+type TokenListEnvelope struct {
+	// Data A page of a customer's tokens.
+	Data TokenList `json:"data"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
+}
+
+// Tokenization Whether the method can store the customer's payment details for recurring payments.
+type Tokenization struct {
+	// IsEnabled Whether tokenization is enabled for the method and the website.
+	IsEnabled Flag `json:"is_enabled,omitempty,omitzero"`
+
+	// Models The recurring models the method supports; null when tokenization is off.
+	Models TokenizationModels `json:"models,omitempty,omitzero"`
+}
+
+// TokenizationModels The recurring models the method supports; null when tokenization is off.
+type TokenizationModels struct {
+	// Cardonfile Whether cardOnFile is supported.
+	Cardonfile Flag `json:"cardonfile,omitempty,omitzero"`
+
+	// Subscription Whether subscription is supported.
+	Subscription Flag `json:"subscription,omitempty,omitzero"`
+
+	// Unscheduled Whether unscheduled is supported.
+	Unscheduled Flag `json:"unscheduled,omitempty,omitzero"`
+}
+
+// Transaction A transaction of the account as GET /transactions lists it (a payment, refund, chargeback, payout or fee); amounts in cents.
+type Transaction struct {
+	// Amount The amount in cents.
+	Amount BlankCents `json:"amount,omitempty,omitzero"`
+
+	// Completed When the transaction was completed; absent before that.
+	Completed string `json:"completed,omitempty,omitzero"`
+
+	// Costs The fees of the transaction, in cents.
+	Costs []TransactionCost `json:"costs,omitempty,omitzero"`
+
+	// Created When the transaction was created, local time without zone.
+	Created string `json:"created,omitempty,omitzero"`
+
+	// Currency The ISO 4217 currency.
+	Currency string `json:"currency,omitempty,omitzero"`
+
+	// Customer The customer of a listed transaction.
+	Customer TransactionCustomer `json:"customer,omitempty,omitzero"`
+
+	// DebitCredit C for money in (a credit), D for money out (a debit).
+	DebitCredit string `json:"debit_credit,omitempty,omitzero"`
+
+	// Description The order's description, as sent.
+	Description Text `json:"description,omitempty,omitzero"`
+
+	// Dispute A chargeback's dispute.
+	Dispute ChargebackDispute `json:"dispute,omitempty,omitzero"`
+
+	// FinancialStatus The transaction status.
+	FinancialStatus TransactionStatus `json:"financial_status,omitempty,omitzero"`
+
+	// InvoiceID Your invoice id, as set with an order update.
+	InvoiceID Text `json:"invoice_id,omitempty,omitzero"`
+
+	// Net The amount less its costs, in cents.
+	Net BlankCents `json:"net,omitempty,omitzero"`
+
+	// OrderID The order id the transaction belongs to.
+	OrderID Text `json:"order_id,omitempty,omitzero"`
+
+	// PaymentMethod The payment method's gateway id, e.g. IDEAL.
+	PaymentMethod string `json:"payment_method,omitempty,omitzero"`
+
+	// SiteID The website the transaction belongs to (a number on the wire).
+	SiteID Text `json:"site_id,omitempty,omitzero"`
+
+	// Status The order status.
+	Status TransactionStatus `json:"status,omitempty,omitzero"`
+
+	// TransactionID MultiSafepay's transaction id (a number on the wire).
+	TransactionID Text `json:"transaction_id,omitempty,omitzero"`
+
+	// Type The kind of transaction, e.g. payment, refund, chargeback or monthly_fee (an open set).
+	Type string `json:"type,omitempty,omitzero"`
+
+	// Updated When the transaction last changed.
+	Updated string `json:"updated,omitempty,omitzero"`
+
+	// Var1 The order's var1, as sent.
+	Var1 Text `json:"var1,omitempty,omitzero"`
+
+	// Var2 The order's var2, as sent.
+	Var2 Text `json:"var2,omitempty,omitzero"`
+
+	// Var3 The order's var3, as sent.
+	Var3 Text `json:"var3,omitempty,omitzero"`
+}
+
+// TransactionCost A fee of a listed transaction.
+type TransactionCost struct {
+	// Amount The fee in cents (49 for EUR 0.49), unlike an order's costs, which are decimals.
+	Amount BlankCents `json:"amount,omitempty,omitzero"`
+
+	// Description What the fee is for, e.g. For iDEAL Transactions.
+	Description string `json:"description,omitempty,omitzero"`
+
+	// Dst A field of the reference's example (0 there) that the reference does not describe; kept as sent.
+	Dst Text `json:"dst,omitempty,omitzero"`
+}
+
+// TransactionCustomer The customer of a listed transaction.
+type TransactionCustomer struct {
+	// Email The customer's e-mail address.
+	Email Text `json:"email,omitempty,omitzero"`
+
+	// FirstName The customer's first name.
+	FirstName Text `json:"first_name,omitempty,omitzero"`
+
+	// Iban The customer's IBAN, masked unless unmasking is enabled; "" when none.
+	Iban Text `json:"iban,omitempty,omitzero"`
+
+	// LastName The customer's last name.
+	LastName Text `json:"last_name,omitempty,omitzero"`
+}
+
+// TransactionListEnvelope The answer to GET /transactions; one page and its cursors.
+type TransactionListEnvelope struct {
+	// Data The transactions of this page.
+	Data []Transaction `json:"data"`
+
+	// Pager Where a page of transactions stands.
+	Pager Pager `json:"pager,omitempty,omitzero"`
+
+	// Success Always true in a success answer.
+	Success bool `json:"success"`
+}
+
 // TransactionStatus The status of an order or transaction (status, financial_status). The
 // document lists initialized (a payment link was generated, nothing
 // received yet), declined (rejected by the card company), canceled
@@ -1581,11 +2391,17 @@ type Weight struct {
 	Value string `json:"value,omitempty,omitzero"`
 }
 
+// CustomerReference A customer reference, e.g. customer-00001.
+type CustomerReference = string
+
 // Locale An ISO 639-1 language code such as nl, or a locale such as nl_NL.
 type Locale = string
 
 // OrderID The merchant's own unique order reference.
 type OrderID = string
+
+// RecurringToken A recurring token, e.g. RdLbznU5a_s.
+type RecurringToken = string
 
 // Error The error envelope; HTTP status and error_code both carry meaning.
 type Error = ErrorEnvelope
@@ -1649,6 +2465,105 @@ type CreateRefundParams struct {
 	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
 	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
 }
+
+// ListPaymentMethodsParams defines parameters for ListPaymentMethods.
+type ListPaymentMethodsParams struct {
+	// Amount Only methods that accept this order amount in cents. Not sent when nil.
+	Amount *int64 `form:"amount,omitempty" json:"amount,omitempty"`
+
+	// Country Only methods available in this ISO 3166-1 alpha-2 country. Not sent when nil.
+	Country *string `form:"country,omitempty" json:"country,omitempty"`
+
+	// Currency Only methods that take this ISO 4217 currency. Not sent when nil.
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// GroupCards Group the credit and debit cards together in the answer. Not sent when nil (MultiSafepay's default, not grouped).
+	GroupCards *bool `form:"group_cards,omitempty" json:"group_cards,omitempty"`
+
+	// IncludeCoupons Include the gift cards. Not sent when nil (MultiSafepay's default, left out).
+	IncludeCoupons *bool `form:"include_coupons,omitempty" json:"include_coupons,omitempty"`
+
+	// Type Only methods of this type, payment-method or coupon (gift cards). Not sent when nil.
+	Type *ListPaymentMethodsParamsType `form:"type,omitempty" json:"type,omitempty"`
+}
+
+// ListPaymentMethodsParamsType defines parameters for ListPaymentMethods.
+type ListPaymentMethodsParamsType string
+
+// GetPaymentMethodParams defines parameters for GetPaymentMethod.
+type GetPaymentMethodParams struct {
+	// Country Describe the method as offered in this ISO 3166-1 alpha-2 country. Not sent when nil.
+	Country *string `form:"country,omitempty" json:"country,omitempty"`
+
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
+	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+}
+
+// ListTokensParams defines parameters for ListTokens.
+type ListTokensParams struct {
+	// Limit How many tokens a page holds; 10 when not sent (nil).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Offset How many tokens to skip, 0 (the first token) when not sent (nil).
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ListTransactionsParams defines parameters for ListTransactions.
+type ListTransactionsParams struct {
+	// After The cursor of the next page, as the previous page's pager.cursor.after gave it. Not sent when nil (the first page).
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Before The cursor of the previous page, as a page's pager.cursor.before gave it. Not sent when nil.
+	Before *string `form:"before,omitempty" json:"before,omitempty"`
+
+	// Limit How many transactions a page holds, 1 to 1000; 100 when not sent (nil).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// CreatedFrom Only transactions created on or after this moment. Not sent when nil.
+	CreatedFrom *TimeFilter `form:"created_from,omitempty" json:"created_from,omitempty"`
+
+	// CreatedUntil Only transactions created before this moment. Not sent when nil.
+	CreatedUntil *TimeFilter `form:"created_until,omitempty" json:"created_until,omitempty"`
+
+	// CompletedFrom Only transactions completed on or after this moment. Not sent when nil.
+	CompletedFrom *TimeFilter `form:"completed_from,omitempty" json:"completed_from,omitempty"`
+
+	// CompletedUntil Only transactions completed before this moment. Not sent when nil.
+	CompletedUntil *TimeFilter `form:"completed_until,omitempty" json:"completed_until,omitempty"`
+
+	// Currency Only transactions in this ISO 4217 currency. Not sent when nil.
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// DebitCredit Only credits (C, money in) or debits (D, money out). Not sent when nil.
+	DebitCredit *ListTransactionsParamsDebitCredit `form:"debit_credit,omitempty" json:"debit_credit,omitempty"`
+
+	// FinancialStatus Only transactions with this transaction status. Not sent when nil.
+	FinancialStatus *ListTransactionsParamsFinancialStatus `form:"financial_status,omitempty" json:"financial_status,omitempty"`
+
+	// Status Only transactions with this order status. Not sent when nil.
+	Status *ListTransactionsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Only transactions of this type. Not sent when nil.
+	Type *ListTransactionsParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// SiteID Only the transactions of this website; every website of the account when not sent (nil).
+	SiteID *int64 `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// PaymentMethod Only transactions paid with these payment methods (gateway ids), one parameter each (payment_method=IDEAL&payment_method=VISA). Not sent when empty.
+	PaymentMethod []string `form:"payment_method,omitempty" json:"payment_method,omitempty,omitzero"`
+}
+
+// ListTransactionsParamsDebitCredit defines parameters for ListTransactions.
+type ListTransactionsParamsDebitCredit string
+
+// ListTransactionsParamsFinancialStatus defines parameters for ListTransactions.
+type ListTransactionsParamsFinancialStatus string
+
+// ListTransactionsParamsStatus defines parameters for ListTransactions.
+type ListTransactionsParamsStatus string
+
+// ListTransactionsParamsType defines parameters for ListTransactions.
+type ListTransactionsParamsType string
 
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = OrderCreate
@@ -1847,6 +2762,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /orders/{order_id}/refunds (the `CreateRefund` operationId).
 	CreateRefund(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPaymentMethods List the payment methods activated for the website, with their amount limits, currencies, countries, tokenization and, for iDEAL, the issuers.
+	//
+	// Corresponds with GET /payment-methods (the `ListPaymentMethods` operationId).
+	ListPaymentMethods(ctx context.Context, params *ListPaymentMethodsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPaymentMethod Retrieve one payment method, as the list describes it.
+	//
+	// Corresponds with GET /payment-methods/{payment_method_id} (the `GetPaymentMethod` operationId).
+	GetPaymentMethod(ctx context.Context, paymentMethodID string, params *GetPaymentMethodParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTokens List the recurring tokens (stored payment details) of a customer, a page at a time (limit and offset).
+	//
+	// Corresponds with GET /recurring/{reference} (the `ListTokens` operationId).
+	ListTokens(ctx context.Context, reference CustomerReference, params *ListTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteToken Delete a recurring token of a customer, so it can no longer be charged.
+	//
+	// Corresponds with DELETE /recurring/{reference}/remove/{token} (the `DeleteToken` operationId).
+	DeleteToken(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetToken Retrieve one recurring token of a customer.
+	//
+	// Corresponds with GET /recurring/{reference}/token/{token} (the `GetToken` operationId).
+	GetToken(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTransactions List the account's transactions (payments, refunds, chargebacks, fees) for reconciliation, filtered, a page at a time (cursor pagination).
+	//
+	// Corresponds with GET /transactions (the `ListTransactions` operationId).
+	ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListCategories List the website categories.
@@ -1976,6 +2921,72 @@ func (c *Client) CreateRefundWithBody(ctx context.Context, orderID OrderID, para
 // Corresponds with POST /orders/{order_id}/refunds (the `CreateRefund` operationId).
 func (c *Client) CreateRefund(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := newCreateRefundRequest(ctx, c.Server, orderID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// ListPaymentMethods List the payment methods activated for the website, with their amount limits, currencies, countries, tokenization and, for iDEAL, the issuers.
+//
+// Corresponds with GET /payment-methods (the `ListPaymentMethods` operationId).
+func (c *Client) ListPaymentMethods(ctx context.Context, params *ListPaymentMethodsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListPaymentMethodsRequest(ctx, c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetPaymentMethod Retrieve one payment method, as the list describes it.
+//
+// Corresponds with GET /payment-methods/{payment_method_id} (the `GetPaymentMethod` operationId).
+func (c *Client) GetPaymentMethod(ctx context.Context, paymentMethodID string, params *GetPaymentMethodParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetPaymentMethodRequest(ctx, c.Server, paymentMethodID, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// ListTokens List the recurring tokens (stored payment details) of a customer, a page at a time (limit and offset).
+//
+// Corresponds with GET /recurring/{reference} (the `ListTokens` operationId).
+func (c *Client) ListTokens(ctx context.Context, reference CustomerReference, params *ListTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListTokensRequest(ctx, c.Server, reference, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// DeleteToken Delete a recurring token of a customer, so it can no longer be charged.
+//
+// Corresponds with DELETE /recurring/{reference}/remove/{token} (the `DeleteToken` operationId).
+func (c *Client) DeleteToken(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newDeleteTokenRequest(ctx, c.Server, reference, token)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetToken Retrieve one recurring token of a customer.
+//
+// Corresponds with GET /recurring/{reference}/token/{token} (the `GetToken` operationId).
+func (c *Client) GetToken(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetTokenRequest(ctx, c.Server, reference, token)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// ListTransactions List the account's transactions (payments, refunds, chargebacks, fees) for reconciliation, filtered, a page at a time (cursor pagination).
+//
+// Corresponds with GET /transactions (the `ListTransactions` operationId).
+func (c *Client) ListTransactions(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newListTransactionsRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2266,6 +3277,242 @@ func newCreateRefundRequestWithBody(ctx context.Context, server string, orderID 
 	return req, nil
 }
 
+// NewListPaymentMethodsRequest builds the request of ListPaymentMethods.
+func NewListPaymentMethodsRequest(server string, params *ListPaymentMethodsParams) (*http.Request, error) {
+	return newListPaymentMethodsRequest(context.Background(), server, params)
+}
+
+func newListPaymentMethodsRequest(ctx context.Context, server string, params *ListPaymentMethodsParams) (*http.Request, error) {
+	target := serverBase(server) + "/payment-methods"
+	if params != nil {
+		var query string
+		if params.Amount != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Country != nil {
+			query = addQuery(query, queryPair("country", string(*params.Country)))
+		}
+		if params.Currency != nil {
+			query = addQuery(query, queryPair("currency", string(*params.Currency)))
+		}
+		if params.GroupCards != nil {
+			queryParam3, err := runtime.StyleParamWithOptions("form", true, "group_cards", *params.GroupCards, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam3)
+		}
+		if params.IncludeCoupons != nil {
+			queryParam4, err := runtime.StyleParamWithOptions("form", true, "include_coupons", *params.IncludeCoupons, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam4)
+		}
+		if params.Type != nil {
+			query = addQuery(query, queryPair("type", string(*params.Type)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetPaymentMethodRequest builds the request of GetPaymentMethod.
+func NewGetPaymentMethodRequest(server string, paymentMethodID string, params *GetPaymentMethodParams) (*http.Request, error) {
+	return newGetPaymentMethodRequest(context.Background(), server, paymentMethodID, params)
+}
+
+func newGetPaymentMethodRequest(ctx context.Context, server string, paymentMethodID string, params *GetPaymentMethodParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("payment_method_id", string(paymentMethodID))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/payment-methods/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Country != nil {
+			query = addQuery(query, queryPair("country", string(*params.Country)))
+		}
+		if params.Locale != nil {
+			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListTokensRequest builds the request of ListTokens.
+func NewListTokensRequest(server string, reference CustomerReference, params *ListTokensParams) (*http.Request, error) {
+	return newListTokensRequest(context.Background(), server, reference, params)
+}
+
+func newListTokensRequest(ctx context.Context, server string, reference CustomerReference, params *ListTokensParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("reference", string(reference))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/recurring/" + pathParam0
+	if params != nil {
+		var query string
+		if params.Limit != nil {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
+		}
+		if params.Offset != nil {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam1)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewDeleteTokenRequest builds the request of DeleteToken.
+func NewDeleteTokenRequest(server string, reference CustomerReference, token RecurringToken) (*http.Request, error) {
+	return newDeleteTokenRequest(context.Background(), server, reference, token)
+}
+
+func newDeleteTokenRequest(ctx context.Context, server string, reference CustomerReference, token RecurringToken) (*http.Request, error) {
+	pathParam0, err := pathSegment("reference", string(reference))
+	if err != nil {
+		return nil, err
+	}
+	pathParam1, err := pathSegment("token", string(token))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/recurring/" + pathParam0 + "/remove/" + pathParam1
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetTokenRequest builds the request of GetToken.
+func NewGetTokenRequest(server string, reference CustomerReference, token RecurringToken) (*http.Request, error) {
+	return newGetTokenRequest(context.Background(), server, reference, token)
+}
+
+func newGetTokenRequest(ctx context.Context, server string, reference CustomerReference, token RecurringToken) (*http.Request, error) {
+	pathParam0, err := pathSegment("reference", string(reference))
+	if err != nil {
+		return nil, err
+	}
+	pathParam1, err := pathSegment("token", string(token))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/recurring/" + pathParam0 + "/token/" + pathParam1
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewListTransactionsRequest builds the request of ListTransactions.
+func NewListTransactionsRequest(server string, params *ListTransactionsParams) (*http.Request, error) {
+	return newListTransactionsRequest(context.Background(), server, params)
+}
+
+func newListTransactionsRequest(ctx context.Context, server string, params *ListTransactionsParams) (*http.Request, error) {
+	target := serverBase(server) + "/transactions"
+	if params != nil {
+		var query string
+		if params.After != nil {
+			query = addQuery(query, queryPair("after", string(*params.After)))
+		}
+		if params.Before != nil {
+			query = addQuery(query, queryPair("before", string(*params.Before)))
+		}
+		if params.Limit != nil {
+			queryParam2, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam2)
+		}
+		if params.CreatedFrom != nil {
+			query = addQuery(query, queryPair("created_from", string(*params.CreatedFrom)))
+		}
+		if params.CreatedUntil != nil {
+			query = addQuery(query, queryPair("created_until", string(*params.CreatedUntil)))
+		}
+		if params.CompletedFrom != nil {
+			query = addQuery(query, queryPair("completed_from", string(*params.CompletedFrom)))
+		}
+		if params.CompletedUntil != nil {
+			query = addQuery(query, queryPair("completed_until", string(*params.CompletedUntil)))
+		}
+		if params.Currency != nil {
+			query = addQuery(query, queryPair("currency", string(*params.Currency)))
+		}
+		if params.DebitCredit != nil {
+			query = addQuery(query, queryPair("debit_credit", string(*params.DebitCredit)))
+		}
+		if params.FinancialStatus != nil {
+			query = addQuery(query, queryPair("financial_status", string(*params.FinancialStatus)))
+		}
+		if params.Status != nil {
+			query = addQuery(query, queryPair("status", string(*params.Status)))
+		}
+		if params.Type != nil {
+			query = addQuery(query, queryPair("type", string(*params.Type)))
+		}
+		if params.SiteID != nil {
+			queryParam12, err := runtime.StyleParamWithOptions("form", true, "site_id", *params.SiteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam12)
+		}
+		if params.PaymentMethod != nil {
+			queryParam13, err := runtime.StyleParamWithOptions("form", true, "payment_method", params.PaymentMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam13)
+		}
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 // ClientWithResponses builds on ClientInterface to offer response payloads
 type ClientWithResponses struct {
 	ClientInterface
@@ -2372,6 +3619,48 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /orders/{order_id}/refunds (the `CreateRefund` operationId).
 	CreateRefundWithResponse(ctx context.Context, orderID OrderID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
+	// ListPaymentMethodsWithResponse List the payment methods activated for the website, with their amount limits, currencies, countries, tokenization and, for iDEAL, the issuers.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /payment-methods (the `ListPaymentMethods` operationId).
+	ListPaymentMethodsWithResponse(ctx context.Context, params *ListPaymentMethodsParams, reqEditors ...RequestEditorFn) (*ListPaymentMethodsResponse, error)
+
+	// GetPaymentMethodWithResponse Retrieve one payment method, as the list describes it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /payment-methods/{payment_method_id} (the `GetPaymentMethod` operationId).
+	GetPaymentMethodWithResponse(ctx context.Context, paymentMethodID string, params *GetPaymentMethodParams, reqEditors ...RequestEditorFn) (*GetPaymentMethodResponse, error)
+
+	// ListTokensWithResponse List the recurring tokens (stored payment details) of a customer, a page at a time (limit and offset).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /recurring/{reference} (the `ListTokens` operationId).
+	ListTokensWithResponse(ctx context.Context, reference CustomerReference, params *ListTokensParams, reqEditors ...RequestEditorFn) (*ListTokensResponse, error)
+
+	// DeleteTokenWithResponse Delete a recurring token of a customer, so it can no longer be charged.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /recurring/{reference}/remove/{token} (the `DeleteToken` operationId).
+	DeleteTokenWithResponse(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*DeleteTokenResponse, error)
+
+	// GetTokenWithResponse Retrieve one recurring token of a customer.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /recurring/{reference}/token/{token} (the `GetToken` operationId).
+	GetTokenWithResponse(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*GetTokenResponse, error)
+
+	// ListTransactionsWithResponse List the account's transactions (payments, refunds, chargebacks, fees) for reconciliation, filtered, a page at a time (cursor pagination).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /transactions (the `ListTransactions` operationId).
+	ListTransactionsWithResponse(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*ListTransactionsResponse, error)
 }
 
 type ListCategoriesResponse struct {
@@ -2758,6 +4047,294 @@ func (r CreateRefundResponse) ContentType() string {
 	return ""
 }
 
+type ListPaymentMethodsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentMethodInfoListEnvelope
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPaymentMethodsResponse) GetJSON200() *PaymentMethodInfoListEnvelope {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListPaymentMethodsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPaymentMethodsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPaymentMethodsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPaymentMethodsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPaymentMethodsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPaymentMethodResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentMethodInfoEnvelope
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPaymentMethodResponse) GetJSON200() *PaymentMethodInfoEnvelope {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetPaymentMethodResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPaymentMethodResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPaymentMethodResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPaymentMethodResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPaymentMethodResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTokensResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenListEnvelope
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTokensResponse) GetJSON200() *TokenListEnvelope {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListTokensResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTokensResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTokensResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTokensResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTokensResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenDeleteEnvelope
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteTokenResponse) GetJSON200() *TokenDeleteEnvelope {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteTokenResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TokenEnvelope
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTokenResponse) GetJSON200() *TokenEnvelope {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetTokenResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTransactionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TransactionListEnvelope
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTransactionsResponse) GetJSON200() *TransactionListEnvelope {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListTransactionsResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTransactionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTransactionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTransactionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTransactionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListCategoriesWithResponse List the website categories.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -2899,6 +4476,84 @@ func (c *ClientWithResponses) CreateRefundWithResponse(ctx context.Context, orde
 		return nil, err
 	}
 	return ParseCreateRefundResponse(rsp)
+}
+
+// ListPaymentMethodsWithResponse List the payment methods activated for the website, with their amount limits, currencies, countries, tokenization and, for iDEAL, the issuers.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /payment-methods (the `ListPaymentMethods` operationId).
+func (c *ClientWithResponses) ListPaymentMethodsWithResponse(ctx context.Context, params *ListPaymentMethodsParams, reqEditors ...RequestEditorFn) (*ListPaymentMethodsResponse, error) {
+	rsp, err := c.ListPaymentMethods(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPaymentMethodsResponse(rsp)
+}
+
+// GetPaymentMethodWithResponse Retrieve one payment method, as the list describes it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /payment-methods/{payment_method_id} (the `GetPaymentMethod` operationId).
+func (c *ClientWithResponses) GetPaymentMethodWithResponse(ctx context.Context, paymentMethodID string, params *GetPaymentMethodParams, reqEditors ...RequestEditorFn) (*GetPaymentMethodResponse, error) {
+	rsp, err := c.GetPaymentMethod(ctx, paymentMethodID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPaymentMethodResponse(rsp)
+}
+
+// ListTokensWithResponse List the recurring tokens (stored payment details) of a customer, a page at a time (limit and offset).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /recurring/{reference} (the `ListTokens` operationId).
+func (c *ClientWithResponses) ListTokensWithResponse(ctx context.Context, reference CustomerReference, params *ListTokensParams, reqEditors ...RequestEditorFn) (*ListTokensResponse, error) {
+	rsp, err := c.ListTokens(ctx, reference, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTokensResponse(rsp)
+}
+
+// DeleteTokenWithResponse Delete a recurring token of a customer, so it can no longer be charged.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /recurring/{reference}/remove/{token} (the `DeleteToken` operationId).
+func (c *ClientWithResponses) DeleteTokenWithResponse(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*DeleteTokenResponse, error) {
+	rsp, err := c.DeleteToken(ctx, reference, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTokenResponse(rsp)
+}
+
+// GetTokenWithResponse Retrieve one recurring token of a customer.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /recurring/{reference}/token/{token} (the `GetToken` operationId).
+func (c *ClientWithResponses) GetTokenWithResponse(ctx context.Context, reference CustomerReference, token RecurringToken, reqEditors ...RequestEditorFn) (*GetTokenResponse, error) {
+	rsp, err := c.GetToken(ctx, reference, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTokenResponse(rsp)
+}
+
+// ListTransactionsWithResponse List the account's transactions (payments, refunds, chargebacks, fees) for reconciliation, filtered, a page at a time (cursor pagination).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /transactions (the `ListTransactions` operationId).
+func (c *ClientWithResponses) ListTransactionsWithResponse(ctx context.Context, params *ListTransactionsParams, reqEditors ...RequestEditorFn) (*ListTransactionsResponse, error) {
+	rsp, err := c.ListTransactions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTransactionsResponse(rsp)
 }
 
 // ParseListCategoriesResponse parses an HTTP response from a ListCategoriesWithResponse call
@@ -3148,6 +4803,204 @@ func ParseCreateRefundResponse(rsp *http.Response) (*CreateRefundResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest RefundEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPaymentMethodsResponse parses an HTTP response from a ListPaymentMethodsWithResponse call
+func ParseListPaymentMethodsResponse(rsp *http.Response) (*ListPaymentMethodsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPaymentMethodsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentMethodInfoListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPaymentMethodResponse parses an HTTP response from a GetPaymentMethodWithResponse call
+func ParseGetPaymentMethodResponse(rsp *http.Response) (*GetPaymentMethodResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPaymentMethodResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentMethodInfoEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTokensResponse parses an HTTP response from a ListTokensWithResponse call
+func ParseListTokensResponse(rsp *http.Response) (*ListTokensResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTokensResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTokenResponse parses an HTTP response from a DeleteTokenWithResponse call
+func ParseDeleteTokenResponse(rsp *http.Response) (*DeleteTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenDeleteEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTokenResponse parses an HTTP response from a GetTokenWithResponse call
+func ParseGetTokenResponse(rsp *http.Response) (*GetTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TokenEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTransactionsResponse parses an HTTP response from a ListTransactionsWithResponse call
+func ParseListTransactionsResponse(rsp *http.Response) (*ListTransactionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTransactionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TransactionListEnvelope
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

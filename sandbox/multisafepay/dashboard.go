@@ -61,8 +61,8 @@ func (s *Server) Payments() []sim.Payment {
 func (s *Server) payment(o *order) sim.Payment {
 	created, _ := time.ParseInLocation("2006-01-02T15:04:05", o.data.Created, s.zone)
 	p := sim.Payment{
-		ID: o.data.OrderID, Reference: o.data.OrderID, Amount: o.amount().String(), Currency: o.data.Currency,
-		Method: gatewayName(o.data.Gateway), Bank: o.bank, Description: o.data.Description,
+		ID: o.id(), Reference: o.id(), Amount: o.amount().String(), Currency: o.data.Currency,
+		Method: gatewayName(o.data.Gateway), Bank: o.bank, Description: o.data.Description.String(),
 		Status: o.status(), Normalized: string(client.NormalizeStatus(o.status())),
 		Created: created, PaymentURL: o.data.PaymentURL, WebhookURL: s.notificationFor(o).target,
 	}
@@ -165,11 +165,11 @@ func (s *Server) dashboardRefund(ctx context.Context, id string, form url.Values
 func (s *Server) pageData(o *order, action string) sim.PageData {
 	p := s.payment(o)
 	d := sim.PageData{
-		Provider: "MultiSafepay", Reference: o.data.OrderID, Amount: p.Amount, Currency: o.data.Currency,
-		Description: o.data.Description, Method: p.Method, Bank: o.bank, Status: o.status(),
+		Provider: "MultiSafepay", Reference: o.id(), Amount: p.Amount, Currency: o.data.Currency,
+		Description: o.data.Description.String(), Method: p.Method, Bank: o.bank, Status: o.status(),
 		Outcomes: sim.Outcomes(client.StatusCompleted, client.StatusCanceled, client.StatusDeclined, client.StatusExpired),
 		Final:    o.status() != client.StatusInitialized && o.status() != client.StatusUncleared,
-		Action:   action, Dashboard: "/sandbox/payments/multisafepay/" + url.PathEscape(o.data.OrderID),
+		Action:   action, Dashboard: "/sandbox/payments/multisafepay/" + url.PathEscape(o.id()),
 	}
 	if o.offerBanks && o.bank == "" {
 		d.Banks = banks

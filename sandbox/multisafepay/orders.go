@@ -28,6 +28,7 @@ var ErrNotification = errors.New("notification not delivered")
 // the lock stay valid after it is released.
 type order struct {
 	data    gen.Order
+	rawID   json.RawMessage // order_id as the request sent it: MultiSafepay answers it in that JSON type
 	txID    int64
 	token   string // names the payment page
 	bank    string // the iDEAL issuer's name on a direct iDEAL order's page
@@ -36,6 +37,9 @@ type order struct {
 	// offerBanks: the payment page asks for the iDEAL bank (a redirect
 	// order that names none).
 	offerBanks bool
+	// model and reference store the customer's payment details as a token
+	// when the order completes (an order with a recurring model).
+	model, reference string
 }
 
 // orderIn is an order request as the sandbox reads it: every form the spec
@@ -43,23 +47,24 @@ type order struct {
 // "manual": "false", "quantity": "3", "issuer_id": 21). The objects an
 // answer echoes are read into the answer's tolerant types.
 type orderIn struct {
-	Type           gen.OrderType  `json:"type"`
-	Gateway        string         `json:"gateway"`
-	OrderID        string         `json:"order_id"`
-	RecurringID    flex.String    `json:"recurring_id"`
-	Currency       string         `json:"currency"`
-	Amount         money.Cents    `json:"amount"`
-	Description    string         `json:"description"`
-	Var1           string         `json:"var1"`
-	Var2           string         `json:"var2"`
-	Var3           string         `json:"var3"`
-	Items          string         `json:"items"`
-	PaymentOptions paymentOptions `json:"payment_options"`
+	Type           gen.OrderType      `json:"type"`
+	Gateway        string             `json:"gateway"`
+	OrderID        json.RawMessage    `json:"order_id"`
+	RecurringID    flex.String        `json:"recurring_id"`
+	RecurringModel gen.RecurringModel `json:"recurring_model"`
+	Currency       string             `json:"currency"`
+	Amount         money.Cents        `json:"amount"`
+	Description    string             `json:"description"`
+	Var1           string             `json:"var1"`
+	Var2           string             `json:"var2"`
+	Var3           string             `json:"var3"`
+	Items          string             `json:"items"`
+	PaymentOptions paymentOptions     `json:"payment_options"`
 	GatewayInfo    struct {
 		IssuerID flex.String `json:"issuer_id"`
 	} `json:"gateway_info"`
 	Customer        gen.OrderCustomer        `json:"customer"`
-	CustomInfo      gen.CustomInfo           `json:"custom_info"`
+	CustomInfo      gen.OrderCustomInfo      `json:"custom_info"`
 	ShoppingCart    gen.OrderShoppingCart    `json:"shopping_cart"`
 	CheckoutOptions gen.OrderCheckoutOptions `json:"checkout_options"`
 }
@@ -78,6 +83,7 @@ type refund struct {
 	currency, description, created string
 }
 
+func (o *order) id() string          { return o.data.OrderID.String() }
 func (o *order) status() string      { return o.data.Status }
 func (o *order) amount() money.Cents { return o.data.Amount.Cents }
 
@@ -85,9 +91,10 @@ func (o *order) amount() money.Cents { return o.data.Amount.Cents }
 // numbers (the shallower fields win over the generated, textual ones).
 type wireOrder struct {
 	gen.Order
-	TransactionID       int64         `json:"transaction_id"`
-	AmountRefunded      money.Cents   `json:"amount_refunded"` // sent as 0 too, as MultiSafepay does
-	RelatedTransactions []wireRelated `json:"related_transactions,omitempty"`
+	OrderID             json.RawMessage `json:"order_id"`
+	TransactionID       int64           `json:"transaction_id"`
+	AmountRefunded      money.Cents     `json:"amount_refunded"` // sent as 0 too, as MultiSafepay does
+	RelatedTransactions []wireRelated   `json:"related_transactions,omitempty"`
 }
 
 type wireRelated struct {
@@ -96,7 +103,7 @@ type wireRelated struct {
 }
 
 func (o *order) wire() wireOrder {
-	w := wireOrder{Order: o.data, TransactionID: o.txID, AmountRefunded: o.data.AmountRefunded.Cents}
+	w := wireOrder{Order: o.data, OrderID: o.rawID, TransactionID: o.txID, AmountRefunded: o.data.AmountRefunded.Cents}
 	for _, r := range o.refunds {
 		w.RelatedTransactions = append(w.RelatedTransactions, wireRelated{
 			RelatedTransaction: gen.RelatedTransaction{
@@ -130,7 +137,7 @@ func (s *Server) notificationFor(o *order) notification {
 	}
 	// MultiSafepay's default method is GET, which carries no order and no signature.
 	post := o.options.NotificationMethod == gen.NotificationMethodPOST
-	return notification{orderID: o.data.OrderID, target: target, post: post, body: body}
+	return notification{orderID: o.id(), target: target, post: post, body: body}
 }
 
 // Webhooks is the simulator's courier: make it deliver twice, or hold
@@ -204,9 +211,18 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, client.CodeUnknown, "body: "+err.Error())
 		return
 	}
+	var orderID flex.String // the spec has checked it is text or a number
+	_ = json.Unmarshal(in.OrderID, &orderID)
+	id := orderID.String()
 	typ := gen.OrderTypeRedirect
 	if in.Type != "" {
 		typ = in.Type
+	}
+	// A direct order with a stored token as recurring_id charges it at
+	// once, with the token's payment method.
+	charge, _ := s.findToken(in.Customer.Reference.String(), in.RecurringID.String())
+	if charge != nil && typ == gen.OrderTypeDirect && in.Gateway == "" {
+		in.Gateway = charge.Code
 	}
 	if in.Amount <= 0 {
 		writeError(w, http.StatusBadRequest, client.CodeInvalidAmount, "Invalid amount: amount must be a positive number of cents")
@@ -249,24 +265,25 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 
 	base := sim.Origin(r)
 	s.mu.Lock()
-	if _, dup := s.orders[in.OrderID]; dup {
+	if _, dup := s.orders[id]; dup {
 		s.mu.Unlock()
-		writeError(w, http.StatusConflict, client.CodeInvalidOrderID, "Invalid order ID: "+in.OrderID+" is already used")
+		writeError(w, http.StatusConflict, client.CodeInvalidOrderID, "Invalid order ID: "+id+" is already used")
 		return
 	}
 	now := s.timestamp()
-	o := &order{txID: s.newID(), token: sim.NewID(16), bank: bank.Description, options: in.PaymentOptions}
+	o := &order{txID: s.newID(), rawID: in.OrderID, token: sim.NewID(16), bank: bank.Description, options: in.PaymentOptions,
+		model: string(in.RecurringModel), reference: in.Customer.Reference.String()}
 	o.data = gen.Order{
-		OrderID:         in.OrderID,
+		OrderID:         orderID,
 		Created:         now,
 		Modified:        now,
 		Currency:        in.Currency,
 		Amount:          money.BlankCents{Cents: in.Amount},
-		Description:     in.Description,
-		Var1:            in.Var1,
-		Var2:            in.Var2,
-		Var3:            in.Var3,
-		Items:           in.Items,
+		Description:     flex.String(in.Description),
+		Var1:            flex.String(in.Var1),
+		Var2:            flex.String(in.Var2),
+		Var3:            flex.String(in.Var3),
+		Items:           flex.String(in.Items),
 		Status:          client.StatusInitialized,
 		FinancialStatus: client.StatusInitialized,
 		Fastcheckout:    "NO",
@@ -281,6 +298,10 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		o.data.PaymentDetails = gen.PaymentDetails{Type: gw.id}
 	}
 	switch {
+	case typ == gen.OrderTypeDirect && charge != nil:
+		// No page: the stored details are charged below.
+		o.data.PaymentDetails.RecurringID = flex.String(charge.Token)
+		o.data.PaymentDetails.RecurringModel = flex.String(charge.Model)
 	case typ == gen.OrderTypeDirect && gw.id == client.GatewayBankTransfer:
 		// No page: the customer transfers the money; Complete stands in for its arrival.
 		o.data.GatewayInfo = gen.OrderGatewayInfo{
@@ -302,26 +323,35 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 		o.offerBanks = gw.id == "" || gw.id == client.GatewayIDEAL
 		lang := "nl_NL"
 		if in.Customer.Locale != "" {
-			lang = in.Customer.Locale
+			lang = in.Customer.Locale.String()
 		}
 		o.data.PaymentURL = base + "/connect/" + o.token + "/?lang=" + url.QueryEscape(lang)
 	}
-	s.orders[in.OrderID] = o
-	s.pages[o.token] = in.OrderID
+	s.orders[id] = o
+	s.pages[o.token] = id
 	full := o.wire()
 	s.mu.Unlock()
-	sim.Attach(r.Context(), in.OrderID)
-	s.rec.Status(in.OrderID, "", full.Status, "order created")
+	sim.Attach(r.Context(), id)
+	s.rec.Status(id, "", full.Status, "order created")
 
 	if typ == gen.OrderTypeDirect {
+		if charge != nil {
+			s.rec.Action(id, "token "+charge.Token+" charged")
+			// The charge stands even if the shop misses the notification.
+			_, _ = s.transition(r.Context(), id, client.StatusCompleted)
+			s.mu.Lock()
+			full = o.wire()
+			s.mu.Unlock()
+		}
 		writeData(w, http.StatusOK, full)
 		return
 	}
-	// A redirect (checkout, payment link) order answers only these two.
+	// A redirect (checkout, payment link) order answers only these.
 	writeData(w, http.StatusOK, struct {
-		OrderID    string `json:"order_id"`
-		PaymentURL string `json:"payment_url"`
-	}{in.OrderID, full.PaymentURL})
+		OrderID    json.RawMessage `json:"order_id"`
+		PaymentURL string          `json:"payment_url"`
+		SessionID  string          `json:"session_id"`
+	}{in.OrderID, full.PaymentURL, o.token})
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
@@ -477,7 +507,7 @@ func (s *Server) choose(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, sim.WithQuery(back, url.Values{"transactionid": {order.OrderID}}), http.StatusSeeOther)
+	http.Redirect(w, r, sim.WithQuery(back, url.Values{"transactionid": {order.OrderID.String()}}), http.StatusSeeOther)
 }
 
 // Complete applies the customer's choice to an initialized order, as the
@@ -533,25 +563,39 @@ func (s *Server) transition(ctx context.Context, orderID, to string) (*client.Or
 	return out, nil
 }
 
-// settle fills in how a completed order was paid. Call it with the lock held.
+// settle fills in how a completed order was paid, and stores the payment
+// details as a token when the order asked for it (a recurring model and a
+// customer reference). Call it with the lock held.
 func (s *Server) settle(o *order) {
 	gw := o.data.Gateway
 	if gw == "" {
 		gw = client.GatewayIDEAL // what the sandbox's customer picks on the payment page
 		o.data.Gateway = gw
 	}
+	was := o.data.PaymentDetails
 	details := gen.PaymentDetails{
 		Type:                  gw,
 		AccountHolderName:     "Sandbox Customer",
-		AccountIban:           "NL87ABNA0000000001",
-		IssuerID:              o.data.PaymentDetails.IssuerID,
-		ExternalTransactionID: o.data.PaymentDetails.ExternalTransactionID,
+		IssuerID:              was.IssuerID,
+		ExternalTransactionID: was.ExternalTransactionID,
+		RecurringID:           was.RecurringID,
+		RecurringModel:        was.RecurringModel,
+	}
+	if isCard(gw) {
+		details.Last4, details.CardExpiryDate = sandboxCard.last4, sandboxCard.expiry
+	} else {
+		details.AccountIban = "NL87ABNA0000000001"
 	}
 	if details.ExternalTransactionID == "" {
 		details.ExternalTransactionID = flex.String(fmt.Sprintf("%016d", o.txID))
 	}
+	if details.RecurringID == "" && o.model != "" && o.reference != "" && tokenizable(gw) {
+		t := s.storeToken(o, details)
+		details.RecurringID, details.RecurringModel = flex.String(t.Token), flex.String(t.Model)
+	}
 	o.data.PaymentDetails = details
 	o.data.Reason = "Successful approval/completion"
+	o.data.Completed = s.timestamp()
 	o.data.PaymentMethods = []gen.PaymentMethod{s.paymentMethod(o, client.StatusCompleted)}
 	if gw == client.GatewayIDEAL {
 		o.data.Costs = []gen.Cost{{Description: "0.49 For iDEAL Transactions", Type: "SYSTEM", Amount: money.BlankDecimal{Decimal: money.MustDecimal("0.49")}}}
@@ -566,6 +610,6 @@ func (s *Server) paymentMethod(o *order, status string) gen.PaymentMethod {
 	}
 	return gen.PaymentMethod{
 		Type: gw, PaymentDescription: name, Status: status,
-		Amount: o.data.Amount, Currency: o.data.Currency, Description: o.data.Description,
+		Amount: o.data.Amount, Currency: o.data.Currency, Description: o.data.Description.String(),
 	}
 }

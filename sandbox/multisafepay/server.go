@@ -1,9 +1,13 @@
 // Package multisafepay simulates the MultiSafepay JSON API v1 for offline
 // tests and the demo: the api_key header checked against the configured
-// key, requests validated against the spec, gateways, iDEAL issuers and
-// categories, orders that move through MultiSafepay's statuses, a payment
-// page per order, full and partial refunds, and notifications signed with
-// the Auth header exactly as MultiSafepay signs them.
+// key, requests validated against the spec, gateways, payment methods,
+// iDEAL issuers and categories, orders that move through MultiSafepay's
+// statuses, a payment page per order, full and partial refunds, recurring
+// tokens (stored when an order with a recurring model and a customer
+// reference completes, charged by a direct order with the token as
+// recurring_id, deletable), the account's transactions with their filters
+// and cursor pages, and notifications signed with the Auth header exactly
+// as MultiSafepay signs them.
 package multisafepay
 
 import (
@@ -54,9 +58,10 @@ type Server struct {
 	zone      *time.Location
 
 	mu     sync.Mutex
-	orders map[string]*order // by the merchant's order_id
-	pages  map[string]string // payment page token → order_id
-	nextID int64             // transaction and refund ids, numeric as MultiSafepay's
+	orders map[string]*order        // by the merchant's order_id
+	pages  map[string]string        // payment page token → order_id
+	tokens map[string][]storedToken // by customer reference, oldest first
+	nextID int64                    // transaction and refund ids, numeric as MultiSafepay's
 
 	courier *sim.Courier
 	rec     *sim.Recorder
@@ -84,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		zone = time.UTC
 	}
-	s := &Server{cfg: cfg, validator: v, zone: zone, orders: map[string]*order{}, pages: map[string]string{}, nextID: 259133830,
+	s := &Server{cfg: cfg, validator: v, zone: zone, orders: map[string]*order{}, pages: map[string]string{}, tokens: map[string][]storedToken{}, nextID: 259133830,
 		courier: sim.NewCourier(cfg.HTTPClient), rec: sim.NewRecorder()}
 	s.courier.SetRecorder(s.rec)
 	s.courier.SetSchedule(WebhookRetries)
@@ -98,6 +103,12 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET "+BasePath+"/orders/{order_id}", s.api(s.getOrder))
 	mux.HandleFunc("PATCH "+BasePath+"/orders/{order_id}", s.api(s.updateOrder))
 	mux.HandleFunc("POST "+BasePath+"/orders/{order_id}/refunds", s.api(s.createRefund))
+	mux.HandleFunc("GET "+BasePath+"/payment-methods", s.api(s.listPaymentMethods))
+	mux.HandleFunc("GET "+BasePath+"/payment-methods/{id}", s.api(s.getPaymentMethod))
+	mux.HandleFunc("GET "+BasePath+"/recurring/{reference}", s.api(s.listTokens))
+	mux.HandleFunc("GET "+BasePath+"/recurring/{reference}/token/{token}", s.api(s.getToken))
+	mux.HandleFunc("DELETE "+BasePath+"/recurring/{reference}/remove/{token}", s.api(s.deleteToken))
+	mux.HandleFunc("GET "+BasePath+"/transactions", s.api(s.listTransactions))
 	mux.HandleFunc(BasePath+"/", s.notFound)
 	mux.HandleFunc("GET /connect/{token}/", s.page)
 	mux.HandleFunc("POST /connect/{token}/", s.choose)
@@ -286,13 +297,15 @@ func (s *Server) getGateway(w http.ResponseWriter, r *http.Request) {
 type issuerJSON struct {
 	Code        string `json:"code"`
 	Description string `json:"description"`
+	bic         string // what GET /payment-methods adds
 }
 
-// idealIssuers is the document's list of iDEAL issuers.
+// idealIssuers is the document's list of iDEAL issuers, with their BICs.
 var idealIssuers = []issuerJSON{
-	{"0031", "ABN AMRO"}, {"0761", "ASN Bank"}, {"4371", "Bunq"}, {"1235", "Handelsbanken"},
-	{"0721", "ING"}, {"0801", "Knab"}, {"1234", "Moneyou"}, {"0021", "Rabobank"},
-	{"0771", "Regio Bank"}, {"0751", "SNS Bank"}, {"0511", "Triodos Bank"}, {"0161", "Van Lanschot Bankiers"},
+	{"0031", "ABN AMRO", "ABNANL2A"}, {"0761", "ASN Bank", "ASNBNL21"}, {"4371", "Bunq", "BUNQNL2A"},
+	{"1235", "Handelsbanken", "HANDNL2A"}, {"0721", "ING", "INGBNL2A"}, {"0801", "Knab", "KNABNL2H"},
+	{"1234", "Moneyou", "MOYONL21"}, {"0021", "Rabobank", "RABONL2U"}, {"0771", "Regio Bank", "RBRBNL21"},
+	{"0751", "SNS Bank", "SNSBNL2A"}, {"0511", "Triodos Bank", "TRIONL2U"}, {"0161", "Van Lanschot Bankiers", "FVLBNL22"},
 }
 
 func idealIssuer(code string) (issuerJSON, bool) {

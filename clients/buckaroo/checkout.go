@@ -14,9 +14,10 @@ import (
 	"github.com/betaalkit/betaalkit/money"
 )
 
-// Checkout returns the client as a checkout.Provider: iDEAL (service
-// "ideal", action Pay) and iDEAL In3 (Capayable PayInInstallments, which
-// needs the request's Customer and Lines). The shop's reference is the
+// Checkout returns the client as a checkout.Provider: iDEAL (PayIdeal:
+// service "ideal", action Pay, the request's Issuer as the issuer) and
+// iDEAL In3 (Capayable PayInInstallments, which needs the request's
+// Customer and Lines). The shop's reference is the
 // Invoice. Buckaroo's document has no search by invoice, so
 // FindByReference is unsupported.
 func (c *Client) Checkout() checkout.Provider {
@@ -27,9 +28,6 @@ type checkoutProvider struct {
 	c *Client
 	checkout.Unsupported
 }
-
-// ServiceIDEAL is Buckaroo's service name for iDEAL.
-const ServiceIDEAL = "ideal"
 
 func (checkoutProvider) Name() string { return provider }
 
@@ -55,7 +53,7 @@ func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*ch
 		}
 		tx, err = p.c.PayInInstallments(ctx, in3)
 	case checkout.MethodIDEAL, "":
-		tx, err = p.c.CreatePayment(ctx, idealOf(req))
+		tx, err = p.c.PayIdeal(ctx, idealOf(req))
 	default:
 		return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
 	}
@@ -65,16 +63,11 @@ func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*ch
 	return paymentOf(tx), nil
 }
 
-func idealOf(req checkout.Request) TransactionRequest {
-	svc := RequestService{Name: ServiceIDEAL, Action: ActionPay}
-	if req.Issuer != "" {
-		svc.Parameters = []RequestParameter{{Name: "issuer", Value: req.Issuer}}
-	}
-	return TransactionRequest{
-		Currency: req.CurrencyCode(), AmountDebit: req.Amount.Decimal(),
+func idealOf(req checkout.Request) IdealPayment {
+	return IdealPayment{
+		Currency: req.CurrencyCode(), Amount: req.Amount, Issuer: req.Issuer,
 		Invoice: req.Reference, Description: req.Description,
 		ReturnURL: req.ReturnURL, PushURL: req.WebhookURL,
-		Services: RequestServices{ServiceList: []RequestService{svc}},
 	}
 }
 

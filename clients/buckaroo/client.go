@@ -1,7 +1,10 @@
 // Package buckaroo is the client for Buckaroo's JSON Transaction API: any
-// transaction through the generic request, a typed builder for iDEAL In3
-// (service Capayable, action PayInInstallments), refunds, status look-ups,
-// and verified pushes. Buckaroo calls a payment a transaction; a refund is a
+// transaction through the generic request, typed builders for iDEAL
+// (IdealPayment, PayIdeal) and iDEAL In3 (service Capayable, action
+// PayInInstallments), refunds and refund info (GetRefundInfo), what a
+// service takes (GetSpecification), status look-ups, and verified pushes,
+// JSON or the classic form push (ParseFormPush; WebhookHandler serves
+// both). Buckaroo calls a payment a transaction; a refund is a
 // transaction too. Every request is signed with Buckaroo's HMAC scheme (see
 // signing.BuckarooSigner), afresh on each retry and redirect. Buckaroo has
 // no idempotency key, so a transaction request (a POST) is never resent
@@ -18,7 +21,8 @@
 // CreateRefund and WebhookHandler.
 //
 // Money: what a caller passes to this package's own types and methods
-// (In3Payment, RefundRequest) is money.Cents, and AmountOf reads cents; the
+// (IdealPayment, In3Payment, RefundRequest) is money.Cents, and AmountOf
+// and RefundableOf read cents; the
 // wire models (TransactionRequest, Transaction) keep Buckaroo's decimal
 // euros as money.Decimal (8.00, 0.3), exactly as sent.
 package buckaroo
@@ -110,7 +114,9 @@ type Client struct {
 	// newVerifier builds a push verifier with the client's signing options
 	// and then extra.
 	newVerifier func(extra ...signing.BuckarooOption) (*signing.BuckarooVerifier, error)
-	logger      *slog.Logger
+	// form checks classic HTTP form pushes (brq_signature).
+	form   *formVerifier
+	logger *slog.Logger
 }
 
 // New returns a client for a website key and its secret key. Every error
@@ -153,7 +159,8 @@ func New(websiteKey, secretKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, configError(cfg.baseSetting, "cannot be used", err)
 	}
-	return &Client{api: api, verifier: verifier, newVerifier: newVerifier, logger: cfg.http.Logger}, nil
+	return &Client{api: api, verifier: verifier, newVerifier: newVerifier, logger: cfg.http.Logger,
+		form: &formVerifier{websiteKey: websiteKey, secretKey: secretKey}}, nil
 }
 
 func configError(setting, reason string, err error) error {

@@ -3,10 +3,12 @@ package buckaroo_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"time"
 
 	"github.com/betaalkit/betaalkit"
@@ -94,4 +96,35 @@ func ExampleClient_WebhookHandler() {
 	// answer 200
 	// refused: signature
 	// answer 401
+}
+
+// A website whose push setting is "HTTP post" receives the classic form
+// push, signed with brq_signature: ParseFormPush verifies and decodes it,
+// TransactionOf reads it as the JSON push's transaction. WebhookHandler
+// does both for a form body.
+func ExampleClient_ParseFormPush() {
+	client, _ := buckaroo.New("12345678", "SECRETAPIKEY")
+	form := url.Values{
+		"brq_transactions": {"41C48B55FA9164E123CC73B1157459E840BE5D24"},
+		"brq_statuscode":   {"190"},
+		"brq_amount":       {"10.00"},
+		"brq_currency":     {"EUR"},
+		"brq_websitekey":   {"12345678"},
+	}
+	form.Set("brq_signature", buckaroo.FormSignature(form, "SECRETAPIKEY")) // as Buckaroo signs it
+
+	p, err := client.ParseFormPush(form) // e.g. r.PostForm after r.ParseForm()
+	if err != nil {
+		panic(err)
+	}
+	tx := buckaroo.TransactionOf(p)
+	amount, _ := buckaroo.AmountOf(tx)
+	fmt.Println(tx.Key, buckaroo.StatusOf(tx), amount)
+
+	form.Set("brq_amount", "100.00")
+	_, err = client.ParseFormPush(form)
+	fmt.Println(errors.Is(err, signing.ErrSignatureMismatch))
+	// Output:
+	// 41C48B55FA9164E123CC73B1157459E840BE5D24 paid (190) 10.00
+	// true
 }

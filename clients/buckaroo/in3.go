@@ -101,8 +101,9 @@ const (
 	birthDateLayout   = "2006-01-02"
 )
 
-// The wire paths of the In3 service's parameters, for *betaalkit.FieldError.
-const in3Params = "Services.ServiceList[0].Parameters"
+// serviceParams is the wire path of the (one) service's parameters, for
+// *betaalkit.FieldError.
+const serviceParams = "Services.ServiceList[0].Parameters"
 
 // paramPath names a service parameter by its group and name as sent:
 // Services.ServiceList[0].Parameters[GroupType=Address,Name=ZipCode]
@@ -118,7 +119,7 @@ func paramPath(groupType, groupID, name string) string {
 	if name != "" {
 		sel = append(sel, "Name="+name)
 	}
-	return in3Params + "[" + strings.Join(sel, ",") + "]"
+	return serviceParams + "[" + strings.Join(sel, ",") + "]"
 }
 
 // subtotalID is a subtotal line's GroupID: the example's single line has

@@ -4,8 +4,25 @@ package buckaroo
 
 import gen "github.com/betaalkit/betaalkit/gen/buckaroo"
 
-// ClientIP The customer's IP address (required for iDEAL In3). The document's table calls
-// ClientIP a string; its example (and the API) sends this object.
+// ActionSpecification One action of a service and its parameters.
+//
+// Fields:
+//   - Default bool ("Default"): true for the action a request without one performs.
+//   - Description string ("Description"): The action's name for people.
+//   - Name string ("Name"): The action's name as a request sends it, e.g. Pay.
+//   - OriginalTransactionReferenceDescriptions []ReferenceSpecification
+//     ("OriginalTransactionReferenceDescriptions"): The references to an earlier transaction the
+//     action takes, for follow-up actions.
+//   - RequestParameters []ParameterSpecification ("RequestParameters"): The parameters a request
+//     with this action takes.
+//   - ResponseParameters []ParameterSpecification ("ResponseParameters"): The parameters an answer
+//     or push for this action carries in its Services.
+//   - Type flex.String ("Type"): The kind of action - a number in JSON answers, a name such as
+//     Primary in older answers.
+type ActionSpecification = gen.ActionSpecification
+
+// ClientIP An IP address with its family. The document's table calls ClientIP a string; its
+// example (and the API) sends this object.
 //
 // Fields:
 //   - Address string ("Address", required): The address itself, e.g. 192.0.2.10 or 2001:db8::1.
@@ -23,8 +40,7 @@ const (
 	ClientIPTypeIPv6 = gen.ClientIPTypeIPv6
 )
 
-// ConsumerMessage A message to show the customer; null when there is none (the document's examples
-// have none).
+// ConsumerMessage A message for the customer.
 //
 // Fields:
 //   - CultureName string ("CultureName"): The message's language, e.g. nl-NL.
@@ -42,9 +58,125 @@ type ConsumerMessage = gen.ConsumerMessage
 //   - AdditionalProperties map[string]interface{} ("-")
 type ErrorResponse = gen.ErrorResponse
 
-// PayRemainderDetails The part of a payment still to be paid after a partial payment (e.g. a gift
-// card),
-// when RequiredAction.Name is PayRemainder; null otherwise.
+// FormPush The classic HTTP push, which accounts set to "HTTP post" receive instead of the
+// JSON Push: an application/x-www-form-urlencoded body of brq_ fields (and the
+// request's add_ and cust_ parameters), one value each, shown here as an object of
+// the decoded fields. Field names may arrive in any case (brq_amount, BRQ_AMOUNT).
+// brq_signature is the hex SHA-1 (or the SHA-256 or SHA-512 the website chose) over
+// every brq_, add_ and cust_ field but itself, written name=value without
+// separators, sorted by name case-insensitively (symbols, then digits, then
+// letters), followed by the secret key (docs.buckaroo.io, Security).
+//
+// Fields:
+//   - Amount money.Decimal ("brq_amount"): The amount charged to the customer, in decimal euros as
+//     text ("10.00"); absent on a refund.
+//   - AmountCredit money.Decimal ("brq_amount_credit"): The amount paid back to the customer, in
+//     decimal euros as text; a refund's push carries it.
+//   - Currency string ("brq_currency"): ISO 4217 currency code of the amount, e.g. EUR.
+//   - CustomerName string ("brq_customer_name"): The customer's name as the payment method reports
+//     it.
+//   - Description string ("brq_description"): The description the transaction request carried.
+//   - Invoice string ("brq_invoicenumber"): The invoice number the transaction request carried
+//     (Invoice in the JSON push).
+//   - IssuingCountry string ("brq_issuing_country"): The country that issued the customer's
+//     payment instrument.
+//   - MutationType string ("brq_mutationtype"): The financial effect by name, an open set -
+//     NotSet, Collecting, Processing or Informational.
+//   - Order string ("brq_ordernumber"): The order number the transaction request carried (Order in
+//     the JSON push).
+//   - PayerHash string ("brq_payer_hash"): A hash of the customer's account, the same for every
+//     payment from it.
+//   - Payment string ("brq_payment"): Key of the payment the transaction belongs to (PaymentKey in
+//     the JSON push).
+//   - PaymentMethod string ("brq_payment_method"): The payment method the customer chose, e.g.
+//     ideal, where the push names it apart from brq_transaction_method.
+//   - Recurring string ("brq_recurring"): True when the transaction is a recurring payment of a
+//     series ("True" or "False").
+//   - Signature string ("brq_signature", required): The signature over the other brq_, add_ and
+//     cust_ fields and the secret key, in hexadecimal.
+//   - StatusCode string ("brq_statuscode", required): The status code as text, e.g. 190 (see
+//     Status.Code.Code).
+//   - StatusCodeDetail string ("brq_statuscode_detail"): The detail code, e.g. S001 (see
+//     Status.SubCode.Code).
+//   - StatusMessage string ("brq_statusmessage"): Buckaroo's text for the status, e.g.
+//     "Transaction successfully processed".
+//   - Test string ("brq_test"): true for a transaction in Buckaroo's test environment ("true" or
+//     "false").
+//   - Timestamp string ("brq_timestamp"): When the status was set, in local (Dutch) time without a
+//     zone, e.g. "2014-11-05 13:10:42".
+//   - Cancelable string ("brq_transaction_cancelable"): True while the transaction can still be
+//     canceled ("True" or "False").
+//   - TransactionMethod string ("brq_transaction_method"): The service (payment method) of the
+//     transaction, e.g. ideal (ServiceCode in the JSON push).
+//   - TransactionType string ("brq_transaction_type"): Buckaroo's code for the kind of
+//     transaction, e.g. C021 (an iDEAL payment).
+//   - Transactions string ("brq_transactions", required): The transaction key; several,
+//     comma-separated, when the payment took several transactions.
+//   - WebsiteKey string ("brq_websitekey"): The website key the transaction belongs to.
+//   - AdditionalProperties map[string]string ("-")
+type FormPush = gen.FormPush
+
+// ListItemDescription One value a parameter may take.
+//
+// Fields:
+//   - Description string ("Description"): The value's name for people, e.g. ABN AMRO.
+//   - GroupName string ("GroupName"): The group the value is listed under, e.g. Nederland.
+//   - Value string ("Value"): The value as a request sends it, e.g. ABNANL2A.
+type ListItemDescription = gen.ListItemDescription
+
+// NameValue One of the merchant's name-value pairs, e.g. {"Name": "initiated_by_magento", "Value":
+// "1"}.
+//
+// Fields:
+//   - Name string ("Name", required): The pair's name, chosen by the merchant.
+//   - Value string ("Value"): The pair's value as text.
+type NameValue = gen.NameValue
+
+// NameValueList The merchant's own name-value pairs. Requests send custom parameters as
+// {"List": […]} and additional parameters as {"AdditionalParameter": […]}; answers
+// and pushes echo them as {"List": […]} (the SDKs' examples), some answers as
+// {"AdditionalParameter": […]}; null when none were sent.
+//
+// Fields:
+//   - AdditionalParameter []NameValue ("AdditionalParameter"): The pairs, in the form additional
+//     parameters use in requests.
+//   - List []NameValue ("List"): The pairs, in the form custom parameters and pushes use.
+type NameValueList = gen.NameValueList
+
+// ParameterSpecification One parameter of a service action, or a field a refund needs: its name,
+// type and
+// limits, and the values it may take.
+//
+// Fields:
+//   - AutoCompleteType string ("AutoCompleteType"): The HTML autocomplete hint for a form field.
+//   - DataType flex.String ("DataType"): The value's type - a number in JSON answers (0 string, 1
+//     integer, 2 decimal, 3 date, 4 date and time, 5 boolean, …), a name such as String in older
+//     answers.
+//   - Description string ("Description"): What the parameter is, in Buckaroo's words (shown to
+//     customers on Buckaroo's pages).
+//   - DisplayName string ("DisplayName"): The parameter's label for people, e.g. "Uw bank".
+//   - ExplanationHTML string ("ExplanationHTML"): A longer explanation as HTML.
+//   - Global flex.Bool ("Global"): true for a parameter shared by every service, sent outside the
+//     service's Parameters (a boolean, or its text).
+//   - Group string ("Group"): The GroupType the parameter is sent in, e.g. Address; null when
+//     ungrouped.
+//   - InputPattern string ("InputPattern"): A regular expression a value must match.
+//   - List flex.String ("List"): Whether the value comes from ListItemDescriptions - 0 or None
+//     (free), 1 or Single (one item), 2 or Multi (several).
+//   - ListItemDescriptions []ListItemDescription ("ListItemDescriptions"): The values the
+//     parameter may take, e.g. the iDEAL banks for issuer.
+//   - MaxLength flex.Int ("MaxLength"): The longest value accepted, in characters; 0 when
+//     unlimited (a number, or its text).
+//   - MaxOccurs flex.Int ("MaxOccurs"): How often the parameter may be sent (a number, or its
+//     text).
+//   - Name string ("Name"): The parameter's name as a request sends it, e.g. issuer.
+//   - Required flex.Bool ("Required"): true when a request must send it (a boolean, or its text
+//     True/False).
+//   - IsRequestParameter bool ("isRequestParameter"): true for a parameter of a request, false for
+//     one of an answer.
+type ParameterSpecification = gen.ParameterSpecification
+
+// PayRemainderDetails The part of a payment still to be paid after a partial payment.
 //
 // Fields:
 //   - Currency string ("Currency"): ISO 4217 currency code of RemainderAmount.
@@ -59,10 +191,71 @@ type PayRemainderDetails = gen.PayRemainderDetails
 // answers without RequiredAction and RequestErrors.
 //
 // Fields:
-//   - Transaction Transaction ("Transaction", required): A transaction as returned by
-//     createTransaction and getTransactionStatus and as carried by a push. Most fields are null when
-//     not applicable.
+//   - Transaction Transaction ("Transaction", required): The transaction in its new state.
 type Push = gen.Push
+
+// ReferenceSpecification A reference to an earlier transaction a follow-up action takes.
+//
+// Fields:
+//   - Description string ("Description"): What the reference is, in Buckaroo's words.
+//   - Name string ("Name"): The reference's name.
+//   - Type string ("Type"): The kind of reference.
+type ReferenceSpecification = gen.ReferenceSpecification
+
+// RefundInfo Whether a transaction can be refunded and for how much, and the fields a refund
+// needs (with the values Buckaroo already knows).
+//
+// Fields:
+//   - AdditionalMessage string ("AdditionalMessage"): A further note from Buckaroo about refunding
+//     this transaction.
+//   - AllowPartialRefund bool ("AllowPartialRefund"): true when less than the whole amount may be
+//     refunded.
+//   - CanBeCancelled bool ("CanBeCancelled"): true when the transaction can still be canceled
+//     instead of refunded.
+//   - CanCreateCreditNote bool ("CanCreateCreditNote"): Credit management - true when a credit
+//     note can be made instead of a refund.
+//   - CreditNoteAmount money.Decimal ("CreditNoteAmount"): Credit management - the most a credit
+//     note may credit, in decimal euros.
+//   - Invoice string ("Invoice"): The transaction's invoice number.
+//   - InvoiceAmount money.Decimal ("InvoiceAmount"): Credit management - the invoice's amount, in
+//     decimal euros.
+//   - InvoiceAmountOpen money.Decimal ("InvoiceAmountOpen"): Credit management - the part of the
+//     invoice still open, in decimal euros.
+//   - InvoiceAmountPaid money.Decimal ("InvoiceAmountPaid"): Credit management - the part of the
+//     invoice paid, in decimal euros.
+//   - IsCreditmanagement bool ("IsCreditmanagement"): true for an invoice of Buckaroo's credit
+//     management.
+//   - IsRefundable bool ("IsRefundable"): true when a refund can be made now.
+//   - MaximumRefundAmount money.Decimal ("MaximumRefundAmount"): The most a refund may credit now,
+//     in decimal euros.
+//   - NotRefundableExplanation string ("NotRefundableExplanation"): Why not, when IsRefundable is
+//     false.
+//   - PendingRefundAmount money.Decimal ("PendingRefundAmount"): The amount of refunds not yet
+//     completed, in decimal euros.
+//   - RefundCurrency string ("RefundCurrency"): ISO 4217 currency code of the refund amounts, e.g.
+//     EUR.
+//   - RefundInputFields []RefundInputField ("RefundInputFields"): The fields a refund request
+//     needs, each with the value Buckaroo already has.
+//   - RefundedAmount money.Decimal ("RefundedAmount"): The amount refunded so far, in decimal
+//     euros.
+//   - ServiceCode string ("ServiceCode"): The service a refund goes through, e.g. ideal.
+//   - TransactionKey string ("TransactionKey"): Key of the transaction the info is about.
+//   - UsesBalance bool ("UsesBalance"): true when the refund is paid from the merchant's balance
+//     at Buckaroo.
+type RefundInfo = gen.RefundInfo
+
+// RefundInputField A field a refund request needs.
+//
+// Fields:
+//   - CurrentValue string ("CurrentValue"): The value Buckaroo has for the field, e.g. the
+//     customer's account name.
+//   - CurrentValueEditable bool ("CurrentValueEditable"): true when a refund request may send
+//     another value.
+//   - CurrentValueIncorrect bool ("CurrentValueIncorrect"): true when the current value is known
+//     to be wrong and must be sent anew.
+//   - FieldDefinition ParameterSpecification ("FieldDefinition"): The field, as the specification
+//     describes parameters.
+type RefundInputField = gen.RefundInputField
 
 // RelatedTransaction A transaction linked to this one.
 //
@@ -82,8 +275,7 @@ type RelatedTransaction = gen.RelatedTransaction
 //   - Service string ("Service"): The service the error is about, e.g. Capayable.
 type RequestError = gen.RequestError
 
-// RequestErrors Why Buckaroo refused the request (status 491 or 492), one list per kind; null
-// otherwise.
+// RequestErrors Why Buckaroo refused a request, one list per kind.
 //
 // Fields:
 //   - ActionErrors []RequestError ("ActionErrors"): Errors about a service's action, e.g. one the
@@ -109,46 +301,57 @@ type RequestErrors = gen.RequestErrors
 //     Address, Phone, Email, ProductLine, SubtotalLine, or "" for ungrouped parameters. Always sent,
 //     "" included, as in the document's example.
 //   - Name string ("Name", required): The parameter's name from the service's table, e.g.
-//     CustomerType, LastName, ZipCode, Quantity.
+//     CustomerType, LastName, ZipCode, issuer.
 //   - Value string ("Value", required): The value as text, whatever its type ("1", "10.00",
-//     "23-02-2018", "true").
+//     "23-02-2018", "true", "ABNANL2A").
 type RequestParameter = gen.RequestParameter
 
 // RequestService One service of a request, its action and its parameters.
 //
 // Fields:
 //   - Action string ("Action", required): The service action, e.g. PayInInstallments, Pay, Refund.
-//   - Name string ("Name", required): The service (payment method), e.g. Capayable.
+//   - Name string ("Name", required): The service (payment method), e.g. Capayable or ideal.
 //   - Parameters []RequestParameter ("Parameters"): The service's own fields, each a name and a
 //     value in a group (see the service's parameter table).
 //   - Version int ("Version"): The version of the service's interface; absent or 0 for the current
 //     one.
 type RequestService = gen.RequestService
 
-// RequestServices The service (payment method) a request uses and the action it performs, with its
-// parameters.
+// RequestServices The services (payment methods) a request uses and the actions they perform, with
+// their parameters.
 //
 // Fields:
-//   - ServiceList []RequestService ("ServiceList", required): One entry per service; iDEAL In3
-//     requests have exactly one (Capayable).
+//   - ServiceList []RequestService ("ServiceList", required): One entry per service; iDEAL In3 and
+//     iDEAL requests have exactly one (Capayable, ideal).
 type RequestServices = gen.RequestServices
 
-// RequiredAction What must happen next, e.g. send the customer to RedirectURL; null when nothing
-// is required.
+// RequestedInformation One field Buckaroo asks the merchant (or the customer, on its page) to
+// provide.
+//
+// Fields:
+//   - DataType flex.String ("DataType"): The value's type: a number in JSON answers (0 string, 1
+//     integer, 2 decimal, 3 date, 4 date and time, 5 boolean, 6 card number, 7 expiry date, 8 card
+//     start date, per the SDKs' enumeration), a name such as String in older answers.
+//   - Description string ("Description"): What the field is, in Buckaroo's words.
+//   - MaxLength int ("MaxLength"): The longest value accepted, in characters; 0 when unlimited.
+//   - Name string ("Name"): The parameter's name, as a request would send it.
+//   - Required bool ("Required"): true when the transaction cannot go on without it.
+type RequestedInformation = gen.RequestedInformation
+
+// RequiredAction An action the merchant must take next.
 //
 // Fields:
 //   - Name string ("Name"): The kind of action, an open set: Redirect (send the customer to
 //     RedirectURL) or PayRemainder (part of the amount is still to be paid).
 //   - PayRemainderDetails PayRemainderDetails ("PayRemainderDetails"): The part of a payment still
-//     to be paid after a partial payment (e.g. a gift card), when RequiredAction.Name is PayRemainder;
-//     null otherwise.
-//   - RedirectURL string ("RedirectURL"): Where to send the customer (a payment page, In3's first
-//     installment); null when no redirect is needed.
-//   - RequestedInformation []map[string]interface{} ("RequestedInformation"): The fields Buckaroo
-//     asks for when information is missing (ContinueOnIncomplete), each an object with Name, DataType,
-//     MaxLength, Required and Description; null otherwise.
-//   - TypeDeprecated int ("TypeDeprecated"): A numeric form of Name kept for older integrations;
-//     read Name instead.
+//     to be paid after a partial payment (e.g. a gift card), when Name is PayRemainder; null
+//     otherwise.
+//   - RedirectURL string ("RedirectURL"): Where to send the customer (a payment page, the bank,
+//     In3's first installment); null when no redirect is needed.
+//   - RequestedInformation []RequestedInformation ("RequestedInformation"): The fields Buckaroo
+//     asks for when information is missing (ContinueOnIncomplete); null otherwise.
+//   - TypeDeprecated int ("TypeDeprecated"): A numeric form of Name kept for older integrations (0
+//     Redirect, 1 PayRemainder); read Name instead.
 type RequiredAction = gen.RequiredAction
 
 // ResponseParameter One output field of a service.
@@ -163,20 +366,37 @@ type ResponseParameter = gen.ResponseParameter
 //
 // Fields:
 //   - Action string ("Action"): The action; null in the document's answers and pushes.
-//   - Name string ("Name"): The service (payment method), e.g. Capayable.
+//   - Name string ("Name"): The service (payment method), e.g. Capayable or ideal.
 //   - Parameters []ResponseParameter ("Parameters"): The service's output fields, e.g.
-//     CapayableTransactionKey or "Amount credited".
+//     CapayableTransactionKey, "Amount credited", consumerIssuer or consumerIBAN.
 //   - VersionAsProperty int ("VersionAsProperty"): The version of the service that handled the
-//     transaction.
+//     transaction (2 in the SDKs' iDEAL pushes).
 type ResponseService = gen.ResponseService
 
-// Status The transaction's status, a detail code and when it was set.
+// ServiceSpecification What a service (payment method) takes and returns for this website: its
+// actions,
+// the request and response parameters of each, and its currencies.
 //
 // Fields:
-//   - Code StatusCodeInfo ("Code", required): A transaction's status code and Buckaroo's text for
-//     it.
-//   - DateTime string ("DateTime"): When the status was set, in local (Dutch) time without a zone,
-//     e.g. 2018-02-23T12:15:26.
+//   - Actions []ActionSpecification ("Actions"): The actions the service has (Pay, Refund,
+//     PayRemainder, …).
+//   - CustomParameters flex.ObjectOrList ("CustomParameters"): The custom parameters the website
+//     defined for the service, each with Name, DataType and Description: a list in the SDKs'
+//     multi-service answer, an object in the Node SDK's typing; kept as sent.
+//   - Description string ("Description"): The service's name for people, e.g. iDEAL.
+//   - Name string ("Name"): The service's code, e.g. ideal.
+//   - SupportedCurrencies []SupportedCurrency ("SupportedCurrencies"): The currencies the service
+//     takes.
+//   - Version int ("Version"): The version of the service's interface described.
+type ServiceSpecification = gen.ServiceSpecification
+
+// Status A transaction's status, a detail code and when it was set.
+//
+// Fields:
+//   - Code StatusCodeInfo ("Code", required): The status code and Buckaroo's text for it.
+//   - DateTime string ("DateTime"): When the status was set, in local (Dutch) time, kept as sent:
+//     usually without a zone (2018-02-23T12:15:26), sometimes with fractional seconds or an offset
+//     (2018-02-23T12:15:26+01:00).
 //   - SubCode StatusSubCode ("SubCode"): A detail code refining the status code, e.g. S002 (an
 //     action is required); null when there is none.
 type Status = gen.Status
@@ -190,8 +410,7 @@ type Status = gen.Status
 //   - Description string ("Description"): Buckaroo's text for the code, e.g. Pending processing.
 type StatusCodeInfo = gen.StatusCodeInfo
 
-// StatusSubCode A detail code refining the status code, e.g. S002 (an action is required); null
-// when there is none.
+// StatusSubCode A detail code refining a status code.
 //
 // Fields:
 //   - Code string ("Code", required): A provider detail code such as S002 or S990 (a string,
@@ -200,23 +419,34 @@ type StatusCodeInfo = gen.StatusCodeInfo
 //     action is required: Pay first installment via Capayable".
 type StatusSubCode = gen.StatusSubCode
 
-// Transaction A transaction as returned by createTransaction and getTransactionStatus and
-// as carried by a push. Most fields are null when not applicable.
+// SupportedCurrency A currency a service takes.
 //
 // Fields:
-//   - AdditionalParameters map[string]interface{} ("AdditionalParameters"): The request's
-//     additional parameters, echoed; null when none were sent.
+//   - Code string ("Code"): The ISO 4217 code, e.g. EUR.
+//   - IsoNumber int ("IsoNumber"): The ISO 4217 number, e.g. 978.
+//   - Name string ("Name"): The currency's name, e.g. Euro.
+type SupportedCurrency = gen.SupportedCurrency
+
+// Transaction A transaction as returned by createTransaction and getTransactionStatus and
+// as carried by a push. Most fields are null when not applicable, numbers 0.
+//
+// Fields:
+//   - AdditionalParameters NameValueList ("AdditionalParameters"): The request's additional
+//     parameters, echoed ({"List": […]} in pushes, {"AdditionalParameter": […]} in some answers);
+//     null when none were sent.
 //   - AmountCredit money.Decimal ("AmountCredit"): The amount paid back to the customer, in
-//     decimal euros (0.3); absent on a payment.
+//     decimal euros (0.3); absent, null or 0 on a payment.
 //   - AmountDebit money.Decimal ("AmountDebit"): The amount charged to the customer, in decimal
-//     euros (8 or 8.00); absent on a refund.
+//     euros (8 or 8.00); absent, null or 0 on a refund.
 //   - ConsumerMessage ConsumerMessage ("ConsumerMessage"): A message to show the customer; null
 //     when there is none (the document's examples have none).
 //   - Currency string ("Currency"): ISO 4217 currency code of the amounts, e.g. EUR.
-//   - CustomParameters map[string]interface{} ("CustomParameters"): The request's custom
-//     parameters, echoed ({"List":[{"Name":…,"Value":…}]}); null when none were sent.
+//   - CustomParameters NameValueList ("CustomParameters"): The request's custom parameters, echoed
+//     ({"List": [{"Name": …, "Value": …}]}); null when none were sent.
 //   - CustomerName string ("CustomerName"): The customer's name as the payment method reports it;
 //     null when unknown.
+//   - Description string ("Description"): The description the request carried; null when it had
+//     none (pushes carry it, per the SDKs' examples).
 //   - Invoice string ("Invoice"): The invoice number the request carried.
 //   - IsCancelable bool ("IsCancelable"): true while the transaction can still be canceled.
 //   - IsTest bool ("IsTest"): true for a transaction in Buckaroo's test environment.
@@ -240,15 +470,15 @@ type StatusSubCode = gen.StatusSubCode
 //   - RequiredAction RequiredAction ("RequiredAction"): What must happen next, e.g. send the
 //     customer to RedirectURL; null when nothing is required.
 //   - ServiceCode string ("ServiceCode"): The service (payment method) of the transaction, e.g.
-//     Capayable.
+//     Capayable or ideal.
 //   - Services []ResponseService ("Services"): Per service, the parameters Buckaroo returns (e.g.
-//     Capayable's CapayableTransactionKey); null when none.
+//     Capayable's CapayableTransactionKey, iDEAL's consumerIBAN); null when none.
 //   - StartRecurrent bool ("StartRecurrent"): true when this transaction started a series of
 //     recurring payments.
 //   - Status Status ("Status", required): The transaction's status, a detail code and when it was
 //     set.
 //   - TransactionType string ("TransactionType"): Buckaroo's code for the kind of transaction,
-//     e.g. V406 (an In3 payment) or V405 (an In3 refund).
+//     e.g. V406 (an In3 payment), V405 (an In3 refund), C021 (an iDEAL payment).
 type Transaction = gen.Transaction
 
 // TransactionRequest A transaction request: a payment (AmountDebit) or an action on an earlier
@@ -257,18 +487,25 @@ type Transaction = gen.Transaction
 // method's own fields.
 //
 // Fields:
+//   - AdditionalParameters NameValueList ("AdditionalParameters"): The merchant's own name-value
+//     pairs for its systems, {"AdditionalParameter": [{"Name": …, "Value": …}]}: echoed in answers
+//     and pushes.
 //   - AmountCredit money.Decimal ("AmountCredit"): The amount to pay back to the customer, in
 //     decimal euros (0.3). A refund sends it.
 //   - AmountDebit money.Decimal ("AmountDebit"): The amount to charge the customer, in decimal
 //     euros (8.00). A payment sends it; In3 charges exactly this total, whatever the product lines
 //     say.
-//   - ClientIP ClientIP ("ClientIP"): The customer's IP address (required for iDEAL In3). The
-//     document's table calls ClientIP a string; its example (and the API) sends this object.
+//   - ClientIP ClientIP ("ClientIP"): The customer's IP address (required for iDEAL In3).
+//   - ClientUserAgent string ("ClientUserAgent"): The customer's browser user agent, where the
+//     payment method asks for it.
 //   - ContinueOnIncomplete string ("ContinueOnIncomplete"): "1" to let Buckaroo ask the customer
 //     for missing information on its own page (the answer then has a RequiredAction) instead of
 //     refusing the request; "0" or absent to refuse it.
 //   - Currency string ("Currency", required): ISO 4217 currency code of the amount, e.g. EUR
 //     (iDEAL In3 supports only EUR). Example: EUR
+//   - CustomParameters NameValueList ("CustomParameters"): The merchant's own name-value pairs,
+//     {"List": [{"Name": …, "Value": …}]}: shown in Buckaroo Plaza and echoed in answers and
+//     pushes.
 //   - Description string ("Description"): Description of the order, shown to the customer where
 //     the payment method supports it (required for iDEAL In3).
 //   - Invoice string ("Invoice"): The merchant's invoice number for this transaction; shown to the
@@ -288,7 +525,7 @@ type Transaction = gen.Transaction
 //     error; ReturnURL when not set.
 //   - ReturnURLReject string ("ReturnURLReject"): Where the customer returns when the payment is
 //     rejected; ReturnURL when not set.
-//   - Services RequestServices ("Services"): The service (payment method) a request uses and the
+//   - Services RequestServices ("Services"): The service (payment method) the request uses and the
 //     action it performs, with its parameters.
 //   - ServicesExcludedForClient string ("ServicesExcludedForClient"): Comma-separated services
 //     Buckaroo's checkout page must not offer.

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
@@ -73,6 +76,13 @@ func parsePush(v *signing.BuckarooVerifier, pushURL string, body []byte, authori
 // changes nothing. Share one store (redisreplay) between the handlers of
 // several shop instances.
 //
+// A classic HTTP form push (Content-Type application/x-www-form-urlencoded,
+// signed with brq_signature; see ParseFormPush) is served too: verified,
+// read with TransactionOf and passed to the same fn. It carries no nonce
+// or zone-aware time, so it is remembered by its brq_transactions,
+// brq_timestamp and brq_signature for FormPushReplayWindow, and the
+// push URL, clock and tolerance options do not apply to it.
+//
 // Every refusal answers with its reason class only, logs a Warn line
 // through the client's logger (WithLogger) and calls betaalkit.OnReject:
 // method (405), body (400: unreadable, or verified but not a push),
@@ -99,6 +109,10 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) er
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := hook.ReadBody(w, r)
 		if !ok {
+			return
+		}
+		if isForm(r) {
+			c.deliverFormPush(w, r, hook, body, fn)
 			return
 		}
 		var tx *Transaction
@@ -128,4 +142,28 @@ func rejectReason(err error) betaalkit.RejectReason {
 		return betaalkit.RejectStale
 	}
 	return betaalkit.RejectSignature
+}
+
+// isForm reports a body sent as an HTML form, as the classic push is.
+func isForm(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded"
+}
+
+// deliverFormPush verifies, decodes and passes on a classic form push,
+// through the same responder as a JSON push.
+func (c *Client) deliverFormPush(w http.ResponseWriter, r *http.Request, hook *apiclient.Webhook, body []byte, fn func(ctx context.Context, tx *Transaction) error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		hook.Reject(w, r, betaalkit.RejectBody, fmt.Errorf("%w: %v", ErrPushBody, err))
+		return
+	}
+	p, err := c.form.parse(form)
+	if err != nil {
+		hook.Reject(w, r, rejectReason(err), err)
+		return
+	}
+	key := apiclient.ReplayKey(provider, []byte("form"), []byte(p.Transactions), []byte(p.Timestamp), []byte(strings.ToLower(p.Signature)))
+	tx := TransactionOf(p)
+	hook.Deliver(w, r, key, FormPushReplayWindow, func(ctx context.Context) error { return fn(ctx, tx) })
 }

@@ -11,6 +11,7 @@ import (
 // Service and action names used by the typed helpers.
 const (
 	ServiceCapayable        = "Capayable"
+	ServiceIDEAL            = "ideal"
 	ActionPay               = "Pay"
 	ActionPayInInstallments = "PayInInstallments"
 	ActionRefund            = "Refund"

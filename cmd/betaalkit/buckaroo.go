@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/betaalkit/betaalkit/clients/buckaroo"
 	"github.com/betaalkit/betaalkit/signing"
 )
 
@@ -84,26 +86,45 @@ func runSignBuckaroo(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 }
 
 // runVerifyBuckarooPush exits 0 only if the push body on stdin verifies
-// against the Authorization header, the keys and the push URL.
+// against the Authorization header, the keys and the push URL; with
+// --form, only if the classic form push on stdin verifies against its
+// brq_signature and the keys.
 func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify buckaroo-push", flag.ContinueOnError)
 	websiteKey := fs.String("website-key", "", "Buckaroo website key (required)")
 	secret := fs.String("secret", "", "secret key (or set "+buckarooSecretEnv+")")
-	rawURL := fs.String("url", "", "the push URL exactly as given to Buckaroo (required)")
-	header := fs.String("header", "", "the push's Authorization header value (required)")
+	rawURL := fs.String("url", "", "the push URL exactly as given to Buckaroo (required, except with --form)")
+	header := fs.String("header", "", "the push's Authorization header value (required, except with --form)")
+	form := fs.Bool("form", false, "the body is a classic HTTP push (brq_ fields, application/x-www-form-urlencoded) signed with brq_signature")
 	now := fs.String("now", "", "check freshness against this unix time instead of the clock (for captured pushes)")
 	tolerance := fs.Duration("tolerance", signing.DefaultBuckarooTolerance, "accepted clock difference")
-	explain := fs.Bool("explain", false, "also print the signed parts (uri, content hash) to stderr")
+	explain := fs.Bool("explain", false, "also print the signed parts to stderr (with --form: the signed field names, in order)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: betaalkit verify buckaroo-push --website-key K --secret S --url U --header H [--now UNIX] < body")
+		fmt.Fprintln(fs.Output(), "       betaalkit verify buckaroo-push --form --website-key K --secret S < form body")
 		fs.PrintDefaults()
 	}
-	if code, ok := parseFlags(fs, args, stdout, stderr, "website-key", "url", "header"); !ok {
+	if code, ok := parseFlags(fs, args, stdout, stderr, "website-key"); !ok {
 		return code
+	}
+	if !*form {
+		for _, name := range []string{"url", "header"} {
+			if fs.Lookup(name).Value.String() == "" {
+				fmt.Fprintf(stderr, "betaalkit %s: missing required flag --%s (or pass --form for a form push)\n", fs.Name(), name)
+				return 2
+			}
+		}
 	}
 	key, code := buckarooSecret(fs, *secret, stderr)
 	if key == "" {
 		return code
+	}
+	body, err := readStdin(stdin)
+	if err != nil {
+		return fail(stderr, "read body: %v", err)
+	}
+	if *form {
+		return verifyBuckarooFormPush(*websiteKey, key, body, *explain, stdout, stderr)
 	}
 	if err := checkURL("url", *rawURL); err != nil {
 		return buckarooFlagError(fs, stderr, err)
@@ -121,10 +142,6 @@ func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Wri
 	if err != nil {
 		return fail(stderr, "%v", err)
 	}
-	body, err := readStdin(stdin)
-	if err != nil {
-		return fail(stderr, "read body: %v", err)
-	}
 	if *explain {
 		explainBuckaroo(stderr, "POST", *rawURL, body)
 	}
@@ -135,6 +152,28 @@ func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Wri
 		return fail(stderr, "push does not verify: %v", err)
 	}
 	fmt.Fprintln(stdout, "ok")
+	return 0
+}
+
+// verifyBuckarooFormPush checks a classic form push and prints "ok" with
+// its transaction key and status code.
+func verifyBuckarooFormPush(websiteKey, secret string, body []byte, explain bool, stdout, stderr io.Writer) int {
+	fields, err := url.ParseQuery(strings.TrimSpace(string(body)))
+	if err != nil {
+		return fail(stderr, "the body is not a form: %v", err)
+	}
+	if explain {
+		fmt.Fprintf(stderr, "signed:  %s, then the secret key (SHA-1 hex; SHA-256/512 by length)\n", strings.Join(buckaroo.SignedFormFields(fields), ", "))
+	}
+	c, err := buckaroo.New(websiteKey, secret)
+	if err != nil {
+		return fail(stderr, "%v", err)
+	}
+	p, err := c.ParseFormPush(fields)
+	if err != nil {
+		return fail(stderr, "push does not verify: %v", err)
+	}
+	fmt.Fprintf(stdout, "ok %s %s\n", p.Transactions, p.StatusCode)
 	return 0
 }
 

@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
 // The vector from DESIGN.md.
@@ -99,4 +103,38 @@ func TestCLIVerifyBuckarooPush(t *testing.T) {
 		"--url", "shop.example/push", "--header", bkVectorHeader)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `--url "shop.example/push" is not an absolute http(s) URL`)
+}
+
+// --form checks a classic form push (brq_signature): the buckaruby gem's
+// recorded iDEAL push with the gem's test keys.
+func TestCLIVerifyBuckarooFormPush(t *testing.T) {
+	list, err := fixtures.Load("buckaroo")
+	require.NoError(t, err)
+	var fields map[string]string
+	for _, f := range list {
+		if f.Base() == "form-push-ideal" {
+			require.NoError(t, json.Unmarshal(f.Request.BodyBytes(), &fields))
+		}
+	}
+	require.NotEmpty(t, fields)
+	form := url.Values{}
+	for k, v := range fields {
+		form.Set(k, v)
+	}
+	base := []string{"verify", "buckaroo-push", "--form", "--website-key", "12345678", "--secret", "7C222FB2927D828AF22F592134E8932480637C0D"}
+
+	code, out, errOut := runCLI(form.Encode()+"\n", append(base, "--explain")...)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "ok 41C48B55FA9164E123CC73B1157459E840BE5D24 190\n", out)
+	assert.Contains(t, errOut, "signed:  brq_amount, brq_currency, brq_customer_name,")
+	assert.NotContains(t, errOut, "7C222FB2927D828AF22F592134E8932480637C0D")
+
+	form.Set("brq_amount", "11.00")
+	code, _, errOut = runCLI(form.Encode(), base...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "signature does not match")
+
+	code, _, errOut = runCLI(form.Encode(), "verify", "buckaroo-push", "--website-key", "12345678", "--secret", "S")
+	assert.Equal(t, 2, code, "without --form a JSON push needs --url and --header")
+	assert.Contains(t, errOut, "missing required flag --url (or pass --form for a form push)")
 }

@@ -82,6 +82,16 @@ func demoBuckaroo(ctx context.Context, env demoEnv, hooks *webhookReceiver, step
 		return err
 	}
 	step("signed refund push verified: %s", hook)
+
+	info, err := client.GetRefundInfo(ctx, tx.Key)
+	if err != nil {
+		return fmt.Errorf("refund info: %w", err)
+	}
+	left, err := buckaroo.RefundableOf(info)
+	if err != nil {
+		return fmt.Errorf("refund info: %w", err)
+	}
+	step("refund info: EUR %s refunded, EUR %s still refundable", info.RefundedAmount, left)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/betaalkit/betaalkit/flex"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/oapi-codegen/runtime"
 )
@@ -35,8 +36,32 @@ func (e ClientIPType) Valid() bool {
 	}
 }
 
-// ClientIP The customer's IP address (required for iDEAL In3). The document's table calls
-// ClientIP a string; its example (and the API) sends this object.
+// ActionSpecification One action of a service and its parameters.
+type ActionSpecification struct {
+	// Default true for the action a request without one performs.
+	Default bool `json:"Default,omitempty,omitzero"`
+
+	// Description The action's name for people.
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// Name The action's name as a request sends it, e.g. Pay.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// OriginalTransactionReferenceDescriptions The references to an earlier transaction the action takes, for follow-up actions.
+	OriginalTransactionReferenceDescriptions []ReferenceSpecification `json:"OriginalTransactionReferenceDescriptions,omitempty,omitzero"`
+
+	// RequestParameters The parameters a request with this action takes.
+	RequestParameters []ParameterSpecification `json:"RequestParameters,omitempty,omitzero"`
+
+	// ResponseParameters The parameters an answer or push for this action carries in its Services.
+	ResponseParameters []ParameterSpecification `json:"ResponseParameters,omitempty,omitzero"`
+
+	// Type The kind of action - a number in JSON answers, a name such as Primary in older answers.
+	Type flex.String `json:"Type,omitempty,omitzero"`
+}
+
+// ClientIP An IP address with its family. The document's table calls ClientIP a string; its
+// example (and the API) sends this object.
 type ClientIP struct {
 	// Address The address itself, e.g. 192.0.2.10 or 2001:db8::1.
 	Address string `json:"Address"`
@@ -50,7 +75,7 @@ type ClientIP struct {
 // document's example), so it must match Address.
 type ClientIPType int
 
-// ConsumerMessage A message to show the customer; null when there is none (the document's examples have none).
+// ConsumerMessage A message for the customer.
 type ConsumerMessage struct {
 	// CultureName The message's language, e.g. nl-NL.
 	CultureName string `json:"CultureName,omitempty,omitzero"`
@@ -75,8 +100,173 @@ type ErrorResponse struct {
 	AdditionalProperties map[string]interface{} `json:"-"`
 }
 
-// PayRemainderDetails The part of a payment still to be paid after a partial payment (e.g. a gift card),
-// when RequiredAction.Name is PayRemainder; null otherwise.
+// FormPush The classic HTTP push, which accounts set to "HTTP post" receive instead of the
+// JSON Push: an application/x-www-form-urlencoded body of brq_ fields (and the
+// request's add_ and cust_ parameters), one value each, shown here as an object of
+// the decoded fields. Field names may arrive in any case (brq_amount, BRQ_AMOUNT).
+// brq_signature is the hex SHA-1 (or the SHA-256 or SHA-512 the website chose) over
+// every brq_, add_ and cust_ field but itself, written name=value without
+// separators, sorted by name case-insensitively (symbols, then digits, then
+// letters), followed by the secret key (docs.buckaroo.io, Security).
+type FormPush struct {
+	// Amount The amount charged to the customer, in decimal euros as text ("10.00"); absent on a refund.
+	Amount money.Decimal `json:"brq_amount,omitempty,omitzero"`
+
+	// AmountCredit The amount paid back to the customer, in decimal euros as text; a refund's push carries it.
+	AmountCredit money.Decimal `json:"brq_amount_credit,omitempty,omitzero"`
+
+	// Currency ISO 4217 currency code of the amount, e.g. EUR.
+	Currency string `json:"brq_currency,omitempty,omitzero"`
+
+	// CustomerName The customer's name as the payment method reports it.
+	CustomerName string `json:"brq_customer_name,omitempty,omitzero"`
+
+	// Description The description the transaction request carried.
+	Description string `json:"brq_description,omitempty,omitzero"`
+
+	// Invoice The invoice number the transaction request carried (Invoice in the JSON push).
+	Invoice string `json:"brq_invoicenumber,omitempty,omitzero"`
+
+	// IssuingCountry The country that issued the customer's payment instrument.
+	IssuingCountry string `json:"brq_issuing_country,omitempty,omitzero"`
+
+	// MutationType The financial effect by name, an open set - NotSet, Collecting, Processing or Informational.
+	MutationType string `json:"brq_mutationtype,omitempty,omitzero"`
+
+	// Order The order number the transaction request carried (Order in the JSON push).
+	Order string `json:"brq_ordernumber,omitempty,omitzero"`
+
+	// PayerHash A hash of the customer's account, the same for every payment from it.
+	PayerHash string `json:"brq_payer_hash,omitempty,omitzero"`
+
+	// Payment Key of the payment the transaction belongs to (PaymentKey in the JSON push).
+	Payment string `json:"brq_payment,omitempty,omitzero"`
+
+	// PaymentMethod The payment method the customer chose, e.g. ideal, where the push names it apart from brq_transaction_method.
+	PaymentMethod string `json:"brq_payment_method,omitempty,omitzero"`
+
+	// Recurring True when the transaction is a recurring payment of a series ("True" or "False").
+	Recurring string `json:"brq_recurring,omitempty,omitzero"`
+
+	// Signature The signature over the other brq_, add_ and cust_ fields and the secret key, in hexadecimal.
+	Signature string `json:"brq_signature"`
+
+	// StatusCode The status code as text, e.g. 190 (see Status.Code.Code).
+	StatusCode string `json:"brq_statuscode"`
+
+	// StatusCodeDetail The detail code, e.g. S001 (see Status.SubCode.Code).
+	StatusCodeDetail string `json:"brq_statuscode_detail,omitempty,omitzero"`
+
+	// StatusMessage Buckaroo's text for the status, e.g. "Transaction successfully processed".
+	StatusMessage string `json:"brq_statusmessage,omitempty,omitzero"`
+
+	// Test true for a transaction in Buckaroo's test environment ("true" or "false").
+	Test string `json:"brq_test,omitempty,omitzero"`
+
+	// Timestamp When the status was set, in local (Dutch) time without a zone, e.g. "2014-11-05 13:10:42".
+	Timestamp string `json:"brq_timestamp,omitempty,omitzero"`
+
+	// Cancelable True while the transaction can still be canceled ("True" or "False").
+	Cancelable string `json:"brq_transaction_cancelable,omitempty,omitzero"`
+
+	// TransactionMethod The service (payment method) of the transaction, e.g. ideal (ServiceCode in the JSON push).
+	TransactionMethod string `json:"brq_transaction_method,omitempty,omitzero"`
+
+	// TransactionType Buckaroo's code for the kind of transaction, e.g. C021 (an iDEAL payment).
+	TransactionType string `json:"brq_transaction_type,omitempty,omitzero"`
+
+	// Transactions The transaction key; several, comma-separated, when the payment took several transactions.
+	Transactions string `json:"brq_transactions"`
+
+	// WebsiteKey The website key the transaction belongs to.
+	WebsiteKey           string            `json:"brq_websitekey,omitempty,omitzero"`
+	AdditionalProperties map[string]string `json:"-"`
+}
+
+// ListItemDescription One value a parameter may take.
+type ListItemDescription struct {
+	// Description The value's name for people, e.g. ABN AMRO.
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// GroupName The group the value is listed under, e.g. Nederland.
+	GroupName string `json:"GroupName,omitempty,omitzero"`
+
+	// Value The value as a request sends it, e.g. ABNANL2A.
+	Value string `json:"Value,omitempty,omitzero"`
+}
+
+// NameValue One of the merchant's name-value pairs, e.g. {"Name": "initiated_by_magento", "Value": "1"}.
+type NameValue struct {
+	// Name The pair's name, chosen by the merchant.
+	Name string `json:"Name"`
+
+	// Value The pair's value as text.
+	Value string `json:"Value,omitempty,omitzero"`
+}
+
+// NameValueList The merchant's own name-value pairs. Requests send custom parameters as
+// {"List": […]} and additional parameters as {"AdditionalParameter": […]}; answers
+// and pushes echo them as {"List": […]} (the SDKs' examples), some answers as
+// {"AdditionalParameter": […]}; null when none were sent.
+type NameValueList struct {
+	// AdditionalParameter The pairs, in the form additional parameters use in requests.
+	AdditionalParameter []NameValue `json:"AdditionalParameter,omitempty,omitzero"`
+
+	// List The pairs, in the form custom parameters and pushes use.
+	List []NameValue `json:"List,omitempty,omitzero"`
+}
+
+// ParameterSpecification One parameter of a service action, or a field a refund needs: its name, type and
+// limits, and the values it may take.
+type ParameterSpecification struct {
+	// AutoCompleteType The HTML autocomplete hint for a form field.
+	AutoCompleteType string `json:"AutoCompleteType,omitempty,omitzero"`
+
+	// DataType The value's type - a number in JSON answers (0 string, 1 integer, 2 decimal,
+	// 3 date, 4 date and time, 5 boolean, …), a name such as String in older answers.
+	DataType flex.String `json:"DataType,omitempty,omitzero"`
+
+	// Description What the parameter is, in Buckaroo's words (shown to customers on Buckaroo's pages).
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// DisplayName The parameter's label for people, e.g. "Uw bank".
+	DisplayName string `json:"DisplayName,omitempty,omitzero"`
+
+	// ExplanationHTML A longer explanation as HTML.
+	ExplanationHTML string `json:"ExplanationHTML,omitempty,omitzero"`
+
+	// Global true for a parameter shared by every service, sent outside the service's Parameters (a boolean, or its text).
+	Global flex.Bool `json:"Global,omitempty,omitzero"`
+
+	// Group The GroupType the parameter is sent in, e.g. Address; null when ungrouped.
+	Group string `json:"Group,omitempty,omitzero"`
+
+	// InputPattern A regular expression a value must match.
+	InputPattern string `json:"InputPattern,omitempty,omitzero"`
+
+	// List Whether the value comes from ListItemDescriptions - 0 or None (free), 1 or Single (one item), 2 or Multi (several).
+	List flex.String `json:"List,omitempty,omitzero"`
+
+	// ListItemDescriptions The values the parameter may take, e.g. the iDEAL banks for issuer.
+	ListItemDescriptions []ListItemDescription `json:"ListItemDescriptions,omitempty,omitzero"`
+
+	// MaxLength The longest value accepted, in characters; 0 when unlimited (a number, or its text).
+	MaxLength flex.Int `json:"MaxLength,omitempty,omitzero"`
+
+	// MaxOccurs How often the parameter may be sent (a number, or its text).
+	MaxOccurs flex.Int `json:"MaxOccurs,omitempty,omitzero"`
+
+	// Name The parameter's name as a request sends it, e.g. issuer.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// Required true when a request must send it (a boolean, or its text True/False).
+	Required flex.Bool `json:"Required,omitempty,omitzero"`
+
+	// IsRequestParameter true for a parameter of a request, false for one of an answer.
+	IsRequestParameter bool `json:"isRequestParameter,omitempty,omitzero"`
+}
+
+// PayRemainderDetails The part of a payment still to be paid after a partial payment.
 type PayRemainderDetails struct {
 	// Currency ISO 4217 currency code of RemainderAmount.
 	Currency string `json:"Currency,omitempty,omitzero"`
@@ -92,9 +282,99 @@ type PayRemainderDetails struct {
 // uri = the push URL): the transaction in its new state, in the shape of the API's
 // answers without RequiredAction and RequestErrors.
 type Push struct {
-	// Transaction A transaction as returned by createTransaction and getTransactionStatus and
-	// as carried by a push. Most fields are null when not applicable.
+	// Transaction The transaction in its new state.
 	Transaction Transaction `json:"Transaction"`
+}
+
+// ReferenceSpecification A reference to an earlier transaction a follow-up action takes.
+type ReferenceSpecification struct {
+	// Description What the reference is, in Buckaroo's words.
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// Name The reference's name.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// Type The kind of reference.
+	Type string `json:"Type,omitempty,omitzero"`
+}
+
+// RefundInfo Whether a transaction can be refunded and for how much, and the fields a refund
+// needs (with the values Buckaroo already knows).
+type RefundInfo struct {
+	// AdditionalMessage A further note from Buckaroo about refunding this transaction.
+	AdditionalMessage string `json:"AdditionalMessage,omitempty,omitzero"`
+
+	// AllowPartialRefund true when less than the whole amount may be refunded.
+	AllowPartialRefund bool `json:"AllowPartialRefund,omitempty,omitzero"`
+
+	// CanBeCancelled true when the transaction can still be canceled instead of refunded.
+	CanBeCancelled bool `json:"CanBeCancelled,omitempty,omitzero"`
+
+	// CanCreateCreditNote Credit management - true when a credit note can be made instead of a refund.
+	CanCreateCreditNote bool `json:"CanCreateCreditNote,omitempty,omitzero"`
+
+	// CreditNoteAmount Credit management - the most a credit note may credit, in decimal euros.
+	CreditNoteAmount money.Decimal `json:"CreditNoteAmount,omitempty,omitzero"`
+
+	// Invoice The transaction's invoice number.
+	Invoice string `json:"Invoice,omitempty,omitzero"`
+
+	// InvoiceAmount Credit management - the invoice's amount, in decimal euros.
+	InvoiceAmount money.Decimal `json:"InvoiceAmount,omitempty,omitzero"`
+
+	// InvoiceAmountOpen Credit management - the part of the invoice still open, in decimal euros.
+	InvoiceAmountOpen money.Decimal `json:"InvoiceAmountOpen,omitempty,omitzero"`
+
+	// InvoiceAmountPaid Credit management - the part of the invoice paid, in decimal euros.
+	InvoiceAmountPaid money.Decimal `json:"InvoiceAmountPaid,omitempty,omitzero"`
+
+	// IsCreditmanagement true for an invoice of Buckaroo's credit management.
+	IsCreditmanagement bool `json:"IsCreditmanagement,omitempty,omitzero"`
+
+	// IsRefundable true when a refund can be made now.
+	IsRefundable bool `json:"IsRefundable,omitempty,omitzero"`
+
+	// MaximumRefundAmount The most a refund may credit now, in decimal euros.
+	MaximumRefundAmount money.Decimal `json:"MaximumRefundAmount,omitempty,omitzero"`
+
+	// NotRefundableExplanation Why not, when IsRefundable is false.
+	NotRefundableExplanation string `json:"NotRefundableExplanation,omitempty,omitzero"`
+
+	// PendingRefundAmount The amount of refunds not yet completed, in decimal euros.
+	PendingRefundAmount money.Decimal `json:"PendingRefundAmount,omitempty,omitzero"`
+
+	// RefundCurrency ISO 4217 currency code of the refund amounts, e.g. EUR.
+	RefundCurrency string `json:"RefundCurrency,omitempty,omitzero"`
+
+	// RefundInputFields The fields a refund request needs, each with the value Buckaroo already has.
+	RefundInputFields []RefundInputField `json:"RefundInputFields,omitempty,omitzero"`
+
+	// RefundedAmount The amount refunded so far, in decimal euros.
+	RefundedAmount money.Decimal `json:"RefundedAmount,omitempty,omitzero"`
+
+	// ServiceCode The service a refund goes through, e.g. ideal.
+	ServiceCode string `json:"ServiceCode,omitempty,omitzero"`
+
+	// TransactionKey Key of the transaction the info is about.
+	TransactionKey string `json:"TransactionKey,omitempty,omitzero"`
+
+	// UsesBalance true when the refund is paid from the merchant's balance at Buckaroo.
+	UsesBalance bool `json:"UsesBalance,omitempty,omitzero"`
+}
+
+// RefundInputField A field a refund request needs.
+type RefundInputField struct {
+	// CurrentValue The value Buckaroo has for the field, e.g. the customer's account name.
+	CurrentValue string `json:"CurrentValue,omitempty,omitzero"`
+
+	// CurrentValueEditable true when a refund request may send another value.
+	CurrentValueEditable bool `json:"CurrentValueEditable,omitempty,omitzero"`
+
+	// CurrentValueIncorrect true when the current value is known to be wrong and must be sent anew.
+	CurrentValueIncorrect bool `json:"CurrentValueIncorrect,omitempty,omitzero"`
+
+	// FieldDefinition The field, as the specification describes parameters.
+	FieldDefinition ParameterSpecification `json:"FieldDefinition,omitempty,omitzero"`
 }
 
 // RelatedTransaction A transaction linked to this one.
@@ -124,7 +404,7 @@ type RequestError struct {
 	Service string `json:"Service,omitempty,omitzero"`
 }
 
-// RequestErrors Why Buckaroo refused the request (status 491 or 492), one list per kind; null otherwise.
+// RequestErrors Why Buckaroo refused a request, one list per kind.
 type RequestErrors struct {
 	// ActionErrors Errors about a service's action, e.g. one the service does not have.
 	ActionErrors []RequestError `json:"ActionErrors,omitempty,omitzero"`
@@ -155,10 +435,10 @@ type RequestParameter struct {
 	// document's example.
 	GroupType string `json:"GroupType"`
 
-	// Name The parameter's name from the service's table, e.g. CustomerType, LastName, ZipCode, Quantity.
+	// Name The parameter's name from the service's table, e.g. CustomerType, LastName, ZipCode, issuer.
 	Name string `json:"Name"`
 
-	// Value The value as text, whatever its type ("1", "10.00", "23-02-2018", "true").
+	// Value The value as text, whatever its type ("1", "10.00", "23-02-2018", "true", "ABNANL2A").
 	Value string `json:"Value"`
 }
 
@@ -167,7 +447,7 @@ type RequestService struct {
 	// Action The service action, e.g. PayInInstallments, Pay, Refund.
 	Action string `json:"Action"`
 
-	// Name The service (payment method), e.g. Capayable.
+	// Name The service (payment method), e.g. Capayable or ideal.
 	Name string `json:"Name"`
 
 	// Parameters The service's own fields, each a name and a value in a group (see the service's parameter table).
@@ -177,30 +457,49 @@ type RequestService struct {
 	Version int `json:"Version,omitempty,omitzero"`
 }
 
-// RequestServices The service (payment method) a request uses and the action it performs, with its parameters.
+// RequestServices The services (payment methods) a request uses and the actions they perform, with their parameters.
 type RequestServices struct {
-	// ServiceList One entry per service; iDEAL In3 requests have exactly one (Capayable).
+	// ServiceList One entry per service; iDEAL In3 and iDEAL requests have exactly one (Capayable, ideal).
 	ServiceList []RequestService `json:"ServiceList"`
 }
 
-// RequiredAction What must happen next, e.g. send the customer to RedirectURL; null when nothing is required.
+// RequestedInformation One field Buckaroo asks the merchant (or the customer, on its page) to provide.
+type RequestedInformation struct {
+	// DataType The value's type: a number in JSON answers (0 string, 1 integer, 2 decimal,
+	// 3 date, 4 date and time, 5 boolean, 6 card number, 7 expiry date, 8 card start
+	// date, per the SDKs' enumeration), a name such as String in older answers.
+	DataType flex.String `json:"DataType,omitempty,omitzero"`
+
+	// Description What the field is, in Buckaroo's words.
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// MaxLength The longest value accepted, in characters; 0 when unlimited.
+	MaxLength int `json:"MaxLength,omitempty,omitzero"`
+
+	// Name The parameter's name, as a request would send it.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// Required true when the transaction cannot go on without it.
+	Required bool `json:"Required,omitempty,omitzero"`
+}
+
+// RequiredAction An action the merchant must take next.
 type RequiredAction struct {
 	// Name The kind of action, an open set: Redirect (send the customer to RedirectURL) or
 	// PayRemainder (part of the amount is still to be paid).
 	Name string `json:"Name,omitempty,omitzero"`
 
-	// PayRemainderDetails The part of a payment still to be paid after a partial payment (e.g. a gift card),
-	// when RequiredAction.Name is PayRemainder; null otherwise.
+	// PayRemainderDetails The part of a payment still to be paid after a partial payment (e.g. a gift
+	// card), when Name is PayRemainder; null otherwise.
 	PayRemainderDetails PayRemainderDetails `json:"PayRemainderDetails,omitempty,omitzero"`
 
-	// RedirectURL Where to send the customer (a payment page, In3's first installment); null when no redirect is needed.
+	// RedirectURL Where to send the customer (a payment page, the bank, In3's first installment); null when no redirect is needed.
 	RedirectURL string `json:"RedirectURL,omitempty,omitzero"`
 
-	// RequestedInformation The fields Buckaroo asks for when information is missing (ContinueOnIncomplete),
-	// each an object with Name, DataType, MaxLength, Required and Description; null otherwise.
-	RequestedInformation []map[string]interface{} `json:"RequestedInformation,omitempty,omitzero"`
+	// RequestedInformation The fields Buckaroo asks for when information is missing (ContinueOnIncomplete); null otherwise.
+	RequestedInformation []RequestedInformation `json:"RequestedInformation,omitempty,omitzero"`
 
-	// TypeDeprecated A numeric form of Name kept for older integrations; read Name instead.
+	// TypeDeprecated A numeric form of Name kept for older integrations (0 Redirect, 1 PayRemainder); read Name instead.
 	TypeDeprecated int `json:"TypeDeprecated,omitempty,omitzero"`
 }
 
@@ -218,22 +517,48 @@ type ResponseService struct {
 	// Action The action; null in the document's answers and pushes.
 	Action string `json:"Action,omitempty,omitzero"`
 
-	// Name The service (payment method), e.g. Capayable.
+	// Name The service (payment method), e.g. Capayable or ideal.
 	Name string `json:"Name,omitempty,omitzero"`
 
-	// Parameters The service's output fields, e.g. CapayableTransactionKey or "Amount credited".
+	// Parameters The service's output fields, e.g. CapayableTransactionKey, "Amount credited", consumerIssuer or consumerIBAN.
 	Parameters []ResponseParameter `json:"Parameters,omitempty,omitzero"`
 
-	// VersionAsProperty The version of the service that handled the transaction.
+	// VersionAsProperty The version of the service that handled the transaction (2 in the SDKs' iDEAL pushes).
 	VersionAsProperty int `json:"VersionAsProperty,omitempty,omitzero"`
 }
 
-// Status The transaction's status, a detail code and when it was set.
+// ServiceSpecification What a service (payment method) takes and returns for this website: its actions,
+// the request and response parameters of each, and its currencies.
+type ServiceSpecification struct {
+	// Actions The actions the service has (Pay, Refund, PayRemainder, …).
+	Actions []ActionSpecification `json:"Actions,omitempty,omitzero"`
+
+	// CustomParameters The custom parameters the website defined for the service, each with Name,
+	// DataType and Description: a list in the SDKs' multi-service answer, an object in
+	// the Node SDK's typing; kept as sent.
+	CustomParameters flex.ObjectOrList `json:"CustomParameters,omitempty,omitzero"`
+
+	// Description The service's name for people, e.g. iDEAL.
+	Description string `json:"Description,omitempty,omitzero"`
+
+	// Name The service's code, e.g. ideal.
+	Name string `json:"Name,omitempty,omitzero"`
+
+	// SupportedCurrencies The currencies the service takes.
+	SupportedCurrencies []SupportedCurrency `json:"SupportedCurrencies,omitempty,omitzero"`
+
+	// Version The version of the service's interface described.
+	Version int `json:"Version,omitempty,omitzero"`
+}
+
+// Status A transaction's status, a detail code and when it was set.
 type Status struct {
-	// Code A transaction's status code and Buckaroo's text for it.
+	// Code The status code and Buckaroo's text for it.
 	Code StatusCodeInfo `json:"Code"`
 
-	// DateTime When the status was set, in local (Dutch) time without a zone, e.g. 2018-02-23T12:15:26.
+	// DateTime When the status was set, in local (Dutch) time, kept as sent: usually without a
+	// zone (2018-02-23T12:15:26), sometimes with fractional seconds or an offset
+	// (2018-02-23T12:15:26+01:00).
 	DateTime string `json:"DateTime,omitempty,omitzero"`
 
 	// SubCode A detail code refining the status code, e.g. S002 (an action is required); null when there is none.
@@ -251,7 +576,7 @@ type StatusCodeInfo struct {
 	Description string `json:"Description,omitempty,omitzero"`
 }
 
-// StatusSubCode A detail code refining the status code, e.g. S002 (an action is required); null when there is none.
+// StatusSubCode A detail code refining a status code.
 type StatusSubCode struct {
 	// Code A provider detail code such as S002 or S990 (a string, unlike Status.Code.Code).
 	Code string `json:"Code"`
@@ -261,16 +586,29 @@ type StatusSubCode struct {
 	Description string `json:"Description,omitempty,omitzero"`
 }
 
-// Transaction A transaction as returned by createTransaction and getTransactionStatus and
-// as carried by a push. Most fields are null when not applicable.
-type Transaction struct {
-	// AdditionalParameters The request's additional parameters, echoed; null when none were sent.
-	AdditionalParameters map[string]interface{} `json:"AdditionalParameters,omitempty,omitzero"`
+// SupportedCurrency A currency a service takes.
+type SupportedCurrency struct {
+	// Code The ISO 4217 code, e.g. EUR.
+	Code string `json:"Code,omitempty,omitzero"`
 
-	// AmountCredit The amount paid back to the customer, in decimal euros (0.3); absent on a payment.
+	// IsoNumber The ISO 4217 number, e.g. 978.
+	IsoNumber int `json:"IsoNumber,omitempty,omitzero"`
+
+	// Name The currency's name, e.g. Euro.
+	Name string `json:"Name,omitempty,omitzero"`
+}
+
+// Transaction A transaction as returned by createTransaction and getTransactionStatus and
+// as carried by a push. Most fields are null when not applicable, numbers 0.
+type Transaction struct {
+	// AdditionalParameters The request's additional parameters, echoed ({"List": […]} in pushes,
+	// {"AdditionalParameter": […]} in some answers); null when none were sent.
+	AdditionalParameters NameValueList `json:"AdditionalParameters,omitempty,omitzero"`
+
+	// AmountCredit The amount paid back to the customer, in decimal euros (0.3); absent, null or 0 on a payment.
 	AmountCredit money.Decimal `json:"AmountCredit,omitempty,omitzero"`
 
-	// AmountDebit The amount charged to the customer, in decimal euros (8 or 8.00); absent on a refund.
+	// AmountDebit The amount charged to the customer, in decimal euros (8 or 8.00); absent, null or 0 on a refund.
 	AmountDebit money.Decimal `json:"AmountDebit,omitempty,omitzero"`
 
 	// ConsumerMessage A message to show the customer; null when there is none (the document's examples have none).
@@ -279,11 +617,14 @@ type Transaction struct {
 	// Currency ISO 4217 currency code of the amounts, e.g. EUR.
 	Currency string `json:"Currency,omitempty,omitzero"`
 
-	// CustomParameters The request's custom parameters, echoed ({"List":[{"Name":…,"Value":…}]}); null when none were sent.
-	CustomParameters map[string]interface{} `json:"CustomParameters,omitempty,omitzero"`
+	// CustomParameters The request's custom parameters, echoed ({"List": [{"Name": …, "Value": …}]}); null when none were sent.
+	CustomParameters NameValueList `json:"CustomParameters,omitempty,omitzero"`
 
 	// CustomerName The customer's name as the payment method reports it; null when unknown.
 	CustomerName string `json:"CustomerName,omitempty,omitzero"`
+
+	// Description The description the request carried; null when it had none (pushes carry it, per the SDKs' examples).
+	Description string `json:"Description,omitempty,omitzero"`
 
 	// Invoice The invoice number the request carried.
 	Invoice string `json:"Invoice,omitempty,omitzero"`
@@ -327,10 +668,10 @@ type Transaction struct {
 	// RequiredAction What must happen next, e.g. send the customer to RedirectURL; null when nothing is required.
 	RequiredAction RequiredAction `json:"RequiredAction,omitempty,omitzero"`
 
-	// ServiceCode The service (payment method) of the transaction, e.g. Capayable.
+	// ServiceCode The service (payment method) of the transaction, e.g. Capayable or ideal.
 	ServiceCode string `json:"ServiceCode,omitempty,omitzero"`
 
-	// Services Per service, the parameters Buckaroo returns (e.g. Capayable's CapayableTransactionKey); null when none.
+	// Services Per service, the parameters Buckaroo returns (e.g. Capayable's CapayableTransactionKey, iDEAL's consumerIBAN); null when none.
 	Services []ResponseService `json:"Services,omitempty,omitzero"`
 
 	// StartRecurrent true when this transaction started a series of recurring payments.
@@ -339,7 +680,7 @@ type Transaction struct {
 	// Status The transaction's status, a detail code and when it was set.
 	Status Status `json:"Status"`
 
-	// TransactionType Buckaroo's code for the kind of transaction, e.g. V406 (an In3 payment) or V405 (an In3 refund).
+	// TransactionType Buckaroo's code for the kind of transaction, e.g. V406 (an In3 payment), V405 (an In3 refund), C021 (an iDEAL payment).
 	TransactionType string `json:"TransactionType,omitempty,omitzero"`
 }
 
@@ -348,6 +689,10 @@ type Transaction struct {
 // in Services says which payment method and action; its Parameters carry the
 // method's own fields.
 type TransactionRequest struct {
+	// AdditionalParameters The merchant's own name-value pairs for its systems,
+	// {"AdditionalParameter": [{"Name": …, "Value": …}]}: echoed in answers and pushes.
+	AdditionalParameters NameValueList `json:"AdditionalParameters,omitempty,omitzero"`
+
 	// AmountCredit The amount to pay back to the customer, in decimal euros (0.3). A refund sends it.
 	AmountCredit money.Decimal `json:"AmountCredit,omitempty,omitzero"`
 
@@ -355,9 +700,11 @@ type TransactionRequest struct {
 	// In3 charges exactly this total, whatever the product lines say.
 	AmountDebit money.Decimal `json:"AmountDebit,omitempty,omitzero"`
 
-	// ClientIP The customer's IP address (required for iDEAL In3). The document's table calls
-	// ClientIP a string; its example (and the API) sends this object.
+	// ClientIP The customer's IP address (required for iDEAL In3).
 	ClientIP ClientIP `json:"ClientIP,omitempty,omitzero"`
+
+	// ClientUserAgent The customer's browser user agent, where the payment method asks for it.
+	ClientUserAgent string `json:"ClientUserAgent,omitempty,omitzero"`
 
 	// ContinueOnIncomplete "1" to let Buckaroo ask the customer for missing information on its own page
 	// (the answer then has a RequiredAction) instead of refusing the request; "0" or
@@ -368,6 +715,10 @@ type TransactionRequest struct {
 	//
 	// Example: EUR
 	Currency string `json:"Currency"`
+
+	// CustomParameters The merchant's own name-value pairs, {"List": [{"Name": …, "Value": …}]}:
+	// shown in Buckaroo Plaza and echoed in answers and pushes.
+	CustomParameters NameValueList `json:"CustomParameters,omitempty,omitzero"`
 
 	// Description Description of the order, shown to the customer where the payment method supports it (required for iDEAL In3).
 	Description string `json:"Description,omitempty,omitzero"`
@@ -400,7 +751,7 @@ type TransactionRequest struct {
 	// ReturnURLReject Where the customer returns when the payment is rejected; ReturnURL when not set.
 	ReturnURLReject string `json:"ReturnURLReject,omitempty,omitzero"`
 
-	// Services The service (payment method) a request uses and the action it performs, with its parameters.
+	// Services The service (payment method) the request uses and the action it performs, with its parameters.
 	Services RequestServices `json:"Services,omitempty,omitzero"`
 
 	// ServicesExcludedForClient Comma-separated services Buckaroo's checkout page must not offer.
@@ -415,6 +766,13 @@ type TransactionRequest struct {
 
 // ErrorAnswer The body of a non-2xx answer, when it is JSON.
 type ErrorAnswer = ErrorResponse
+
+// GetTransactionSpecificationParams defines parameters for GetTransactionSpecification.
+type GetTransactionSpecificationParams struct {
+	// ServiceVersion The version of the service's interface to describe (VersionAsProperty in
+	// answers); absent for the current one.
+	ServiceVersion int `form:"serviceVersion,omitempty" json:"serviceVersion,omitempty,omitzero"`
+}
 
 // CreateTransactionJSONRequestBody defines body for CreateTransaction for application/json ContentType.
 type CreateTransactionJSONRequestBody = TransactionRequest
@@ -474,6 +832,371 @@ func (a ErrorResponse) MarshalJSON() ([]byte, error) {
 	object["Message"], err = json.Marshal(a.Message)
 	if err != nil {
 		return nil, fmt.Errorf("error marshaling 'Message': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for FormPush. Returns the specified
+// element and whether it was found
+func (a FormPush) Get(fieldName string) (value string, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for FormPush
+func (a *FormPush) Set(fieldName string, value string) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]string)
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for FormPush to handle AdditionalProperties
+func (a *FormPush) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["brq_amount"]; found {
+		err = json.Unmarshal(raw, &a.Amount)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_amount': %w", err)
+		}
+		delete(object, "brq_amount")
+	}
+
+	if raw, found := object["brq_amount_credit"]; found {
+		err = json.Unmarshal(raw, &a.AmountCredit)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_amount_credit': %w", err)
+		}
+		delete(object, "brq_amount_credit")
+	}
+
+	if raw, found := object["brq_currency"]; found {
+		err = json.Unmarshal(raw, &a.Currency)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_currency': %w", err)
+		}
+		delete(object, "brq_currency")
+	}
+
+	if raw, found := object["brq_customer_name"]; found {
+		err = json.Unmarshal(raw, &a.CustomerName)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_customer_name': %w", err)
+		}
+		delete(object, "brq_customer_name")
+	}
+
+	if raw, found := object["brq_description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_description': %w", err)
+		}
+		delete(object, "brq_description")
+	}
+
+	if raw, found := object["brq_invoicenumber"]; found {
+		err = json.Unmarshal(raw, &a.Invoice)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_invoicenumber': %w", err)
+		}
+		delete(object, "brq_invoicenumber")
+	}
+
+	if raw, found := object["brq_issuing_country"]; found {
+		err = json.Unmarshal(raw, &a.IssuingCountry)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_issuing_country': %w", err)
+		}
+		delete(object, "brq_issuing_country")
+	}
+
+	if raw, found := object["brq_mutationtype"]; found {
+		err = json.Unmarshal(raw, &a.MutationType)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_mutationtype': %w", err)
+		}
+		delete(object, "brq_mutationtype")
+	}
+
+	if raw, found := object["brq_ordernumber"]; found {
+		err = json.Unmarshal(raw, &a.Order)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_ordernumber': %w", err)
+		}
+		delete(object, "brq_ordernumber")
+	}
+
+	if raw, found := object["brq_payer_hash"]; found {
+		err = json.Unmarshal(raw, &a.PayerHash)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_payer_hash': %w", err)
+		}
+		delete(object, "brq_payer_hash")
+	}
+
+	if raw, found := object["brq_payment"]; found {
+		err = json.Unmarshal(raw, &a.Payment)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_payment': %w", err)
+		}
+		delete(object, "brq_payment")
+	}
+
+	if raw, found := object["brq_payment_method"]; found {
+		err = json.Unmarshal(raw, &a.PaymentMethod)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_payment_method': %w", err)
+		}
+		delete(object, "brq_payment_method")
+	}
+
+	if raw, found := object["brq_recurring"]; found {
+		err = json.Unmarshal(raw, &a.Recurring)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_recurring': %w", err)
+		}
+		delete(object, "brq_recurring")
+	}
+
+	if raw, found := object["brq_signature"]; found {
+		err = json.Unmarshal(raw, &a.Signature)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_signature': %w", err)
+		}
+		delete(object, "brq_signature")
+	}
+
+	if raw, found := object["brq_statuscode"]; found {
+		err = json.Unmarshal(raw, &a.StatusCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_statuscode': %w", err)
+		}
+		delete(object, "brq_statuscode")
+	}
+
+	if raw, found := object["brq_statuscode_detail"]; found {
+		err = json.Unmarshal(raw, &a.StatusCodeDetail)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_statuscode_detail': %w", err)
+		}
+		delete(object, "brq_statuscode_detail")
+	}
+
+	if raw, found := object["brq_statusmessage"]; found {
+		err = json.Unmarshal(raw, &a.StatusMessage)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_statusmessage': %w", err)
+		}
+		delete(object, "brq_statusmessage")
+	}
+
+	if raw, found := object["brq_test"]; found {
+		err = json.Unmarshal(raw, &a.Test)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_test': %w", err)
+		}
+		delete(object, "brq_test")
+	}
+
+	if raw, found := object["brq_timestamp"]; found {
+		err = json.Unmarshal(raw, &a.Timestamp)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_timestamp': %w", err)
+		}
+		delete(object, "brq_timestamp")
+	}
+
+	if raw, found := object["brq_transaction_cancelable"]; found {
+		err = json.Unmarshal(raw, &a.Cancelable)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_transaction_cancelable': %w", err)
+		}
+		delete(object, "brq_transaction_cancelable")
+	}
+
+	if raw, found := object["brq_transaction_method"]; found {
+		err = json.Unmarshal(raw, &a.TransactionMethod)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_transaction_method': %w", err)
+		}
+		delete(object, "brq_transaction_method")
+	}
+
+	if raw, found := object["brq_transaction_type"]; found {
+		err = json.Unmarshal(raw, &a.TransactionType)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_transaction_type': %w", err)
+		}
+		delete(object, "brq_transaction_type")
+	}
+
+	if raw, found := object["brq_transactions"]; found {
+		err = json.Unmarshal(raw, &a.Transactions)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_transactions': %w", err)
+		}
+		delete(object, "brq_transactions")
+	}
+
+	if raw, found := object["brq_websitekey"]; found {
+		err = json.Unmarshal(raw, &a.WebsiteKey)
+		if err != nil {
+			return fmt.Errorf("error reading 'brq_websitekey': %w", err)
+		}
+		delete(object, "brq_websitekey")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]string)
+		for fieldName, fieldBuf := range object {
+			var fieldVal string
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for FormPush to handle AdditionalProperties
+func (a FormPush) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["brq_amount"], err = json.Marshal(a.Amount)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_amount': %w", err)
+	}
+
+	object["brq_amount_credit"], err = json.Marshal(a.AmountCredit)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_amount_credit': %w", err)
+	}
+
+	object["brq_currency"], err = json.Marshal(a.Currency)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_currency': %w", err)
+	}
+
+	object["brq_customer_name"], err = json.Marshal(a.CustomerName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_customer_name': %w", err)
+	}
+
+	object["brq_description"], err = json.Marshal(a.Description)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_description': %w", err)
+	}
+
+	object["brq_invoicenumber"], err = json.Marshal(a.Invoice)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_invoicenumber': %w", err)
+	}
+
+	object["brq_issuing_country"], err = json.Marshal(a.IssuingCountry)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_issuing_country': %w", err)
+	}
+
+	object["brq_mutationtype"], err = json.Marshal(a.MutationType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_mutationtype': %w", err)
+	}
+
+	object["brq_ordernumber"], err = json.Marshal(a.Order)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_ordernumber': %w", err)
+	}
+
+	object["brq_payer_hash"], err = json.Marshal(a.PayerHash)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_payer_hash': %w", err)
+	}
+
+	object["brq_payment"], err = json.Marshal(a.Payment)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_payment': %w", err)
+	}
+
+	object["brq_payment_method"], err = json.Marshal(a.PaymentMethod)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_payment_method': %w", err)
+	}
+
+	object["brq_recurring"], err = json.Marshal(a.Recurring)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_recurring': %w", err)
+	}
+
+	object["brq_signature"], err = json.Marshal(a.Signature)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_signature': %w", err)
+	}
+
+	object["brq_statuscode"], err = json.Marshal(a.StatusCode)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_statuscode': %w", err)
+	}
+
+	object["brq_statuscode_detail"], err = json.Marshal(a.StatusCodeDetail)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_statuscode_detail': %w", err)
+	}
+
+	object["brq_statusmessage"], err = json.Marshal(a.StatusMessage)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_statusmessage': %w", err)
+	}
+
+	object["brq_test"], err = json.Marshal(a.Test)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_test': %w", err)
+	}
+
+	object["brq_timestamp"], err = json.Marshal(a.Timestamp)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_timestamp': %w", err)
+	}
+
+	object["brq_transaction_cancelable"], err = json.Marshal(a.Cancelable)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_transaction_cancelable': %w", err)
+	}
+
+	object["brq_transaction_method"], err = json.Marshal(a.TransactionMethod)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_transaction_method': %w", err)
+	}
+
+	object["brq_transaction_type"], err = json.Marshal(a.TransactionType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_transaction_type': %w", err)
+	}
+
+	object["brq_transactions"], err = json.Marshal(a.Transactions)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_transactions': %w", err)
+	}
+
+	object["brq_websitekey"], err = json.Marshal(a.WebsiteKey)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'brq_websitekey': %w", err)
 	}
 
 	for fieldName, field := range a.AdditionalProperties {
@@ -621,6 +1344,16 @@ type ClientInterface interface {
 	// Corresponds with POST /json/Transaction (the `CreateTransaction` operationId).
 	CreateTransaction(ctx context.Context, body CreateTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetRefundInfo Whether a transaction can be refunded, how much is left and what a refund needs.
+	//
+	// Corresponds with GET /json/Transaction/RefundInfo/{transactionKey} (the `GetRefundInfo` operationId).
+	GetRefundInfo(ctx context.Context, transactionKey string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTransactionSpecification Describe a service (payment method) for this website, its actions and the parameters each takes and returns.
+	//
+	// Corresponds with GET /json/Transaction/Specification/{serviceName} (the `GetTransactionSpecification` operationId).
+	GetTransactionSpecification(ctx context.Context, serviceName string, params *GetTransactionSpecificationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetTransactionStatus Retrieve a transaction's current state, e.g. to confirm a push.
 	//
 	// Corresponds with GET /json/Transaction/Status/{transactionKey} (the `GetTransactionStatus` operationId).
@@ -647,6 +1380,28 @@ func (c *Client) CreateTransactionWithBody(ctx context.Context, contentType stri
 // Corresponds with POST /json/Transaction (the `CreateTransaction` operationId).
 func (c *Client) CreateTransaction(ctx context.Context, body CreateTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := newCreateTransactionRequest(ctx, c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetRefundInfo Whether a transaction can be refunded, how much is left and what a refund needs.
+//
+// Corresponds with GET /json/Transaction/RefundInfo/{transactionKey} (the `GetRefundInfo` operationId).
+func (c *Client) GetRefundInfo(ctx context.Context, transactionKey string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetRefundInfoRequest(ctx, c.Server, transactionKey)
+	if err != nil {
+		return nil, err
+	}
+	return c.send(ctx, req, reqEditors)
+}
+
+// GetTransactionSpecification Describe a service (payment method) for this website, its actions and the parameters each takes and returns.
+//
+// Corresponds with GET /json/Transaction/Specification/{serviceName} (the `GetTransactionSpecification` operationId).
+func (c *Client) GetTransactionSpecification(ctx context.Context, serviceName string, params *GetTransactionSpecificationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := newGetTransactionSpecificationRequest(ctx, c.Server, serviceName, params)
 	if err != nil {
 		return nil, err
 	}
@@ -714,6 +1469,53 @@ func newCreateTransactionRequestWithBody(ctx context.Context, server string, con
 	return req, nil
 }
 
+// NewGetRefundInfoRequest builds the request of GetRefundInfo.
+func NewGetRefundInfoRequest(server string, transactionKey string) (*http.Request, error) {
+	return newGetRefundInfoRequest(context.Background(), server, transactionKey)
+}
+
+func newGetRefundInfoRequest(ctx context.Context, server string, transactionKey string) (*http.Request, error) {
+	pathParam0, err := pathSegment("transactionKey", string(transactionKey))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/json/Transaction/RefundInfo/" + pathParam0
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// NewGetTransactionSpecificationRequest builds the request of GetTransactionSpecification.
+func NewGetTransactionSpecificationRequest(server string, serviceName string, params *GetTransactionSpecificationParams) (*http.Request, error) {
+	return newGetTransactionSpecificationRequest(context.Background(), server, serviceName, params)
+}
+
+func newGetTransactionSpecificationRequest(ctx context.Context, server string, serviceName string, params *GetTransactionSpecificationParams) (*http.Request, error) {
+	pathParam0, err := pathSegment("serviceName", string(serviceName))
+	if err != nil {
+		return nil, err
+	}
+	target := serverBase(server) + "/json/Transaction/Specification/" + pathParam0
+	if params != nil {
+		var query string
+		queryParam0, err := runtime.StyleParamWithOptions("form", true, "serviceVersion", params.ServiceVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+		query = addQuery(query, queryParam0)
+		if query != "" {
+			target += "?" + query
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
 // NewGetTransactionStatusRequest builds the request of GetTransactionStatus.
 func NewGetTransactionStatusRequest(server string, transactionKey string) (*http.Request, error) {
 	return newGetTransactionStatusRequest(context.Background(), server, transactionKey)
@@ -776,6 +1578,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /json/Transaction (the `CreateTransaction` operationId).
 	CreateTransactionWithResponse(ctx context.Context, body CreateTransactionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTransactionResponse, error)
 
+	// GetRefundInfoWithResponse Whether a transaction can be refunded, how much is left and what a refund needs.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /json/Transaction/RefundInfo/{transactionKey} (the `GetRefundInfo` operationId).
+	GetRefundInfoWithResponse(ctx context.Context, transactionKey string, reqEditors ...RequestEditorFn) (*GetRefundInfoResponse, error)
+
+	// GetTransactionSpecificationWithResponse Describe a service (payment method) for this website, its actions and the parameters each takes and returns.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /json/Transaction/Specification/{serviceName} (the `GetTransactionSpecification` operationId).
+	GetTransactionSpecificationWithResponse(ctx context.Context, serviceName string, params *GetTransactionSpecificationParams, reqEditors ...RequestEditorFn) (*GetTransactionSpecificationResponse, error)
+
 	// GetTransactionStatusWithResponse Retrieve a transaction's current state, e.g. to confirm a push.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -826,6 +1642,102 @@ func (r CreateTransactionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateTransactionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRefundInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RefundInfo
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorAnswer
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRefundInfoResponse) GetJSON200() *RefundInfo {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetRefundInfoResponse) GetJSONDefault() *ErrorAnswer {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRefundInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRefundInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRefundInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRefundInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTransactionSpecificationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ServiceSpecification
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *ErrorAnswer
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTransactionSpecificationResponse) GetJSON200() *ServiceSpecification {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetTransactionSpecificationResponse) GetJSONDefault() *ErrorAnswer {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTransactionSpecificationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTransactionSpecificationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTransactionSpecificationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTransactionSpecificationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -906,6 +1818,32 @@ func (c *ClientWithResponses) CreateTransactionWithResponse(ctx context.Context,
 	return ParseCreateTransactionResponse(rsp)
 }
 
+// GetRefundInfoWithResponse Whether a transaction can be refunded, how much is left and what a refund needs.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /json/Transaction/RefundInfo/{transactionKey} (the `GetRefundInfo` operationId).
+func (c *ClientWithResponses) GetRefundInfoWithResponse(ctx context.Context, transactionKey string, reqEditors ...RequestEditorFn) (*GetRefundInfoResponse, error) {
+	rsp, err := c.GetRefundInfo(ctx, transactionKey, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRefundInfoResponse(rsp)
+}
+
+// GetTransactionSpecificationWithResponse Describe a service (payment method) for this website, its actions and the parameters each takes and returns.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /json/Transaction/Specification/{serviceName} (the `GetTransactionSpecification` operationId).
+func (c *ClientWithResponses) GetTransactionSpecificationWithResponse(ctx context.Context, serviceName string, params *GetTransactionSpecificationParams, reqEditors ...RequestEditorFn) (*GetTransactionSpecificationResponse, error) {
+	rsp, err := c.GetTransactionSpecification(ctx, serviceName, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTransactionSpecificationResponse(rsp)
+}
+
 // GetTransactionStatusWithResponse Retrieve a transaction's current state, e.g. to confirm a push.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -935,6 +1873,72 @@ func ParseCreateTransactionResponse(rsp *http.Response) (*CreateTransactionRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Transaction
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRefundInfoResponse parses an HTTP response from a GetRefundInfoWithResponse call
+func ParseGetRefundInfoResponse(rsp *http.Response) (*GetRefundInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRefundInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RefundInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest ErrorAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTransactionSpecificationResponse parses an HTTP response from a GetTransactionSpecificationWithResponse call
+func ParseGetTransactionSpecificationResponse(rsp *http.Response) (*GetTransactionSpecificationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTransactionSpecificationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ServiceSpecification
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	client "github.com/betaalkit/betaalkit/clients/buckaroo"
 	gen "github.com/betaalkit/betaalkit/gen/buckaroo"
 	"github.com/betaalkit/betaalkit/money"
+	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
 // actionPay is the generic payment action (the client has no constant for it).
@@ -76,6 +78,25 @@ func checkPayment(in gen.TransactionRequest, svc gen.RequestService) []requestEr
 	errs := checkAmount(svc, "AmountDebit", in.AmountDebit)
 	if svc.Action == client.ActionPayInInstallments {
 		errs = append(errs, checkIn3(in, svc)...)
+	}
+	if strings.EqualFold(svc.Name, client.ServiceIDEAL) {
+		errs = append(errs, checkIdeal(in, svc)...)
+	}
+	return errs
+}
+
+// checkIdeal checks an iDEAL payment against what the sandbox's
+// specification of the service says: EUR, and an issuer, when named, from
+// its list of banks.
+func checkIdeal(in gen.TransactionRequest, svc gen.RequestService) []requestError {
+	var errs []requestError
+	if in.Currency != "EUR" {
+		errs = append(errs, invalid(svc, "Currency"))
+	}
+	for _, p := range svc.Parameters {
+		if strings.EqualFold(p.Name, "issuer") && sim.BankName(sim.IDEALBanks, p.Value) == "" {
+			errs = append(errs, paramError(svc, p.Name, "ParameterInvalid", fmt.Sprintf("Issuer '%s' is not one of the iDEAL banks (GET /json/Transaction/Specification/ideal lists them).", p.Value)))
+		}
 	}
 	return errs
 }

@@ -50,6 +50,11 @@ type Config struct {
 	Clock func() time.Time
 	// HTTPClient delivers pushes. Default: a client with a 5 s timeout.
 	HTTPClient *http.Client
+	// FormPush sends pushes as Buckaroo's classic HTTP push, which a
+	// website set to "HTTP post" receives: an
+	// application/x-www-form-urlencoded form of brq_ fields signed with
+	// brq_signature (buckaroo.FormSignature), instead of the JSON push.
+	FormPush bool
 }
 
 // Server is the simulator, an http.Handler. It is safe for concurrent use.
@@ -129,6 +134,8 @@ func New(cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /json/Transaction", s.api(s.createTransaction))
 	mux.HandleFunc("GET /json/Transaction/Status/{key}", s.api(s.getStatus))
+	mux.HandleFunc("GET /json/Transaction/Specification/{service}", s.api(s.getSpecification))
+	mux.HandleFunc("GET /json/Transaction/RefundInfo/{key}", s.api(s.getRefundInfo))
 	mux.HandleFunc("GET /html/redirect.ashx", s.page)
 	mux.HandleFunc("POST /html/redirect.ashx", s.choose)
 	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
@@ -541,29 +548,37 @@ func (s *Server) Renotify(ctx context.Context, key, status string) error {
 }
 
 // push POSTs {"Transaction": …} signed as Buckaroo signs pushes: the same
-// HMAC header as a request, over method POST and the push URL.
+// HMAC header as a request, over method POST and the push URL; or, with
+// Config.FormPush, the classic form push signed with brq_signature.
 //
-// Every attempt, a retry included, is signed anew (a new nonce and time),
-// and filed under payment on the timeline.
+// Every attempt of a JSON push, a retry included, is signed anew (a new
+// nonce and time), and filed under payment on the timeline.
 func (s *Server) push(ctx context.Context, payment, target string, tx *gen.Transaction) error {
 	if target == "" {
 		return nil
 	}
-	// The push does not repeat the answer's RequiredAction or RequestErrors.
-	p := gen.Push{Transaction: *tx}
-	p.Transaction.RequiredAction, p.Transaction.RequestErrors = gen.RequiredAction{}, gen.RequestErrors{}
-	body, err := json.Marshal(p)
-	if err != nil {
-		return err
+	msg := sim.Message{Payment: payment, URL: target}
+	if s.cfg.FormPush {
+		msg.Body = formPush(tx, s.cfg.WebsiteKey, s.cfg.SecretKey)
+		msg.Header = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	} else {
+		// The push does not repeat the answer's RequiredAction or RequestErrors.
+		p := gen.Push{Transaction: *tx}
+		p.Transaction.RequiredAction, p.Transaction.RequestErrors = gen.RequiredAction{}, gen.RequestErrors{}
+		body, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		msg.Body = body
+		msg.Sign = func() (string, http.Header, error) {
+			auth, err := signing.BuckarooAuthorization(s.cfg.WebsiteKey, s.cfg.SecretKey, http.MethodPost, target, sim.NewID(8), s.cfg.Clock().Unix(), body)
+			return target, http.Header{"Authorization": {auth}}, err
+		}
+		if _, _, err := msg.Sign(); err != nil {
+			return err
+		}
 	}
-	sign := func() (string, http.Header, error) {
-		auth, err := signing.BuckarooAuthorization(s.cfg.WebsiteKey, s.cfg.SecretKey, http.MethodPost, target, sim.NewID(8), s.cfg.Clock().Unix(), body)
-		return target, http.Header{"Authorization": {auth}}, err
-	}
-	if _, _, err := sign(); err != nil {
-		return err
-	}
-	status, err := s.courier.Send(ctx, sim.Message{Payment: payment, URL: target, Body: body, Sign: sign})
+	status, err := s.courier.Send(ctx, msg)
 	if err != nil {
 		return err
 	}

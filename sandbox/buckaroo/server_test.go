@@ -664,7 +664,8 @@ func (rec *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // TestAnswersMatchTheSpec validates every answer the sandbox gives —
-// transactions, refusals, refunds, 400, 401 and 404 bodies — against the spec.
+// transactions, refusals, refunds, refund info, specifications, 400, 401
+// and 404 bodies — against the spec.
 func TestAnswersMatchTheSpec(t *testing.T) {
 	ts, s, _ := start(t, sandbox.Config{})
 	rec := &recorder{}
@@ -684,6 +685,11 @@ func TestAnswersMatchTheSpec(t *testing.T) {
 	_, _ = c.CreateRefund(ctx, tx.Key, buckaroo.RefundRequest{Amount: 10000})
 	_, _ = c.GetPayment(ctx, "NOSUCHKEY")
 	_, _ = wrong.GetPayment(ctx, tx.Key)
+	_, _ = c.GetRefundInfo(ctx, tx.Key)
+	_, _ = c.GetRefundInfo(ctx, "NOSUCHKEY")
+	for _, service := range []string{"ideal", "Capayable", "nope"} {
+		_, _ = c.GetSpecification(ctx, service, buckaroo.SpecificationParams{})
+	}
 	// Our client refuses a ClientIP.Type of 9 itself, so send it raw (through the recorder).
 	resp, err := hc.Do(signed(t, http.MethodPost, ts.URL+"/json/Transaction", sim.NewID(8), time.Now().Unix(),
 		[]byte(`{"Currency":"EUR","AmountDebit":8.00,"ClientIP":{"Type":9,"Address":"x"}}`)))

@@ -66,7 +66,10 @@ func closeWith(t *testing.T, srv *httptest.Server, err error) {
 
 var suite = []conformance{
 	{
+		// A refund is an order of its own; the refunded order stays
+		// completed (with the flag has-refunds).
 		name: "kassacompleet", expired: betaalkit.StatusExpired,
+		afterPartial: betaalkit.StatusPaid, afterFull: betaalkit.StatusPaid,
 		start: func(t *testing.T, hc *http.Client) checkout.Provider {
 			srv, _, c, err := sbkassacompleet.NewTestServer(sbkassacompleet.Config{}, kassacompleet.WithHTTPClient(hc))
 			closeWith(t, srv, err)

@@ -222,7 +222,7 @@ func TestWebhookVerification(t *testing.T) {
 		auth := signing.SignMultiSafepayNotification(sbmultisafepay.DefaultAPIKey, body, time.Now())
 		var got []string
 		h := c.WebhookHandler(func(_ context.Context, o *multisafepay.Order) error {
-			got = append(got, o.OrderID)
+			got = append(got, o.OrderID.String())
 			return nil
 		})
 		request := func(b []byte, auth string) *http.Request {

@@ -31,10 +31,8 @@ func (c *Client) GetSpecification(ctx context.Context, service string, params Sp
 	if params.Version < 0 {
 		return nil, call.Wrap(&betaalkit.FieldError{Field: "serviceVersion", Reason: fmt.Sprintf("%d is negative", params.Version)})
 	}
-	var query *gen.GetTransactionSpecificationParams // version 0 is not sent
-	if params.Version > 0 {
-		query = &gen.GetTransactionSpecificationParams{ServiceVersion: params.Version}
-	}
+	// Version 0 is not sent: Buckaroo then answers the current version.
+	query := &gen.GetTransactionSpecificationParams{ServiceVersion: params.Version}
 	r, err := call.Read(c.api.GetTransactionSpecification(ctx, service, query))
 	if err != nil {
 		return nil, err

@@ -116,7 +116,7 @@ func WithLocale(locale string) Option { return func(c *config) { c.locale = loca
 // Client calls the MultiSafepay API. It is safe for concurrent use.
 type Client struct {
 	api    *gen.Client
-	locale *string
+	locale gen.Locale
 	logger *slog.Logger
 	// notify holds the API key for notification checks behind a pointer, so
 	// that printing a Client shows an address, never the key.
@@ -154,9 +154,7 @@ func New(apiKey string, opts ...Option) (*Client, error) {
 		return nil, configErr(cfg.urlFrom, "cannot be used", err)
 	}
 	c := &Client{api: api, logger: cfg.http.Logger, notify: &notifyKey{apiKey: apiKey}}
-	if cfg.locale != "" {
-		c.locale = &cfg.locale
-	}
+	c.locale = gen.Locale(cfg.locale)
 	return c, nil
 }
 
@@ -177,13 +175,13 @@ func (c *Client) ListGateways(ctx context.Context, filter GatewayFilter) ([]Gate
 	}
 	params := &gen.ListGatewaysParams{
 		Locale:   c.locale,
-		Country:  nonEmpty(filter.Country),
-		Currency: nonEmpty(filter.Currency),
-		Include:  nonEmpty(filter.Include),
+		Country:  filter.Country,
+		Currency: filter.Currency,
+		Include:  filter.Include,
 	}
 	if filter.Amount != 0 {
 		amount := int64(filter.Amount)
-		params.Amount = &amount
+		params.Amount = amount
 	}
 	env, err := expect[gen.GatewayListEnvelope](call.Read(c.api.ListGateways(ctx, params)))
 	if err != nil {
@@ -478,11 +476,4 @@ func validateRefund(r RefundCreate) error {
 		return &betaalkit.FieldError{Field: "currency", Reason: "a refund needs the order's ISO 4217 currency, e.g. EUR"}
 	}
 	return nil
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }

@@ -36,17 +36,8 @@ func (c *Client) ListPaymentMethods(ctx context.Context, filter PaymentMethodFil
 		return nil, call.Wrap(&betaalkit.FieldError{Field: "type", Reason: fmt.Sprintf("%q is not payment-method or coupon", filter.Type)})
 	}
 	params := &gen.ListPaymentMethodsParams{
-		Country:        nonEmpty(filter.Country),
-		Currency:       nonEmpty(filter.Currency),
-		GroupCards:     onlyTrue(filter.GroupCards),
-		IncludeCoupons: onlyTrue(filter.Coupons),
-	}
-	if filter.Amount != 0 {
-		amount := int64(filter.Amount)
-		params.Amount = &amount
-	}
-	if typ != "" {
-		params.Type = &typ
+		Country: filter.Country, Currency: filter.Currency, Amount: int64(filter.Amount),
+		GroupCards: filter.GroupCards, IncludeCoupons: filter.Coupons, Type: typ,
 	}
 	env, err := expect[gen.PaymentMethodInfoListEnvelope](call.Read(c.api.ListPaymentMethods(ctx, params)))
 	if err != nil {
@@ -63,19 +54,10 @@ func (c *Client) GetPaymentMethod(ctx context.Context, id, country string) (*Pay
 	if err := apiclient.CheckPathID("payment_method_id", id); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.GetPaymentMethodParams{Locale: c.locale, Country: nonEmpty(country)}
+	params := &gen.GetPaymentMethodParams{Locale: c.locale, Country: country}
 	env, err := expect[gen.PaymentMethodInfoEnvelope](call.Read(c.api.GetPaymentMethod(ctx, id, params)))
 	if err != nil {
 		return nil, err
 	}
 	return &env.Data, nil
-}
-
-// onlyTrue sends a boolean filter only when it is set: false is
-// MultiSafepay's default.
-func onlyTrue(b bool) *bool {
-	if !b {
-		return nil
-	}
-	return &b
 }

@@ -40,13 +40,7 @@ func (c *Client) ListTokens(ctx context.Context, reference string, p TokenListPa
 	case p.Offset < 0:
 		return nil, call.Wrap(&betaalkit.FieldError{Field: "offset", Reason: fmt.Sprintf("%d is negative", p.Offset)})
 	}
-	params := &gen.ListTokensParams{}
-	if p.Limit > 0 {
-		params.Limit = &p.Limit
-	}
-	if p.Offset > 0 {
-		params.Offset = &p.Offset
-	}
+	params := &gen.ListTokensParams{Limit: p.Limit, Offset: p.Offset}
 	env, err := expect[gen.TokenListEnvelope](call.Read(c.api.ListTokens(ctx, reference, params)))
 	var apiErr *Error
 	if errors.As(err, &apiErr) && apiErr.Code == CodeUnknown && (apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusGone) {

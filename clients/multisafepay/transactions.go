@@ -110,42 +110,19 @@ func (f TransactionFilter) params() (*gen.ListTransactionsParams, error) {
 	case dc != "" && !dc.Valid():
 		return nil, field("debit_credit", "%q is not C or D", f.DebitCredit)
 	}
-	p := &gen.ListTransactionsParams{
-		After:          nonEmpty(f.After),
-		Currency:       nonEmpty(f.Currency),
-		CreatedFrom:    unixTime(f.CreatedFrom),
-		CreatedUntil:   unixTime(f.CreatedUntil),
-		CompletedFrom:  unixTime(f.CompletedFrom),
-		CompletedUntil: unixTime(f.CompletedUntil),
-		PaymentMethod:  f.PaymentMethods,
-	}
-	if f.Limit != 0 {
-		p.Limit = &f.Limit
-	}
-	if f.SiteID != 0 {
-		p.SiteID = &f.SiteID
-	}
-	if status != "" {
-		p.Status = &status
-	}
-	if financial != "" {
-		p.FinancialStatus = &financial
-	}
-	if typ != "" {
-		p.Type = &typ
-	}
-	if dc != "" {
-		p.DebitCredit = &dc
-	}
-	return p, nil
+	return &gen.ListTransactionsParams{
+		After: f.After, Currency: f.Currency, PaymentMethod: f.PaymentMethods,
+		CreatedFrom: unixTime(f.CreatedFrom), CreatedUntil: unixTime(f.CreatedUntil),
+		CompletedFrom: unixTime(f.CompletedFrom), CompletedUntil: unixTime(f.CompletedUntil),
+		Limit: f.Limit, SiteID: f.SiteID, Status: status, FinancialStatus: financial, Type: typ, DebitCredit: dc,
+	}, nil
 }
 
 // unixTime writes a time filter as unix seconds, the one form without a
-// time zone question; nil for the zero time.
-func unixTime(t time.Time) *string {
+// time zone question; "" (not sent) for the zero time.
+func unixTime(t time.Time) gen.TimeFilter {
 	if t.IsZero() {
-		return nil
+		return ""
 	}
-	s := strconv.FormatInt(t.Unix(), 10)
-	return &s
+	return gen.TimeFilter(strconv.FormatInt(t.Unix(), 10))
 }

@@ -270,12 +270,6 @@ func (p ListParams) validate() error {
 }
 
 // optInt leaves a zero page or page size out of the query.
-func optInt(n int) *int {
-	if n == 0 {
-		return nil
-	}
-	return &n
-}
 
 // TransactionListParams selects a page of transactions.
 type TransactionListParams struct {
@@ -293,7 +287,7 @@ func (c *Client) ListTransactions(ctx context.Context, p TransactionListParams) 
 	if err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListTransactionsParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage), Expand: exp}
+	params := &gen.ListTransactionsParams{Page: p.Page, Perpage: p.PerPage, Expand: exp}
 	r, err := call.Read(c.api.ListTransactions(ctx, params))
 	if err != nil {
 		return nil, err
@@ -329,7 +323,7 @@ func (c *Client) ListRefunds(ctx context.Context, transactionUID string, p ListP
 	if err := p.validate(); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListRefundsParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
+	params := &gen.ListRefundsParams{Page: p.Page, Perpage: p.PerPage}
 	r, err := call.Read(c.api.ListRefunds(ctx, transactionUID, params))
 	if err != nil {
 		return nil, err
@@ -373,7 +367,7 @@ func (c *Client) ListOrders(ctx context.Context, p ListParams) (*OrderList, erro
 	if err := p.validate(); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListOrdersParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
+	params := &gen.ListOrdersParams{Page: p.Page, Perpage: p.PerPage}
 	r, err := call.Read(c.api.ListOrders(ctx, params))
 	if err != nil {
 		return nil, err
@@ -427,7 +421,7 @@ func (c *Client) ListDiscountCodes(ctx context.Context, p ListParams) (*Discount
 	if err := p.validate(); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListDiscountCodesParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
+	params := &gen.ListDiscountCodesParams{Page: p.Page, Perpage: p.PerPage}
 	r, err := call.Read(c.api.ListDiscountCodes(ctx, params))
 	if err != nil {
 		return nil, err
@@ -484,7 +478,7 @@ func (c *Client) ListDiscountBatches(ctx context.Context, p ListParams) (*Discou
 	if err := p.validate(); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListDiscountBatchesParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
+	params := &gen.ListDiscountBatchesParams{Page: p.Page, Perpage: p.PerPage}
 	r, err := call.Read(c.api.ListDiscountBatches(ctx, params))
 	if err != nil {
 		return nil, err

@@ -54,7 +54,7 @@ func (c *Client) ListMerchants(ctx context.Context, p ListParams) (*MerchantList
 	if err := p.validate(); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListMerchantsParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
+	params := &gen.ListMerchantsParams{Page: p.Page, Perpage: p.PerPage}
 	r, err := call.Read(c.api.ListMerchants(ctx, params))
 	if err != nil {
 		return nil, err
@@ -110,7 +110,7 @@ func (c *Client) ListBankAccounts(ctx context.Context, merchantUID string, p Lis
 	if err := p.validate(); err != nil {
 		return nil, call.Wrap(err)
 	}
-	params := &gen.ListBankAccountsParams{Page: optInt(p.Page), Perpage: optInt(p.PerPage)}
+	params := &gen.ListBankAccountsParams{Page: p.Page, Perpage: p.PerPage}
 	r, err := call.Read(c.api.ListBankAccounts(ctx, merchantUID, params))
 	if err != nil {
 		return nil, err

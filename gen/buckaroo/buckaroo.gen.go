@@ -1304,6 +1304,13 @@ func addQuery(query, fragment string) string {
 	return query + "&" + fragment
 }
 
+// isZero reports a parameter left at its zero value: an optional one is
+// then not sent, so it needs no pointer to say "absent".
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
 // queryPair is a form-style query fragment of one string value, encoded by
 // runtime.DefaultQueryEncoder as the runtime's own styling would.
 func queryPair(name, value string) string {
@@ -1500,11 +1507,13 @@ func newGetTransactionSpecificationRequest(ctx context.Context, server string, s
 	target := serverBase(server) + "/json/Transaction/Specification/" + pathParam0
 	if params != nil {
 		var query string
-		queryParam0, err := runtime.StyleParamWithOptions("form", true, "serviceVersion", params.ServiceVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
-		if err != nil {
-			return nil, err
+		if !isZero(params.ServiceVersion) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "serviceVersion", params.ServiceVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+			query = addQuery(query, queryParam0)
 		}
-		query = addQuery(query, queryParam0)
 		if query != "" {
 			target += "?" + query
 		}

@@ -630,6 +630,13 @@ func addQuery(query, fragment string) string {
 	return query + "&" + fragment
 }
 
+// isZero reports a parameter left at its zero value: an optional one is
+// then not sent, so it needs no pointer to say "absent".
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
 // queryPair is a form-style query fragment of one string value, encoded by
 // runtime.DefaultQueryEncoder as the runtime's own styling would.
 func queryPair(name, value string) string {
@@ -835,10 +842,18 @@ func newCreatePaymentRequestWithBody(ctx context.Context, server string, params 
 	if params != nil {
 		req.Header.Set("X-Request-ID", string(params.XRequestID))
 		req.Header.Set("MessageCreateDateTime", string(params.MessageCreateDateTime))
-		req.Header.Set("Digest", string(params.Digest))
-		req.Header.Set("Signature", string(params.Signature))
-		req.Header.Set("InitiatingPartyNotificationURL", string(params.InitiatingPartyNotificationURL))
-		req.Header.Set("InitiatingPartyReturnURL", string(params.InitiatingPartyReturnURL))
+		if !isZero(params.Digest) {
+			req.Header.Set("Digest", string(params.Digest))
+		}
+		if !isZero(params.Signature) {
+			req.Header.Set("Signature", string(params.Signature))
+		}
+		if !isZero(params.InitiatingPartyNotificationURL) {
+			req.Header.Set("InitiatingPartyNotificationURL", string(params.InitiatingPartyNotificationURL))
+		}
+		if !isZero(params.InitiatingPartyReturnURL) {
+			req.Header.Set("InitiatingPartyReturnURL", string(params.InitiatingPartyReturnURL))
+		}
 	}
 	return req, nil
 }
@@ -861,8 +876,12 @@ func newGetPaymentStatusRequest(ctx context.Context, server string, paymentID st
 	if params != nil {
 		req.Header.Set("X-Request-ID", string(params.XRequestID))
 		req.Header.Set("MessageCreateDateTime", string(params.MessageCreateDateTime))
-		req.Header.Set("Digest", string(params.Digest))
-		req.Header.Set("Signature", string(params.Signature))
+		if !isZero(params.Digest) {
+			req.Header.Set("Digest", string(params.Digest))
+		}
+		if !isZero(params.Signature) {
+			req.Header.Set("Signature", string(params.Signature))
+		}
 	}
 	return req, nil
 }

@@ -692,6 +692,13 @@ func addQuery(query, fragment string) string {
 	return query + "&" + fragment
 }
 
+// isZero reports a parameter left at its zero value: an optional one is
+// then not sent, so it needs no pointer to say "absent".
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
+}
+
 // queryPair is a form-style query fragment of one string value, encoded by
 // runtime.DefaultQueryEncoder as the runtime's own styling would.
 func queryPair(name, value string) string {

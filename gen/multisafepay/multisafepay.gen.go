@@ -2408,83 +2408,83 @@ type Error = ErrorEnvelope
 
 // ListCategoriesParams defines parameters for ListCategories.
 type ListCategoriesParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // ListGatewaysParams defines parameters for ListGateways.
 type ListGatewaysParams struct {
-	// Country ISO 3166-1 country code; drops gateways that do not apply to that country (e.g. iDEAL outside NL). Not sent when nil.
-	Country *string `form:"country,omitempty" json:"country,omitempty"`
+	// Country ISO 3166-1 country code; drops gateways that do not apply to that country (e.g. iDEAL outside NL). Not sent when empty.
+	Country string `form:"country,omitempty" json:"country,omitempty,omitzero"`
 
-	// Currency ISO 4217 currency code; drops gateways that do not support that currency. Not sent when nil.
-	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+	// Currency ISO 4217 currency code; drops gateways that do not support that currency. Not sent when empty.
+	Currency string `form:"currency,omitempty" json:"currency,omitempty,omitzero"`
 
-	// Amount Transaction amount in cents; drops gateways that do not accept it (e.g. Pay After Delivery for very small or large amounts). Not sent when nil; 0 would be sent as amount=0.
-	Amount *int64 `form:"amount,omitempty" json:"amount,omitempty"`
+	// Amount Transaction amount in cents; drops gateways that do not accept it (e.g. Pay After Delivery for very small or large amounts). Not sent when 0.
+	Amount int64 `form:"amount,omitempty" json:"amount,omitempty,omitzero"`
 
-	// Include Comma-separated additional payment method types to list; the document names coupons. Not sent when nil.
-	Include *string `form:"include,omitempty" json:"include,omitempty"`
+	// Include Comma-separated additional payment method types to list; the document names coupons. Not sent when empty.
+	Include string `form:"include,omitempty" json:"include,omitempty,omitzero"`
 
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // GetGatewayParams defines parameters for GetGateway.
 type GetGatewayParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // ListIssuersParams defines parameters for ListIssuers.
 type ListIssuersParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // CreateOrderParams defines parameters for CreateOrder.
 type CreateOrderParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // GetOrderParams defines parameters for GetOrder.
 type GetOrderParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // UpdateOrderParams defines parameters for UpdateOrder.
 type UpdateOrderParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // CreateRefundParams defines parameters for CreateRefund.
 type CreateRefundParams struct {
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // ListPaymentMethodsParams defines parameters for ListPaymentMethods.
 type ListPaymentMethodsParams struct {
-	// Amount Only methods that accept this order amount in cents. Not sent when nil.
-	Amount *int64 `form:"amount,omitempty" json:"amount,omitempty"`
+	// Amount Only methods that accept this order amount in cents. Not sent when empty.
+	Amount int64 `form:"amount,omitempty" json:"amount,omitempty,omitzero"`
 
-	// Country Only methods available in this ISO 3166-1 alpha-2 country. Not sent when nil.
-	Country *string `form:"country,omitempty" json:"country,omitempty"`
+	// Country Only methods available in this ISO 3166-1 alpha-2 country. Not sent when empty.
+	Country string `form:"country,omitempty" json:"country,omitempty,omitzero"`
 
-	// Currency Only methods that take this ISO 4217 currency. Not sent when nil.
-	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+	// Currency Only methods that take this ISO 4217 currency. Not sent when empty.
+	Currency string `form:"currency,omitempty" json:"currency,omitempty,omitzero"`
 
-	// GroupCards Group the credit and debit cards together in the answer. Not sent when nil (MultiSafepay's default, not grouped).
-	GroupCards *bool `form:"group_cards,omitempty" json:"group_cards,omitempty"`
+	// GroupCards Group the credit and debit cards together in the answer. Not sent when false (MultiSafepay's default, not grouped).
+	GroupCards bool `form:"group_cards,omitempty" json:"group_cards,omitempty,omitzero"`
 
-	// IncludeCoupons Include the gift cards. Not sent when nil (MultiSafepay's default, left out).
-	IncludeCoupons *bool `form:"include_coupons,omitempty" json:"include_coupons,omitempty"`
+	// IncludeCoupons Include the gift cards. Not sent when false (MultiSafepay's default, left out).
+	IncludeCoupons bool `form:"include_coupons,omitempty" json:"include_coupons,omitempty,omitzero"`
 
-	// Type Only methods of this type, payment-method or coupon (gift cards). Not sent when nil.
-	Type *ListPaymentMethodsParamsType `form:"type,omitempty" json:"type,omitempty"`
+	// Type Only methods of this type, payment-method or coupon (gift cards). Not sent when empty.
+	Type ListPaymentMethodsParamsType `form:"type,omitempty" json:"type,omitempty,omitzero"`
 }
 
 // ListPaymentMethodsParamsType defines parameters for ListPaymentMethods.
@@ -2492,62 +2492,62 @@ type ListPaymentMethodsParamsType string
 
 // GetPaymentMethodParams defines parameters for GetPaymentMethod.
 type GetPaymentMethodParams struct {
-	// Country Describe the method as offered in this ISO 3166-1 alpha-2 country. Not sent when nil.
-	Country *string `form:"country,omitempty" json:"country,omitempty"`
+	// Country Describe the method as offered in this ISO 3166-1 alpha-2 country. Not sent when empty.
+	Country string `form:"country,omitempty" json:"country,omitempty,omitzero"`
 
-	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when nil.
-	Locale *Locale `form:"locale,omitempty" json:"locale,omitempty"`
+	// Locale ISO 639-1 language (or ab_CD locale) for gateway names and messages; English by default. Not sent when empty.
+	Locale Locale `form:"locale,omitempty" json:"locale,omitempty,omitzero"`
 }
 
 // ListTokensParams defines parameters for ListTokens.
 type ListTokensParams struct {
-	// Limit How many tokens a page holds; 10 when not sent (nil).
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	// Limit How many tokens a page holds; 10 when not sent (0).
+	Limit int `form:"limit,omitempty" json:"limit,omitempty,omitzero"`
 
-	// Offset How many tokens to skip, 0 (the first token) when not sent (nil).
-	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+	// Offset How many tokens to skip, 0 (the first token) when not sent (0).
+	Offset int `form:"offset,omitempty" json:"offset,omitempty,omitzero"`
 }
 
 // ListTransactionsParams defines parameters for ListTransactions.
 type ListTransactionsParams struct {
-	// After The cursor of the next page, as the previous page's pager.cursor.after gave it. Not sent when nil (the first page).
-	After *string `form:"after,omitempty" json:"after,omitempty"`
+	// After The cursor of the next page, as the previous page's pager.cursor.after gave it. Not sent when empty (the first page).
+	After string `form:"after,omitempty" json:"after,omitempty,omitzero"`
 
-	// Before The cursor of the previous page, as a page's pager.cursor.before gave it. Not sent when nil.
-	Before *string `form:"before,omitempty" json:"before,omitempty"`
+	// Before The cursor of the previous page, as a page's pager.cursor.before gave it. Not sent when empty.
+	Before string `form:"before,omitempty" json:"before,omitempty,omitzero"`
 
-	// Limit How many transactions a page holds, 1 to 1000; 100 when not sent (nil).
-	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+	// Limit How many transactions a page holds, 1 to 1000; 100 when not sent (0).
+	Limit int `form:"limit,omitempty" json:"limit,omitempty,omitzero"`
 
-	// CreatedFrom Only transactions created on or after this moment. Not sent when nil.
-	CreatedFrom *TimeFilter `form:"created_from,omitempty" json:"created_from,omitempty"`
+	// CreatedFrom Only transactions created on or after this moment. Not sent when empty.
+	CreatedFrom TimeFilter `form:"created_from,omitempty" json:"created_from,omitempty,omitzero"`
 
-	// CreatedUntil Only transactions created before this moment. Not sent when nil.
-	CreatedUntil *TimeFilter `form:"created_until,omitempty" json:"created_until,omitempty"`
+	// CreatedUntil Only transactions created before this moment. Not sent when empty.
+	CreatedUntil TimeFilter `form:"created_until,omitempty" json:"created_until,omitempty,omitzero"`
 
-	// CompletedFrom Only transactions completed on or after this moment. Not sent when nil.
-	CompletedFrom *TimeFilter `form:"completed_from,omitempty" json:"completed_from,omitempty"`
+	// CompletedFrom Only transactions completed on or after this moment. Not sent when empty.
+	CompletedFrom TimeFilter `form:"completed_from,omitempty" json:"completed_from,omitempty,omitzero"`
 
-	// CompletedUntil Only transactions completed before this moment. Not sent when nil.
-	CompletedUntil *TimeFilter `form:"completed_until,omitempty" json:"completed_until,omitempty"`
+	// CompletedUntil Only transactions completed before this moment. Not sent when empty.
+	CompletedUntil TimeFilter `form:"completed_until,omitempty" json:"completed_until,omitempty,omitzero"`
 
-	// Currency Only transactions in this ISO 4217 currency. Not sent when nil.
-	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+	// Currency Only transactions in this ISO 4217 currency. Not sent when empty.
+	Currency string `form:"currency,omitempty" json:"currency,omitempty,omitzero"`
 
-	// DebitCredit Only credits (C, money in) or debits (D, money out). Not sent when nil.
-	DebitCredit *ListTransactionsParamsDebitCredit `form:"debit_credit,omitempty" json:"debit_credit,omitempty"`
+	// DebitCredit Only credits (C, money in) or debits (D, money out). Not sent when empty.
+	DebitCredit ListTransactionsParamsDebitCredit `form:"debit_credit,omitempty" json:"debit_credit,omitempty,omitzero"`
 
-	// FinancialStatus Only transactions with this transaction status. Not sent when nil.
-	FinancialStatus *ListTransactionsParamsFinancialStatus `form:"financial_status,omitempty" json:"financial_status,omitempty"`
+	// FinancialStatus Only transactions with this transaction status. Not sent when empty.
+	FinancialStatus ListTransactionsParamsFinancialStatus `form:"financial_status,omitempty" json:"financial_status,omitempty,omitzero"`
 
-	// Status Only transactions with this order status. Not sent when nil.
-	Status *ListTransactionsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	// Status Only transactions with this order status. Not sent when empty.
+	Status ListTransactionsParamsStatus `form:"status,omitempty" json:"status,omitempty,omitzero"`
 
-	// Type Only transactions of this type. Not sent when nil.
-	Type *ListTransactionsParamsType `form:"type,omitempty" json:"type,omitempty"`
+	// Type Only transactions of this type. Not sent when empty.
+	Type ListTransactionsParamsType `form:"type,omitempty" json:"type,omitempty,omitzero"`
 
-	// SiteID Only the transactions of this website; every website of the account when not sent (nil).
-	SiteID *int64 `form:"site_id,omitempty" json:"site_id,omitempty"`
+	// SiteID Only the transactions of this website; every website of the account when not sent (0).
+	SiteID int64 `form:"site_id,omitempty" json:"site_id,omitempty,omitzero"`
 
 	// PaymentMethod Only transactions paid with these payment methods (gateway ids), one parameter each (payment_method=IDEAL&payment_method=VISA). Not sent when empty.
 	PaymentMethod []string `form:"payment_method,omitempty" json:"payment_method,omitempty,omitzero"`
@@ -2668,6 +2668,13 @@ func addQuery(query, fragment string) string {
 		return fragment
 	}
 	return query + "&" + fragment
+}
+
+// isZero reports a parameter left at its zero value: an optional one is
+// then not sent, so it needs no pointer to say "absent".
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
 }
 
 // queryPair is a form-style query fragment of one string value, encoded by
@@ -3024,8 +3031,8 @@ func newListCategoriesRequest(ctx context.Context, server string, params *ListCa
 	target := serverBase(server) + "/categories"
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3047,24 +3054,24 @@ func newListGatewaysRequest(ctx context.Context, server string, params *ListGate
 	target := serverBase(server) + "/gateways"
 	if params != nil {
 		var query string
-		if params.Country != nil {
-			query = addQuery(query, queryPair("country", string(*params.Country)))
+		if !isZero(params.Country) {
+			query = addQuery(query, queryPair("country", string(params.Country)))
 		}
-		if params.Currency != nil {
-			query = addQuery(query, queryPair("currency", string(*params.Currency)))
+		if !isZero(params.Currency) {
+			query = addQuery(query, queryPair("currency", string(params.Currency)))
 		}
-		if params.Amount != nil {
-			queryParam2, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
+		if !isZero(params.Amount) {
+			queryParam2, err := runtime.StyleParamWithOptions("form", true, "amount", params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam2)
 		}
-		if params.Include != nil {
-			query = addQuery(query, queryPair("include", string(*params.Include)))
+		if !isZero(params.Include) {
+			query = addQuery(query, queryPair("include", string(params.Include)))
 		}
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3090,8 +3097,8 @@ func newGetGatewayRequest(ctx context.Context, server string, id string, params 
 	target := serverBase(server) + "/gateways/" + pathParam0
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3117,8 +3124,8 @@ func newListIssuersRequest(ctx context.Context, server string, gatewayID string,
 	target := serverBase(server) + "/issuers/" + pathParam0
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3153,8 +3160,8 @@ func newCreateOrderRequestWithBody(ctx context.Context, server string, params *C
 	target := serverBase(server) + "/orders"
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3181,8 +3188,8 @@ func newGetOrderRequest(ctx context.Context, server string, orderID OrderID, par
 	target := serverBase(server) + "/orders/" + pathParam0
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3221,8 +3228,8 @@ func newUpdateOrderRequestWithBody(ctx context.Context, server string, orderID O
 	target := serverBase(server) + "/orders/" + pathParam0
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3262,8 +3269,8 @@ func newCreateRefundRequestWithBody(ctx context.Context, server string, orderID 
 	target := serverBase(server) + "/orders/" + pathParam0 + "/refunds"
 	if params != nil {
 		var query string
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3286,35 +3293,35 @@ func newListPaymentMethodsRequest(ctx context.Context, server string, params *Li
 	target := serverBase(server) + "/payment-methods"
 	if params != nil {
 		var query string
-		if params.Amount != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "amount", *params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
+		if !isZero(params.Amount) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "amount", params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Country != nil {
-			query = addQuery(query, queryPair("country", string(*params.Country)))
+		if !isZero(params.Country) {
+			query = addQuery(query, queryPair("country", string(params.Country)))
 		}
-		if params.Currency != nil {
-			query = addQuery(query, queryPair("currency", string(*params.Currency)))
+		if !isZero(params.Currency) {
+			query = addQuery(query, queryPair("currency", string(params.Currency)))
 		}
-		if params.GroupCards != nil {
-			queryParam3, err := runtime.StyleParamWithOptions("form", true, "group_cards", *params.GroupCards, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
+		if !isZero(params.GroupCards) {
+			queryParam3, err := runtime.StyleParamWithOptions("form", true, "group_cards", params.GroupCards, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam3)
 		}
-		if params.IncludeCoupons != nil {
-			queryParam4, err := runtime.StyleParamWithOptions("form", true, "include_coupons", *params.IncludeCoupons, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
+		if !isZero(params.IncludeCoupons) {
+			queryParam4, err := runtime.StyleParamWithOptions("form", true, "include_coupons", params.IncludeCoupons, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam4)
 		}
-		if params.Type != nil {
-			query = addQuery(query, queryPair("type", string(*params.Type)))
+		if !isZero(params.Type) {
+			query = addQuery(query, queryPair("type", string(params.Type)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3340,11 +3347,11 @@ func newGetPaymentMethodRequest(ctx context.Context, server string, paymentMetho
 	target := serverBase(server) + "/payment-methods/" + pathParam0
 	if params != nil {
 		var query string
-		if params.Country != nil {
-			query = addQuery(query, queryPair("country", string(*params.Country)))
+		if !isZero(params.Country) {
+			query = addQuery(query, queryPair("country", string(params.Country)))
 		}
-		if params.Locale != nil {
-			query = addQuery(query, queryPair("locale", string(*params.Locale)))
+		if !isZero(params.Locale) {
+			query = addQuery(query, queryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3370,15 +3377,15 @@ func newListTokensRequest(ctx context.Context, server string, reference Customer
 	target := serverBase(server) + "/recurring/" + pathParam0
 	if params != nil {
 		var query string
-		if params.Limit != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Limit) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "limit", params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Offset != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Offset) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "offset", params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -3448,48 +3455,48 @@ func newListTransactionsRequest(ctx context.Context, server string, params *List
 	target := serverBase(server) + "/transactions"
 	if params != nil {
 		var query string
-		if params.After != nil {
-			query = addQuery(query, queryPair("after", string(*params.After)))
+		if !isZero(params.After) {
+			query = addQuery(query, queryPair("after", string(params.After)))
 		}
-		if params.Before != nil {
-			query = addQuery(query, queryPair("before", string(*params.Before)))
+		if !isZero(params.Before) {
+			query = addQuery(query, queryPair("before", string(params.Before)))
 		}
-		if params.Limit != nil {
-			queryParam2, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Limit) {
+			queryParam2, err := runtime.StyleParamWithOptions("form", true, "limit", params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam2)
 		}
-		if params.CreatedFrom != nil {
-			query = addQuery(query, queryPair("created_from", string(*params.CreatedFrom)))
+		if !isZero(params.CreatedFrom) {
+			query = addQuery(query, queryPair("created_from", string(params.CreatedFrom)))
 		}
-		if params.CreatedUntil != nil {
-			query = addQuery(query, queryPair("created_until", string(*params.CreatedUntil)))
+		if !isZero(params.CreatedUntil) {
+			query = addQuery(query, queryPair("created_until", string(params.CreatedUntil)))
 		}
-		if params.CompletedFrom != nil {
-			query = addQuery(query, queryPair("completed_from", string(*params.CompletedFrom)))
+		if !isZero(params.CompletedFrom) {
+			query = addQuery(query, queryPair("completed_from", string(params.CompletedFrom)))
 		}
-		if params.CompletedUntil != nil {
-			query = addQuery(query, queryPair("completed_until", string(*params.CompletedUntil)))
+		if !isZero(params.CompletedUntil) {
+			query = addQuery(query, queryPair("completed_until", string(params.CompletedUntil)))
 		}
-		if params.Currency != nil {
-			query = addQuery(query, queryPair("currency", string(*params.Currency)))
+		if !isZero(params.Currency) {
+			query = addQuery(query, queryPair("currency", string(params.Currency)))
 		}
-		if params.DebitCredit != nil {
-			query = addQuery(query, queryPair("debit_credit", string(*params.DebitCredit)))
+		if !isZero(params.DebitCredit) {
+			query = addQuery(query, queryPair("debit_credit", string(params.DebitCredit)))
 		}
-		if params.FinancialStatus != nil {
-			query = addQuery(query, queryPair("financial_status", string(*params.FinancialStatus)))
+		if !isZero(params.FinancialStatus) {
+			query = addQuery(query, queryPair("financial_status", string(params.FinancialStatus)))
 		}
-		if params.Status != nil {
-			query = addQuery(query, queryPair("status", string(*params.Status)))
+		if !isZero(params.Status) {
+			query = addQuery(query, queryPair("status", string(params.Status)))
 		}
-		if params.Type != nil {
-			query = addQuery(query, queryPair("type", string(*params.Type)))
+		if !isZero(params.Type) {
+			query = addQuery(query, queryPair("type", string(params.Type)))
 		}
-		if params.SiteID != nil {
-			queryParam12, err := runtime.StyleParamWithOptions("form", true, "site_id", *params.SiteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
+		if !isZero(params.SiteID) {
+			queryParam12, err := runtime.StyleParamWithOptions("form", true, "site_id", params.SiteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}

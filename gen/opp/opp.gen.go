@@ -1533,56 +1533,56 @@ type Error = ErrorResponse
 
 // ListDiscountBatchesParams defines parameters for ListDiscountBatches.
 type ListDiscountBatchesParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 }
 
 // ListDiscountCodesParams defines parameters for ListDiscountCodes.
 type ListDiscountCodesParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 }
 
 // ListMerchantsParams defines parameters for ListMerchants.
 type ListMerchantsParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 }
 
 // ListBankAccountsParams defines parameters for ListBankAccounts.
 type ListBankAccountsParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 }
 
 // ListOrdersParams defines parameters for ListOrders.
 type ListOrdersParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 }
 
 // ListTransactionsParams defines parameters for ListTransactions.
 type ListTransactionsParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 
 	// Expand Objects to expand inline: order, order.customer, statuses, escrow. The
 	// document says availability differs per request, so the set is open.
@@ -1600,11 +1600,11 @@ type GetTransactionParams struct {
 
 // ListRefundsParams defines parameters for ListRefunds.
 type ListRefundsParams struct {
-	// Page The page to return, counting from 1. Left out, OPP returns the first page; 0 is not a page, so absent and 0 differ.
-	Page *Page `form:"page,omitempty" json:"page,omitempty"`
+	// Page The page to return, counting from 1. Left out (0 in Go), OPP returns the first page.
+	Page Page `form:"page,omitempty" json:"page,omitempty,omitzero"`
 
-	// Perpage Objects per page, 1 to 100. Left out, OPP's default page size applies; 0 is refused, so absent and 0 differ.
-	Perpage *PerPage `form:"perpage,omitempty" json:"perpage,omitempty"`
+	// Perpage Objects per page, 1 to 100. Left out (0 in Go), OPP's default page size applies.
+	Perpage PerPage `form:"perpage,omitempty" json:"perpage,omitempty,omitzero"`
 }
 
 // CreateDiscountBatchJSONRequestBody defines body for CreateDiscountBatch for application/json ContentType.
@@ -1725,6 +1725,13 @@ func addQuery(query, fragment string) string {
 		return fragment
 	}
 	return query + "&" + fragment
+}
+
+// isZero reports a parameter left at its zero value: an optional one is
+// then not sent, so it needs no pointer to say "absent".
+func isZero[T comparable](v T) bool {
+	var zero T
+	return v == zero
 }
 
 // queryPair is a form-style query fragment of one string value, encoded by
@@ -2361,15 +2368,15 @@ func newListDiscountBatchesRequest(ctx context.Context, server string, params *L
 	target := serverBase(server) + "/discountbatches"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -2459,15 +2466,15 @@ func newListDiscountCodesRequest(ctx context.Context, server string, params *Lis
 	target := serverBase(server) + "/discountcodes"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -2557,15 +2564,15 @@ func newListMerchantsRequest(ctx context.Context, server string, params *ListMer
 	target := serverBase(server) + "/merchants"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -2673,15 +2680,15 @@ func newListBankAccountsRequest(ctx context.Context, server string, uid UID, par
 	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -2761,15 +2768,15 @@ func newListOrdersRequest(ctx context.Context, server string, params *ListOrders
 	target := serverBase(server) + "/orders"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -2859,15 +2866,15 @@ func newListTransactionsRequest(ctx context.Context, server string, params *List
 	target := serverBase(server) + "/transactions"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
@@ -2963,15 +2970,15 @@ func newListRefundsRequest(ctx context.Context, server string, uid UID, params *
 	target := serverBase(server) + "/transactions/" + pathParam0 + "/refunds"
 	if params != nil {
 		var query string
-		if params.Page != nil {
-			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Page) {
+			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
 			query = addQuery(query, queryParam0)
 		}
-		if params.Perpage != nil {
-			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", *params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
+		if !isZero(params.Perpage) {
+			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}

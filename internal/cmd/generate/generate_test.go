@@ -64,14 +64,17 @@ func TestGeneratedRequests(t *testing.T) {
 			return opp.NewGetTransactionRequest(server, "tra_1", &opp.GetTransactionParams{Expand: opp.Expand{"order", "a b"}})
 		}, server + "transactions/tra_1?expand%5B%5D=order&expand%5B%5D=a+b"},
 		"integers in spec order": {func() (*http.Request, error) {
-			return opp.NewListTransactionsRequest(server, &opp.ListTransactionsParams{Page: &page, Perpage: &perPage})
+			return opp.NewListTransactionsRequest(server, &opp.ListTransactionsParams{Page: page, Perpage: perPage})
 		}, server + "transactions?page=2&perpage=10"},
 		"a string query parameter": {func() (*http.Request, error) {
-			return multisafepay.NewGetOrderRequest(server, "my order", &multisafepay.GetOrderParams{Locale: &locale})
+			return multisafepay.NewGetOrderRequest(server, "my order", &multisafepay.GetOrderParams{Locale: locale})
 		}, server + "orders/my%20order?locale=nl_NL"},
 		"nil params": {func() (*http.Request, error) { return multisafepay.NewGetOrderRequest(server, "o", nil) }, server + "orders/o"},
+		"zero optional parameters are not sent": {func() (*http.Request, error) {
+			return opp.NewListTransactionsRequest(server, &opp.ListTransactionsParams{})
+		}, server + "transactions"},
 		"strings and an integer": {func() (*http.Request, error) {
-			return multisafepay.NewListGatewaysRequest(server, &multisafepay.ListGatewaysParams{Country: &country, Amount: &amount, Locale: &locale})
+			return multisafepay.NewListGatewaysRequest(server, &multisafepay.ListGatewaysParams{Country: country, Amount: amount, Locale: locale})
 		}, server + "gateways?country=NL&amount=1000&locale=nl_NL"},
 		"Buckaroo":  {func() (*http.Request, error) { return buckaroo.NewGetTransactionStatusRequest(server, "K1") }, server + "json/Transaction/Status/K1"},
 		"iDEAL 2.0": {func() (*http.Request, error) { return ideal2.NewGetPaymentStatusRequest(server, "p1", nil) }, server + "payments/p1/status"},

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/internal/genclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/oapi-codegen/runtime"
 )
@@ -1243,7 +1244,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
-	if err := checkServer(client.Server); err != nil {
+	if err := genclient.CheckServer(client.Server); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(client.Server, "/") {
@@ -1253,68 +1254,6 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 		client.Client = &http.Client{}
 	}
 	return client, nil
-}
-
-// checkServer refuses a server URL that operation paths cannot be appended
-// to.
-func checkServer(server string) error {
-	u, err := url.Parse(server)
-	if err != nil {
-		return fmt.Errorf("server URL: %w", err)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
-	}
-	return nil
-}
-
-// serverBase is server without its trailing slash; an operation's path,
-// which starts with one, is appended to it.
-func serverBase(server string) string {
-	return strings.TrimSuffix(server, "/")
-}
-
-// pathSegment escapes the value of the path parameter name as one path
-// segment.
-func pathSegment(name, value string) (string, error) {
-	if err := checkSegment(name, value); err != nil {
-		return "", err
-	}
-	return url.PathEscape(value), nil
-}
-
-// checkSegment refuses "." and "..": as a path segment either would name
-// another resource than the operation's.
-func checkSegment(name, segment string) error {
-	if segment == "." || segment == ".." {
-		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
-	}
-	return nil
-}
-
-// addQuery appends one encoded query fragment ("name=value", or several
-// joined by "&") to query.
-func addQuery(query, fragment string) string {
-	switch {
-	case fragment == "":
-		return query
-	case query == "":
-		return fragment
-	}
-	return query + "&" + fragment
-}
-
-// isZero reports a parameter left at its zero value: an optional one is
-// then not sent, so it needs no pointer to say "absent".
-func isZero[T comparable](v T) bool {
-	var zero T
-	return v == zero
-}
-
-// queryPair is a form-style query fragment of one string value, encoded by
-// runtime.DefaultQueryEncoder as the runtime's own styling would.
-func queryPair(name, value string) string {
-	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
 }
 
 // WithHTTPClient sets the HttpRequestDoer that sends the requests.
@@ -1467,7 +1406,7 @@ func NewCreateTransactionRequestWithBody(server string, contentType string, body
 }
 
 func newCreateTransactionRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/json/Transaction"
+	target := genclient.ServerBase(server) + "/json/Transaction"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -1482,11 +1421,11 @@ func NewGetRefundInfoRequest(server string, transactionKey string) (*http.Reques
 }
 
 func newGetRefundInfoRequest(ctx context.Context, server string, transactionKey string) (*http.Request, error) {
-	pathParam0, err := pathSegment("transactionKey", string(transactionKey))
+	pathParam0, err := genclient.PathSegment("transactionKey", string(transactionKey))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/json/Transaction/RefundInfo/" + pathParam0
+	target := genclient.ServerBase(server) + "/json/Transaction/RefundInfo/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -1500,19 +1439,19 @@ func NewGetTransactionSpecificationRequest(server string, serviceName string, pa
 }
 
 func newGetTransactionSpecificationRequest(ctx context.Context, server string, serviceName string, params *GetTransactionSpecificationParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("serviceName", string(serviceName))
+	pathParam0, err := genclient.PathSegment("serviceName", string(serviceName))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/json/Transaction/Specification/" + pathParam0
+	target := genclient.ServerBase(server) + "/json/Transaction/Specification/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.ServiceVersion) {
+		if !genclient.IsZero(params.ServiceVersion) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "serviceVersion", params.ServiceVersion, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
 		if query != "" {
 			target += "?" + query
@@ -1531,11 +1470,11 @@ func NewGetTransactionStatusRequest(server string, transactionKey string) (*http
 }
 
 func newGetTransactionStatusRequest(ctx context.Context, server string, transactionKey string) (*http.Request, error) {
-	pathParam0, err := pathSegment("transactionKey", string(transactionKey))
+	pathParam0, err := genclient.PathSegment("transactionKey", string(transactionKey))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/json/Transaction/Status/" + pathParam0
+	target := genclient.ServerBase(server) + "/json/Transaction/Status/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/internal/genclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/oapi-codegen/runtime"
 )
@@ -569,7 +569,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
-	if err := checkServer(client.Server); err != nil {
+	if err := genclient.CheckServer(client.Server); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(client.Server, "/") {
@@ -579,68 +579,6 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 		client.Client = &http.Client{}
 	}
 	return client, nil
-}
-
-// checkServer refuses a server URL that operation paths cannot be appended
-// to.
-func checkServer(server string) error {
-	u, err := url.Parse(server)
-	if err != nil {
-		return fmt.Errorf("server URL: %w", err)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
-	}
-	return nil
-}
-
-// serverBase is server without its trailing slash; an operation's path,
-// which starts with one, is appended to it.
-func serverBase(server string) string {
-	return strings.TrimSuffix(server, "/")
-}
-
-// pathSegment escapes the value of the path parameter name as one path
-// segment.
-func pathSegment(name, value string) (string, error) {
-	if err := checkSegment(name, value); err != nil {
-		return "", err
-	}
-	return url.PathEscape(value), nil
-}
-
-// checkSegment refuses "." and "..": as a path segment either would name
-// another resource than the operation's.
-func checkSegment(name, segment string) error {
-	if segment == "." || segment == ".." {
-		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
-	}
-	return nil
-}
-
-// addQuery appends one encoded query fragment ("name=value", or several
-// joined by "&") to query.
-func addQuery(query, fragment string) string {
-	switch {
-	case fragment == "":
-		return query
-	case query == "":
-		return fragment
-	}
-	return query + "&" + fragment
-}
-
-// isZero reports a parameter left at its zero value: an optional one is
-// then not sent, so it needs no pointer to say "absent".
-func isZero[T comparable](v T) bool {
-	var zero T
-	return v == zero
-}
-
-// queryPair is a form-style query fragment of one string value, encoded by
-// runtime.DefaultQueryEncoder as the runtime's own styling would.
-func queryPair(name, value string) string {
-	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
 }
 
 // WithHTTPClient sets the HttpRequestDoer that sends the requests.
@@ -833,7 +771,7 @@ func NewCreatePaymentRequestWithBody(server string, params *CreatePaymentParams,
 }
 
 func newCreatePaymentRequestWithBody(ctx context.Context, server string, params *CreatePaymentParams, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/payments"
+	target := genclient.ServerBase(server) + "/payments"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -842,16 +780,16 @@ func newCreatePaymentRequestWithBody(ctx context.Context, server string, params 
 	if params != nil {
 		req.Header.Set("X-Request-ID", string(params.XRequestID))
 		req.Header.Set("MessageCreateDateTime", string(params.MessageCreateDateTime))
-		if !isZero(params.Digest) {
+		if !genclient.IsZero(params.Digest) {
 			req.Header.Set("Digest", string(params.Digest))
 		}
-		if !isZero(params.Signature) {
+		if !genclient.IsZero(params.Signature) {
 			req.Header.Set("Signature", string(params.Signature))
 		}
-		if !isZero(params.InitiatingPartyNotificationURL) {
+		if !genclient.IsZero(params.InitiatingPartyNotificationURL) {
 			req.Header.Set("InitiatingPartyNotificationURL", string(params.InitiatingPartyNotificationURL))
 		}
-		if !isZero(params.InitiatingPartyReturnURL) {
+		if !genclient.IsZero(params.InitiatingPartyReturnURL) {
 			req.Header.Set("InitiatingPartyReturnURL", string(params.InitiatingPartyReturnURL))
 		}
 	}
@@ -864,11 +802,11 @@ func NewGetPaymentStatusRequest(server string, paymentID string, params *GetPaym
 }
 
 func newGetPaymentStatusRequest(ctx context.Context, server string, paymentID string, params *GetPaymentStatusParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("paymentId", string(paymentID))
+	pathParam0, err := genclient.PathSegment("paymentId", string(paymentID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/payments/" + pathParam0 + "/status"
+	target := genclient.ServerBase(server) + "/payments/" + pathParam0 + "/status"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -876,10 +814,10 @@ func newGetPaymentStatusRequest(ctx context.Context, server string, paymentID st
 	if params != nil {
 		req.Header.Set("X-Request-ID", string(params.XRequestID))
 		req.Header.Set("MessageCreateDateTime", string(params.MessageCreateDateTime))
-		if !isZero(params.Digest) {
+		if !genclient.IsZero(params.Digest) {
 			req.Header.Set("Digest", string(params.Digest))
 		}
-		if !isZero(params.Signature) {
+		if !genclient.IsZero(params.Signature) {
 			req.Header.Set("Signature", string(params.Signature))
 		}
 	}
@@ -905,7 +843,7 @@ func NewRequestAccessTokenRequestWithBody(server string, params *RequestAccessTo
 }
 
 func newRequestAccessTokenRequestWithBody(ctx context.Context, server string, params *RequestAccessTokenParams, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/token"
+	target := genclient.ServerBase(server) + "/token"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err

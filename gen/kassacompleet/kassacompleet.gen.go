@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,8 +14,8 @@ import (
 	"time"
 
 	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/internal/genclient"
 	"github.com/betaalkit/betaalkit/money"
-	"github.com/oapi-codegen/runtime"
 )
 
 // Defines values for PaymentMethod.
@@ -631,7 +630,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
-	if err := checkServer(client.Server); err != nil {
+	if err := genclient.CheckServer(client.Server); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(client.Server, "/") {
@@ -641,68 +640,6 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 		client.Client = &http.Client{}
 	}
 	return client, nil
-}
-
-// checkServer refuses a server URL that operation paths cannot be appended
-// to.
-func checkServer(server string) error {
-	u, err := url.Parse(server)
-	if err != nil {
-		return fmt.Errorf("server URL: %w", err)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
-	}
-	return nil
-}
-
-// serverBase is server without its trailing slash; an operation's path,
-// which starts with one, is appended to it.
-func serverBase(server string) string {
-	return strings.TrimSuffix(server, "/")
-}
-
-// pathSegment escapes the value of the path parameter name as one path
-// segment.
-func pathSegment(name, value string) (string, error) {
-	if err := checkSegment(name, value); err != nil {
-		return "", err
-	}
-	return url.PathEscape(value), nil
-}
-
-// checkSegment refuses "." and "..": as a path segment either would name
-// another resource than the operation's.
-func checkSegment(name, segment string) error {
-	if segment == "." || segment == ".." {
-		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
-	}
-	return nil
-}
-
-// addQuery appends one encoded query fragment ("name=value", or several
-// joined by "&") to query.
-func addQuery(query, fragment string) string {
-	switch {
-	case fragment == "":
-		return query
-	case query == "":
-		return fragment
-	}
-	return query + "&" + fragment
-}
-
-// isZero reports a parameter left at its zero value: an optional one is
-// then not sent, so it needs no pointer to say "absent".
-func isZero[T comparable](v T) bool {
-	var zero T
-	return v == zero
-}
-
-// queryPair is a form-style query fragment of one string value, encoded by
-// runtime.DefaultQueryEncoder as the runtime's own styling would.
-func queryPair(name, value string) string {
-	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
 }
 
 // WithHTTPClient sets the HttpRequestDoer that sends the requests.
@@ -1010,7 +947,7 @@ func NewListIdealIssuersRequest(server string) (*http.Request, error) {
 }
 
 func newListIdealIssuersRequest(ctx context.Context, server string) (*http.Request, error) {
-	target := serverBase(server) + "/ideal/issuers/"
+	target := genclient.ServerBase(server) + "/ideal/issuers/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -1037,7 +974,7 @@ func NewCreateOrderRequestWithBody(server string, contentType string, body io.Re
 }
 
 func newCreateOrderRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/orders/"
+	target := genclient.ServerBase(server) + "/orders/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -1052,11 +989,11 @@ func NewCancelOrderRequest(server string, id OrderID) (*http.Request, error) {
 }
 
 func newCancelOrderRequest(ctx context.Context, server string, id OrderID) (*http.Request, error) {
-	pathParam0, err := pathSegment("id", string(id))
+	pathParam0, err := genclient.PathSegment("id", string(id))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0 + "/"
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0 + "/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
 	if err != nil {
 		return nil, err
@@ -1070,11 +1007,11 @@ func NewGetOrderRequest(server string, id string) (*http.Request, error) {
 }
 
 func newGetOrderRequest(ctx context.Context, server string, id string) (*http.Request, error) {
-	pathParam0, err := pathSegment("id", string(id))
+	pathParam0, err := genclient.PathSegment("id", string(id))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0 + "/"
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0 + "/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -1101,11 +1038,11 @@ func NewUpdateOrderRequestWithBody(server string, id OrderID, contentType string
 }
 
 func newUpdateOrderRequestWithBody(ctx context.Context, server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("id", string(id))
+	pathParam0, err := genclient.PathSegment("id", string(id))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0 + "/"
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0 + "/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, target, body)
 	if err != nil {
 		return nil, err
@@ -1133,11 +1070,11 @@ func NewCreateRefundRequestWithBody(server string, id OrderID, contentType strin
 }
 
 func newCreateRefundRequestWithBody(ctx context.Context, server string, id OrderID, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("id", string(id))
+	pathParam0, err := genclient.PathSegment("id", string(id))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0 + "/refunds/"
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0 + "/refunds/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -1152,15 +1089,15 @@ func NewCaptureTransactionRequest(server string, id OrderID, transactionID strin
 }
 
 func newCaptureTransactionRequest(ctx context.Context, server string, id OrderID, transactionID string) (*http.Request, error) {
-	pathParam0, err := pathSegment("id", string(id))
+	pathParam0, err := genclient.PathSegment("id", string(id))
 	if err != nil {
 		return nil, err
 	}
-	pathParam1, err := pathSegment("transaction_id", string(transactionID))
+	pathParam1, err := genclient.PathSegment("transaction_id", string(transactionID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0 + "/transactions/" + pathParam1 + "/captures/"
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0 + "/transactions/" + pathParam1 + "/captures/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
 	if err != nil {
 		return nil, err

@@ -7,13 +7,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/internal/genclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/oapi-codegen/runtime"
 )
@@ -2609,7 +2609,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
-	if err := checkServer(client.Server); err != nil {
+	if err := genclient.CheckServer(client.Server); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(client.Server, "/") {
@@ -2619,68 +2619,6 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 		client.Client = &http.Client{}
 	}
 	return client, nil
-}
-
-// checkServer refuses a server URL that operation paths cannot be appended
-// to.
-func checkServer(server string) error {
-	u, err := url.Parse(server)
-	if err != nil {
-		return fmt.Errorf("server URL: %w", err)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
-	}
-	return nil
-}
-
-// serverBase is server without its trailing slash; an operation's path,
-// which starts with one, is appended to it.
-func serverBase(server string) string {
-	return strings.TrimSuffix(server, "/")
-}
-
-// pathSegment escapes the value of the path parameter name as one path
-// segment.
-func pathSegment(name, value string) (string, error) {
-	if err := checkSegment(name, value); err != nil {
-		return "", err
-	}
-	return url.PathEscape(value), nil
-}
-
-// checkSegment refuses "." and "..": as a path segment either would name
-// another resource than the operation's.
-func checkSegment(name, segment string) error {
-	if segment == "." || segment == ".." {
-		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
-	}
-	return nil
-}
-
-// addQuery appends one encoded query fragment ("name=value", or several
-// joined by "&") to query.
-func addQuery(query, fragment string) string {
-	switch {
-	case fragment == "":
-		return query
-	case query == "":
-		return fragment
-	}
-	return query + "&" + fragment
-}
-
-// isZero reports a parameter left at its zero value: an optional one is
-// then not sent, so it needs no pointer to say "absent".
-func isZero[T comparable](v T) bool {
-	var zero T
-	return v == zero
-}
-
-// queryPair is a form-style query fragment of one string value, encoded by
-// runtime.DefaultQueryEncoder as the runtime's own styling would.
-func queryPair(name, value string) string {
-	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
 }
 
 // WithHTTPClient sets the HttpRequestDoer that sends the requests.
@@ -3028,11 +2966,11 @@ func NewListCategoriesRequest(server string, params *ListCategoriesParams) (*htt
 }
 
 func newListCategoriesRequest(ctx context.Context, server string, params *ListCategoriesParams) (*http.Request, error) {
-	target := serverBase(server) + "/categories"
+	target := genclient.ServerBase(server) + "/categories"
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3051,27 +2989,27 @@ func NewListGatewaysRequest(server string, params *ListGatewaysParams) (*http.Re
 }
 
 func newListGatewaysRequest(ctx context.Context, server string, params *ListGatewaysParams) (*http.Request, error) {
-	target := serverBase(server) + "/gateways"
+	target := genclient.ServerBase(server) + "/gateways"
 	if params != nil {
 		var query string
-		if !isZero(params.Country) {
-			query = addQuery(query, queryPair("country", string(params.Country)))
+		if !genclient.IsZero(params.Country) {
+			query = genclient.AddQuery(query, genclient.QueryPair("country", string(params.Country)))
 		}
-		if !isZero(params.Currency) {
-			query = addQuery(query, queryPair("currency", string(params.Currency)))
+		if !genclient.IsZero(params.Currency) {
+			query = genclient.AddQuery(query, genclient.QueryPair("currency", string(params.Currency)))
 		}
-		if !isZero(params.Amount) {
+		if !genclient.IsZero(params.Amount) {
 			queryParam2, err := runtime.StyleParamWithOptions("form", true, "amount", params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam2)
+			query = genclient.AddQuery(query, queryParam2)
 		}
-		if !isZero(params.Include) {
-			query = addQuery(query, queryPair("include", string(params.Include)))
+		if !genclient.IsZero(params.Include) {
+			query = genclient.AddQuery(query, genclient.QueryPair("include", string(params.Include)))
 		}
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3090,15 +3028,15 @@ func NewGetGatewayRequest(server string, id string, params *GetGatewayParams) (*
 }
 
 func newGetGatewayRequest(ctx context.Context, server string, id string, params *GetGatewayParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("id", string(id))
+	pathParam0, err := genclient.PathSegment("id", string(id))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/gateways/" + pathParam0
+	target := genclient.ServerBase(server) + "/gateways/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3117,15 +3055,15 @@ func NewListIssuersRequest(server string, gatewayID string, params *ListIssuersP
 }
 
 func newListIssuersRequest(ctx context.Context, server string, gatewayID string, params *ListIssuersParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("gateway_id", string(gatewayID))
+	pathParam0, err := genclient.PathSegment("gateway_id", string(gatewayID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/issuers/" + pathParam0
+	target := genclient.ServerBase(server) + "/issuers/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3157,11 +3095,11 @@ func NewCreateOrderRequestWithBody(server string, params *CreateOrderParams, con
 }
 
 func newCreateOrderRequestWithBody(ctx context.Context, server string, params *CreateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/orders"
+	target := genclient.ServerBase(server) + "/orders"
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3181,15 +3119,15 @@ func NewGetOrderRequest(server string, orderID OrderID, params *GetOrderParams) 
 }
 
 func newGetOrderRequest(ctx context.Context, server string, orderID OrderID, params *GetOrderParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("order_id", string(orderID))
+	pathParam0, err := genclient.PathSegment("order_id", string(orderID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3221,15 +3159,15 @@ func NewUpdateOrderRequestWithBody(server string, orderID OrderID, params *Updat
 }
 
 func newUpdateOrderRequestWithBody(ctx context.Context, server string, orderID OrderID, params *UpdateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("order_id", string(orderID))
+	pathParam0, err := genclient.PathSegment("order_id", string(orderID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3262,15 +3200,15 @@ func NewCreateRefundRequestWithBody(server string, orderID OrderID, params *Crea
 }
 
 func newCreateRefundRequestWithBody(ctx context.Context, server string, orderID OrderID, params *CreateRefundParams, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("order_id", string(orderID))
+	pathParam0, err := genclient.PathSegment("order_id", string(orderID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0 + "/refunds"
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0 + "/refunds"
 	if params != nil {
 		var query string
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3290,38 +3228,38 @@ func NewListPaymentMethodsRequest(server string, params *ListPaymentMethodsParam
 }
 
 func newListPaymentMethodsRequest(ctx context.Context, server string, params *ListPaymentMethodsParams) (*http.Request, error) {
-	target := serverBase(server) + "/payment-methods"
+	target := genclient.ServerBase(server) + "/payment-methods"
 	if params != nil {
 		var query string
-		if !isZero(params.Amount) {
+		if !genclient.IsZero(params.Amount) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "amount", params.Amount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Country) {
-			query = addQuery(query, queryPair("country", string(params.Country)))
+		if !genclient.IsZero(params.Country) {
+			query = genclient.AddQuery(query, genclient.QueryPair("country", string(params.Country)))
 		}
-		if !isZero(params.Currency) {
-			query = addQuery(query, queryPair("currency", string(params.Currency)))
+		if !genclient.IsZero(params.Currency) {
+			query = genclient.AddQuery(query, genclient.QueryPair("currency", string(params.Currency)))
 		}
-		if !isZero(params.GroupCards) {
+		if !genclient.IsZero(params.GroupCards) {
 			queryParam3, err := runtime.StyleParamWithOptions("form", true, "group_cards", params.GroupCards, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam3)
+			query = genclient.AddQuery(query, queryParam3)
 		}
-		if !isZero(params.IncludeCoupons) {
+		if !genclient.IsZero(params.IncludeCoupons) {
 			queryParam4, err := runtime.StyleParamWithOptions("form", true, "include_coupons", params.IncludeCoupons, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam4)
+			query = genclient.AddQuery(query, queryParam4)
 		}
-		if !isZero(params.Type) {
-			query = addQuery(query, queryPair("type", string(params.Type)))
+		if !genclient.IsZero(params.Type) {
+			query = genclient.AddQuery(query, genclient.QueryPair("type", string(params.Type)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3340,18 +3278,18 @@ func NewGetPaymentMethodRequest(server string, paymentMethodID string, params *G
 }
 
 func newGetPaymentMethodRequest(ctx context.Context, server string, paymentMethodID string, params *GetPaymentMethodParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("payment_method_id", string(paymentMethodID))
+	pathParam0, err := genclient.PathSegment("payment_method_id", string(paymentMethodID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/payment-methods/" + pathParam0
+	target := genclient.ServerBase(server) + "/payment-methods/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.Country) {
-			query = addQuery(query, queryPair("country", string(params.Country)))
+		if !genclient.IsZero(params.Country) {
+			query = genclient.AddQuery(query, genclient.QueryPair("country", string(params.Country)))
 		}
-		if !isZero(params.Locale) {
-			query = addQuery(query, queryPair("locale", string(params.Locale)))
+		if !genclient.IsZero(params.Locale) {
+			query = genclient.AddQuery(query, genclient.QueryPair("locale", string(params.Locale)))
 		}
 		if query != "" {
 			target += "?" + query
@@ -3370,26 +3308,26 @@ func NewListTokensRequest(server string, reference CustomerReference, params *Li
 }
 
 func newListTokensRequest(ctx context.Context, server string, reference CustomerReference, params *ListTokensParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("reference", string(reference))
+	pathParam0, err := genclient.PathSegment("reference", string(reference))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/recurring/" + pathParam0
+	target := genclient.ServerBase(server) + "/recurring/" + pathParam0
 	if params != nil {
 		var query string
-		if !isZero(params.Limit) {
+		if !genclient.IsZero(params.Limit) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "limit", params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Offset) {
+		if !genclient.IsZero(params.Offset) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "offset", params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -3408,15 +3346,15 @@ func NewDeleteTokenRequest(server string, reference CustomerReference, token Rec
 }
 
 func newDeleteTokenRequest(ctx context.Context, server string, reference CustomerReference, token RecurringToken) (*http.Request, error) {
-	pathParam0, err := pathSegment("reference", string(reference))
+	pathParam0, err := genclient.PathSegment("reference", string(reference))
 	if err != nil {
 		return nil, err
 	}
-	pathParam1, err := pathSegment("token", string(token))
+	pathParam1, err := genclient.PathSegment("token", string(token))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/recurring/" + pathParam0 + "/remove/" + pathParam1
+	target := genclient.ServerBase(server) + "/recurring/" + pathParam0 + "/remove/" + pathParam1
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
 	if err != nil {
 		return nil, err
@@ -3430,15 +3368,15 @@ func NewGetTokenRequest(server string, reference CustomerReference, token Recurr
 }
 
 func newGetTokenRequest(ctx context.Context, server string, reference CustomerReference, token RecurringToken) (*http.Request, error) {
-	pathParam0, err := pathSegment("reference", string(reference))
+	pathParam0, err := genclient.PathSegment("reference", string(reference))
 	if err != nil {
 		return nil, err
 	}
-	pathParam1, err := pathSegment("token", string(token))
+	pathParam1, err := genclient.PathSegment("token", string(token))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/recurring/" + pathParam0 + "/token/" + pathParam1
+	target := genclient.ServerBase(server) + "/recurring/" + pathParam0 + "/token/" + pathParam1
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -3452,62 +3390,62 @@ func NewListTransactionsRequest(server string, params *ListTransactionsParams) (
 }
 
 func newListTransactionsRequest(ctx context.Context, server string, params *ListTransactionsParams) (*http.Request, error) {
-	target := serverBase(server) + "/transactions"
+	target := genclient.ServerBase(server) + "/transactions"
 	if params != nil {
 		var query string
-		if !isZero(params.After) {
-			query = addQuery(query, queryPair("after", string(params.After)))
+		if !genclient.IsZero(params.After) {
+			query = genclient.AddQuery(query, genclient.QueryPair("after", string(params.After)))
 		}
-		if !isZero(params.Before) {
-			query = addQuery(query, queryPair("before", string(params.Before)))
+		if !genclient.IsZero(params.Before) {
+			query = genclient.AddQuery(query, genclient.QueryPair("before", string(params.Before)))
 		}
-		if !isZero(params.Limit) {
+		if !genclient.IsZero(params.Limit) {
 			queryParam2, err := runtime.StyleParamWithOptions("form", true, "limit", params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam2)
+			query = genclient.AddQuery(query, queryParam2)
 		}
-		if !isZero(params.CreatedFrom) {
-			query = addQuery(query, queryPair("created_from", string(params.CreatedFrom)))
+		if !genclient.IsZero(params.CreatedFrom) {
+			query = genclient.AddQuery(query, genclient.QueryPair("created_from", string(params.CreatedFrom)))
 		}
-		if !isZero(params.CreatedUntil) {
-			query = addQuery(query, queryPair("created_until", string(params.CreatedUntil)))
+		if !genclient.IsZero(params.CreatedUntil) {
+			query = genclient.AddQuery(query, genclient.QueryPair("created_until", string(params.CreatedUntil)))
 		}
-		if !isZero(params.CompletedFrom) {
-			query = addQuery(query, queryPair("completed_from", string(params.CompletedFrom)))
+		if !genclient.IsZero(params.CompletedFrom) {
+			query = genclient.AddQuery(query, genclient.QueryPair("completed_from", string(params.CompletedFrom)))
 		}
-		if !isZero(params.CompletedUntil) {
-			query = addQuery(query, queryPair("completed_until", string(params.CompletedUntil)))
+		if !genclient.IsZero(params.CompletedUntil) {
+			query = genclient.AddQuery(query, genclient.QueryPair("completed_until", string(params.CompletedUntil)))
 		}
-		if !isZero(params.Currency) {
-			query = addQuery(query, queryPair("currency", string(params.Currency)))
+		if !genclient.IsZero(params.Currency) {
+			query = genclient.AddQuery(query, genclient.QueryPair("currency", string(params.Currency)))
 		}
-		if !isZero(params.DebitCredit) {
-			query = addQuery(query, queryPair("debit_credit", string(params.DebitCredit)))
+		if !genclient.IsZero(params.DebitCredit) {
+			query = genclient.AddQuery(query, genclient.QueryPair("debit_credit", string(params.DebitCredit)))
 		}
-		if !isZero(params.FinancialStatus) {
-			query = addQuery(query, queryPair("financial_status", string(params.FinancialStatus)))
+		if !genclient.IsZero(params.FinancialStatus) {
+			query = genclient.AddQuery(query, genclient.QueryPair("financial_status", string(params.FinancialStatus)))
 		}
-		if !isZero(params.Status) {
-			query = addQuery(query, queryPair("status", string(params.Status)))
+		if !genclient.IsZero(params.Status) {
+			query = genclient.AddQuery(query, genclient.QueryPair("status", string(params.Status)))
 		}
-		if !isZero(params.Type) {
-			query = addQuery(query, queryPair("type", string(params.Type)))
+		if !genclient.IsZero(params.Type) {
+			query = genclient.AddQuery(query, genclient.QueryPair("type", string(params.Type)))
 		}
-		if !isZero(params.SiteID) {
+		if !genclient.IsZero(params.SiteID) {
 			queryParam12, err := runtime.StyleParamWithOptions("form", true, "site_id", params.SiteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam12)
+			query = genclient.AddQuery(query, queryParam12)
 		}
 		if params.PaymentMethod != nil {
 			queryParam13, err := runtime.StyleParamWithOptions("form", true, "payment_method", params.PaymentMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam13)
+			query = genclient.AddQuery(query, queryParam13)
 		}
 		if query != "" {
 			target += "?" + query

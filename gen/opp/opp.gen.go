@@ -7,13 +7,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/internal/genclient"
 	"github.com/betaalkit/betaalkit/money"
 	"github.com/oapi-codegen/runtime"
 )
@@ -1666,7 +1666,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 			return nil, err
 		}
 	}
-	if err := checkServer(client.Server); err != nil {
+	if err := genclient.CheckServer(client.Server); err != nil {
 		return nil, err
 	}
 	if !strings.HasSuffix(client.Server, "/") {
@@ -1676,68 +1676,6 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 		client.Client = &http.Client{}
 	}
 	return client, nil
-}
-
-// checkServer refuses a server URL that operation paths cannot be appended
-// to.
-func checkServer(server string) error {
-	u, err := url.Parse(server)
-	if err != nil {
-		return fmt.Errorf("server URL: %w", err)
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fmt.Errorf("server URL %q has a query or fragment: operation paths are appended to it", server)
-	}
-	return nil
-}
-
-// serverBase is server without its trailing slash; an operation's path,
-// which starts with one, is appended to it.
-func serverBase(server string) string {
-	return strings.TrimSuffix(server, "/")
-}
-
-// pathSegment escapes the value of the path parameter name as one path
-// segment.
-func pathSegment(name, value string) (string, error) {
-	if err := checkSegment(name, value); err != nil {
-		return "", err
-	}
-	return url.PathEscape(value), nil
-}
-
-// checkSegment refuses "." and "..": as a path segment either would name
-// another resource than the operation's.
-func checkSegment(name, segment string) error {
-	if segment == "." || segment == ".." {
-		return fmt.Errorf("path parameter %s: %q would name another resource", name, segment)
-	}
-	return nil
-}
-
-// addQuery appends one encoded query fragment ("name=value", or several
-// joined by "&") to query.
-func addQuery(query, fragment string) string {
-	switch {
-	case fragment == "":
-		return query
-	case query == "":
-		return fragment
-	}
-	return query + "&" + fragment
-}
-
-// isZero reports a parameter left at its zero value: an optional one is
-// then not sent, so it needs no pointer to say "absent".
-func isZero[T comparable](v T) bool {
-	var zero T
-	return v == zero
-}
-
-// queryPair is a form-style query fragment of one string value, encoded by
-// runtime.DefaultQueryEncoder as the runtime's own styling would.
-func queryPair(name, value string) string {
-	return runtime.DefaultQueryEncoder.EscapeQueryValue(name, false) + "=" + runtime.DefaultQueryEncoder.EscapeQueryValue(value, false)
 }
 
 // WithHTTPClient sets the HttpRequestDoer that sends the requests.
@@ -2365,22 +2303,22 @@ func NewListDiscountBatchesRequest(server string, params *ListDiscountBatchesPar
 }
 
 func newListDiscountBatchesRequest(ctx context.Context, server string, params *ListDiscountBatchesParams) (*http.Request, error) {
-	target := serverBase(server) + "/discountbatches"
+	target := genclient.ServerBase(server) + "/discountbatches"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2412,7 +2350,7 @@ func NewCreateDiscountBatchRequestWithBody(server string, contentType string, bo
 }
 
 func newCreateDiscountBatchRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/discountbatches"
+	target := genclient.ServerBase(server) + "/discountbatches"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2427,11 +2365,11 @@ func NewDeleteDiscountBatchRequest(server string, uid UID) (*http.Request, error
 }
 
 func newDeleteDiscountBatchRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/discountbatches/" + pathParam0
+	target := genclient.ServerBase(server) + "/discountbatches/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
 	if err != nil {
 		return nil, err
@@ -2445,11 +2383,11 @@ func NewGetDiscountBatchRequest(server string, uid UID) (*http.Request, error) {
 }
 
 func newGetDiscountBatchRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/discountbatches/" + pathParam0
+	target := genclient.ServerBase(server) + "/discountbatches/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -2463,22 +2401,22 @@ func NewListDiscountCodesRequest(server string, params *ListDiscountCodesParams)
 }
 
 func newListDiscountCodesRequest(ctx context.Context, server string, params *ListDiscountCodesParams) (*http.Request, error) {
-	target := serverBase(server) + "/discountcodes"
+	target := genclient.ServerBase(server) + "/discountcodes"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2510,7 +2448,7 @@ func NewCreateDiscountCodeRequestWithBody(server string, contentType string, bod
 }
 
 func newCreateDiscountCodeRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/discountcodes"
+	target := genclient.ServerBase(server) + "/discountcodes"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2525,11 +2463,11 @@ func NewDeleteDiscountCodeRequest(server string, uid UID) (*http.Request, error)
 }
 
 func newDeleteDiscountCodeRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/discountcodes/" + pathParam0
+	target := genclient.ServerBase(server) + "/discountcodes/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
 	if err != nil {
 		return nil, err
@@ -2543,11 +2481,11 @@ func NewGetDiscountCodeRequest(server string, uid UID) (*http.Request, error) {
 }
 
 func newGetDiscountCodeRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/discountcodes/" + pathParam0
+	target := genclient.ServerBase(server) + "/discountcodes/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -2561,22 +2499,22 @@ func NewListMerchantsRequest(server string, params *ListMerchantsParams) (*http.
 }
 
 func newListMerchantsRequest(ctx context.Context, server string, params *ListMerchantsParams) (*http.Request, error) {
-	target := serverBase(server) + "/merchants"
+	target := genclient.ServerBase(server) + "/merchants"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2608,7 +2546,7 @@ func NewCreateMerchantRequestWithBody(server string, contentType string, body io
 }
 
 func newCreateMerchantRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/merchants"
+	target := genclient.ServerBase(server) + "/merchants"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2623,11 +2561,11 @@ func NewGetMerchantRequest(server string, uid UID) (*http.Request, error) {
 }
 
 func newGetMerchantRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/merchants/" + pathParam0
+	target := genclient.ServerBase(server) + "/merchants/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -2654,11 +2592,11 @@ func NewUpdateMerchantRequestWithBody(server string, uid UID, contentType string
 }
 
 func newUpdateMerchantRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/merchants/" + pathParam0
+	target := genclient.ServerBase(server) + "/merchants/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2673,26 +2611,26 @@ func NewListBankAccountsRequest(server string, uid UID, params *ListBankAccounts
 }
 
 func newListBankAccountsRequest(ctx context.Context, server string, uid UID, params *ListBankAccountsParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
+	target := genclient.ServerBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2724,11 +2662,11 @@ func NewCreateBankAccountRequestWithBody(server string, uid UID, contentType str
 }
 
 func newCreateBankAccountRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
+	target := genclient.ServerBase(server) + "/merchants/" + pathParam0 + "/bank_accounts"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2743,15 +2681,15 @@ func NewGetBankAccountRequest(server string, uid UID, bankAccountUID BankAccount
 }
 
 func newGetBankAccountRequest(ctx context.Context, server string, uid UID, bankAccountUID BankAccountUID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	pathParam1, err := pathSegment("bank_account_uid", string(bankAccountUID))
+	pathParam1, err := genclient.PathSegment("bank_account_uid", string(bankAccountUID))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/merchants/" + pathParam0 + "/bank_accounts/" + pathParam1
+	target := genclient.ServerBase(server) + "/merchants/" + pathParam0 + "/bank_accounts/" + pathParam1
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -2765,22 +2703,22 @@ func NewListOrdersRequest(server string, params *ListOrdersParams) (*http.Reques
 }
 
 func newListOrdersRequest(ctx context.Context, server string, params *ListOrdersParams) (*http.Request, error) {
-	target := serverBase(server) + "/orders"
+	target := genclient.ServerBase(server) + "/orders"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2799,11 +2737,11 @@ func NewGetOrderRequest(server string, uid UID) (*http.Request, error) {
 }
 
 func newGetOrderRequest(ctx context.Context, server string, uid UID) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -2830,11 +2768,11 @@ func NewUpdateOrderRequestWithBody(server string, uid UID, contentType string, b
 }
 
 func newUpdateOrderRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/orders/" + pathParam0
+	target := genclient.ServerBase(server) + "/orders/" + pathParam0
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2849,7 +2787,7 @@ func NewGetStatusRequest(server string) (*http.Request, error) {
 }
 
 func newGetStatusRequest(ctx context.Context, server string) (*http.Request, error) {
-	target := serverBase(server) + "/status"
+	target := genclient.ServerBase(server) + "/status"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, err
@@ -2863,29 +2801,29 @@ func NewListTransactionsRequest(server string, params *ListTransactionsParams) (
 }
 
 func newListTransactionsRequest(ctx context.Context, server string, params *ListTransactionsParams) (*http.Request, error) {
-	target := serverBase(server) + "/transactions"
+	target := genclient.ServerBase(server) + "/transactions"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if params.Expand != nil {
 			queryParam2, err := runtime.StyleParamWithOptions("form", true, "expand[]", params.Expand, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam2)
+			query = genclient.AddQuery(query, queryParam2)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2917,7 +2855,7 @@ func NewCreateTransactionRequestWithBody(server string, contentType string, body
 }
 
 func newCreateTransactionRequestWithBody(ctx context.Context, server string, contentType string, body io.Reader) (*http.Request, error) {
-	target := serverBase(server) + "/transactions"
+	target := genclient.ServerBase(server) + "/transactions"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err
@@ -2932,11 +2870,11 @@ func NewGetTransactionRequest(server string, uid UID, params *GetTransactionPara
 }
 
 func newGetTransactionRequest(ctx context.Context, server string, uid UID, params *GetTransactionParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/transactions/" + pathParam0
+	target := genclient.ServerBase(server) + "/transactions/" + pathParam0
 	if params != nil {
 		var query string
 		if params.Expand != nil {
@@ -2944,7 +2882,7 @@ func newGetTransactionRequest(ctx context.Context, server string, uid UID, param
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
 		if query != "" {
 			target += "?" + query
@@ -2963,26 +2901,26 @@ func NewListRefundsRequest(server string, uid UID, params *ListRefundsParams) (*
 }
 
 func newListRefundsRequest(ctx context.Context, server string, uid UID, params *ListRefundsParams) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/transactions/" + pathParam0 + "/refunds"
+	target := genclient.ServerBase(server) + "/transactions/" + pathParam0 + "/refunds"
 	if params != nil {
 		var query string
-		if !isZero(params.Page) {
+		if !genclient.IsZero(params.Page) {
 			queryParam0, err := runtime.StyleParamWithOptions("form", true, "page", params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam0)
+			query = genclient.AddQuery(query, queryParam0)
 		}
-		if !isZero(params.Perpage) {
+		if !genclient.IsZero(params.Perpage) {
 			queryParam1, err := runtime.StyleParamWithOptions("form", true, "perpage", params.Perpage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""})
 			if err != nil {
 				return nil, err
 			}
-			query = addQuery(query, queryParam1)
+			query = genclient.AddQuery(query, queryParam1)
 		}
 		if query != "" {
 			target += "?" + query
@@ -3014,11 +2952,11 @@ func NewCreateRefundRequestWithBody(server string, uid UID, contentType string, 
 }
 
 func newCreateRefundRequestWithBody(ctx context.Context, server string, uid UID, contentType string, body io.Reader) (*http.Request, error) {
-	pathParam0, err := pathSegment("uid", string(uid))
+	pathParam0, err := genclient.PathSegment("uid", string(uid))
 	if err != nil {
 		return nil, err
 	}
-	target := serverBase(server) + "/transactions/" + pathParam0 + "/refunds"
+	target := genclient.ServerBase(server) + "/transactions/" + pathParam0 + "/refunds"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/betaalkit/betaalkit/gen/buckaroo"
-	"github.com/betaalkit/betaalkit/specs"
 	"github.com/betaalkit/betaalkit/specs/fixtures"
 )
 
@@ -39,27 +38,6 @@ func init() {
 			"ErrorResponse": func() any { return new(buckaroo.ErrorResponse) },
 		},
 	})
-}
-
-// Every component schema, property and parameter of the Buckaroo spec
-// says what it is, and a $ref property carries its own description.
-func TestBuckarooSpecIsDescribed(t *testing.T) {
-	doc, err := specs.Load("buckaroo")
-	require.NoError(t, err)
-	for name, ref := range doc.Components.Schemas {
-		assert.NotEmpty(t, strings.TrimSpace(ref.Value.Description), "schema %s has no description", name)
-		for prop, p := range ref.Value.Properties {
-			assert.Empty(t, p.Ref, "%s.%s: a bare $ref takes the shared schema's description; wrap it in allOf", name, prop)
-			assert.NotEmpty(t, strings.TrimSpace(p.Value.Description), "%s.%s has no description", name, prop)
-		}
-	}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			for _, p := range op.Parameters {
-				assert.NotEmpty(t, p.Value.Description, "%s %s parameter %s has no description", method, path, p.Value.Name)
-			}
-		}
-	}
 }
 
 // TestBuckarooRequestsSurviveTheModel: every request fixture decoded into

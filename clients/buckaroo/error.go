@@ -123,6 +123,11 @@ func (e *Error) ProviderRequestID() string { return e.RequestID }
 // Is makes every *Error match betaalkit.ErrAPI.
 func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
 
+// Refused reports a transaction Buckaroo refused in an HTTP 200 answer
+// (491/492 or RequestErrors): it was not carried out, which is what
+// checkout.NotCreated looks for.
+func (e *Error) Refused() bool { return e.Transaction != nil }
+
 // code is the refusal's subcode, else its status code ("" for a non-2xx answer).
 func (e *Error) code() string {
 	switch {

@@ -1,17 +1,11 @@
 package buckaroo
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/hex"
+	"cmp"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"net/url"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,93 +25,21 @@ import (
 // function again: Buckaroo retries a push for three days.
 const FormPushReplayWindow = 4 * 24 * time.Hour
 
-// The prefixes of the fields brq_signature covers.
-var signedPrefixes = []string{"brq_", "add_", "cust_"}
-
+// signatureField is the field that carries the signature.
 const signatureField = "brq_signature"
 
 // SignedFormFields lists the names of the fields brq_signature covers, in
-// the order they are signed: every brq_, add_ and cust_ field (prefixes in
-// any case) but brq_signature, sorted case-insensitively with symbols
-// before digits before letters, as Buckaroo documents (docs.buckaroo.io,
-// Security: "the ordering should not be case-sensitive"; BPE 3.0 NVP,
-// chapter 4: "symbols first, then numbers, then case insensitive letters",
-// so brq_a_a sorts before brq_a0).
-func SignedFormFields(fields url.Values) []string {
-	var names []string
-	for name := range fields {
-		lower := strings.ToLower(name)
-		if lower == signatureField || !slices.ContainsFunc(signedPrefixes, func(p string) bool { return strings.HasPrefix(lower, p) }) {
-			continue
-		}
-		names = append(names, name)
-	}
-	slices.SortFunc(names, compareFieldNames)
-	return names
-}
-
-// compareFieldNames orders names as Buckaroo's signature does; a name that
-// is the start of another comes first.
-func compareFieldNames(a, b string) int {
-	a, b = strings.ToLower(a), strings.ToLower(b)
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if ra, rb := fieldRank(a[i]), fieldRank(b[i]); ra != rb {
-			return ra - rb
-		}
-	}
-	return len(a) - len(b)
-}
-
-// fieldRank puts symbols (by byte) before digits before letters.
-func fieldRank(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return 1<<8 + int(c)
-	case c >= 'a' && c <= 'z':
-		return 2<<8 + int(c)
-	}
-	return int(c)
-}
+// the order they are signed (signing.BuckarooFormFields): every brq_, add_
+// and cust_ field but brq_signature, sorted case-insensitively with
+// symbols before digits before letters.
+func SignedFormFields(fields url.Values) []string { return signing.BuckarooFormFields(fields) }
 
 // FormSignature is brq_signature for fields (decoded, as url.ParseQuery
-// gives them): the hexadecimal SHA-1 of name=value for each of
-// SignedFormFields, without separators, followed by secretKey. The
+// gives them): signing.BuckarooFormSignature, the hexadecimal SHA-1 of
+// name=value for each of SignedFormFields followed by secretKey. The
 // sandbox signs its form pushes with it.
 func FormSignature(fields url.Values, secretKey string) string {
-	return hex.EncodeToString(formDigest(sha1.New(), fields, secretKey))
-}
-
-func formDigest(h hash.Hash, fields url.Values, secretKey string) []byte {
-	for _, name := range SignedFormFields(fields) {
-		h.Write([]byte(name + "=" + fields.Get(name)))
-	}
-	h.Write([]byte(secretKey))
-	return h.Sum(nil)
-}
-
-// verifyFormSignature checks brq_signature in constant time: SHA-1, or the
-// SHA-256 or SHA-512 a website may choose instead, told apart by length.
-func verifyFormSignature(fields url.Values, secretKey string) error {
-	sent := fieldValue(fields, signatureField)
-	want, err := hex.DecodeString(sent)
-	if sent == "" || err != nil {
-		return fmt.Errorf("buckaroo: form push: brq_signature is missing or not hexadecimal: %w", signing.ErrSignatureMismatch)
-	}
-	var h hash.Hash
-	switch len(want) {
-	case sha1.Size:
-		h = sha1.New()
-	case sha256.Size:
-		h = sha256.New()
-	case sha512.Size:
-		h = sha512.New()
-	default:
-		return fmt.Errorf("buckaroo: form push: brq_signature has %d hex digits, not 40, 64 or 128: %w", len(sent), signing.ErrSignatureMismatch)
-	}
-	if !hmac.Equal(formDigest(h, fields, secretKey), want) {
-		return fmt.Errorf("buckaroo: form push: brq_signature over %d fields: %w", len(SignedFormFields(fields)), signing.ErrSignatureMismatch)
-	}
-	return nil
+	return signing.BuckarooFormSignature(fields, secretKey)
 }
 
 // fieldValue is a field's value, its name matched case-insensitively.
@@ -155,8 +77,8 @@ func (f *formVerifier) parse(form url.Values) (*FormPush, error) {
 		}
 		seen[lower] = true
 	}
-	if err := verifyFormSignature(form, f.secretKey); err != nil {
-		return nil, err
+	if err := signing.VerifyBuckarooForm(form, f.secretKey); err != nil {
+		return nil, fmt.Errorf("buckaroo: form push: %w", err)
 	}
 	if k := fieldValue(form, "brq_websitekey"); k != "" && k != f.websiteKey {
 		return nil, fmt.Errorf("buckaroo: form push: brq_websitekey %q is not this client's website key: %w", k, signing.ErrSignatureMismatch)
@@ -231,7 +153,7 @@ func TransactionOf(p *FormPush) *Transaction {
 		},
 		Invoice: p.Invoice, Order: p.Order, Description: p.Description,
 		Currency: p.Currency, AmountDebit: p.Amount, AmountCredit: p.AmountCredit,
-		ServiceCode: orDefault(p.TransactionMethod, p.PaymentMethod), TransactionType: p.TransactionType,
+		ServiceCode: cmp.Or(p.TransactionMethod, p.PaymentMethod), TransactionType: p.TransactionType,
 		MutationType: mutationTypes[strings.ToLower(p.MutationType)],
 		CustomerName: p.CustomerName, PayerHash: p.PayerHash, PaymentKey: p.Payment,
 		IsTest: strings.EqualFold(p.Test, "true"), IssuingCountry: p.IssuingCountry,
@@ -240,13 +162,14 @@ func TransactionOf(p *FormPush) *Transaction {
 	if p.StatusCodeDetail != "" {
 		tx.Status.SubCode = StatusSubCode{Code: p.StatusCodeDetail}
 	}
-	names := make([]string, 0, len(p.AdditionalProperties))
-	for name := range p.AdditionalProperties {
-		names = append(names, name)
+	// Every prefix read below is a signed one: take the fields in
+	// Buckaroo's order, so that the lists come out in a fixed one.
+	fields := make(url.Values, len(p.AdditionalProperties))
+	for name, value := range p.AdditionalProperties {
+		fields[name] = []string{value}
 	}
-	slices.SortFunc(names, compareFieldNames)
 	services := map[string]int{} // service name → index in tx.Services
-	for _, name := range names {
+	for _, name := range SignedFormFields(fields) {
 		value, lower := p.AdditionalProperties[name], strings.ToLower(name)
 		switch {
 		case strings.HasPrefix(lower, "brq_service_"):

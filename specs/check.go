@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/signing"
 )
 
 // TB is the part of testing.TB that Check reports to; *testing.T,
@@ -50,9 +51,15 @@ type checker struct {
 }
 
 func (c *checker) RoundTrip(req *http.Request) (*http.Response, error) {
-	body, req, err := requestBody(req)
+	body, err := signing.ReadBody(req)
 	if err != nil {
+		if req.GetBody != nil {
+			req.Body.Close() // a RoundTripper closes the body, even on error; ReadBody did without GetBody
+		}
 		return nil, err
+	}
+	if req.GetBody == nil && body != nil {
+		req = signing.CloneWithBody(req, body) // ReadBody consumed req.Body
 	}
 	resp, err := c.next.RoundTrip(req)
 	ex := Exchange{Method: req.Method, Target: req.URL.RequestURI(), RequestHeader: req.Header, RequestBody: body}
@@ -65,33 +72,6 @@ func (c *checker) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.t.Errorf("specs: %s %s %s does not fit the spec: %s", c.provider, req.Method, betaalkit.Redact(req.URL.Path), res)
 	}
 	return resp, err
-}
-
-// requestBody returns a copy of the request's body, and the request to
-// send: the same one when its body could be read through GetBody, else a
-// clone carrying the bytes read.
-func requestBody(req *http.Request) ([]byte, *http.Request, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, req, nil
-	}
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			req.Body.Close()
-			return nil, nil, err
-		}
-		defer rc.Close()
-		body, err := io.ReadAll(rc)
-		return body, req, err
-	}
-	body, err := io.ReadAll(req.Body)
-	req.Body.Close()
-	if err != nil {
-		return nil, nil, err
-	}
-	clone := req.Clone(req.Context())
-	clone.Body = io.NopCloser(bytes.NewReader(body))
-	return body, clone, nil
 }
 
 // readBody reads a response body and returns a body that gives the caller

@@ -63,7 +63,7 @@ func attemptOf(ctx context.Context) int {
 
 func (t *retrier) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	idempotent := isIdempotent(req.Method)
+	idempotent := Idempotent(req.Method)
 	// A body that cannot be read again is sent once.
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	for attempt := 1; ; attempt++ {
@@ -279,7 +279,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func isIdempotent(method string) bool {
+// Idempotent reports whether sending a request with this method twice has
+// the effect of sending it once: GET, HEAD, OPTIONS and DELETE, the methods
+// retried after a failed attempt (see RetryPolicy). The clients follow no
+// redirect of any other.
+func Idempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
 		return true

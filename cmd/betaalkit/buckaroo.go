@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -45,15 +44,15 @@ func runSignBuckaroo(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	if code, ok := parseFlags(fs, args, stdout, stderr, "website-key", "url"); !ok {
 		return code
 	}
-	key, code := buckarooSecret(fs, *secret, stderr)
+	key, code := flagOrEnv(fs, stderr, "secret", *secret, buckarooSecretEnv)
 	if key == "" {
 		return code
 	}
 	if err := checkURL("url", *rawURL); err != nil {
-		return buckarooFlagError(fs, stderr, err)
+		return usageError(fs, stderr, "%v", err)
 	}
 	if err := checkMethod("method", *method); err != nil {
-		return buckarooFlagError(fs, stderr, err)
+		return usageError(fs, stderr, "%v", err)
 	}
 	ts := time.Now().Unix()
 	if *timestamp != "" {
@@ -110,12 +109,11 @@ func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Wri
 	if !*form {
 		for _, name := range []string{"url", "header"} {
 			if fs.Lookup(name).Value.String() == "" {
-				fmt.Fprintf(stderr, "betaalkit %s: missing required flag --%s (or pass --form for a form push)\n", fs.Name(), name)
-				return 2
+				return usageError(fs, stderr, "missing required flag --%s (or pass --form for a form push)", name)
 			}
 		}
 	}
-	key, code := buckarooSecret(fs, *secret, stderr)
+	key, code := flagOrEnv(fs, stderr, "secret", *secret, buckarooSecretEnv)
 	if key == "" {
 		return code
 	}
@@ -127,7 +125,7 @@ func runVerifyBuckarooPush(args []string, stdin io.Reader, stdout, stderr io.Wri
 		return verifyBuckarooFormPush(*websiteKey, key, body, *explain, stdout, stderr)
 	}
 	if err := checkURL("url", *rawURL); err != nil {
-		return buckarooFlagError(fs, stderr, err)
+		return usageError(fs, stderr, "%v", err)
 	}
 	opts := []signing.BuckarooOption{signing.BuckarooTolerance(*tolerance)}
 	if *now != "" {
@@ -175,25 +173,6 @@ func verifyBuckarooFormPush(websiteKey, secret string, body []byte, explain bool
 	}
 	fmt.Fprintf(stdout, "ok %s %s\n", p.Transactions, p.StatusCode)
 	return 0
-}
-
-// buckarooSecret is --secret, else $BUCKAROO_SECRET_KEY. When both are
-// empty it names the flag and returns exit code 2.
-func buckarooSecret(fs *flag.FlagSet, v string, stderr io.Writer) (string, int) {
-	if v == "" {
-		v = os.Getenv(buckarooSecretEnv)
-	}
-	if v == "" {
-		fmt.Fprintf(stderr, "betaalkit %s: missing required flag --secret (or set %s)\n", fs.Name(), buckarooSecretEnv)
-		return "", 2
-	}
-	return v, 0
-}
-
-// buckarooFlagError reports a flag value that is refused, with exit code 2.
-func buckarooFlagError(fs *flag.FlagSet, stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "betaalkit %s: %v\n", fs.Name(), err)
-	return 2
 }
 
 func explainBuckaroo(w io.Writer, method, rawURL string, body []byte) {

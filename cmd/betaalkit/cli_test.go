@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func runMain(args ...string) (code int, stdout, stderr string) {
@@ -15,6 +16,7 @@ func runMain(args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelpListsEveryCommandWithALine(t *testing.T) {
+	require.NotEmpty(t, commands)
 	for _, flag := range []string{"-h", "--help", "help"} {
 		code, out, errOut := runMain(flag)
 		assert.Equal(t, 0, code, flag)
@@ -47,6 +49,7 @@ func TestUnknownCommandIsNamed(t *testing.T) {
 // Every command: -h prints its flags to stdout and exits 0; a stray
 // argument is refused by name.
 func TestEveryCommandHasHelpAndRefusesStrayArguments(t *testing.T) {
+	require.NotEmpty(t, commands)
 	for name := range commands {
 		args := strings.Fields(name)
 		code, out, errOut := runMain(append(args, "-h")...)

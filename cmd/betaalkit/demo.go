@@ -135,14 +135,3 @@ func (h *webhookReceiver) Wait(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("no webhook arrived within 5s")
 	}
 }
-
-func contains(list []string, s string) bool { return index(list, s) < len(list) }
-
-func index(list []string, s string) int {
-	for i, v := range list {
-		if v == s {
-			return i
-		}
-	}
-	return len(list)
-}

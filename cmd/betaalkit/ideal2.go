@@ -38,8 +38,7 @@ func runSignIdeal2(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return code
 	}
 	if err := checkMethod("method", *method); err != nil {
-		fmt.Fprintf(stderr, "betaalkit %s: %v\n", fs.Name(), err)
-		return 2
+		return usageError(fs, stderr, "%v", err)
 	}
 	target := *path
 	if u, err := url.Parse(target); err == nil && u.Scheme != "" {
@@ -129,8 +128,7 @@ func runVerifyIdeal2Response(args []string, stdin io.Reader, stdout, stderr io.W
 		return code
 	}
 	if len(headers.h) == 0 {
-		fmt.Fprintf(stderr, "betaalkit %s: missing required flag --header (the response's Digest and Signature)\n", fs.Name())
-		return 2
+		return usageError(fs, stderr, "missing required flag --header (the response's Digest and Signature)")
 	}
 	cert, err := readIdeal2Cert(*certFile)
 	if err != nil {

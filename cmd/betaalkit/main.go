@@ -124,8 +124,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, requi
 		fs.Usage()
 		return 2, false
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "betaalkit %s: unexpected argument %q (flags are --name value; the body is read from stdin)\n", fs.Name(), fs.Arg(0))
-		return 2, false
+		return usageError(fs, stderr, "unexpected argument %q (flags are --name value; the body is read from stdin)", fs.Arg(0)), false
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = f.Value.String() != "" })
@@ -136,8 +135,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, requi
 		}
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "betaalkit %s: missing required flag %s\n", fs.Name(), strings.Join(missing, ", "))
-		return 2, false
+		return usageError(fs, stderr, "missing required flag %s", strings.Join(missing, ", ")), false
 	}
 	fs.SetOutput(stderr)
 	return 0, true
@@ -164,6 +162,25 @@ func checkMethod(flagName, method string) error {
 // readStdin reads stdin exactly: signatures cover the exact bytes.
 func readStdin(r io.Reader) ([]byte, error) {
 	return io.ReadAll(r)
+}
+
+// usageError prints a usage problem of fs's command and returns exit code 2.
+func usageError(fs *flag.FlagSet, stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "betaalkit %s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
+	return 2
+}
+
+// flagOrEnv is a secret's flag value, else the environment variable env,
+// which keeps the secret out of the shell history and ps. When both are
+// empty it names both and returns exit code 2.
+func flagOrEnv(fs *flag.FlagSet, stderr io.Writer, flagName, value, env string) (string, int) {
+	if value == "" {
+		value = os.Getenv(env)
+	}
+	if value == "" {
+		return "", usageError(fs, stderr, "missing required flag --%s (or set %s)", flagName, env)
+	}
+	return value, 0
 }
 
 // fail prints an error line and returns exit code 1.

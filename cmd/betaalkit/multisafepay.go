@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -35,7 +34,7 @@ func runSignMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Write
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
-	apiKey, code := mspAPIKey(fs, *key, stderr)
+	apiKey, code := flagOrEnv(fs, stderr, "api-key", *key, multisafepayKeyEnv)
 	if apiKey == "" {
 		return code
 	}
@@ -70,14 +69,13 @@ func runVerifyMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Wri
 	if code, ok := parseFlags(fs, args, stdout, stderr, "auth"); !ok {
 		return code
 	}
-	apiKey, code := mspAPIKey(fs, *key, stderr)
+	apiKey, code := flagOrEnv(fs, stderr, "api-key", *key, multisafepayKeyEnv)
 	if apiKey == "" {
 		return code
 	}
 	header := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(*auth), "Auth:"))
 	if header == "" {
-		fmt.Fprintf(stderr, "betaalkit %s: --auth %q holds no header value\n", fs.Name(), *auth)
-		return 2
+		return usageError(fs, stderr, "--auth %q holds no header value", *auth)
 	}
 	var clock signing.Clock
 	if *now != "" {
@@ -105,17 +103,4 @@ func runVerifyMultiSafepay(args []string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	fmt.Fprintf(stdout, "ok: signed at %s\n", signed.Format(time.RFC3339))
 	return 0
-}
-
-// mspAPIKey is --api-key, else $MULTISAFEPAY_API_KEY. When both are empty
-// it names the flag and returns exit code 2.
-func mspAPIKey(fs *flag.FlagSet, v string, stderr io.Writer) (string, int) {
-	if v == "" {
-		v = os.Getenv(multisafepayKeyEnv)
-	}
-	if v == "" {
-		fmt.Fprintf(stderr, "betaalkit %s: missing required flag --api-key (or set %s)\n", fs.Name(), multisafepayKeyEnv)
-		return "", 2
-	}
-	return v, 0
 }

@@ -48,15 +48,12 @@ logged on one line with its operation and what does not fit.`)
 	}
 	switch {
 	case len(rest) > 0:
-		fmt.Fprintf(stderr, "betaalkit proxy: unexpected argument %q\n", rest[0])
-		return 2
+		return usageError(fs, stderr, "unexpected argument %q", rest[0])
 	case *upstream == "":
-		fmt.Fprintln(stderr, "betaalkit proxy: missing required flag --upstream")
-		return 2
+		return usageError(fs, stderr, "missing required flag --upstream")
 	}
 	if err := checkURL("upstream", *upstream); err != nil {
-		fmt.Fprintf(stderr, "betaalkit proxy: %v\n", err)
-		return 2
+		return usageError(fs, stderr, "%v", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

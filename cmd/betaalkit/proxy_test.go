@@ -26,6 +26,7 @@ import (
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 	"github.com/betaalkit/betaalkit/clients/multisafepay"
 	"github.com/betaalkit/betaalkit/clients/opp"
+	"github.com/betaalkit/betaalkit/internal/redact"
 	"github.com/betaalkit/betaalkit/internal/syncbuf"
 	sbbuckaroo "github.com/betaalkit/betaalkit/sandbox/buckaroo"
 	sbideal2 "github.com/betaalkit/betaalkit/sandbox/ideal2"
@@ -199,6 +200,7 @@ func assertNoSecrets(t *testing.T, rec *secretRecorder, files []string) {
 		assert.NotContains(t, text, secret, "a secret (%s) is in a recording", where)
 	}
 	assert.NotRegexp(t, ibanLike, text, "an IBAN is in a recording")
+	assert.False(t, redact.ContainsIBAN(text), "a full IBAN (any, in any case or spacing) is in a recording")
 	assert.Contains(t, text, "[redacted", "the recordings had something to redact")
 	credentials := regexp.MustCompile(`(?i)"(authorization|api_key|signature)": "([^"]*)"`).FindAllStringSubmatch(text, -1)
 	assert.NotEmpty(t, credentials, "the recordings carry the credential headers, redacted")

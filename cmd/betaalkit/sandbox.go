@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -180,7 +181,7 @@ func orderedProviders[T any](m map[string]T) []string {
 		}
 	}
 	for n := range m {
-		if !contains(demoOrder, n) {
+		if !slices.Contains(demoOrder, n) {
 			names = append(names, n)
 		}
 	}

@@ -45,21 +45,17 @@ exchange fits the spec, 1 when one does not, 2 for a usage error.`)
 	if !ok {
 		return code
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "betaalkit validate: "+format+"\n", a...)
-		return 2
-	}
 	switch {
 	case len(files) == 0:
-		return usageErr("no FILE to check")
+		return usageError(fs, stderr, "no FILE to check")
 	case *operation != "" && *schema != "":
-		return usageErr("--operation and --schema exclude each other")
+		return usageError(fs, stderr, "--operation and --schema exclude each other")
 	case *operation != "" && *asRequest == *asResponse:
-		return usageErr("--operation needs exactly one of --request and --response")
+		return usageError(fs, stderr, "--operation needs exactly one of --request and --response")
 	case *operation == "" && (*asRequest || *asResponse):
-		return usageErr("--request and --response need --operation")
+		return usageError(fs, stderr, "--request and --response need --operation")
 	case *status != 0 && !*asResponse:
-		return usageErr("--status needs --response")
+		return usageError(fs, stderr, "--status needs --response")
 	}
 	v, err := specs.NewValidator(provider)
 	if err != nil {
@@ -67,12 +63,12 @@ exchange fits the spec, 1 when one does not, 2 for a usage error.`)
 	}
 	if *operation != "" {
 		if _, err := v.RouteByOperationID(*operation); err != nil {
-			return usageErr("%s has no operation %q", provider, *operation)
+			return usageError(fs, stderr, "%s has no operation %q", provider, *operation)
 		}
 	}
 	if *schema != "" {
 		if _, ok := v.Doc().Components.Schemas[*schema]; !ok {
-			return usageErr("%s has no component schema %q", provider, *schema)
+			return usageError(fs, stderr, "%s has no component schema %q", provider, *schema)
 		}
 	}
 
@@ -309,12 +305,10 @@ func providerAndArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) 
 		return "", nil, code, false
 	}
 	if len(positional) == 0 {
-		fmt.Fprintf(stderr, "betaalkit %s: missing the provider (one of %s)\n", fs.Name(), strings.Join(specs.Providers(), ", "))
-		return "", nil, 2, false
+		return "", nil, usageError(fs, stderr, "missing the provider (one of %s)", strings.Join(specs.Providers(), ", ")), false
 	}
 	if !slices.Contains(specs.Providers(), positional[0]) {
-		fmt.Fprintf(stderr, "betaalkit %s: unexpected argument %q: not a provider (one of %s)\n", fs.Name(), positional[0], strings.Join(specs.Providers(), ", "))
-		return "", nil, 2, false
+		return "", nil, usageError(fs, stderr, "unexpected argument %q: not a provider (one of %s)", positional[0], strings.Join(specs.Providers(), ", ")), false
 	}
 	return positional[0], positional[1:], 0, true
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/internal/redact"
+	"github.com/betaalkit/betaalkit/transport"
 )
 
 // MaxBody bounds how much of a response is read (a misbehaving proxy must not
@@ -61,7 +62,7 @@ func Read(resp *http.Response, err error) (*Response, error) {
 	if r.RequestID == "" && resp.Request != nil {
 		r.RequestID = resp.Request.Header.Get("X-Request-Id")
 	}
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Request != nil && !Idempotent(resp.Request.Method) {
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Request != nil && !transport.Idempotent(resp.Request.Method) {
 		if r.Redirect = resp.Header.Get("Location"); r.Redirect == "" {
 			r.Redirect = "(no Location)"
 		}
@@ -246,17 +247,6 @@ func CheckPathID(field, id string) error {
 		}
 	}
 	return nil
-}
-
-// RequirePOST answers 405 (with Allow: POST) to anything but a POST, the
-// only method providers use for webhooks, and reports whether to go on.
-func RequirePOST(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method == http.MethodPost {
-		return true
-	}
-	w.Header().Set("Allow", http.MethodPost)
-	http.Error(w, "webhooks are POSTed", http.StatusMethodNotAllowed)
-	return false
 }
 
 // MaxWebhookBody bounds a webhook body; the providers' are a few KiB at most.

@@ -32,14 +32,14 @@ func BaseURL(provider, raw string) (*url.URL, error) {
 // would send it again, so the redirect is returned as the answer, which
 // Expect turns into the provider's error saying so. Same-origin redirects
 // of GET, HEAD, OPTIONS and DELETE follow hc's policy.
-func CopyHTTPClient(hc *http.Client) (copied *http.Client, transport http.RoundTripper) {
+func CopyHTTPClient(hc *http.Client) (copied *http.Client, base http.RoundTripper) {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
 	c := *hc
 	policy := hc.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !Idempotent(via[0].Method) {
+		if !transport.Idempotent(via[0].Method) {
 			return http.ErrUseLastResponse
 		}
 		if from := via[0].URL; req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
@@ -54,17 +54,6 @@ func CopyHTTPClient(hc *http.Client) (copied *http.Client, transport http.RoundT
 		return nil
 	}
 	return &c, hc.Transport
-}
-
-// Idempotent reports whether sending a request with this method twice has
-// the effect of sending it once: GET, HEAD, OPTIONS and DELETE, the methods
-// the transport retries. Anything else is sent once, redirect or not.
-func Idempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
-		return true
-	}
-	return false
 }
 
 // maxRedirects matches net/http's default policy.

@@ -5,7 +5,7 @@
 //
 //	msp, _ := multisafepay.New(apiKey)
 //	bq, _ := buckaroo.New(websiteKey, secretKey)
-//	shop := checkout.New(msp.Checkout(), bq.Checkout())
+//	shop, err := checkout.New([]checkout.Provider{msp.Checkout(), bq.Checkout()})
 //	p, err := shop.Create(ctx, checkout.Request{
 //		Amount: 1250, Reference: "order-1042", Description: "Order 1042",
 //		Method: checkout.MethodIDEAL, ReturnURL: returnURL, WebhookURL: webhookURL,
@@ -32,6 +32,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/betaalkit/betaalkit"
@@ -182,22 +183,29 @@ type Capabilities struct {
 	FindByReference bool
 }
 
+// Check is what every adapter's Create runs first: the request is valid
+// (ValidateRequest) and the provider takes its method and currency, or an
+// *UnsupportedError names what it does not take. Nothing has been sent.
+func (c Capabilities) Check(provider string, req Request) error {
+	if err := ValidateRequest(req); err != nil {
+		return err
+	}
+	if req.Method != "" && !slices.Contains(c.Methods, req.Method) {
+		return &UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
+	}
+	if !slices.Contains(c.Currencies, req.CurrencyCode()) {
+		return &UnsupportedError{Provider: provider, What: "currency " + req.CurrencyCode()}
+	}
+	return nil
+}
+
 // Supports reports whether the provider takes this method and currency
 // (an empty method or currency is always taken; currency defaults to EUR).
 func (c Capabilities) Supports(method Method, currency string) bool {
 	if currency == "" {
 		currency = "EUR"
 	}
-	return (method == "" || contains(c.Methods, method)) && contains(c.Currencies, currency)
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return (method == "" || slices.Contains(c.Methods, method)) && slices.Contains(c.Currencies, currency)
 }
 
 // Provider is one payment provider behind the common API. Every client's
@@ -245,6 +253,28 @@ func (r Request) OrderLines() []Line {
 		name = r.Reference
 	}
 	return []Line{{Code: r.Reference, Name: name, Quantity: 1, UnitPrice: r.Amount}}
+}
+
+// ParseTime reads a provider's time of a payment's state for
+// Payment.UpdatedAt: RFC 3339, or the zone-less form in Dutch local time
+// that Buckaroo and MultiSafepay send (2017-01-01T10:00:00, fractional
+// seconds allowed), read as UTC since such times are only compared with
+// each other. Zero when absent or malformed.
+func ParseTime(s string) time.Time {
+	const zoneless = "2006-01-02T15:04:05"
+	// The usual forms first, without a failed parse (it builds an error).
+	switch len(s) {
+	case 0:
+		return time.Time{}
+	case len(zoneless):
+		t, _ := time.Parse(zoneless, s)
+		return t
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
+	t, _ := time.Parse(zoneless, s) // with fractional seconds
+	return t
 }
 
 // LinesTotal is the sum of quantity × unit price over the request's lines.

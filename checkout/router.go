@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
 )
 
 // Router sends each payment to a provider chosen per payment, and fails
@@ -165,13 +166,18 @@ func (r *Router) named(name string) (Provider, error) {
 // ValidateRequest checks what every provider needs; each provider checks
 // the rest before sending.
 func ValidateRequest(req Request) error {
-	switch {
-	case req.Amount <= 0:
-		return &betaalkit.FieldError{Field: "Amount", Reason: fmt.Sprintf("%d cents is not a positive amount", req.Amount)}
-	case strings.TrimSpace(req.Reference) == "":
+	if err := apiclient.CheckAmount("Amount", req.Amount); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Reference) == "" {
 		return &betaalkit.FieldError{Field: "Reference", Reason: "is empty; use the shop's own unique order reference"}
-	case req.Currency != "" && (len(req.Currency) != 3 || strings.ToUpper(req.Currency) != req.Currency):
-		return &betaalkit.FieldError{Field: "Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", req.Currency)}
+	}
+	if req.Currency != "" {
+		if err := apiclient.CheckCurrency("Currency", req.Currency); err != nil {
+			return err
+		}
+	}
+	switch {
 	case len(req.Lines) > 0 && req.LinesTotal() != req.Amount:
 		return &betaalkit.FieldError{Field: "Lines", Reason: fmt.Sprintf("add up to %s, not the amount %s", req.LinesTotal(), req.Amount)}
 	}

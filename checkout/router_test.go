@@ -186,3 +186,23 @@ func TestRouterRefusesBadRequestsBeforeAnyProvider(t *testing.T) {
 	_, err = r.Get(context.Background(), "nobody", "x")
 	assert.ErrorIs(t, err, betaalkit.ErrInvalidRequest)
 }
+
+// Every adapter runs Capabilities.Check first: an unsupported method or
+// currency is refused by name before anything is sent.
+func TestCapabilitiesCheck(t *testing.T) {
+	caps := checkout.Capabilities{Methods: []checkout.Method{checkout.MethodIDEAL}, Currencies: []string{"EUR"}}
+	assert.NoError(t, caps.Check("p", checkout.Request{Amount: 1, Reference: "r"}))
+	assert.NoError(t, caps.Check("p", checkout.Request{Amount: 1, Reference: "r", Method: checkout.MethodIDEAL, Currency: "EUR"}))
+	var fe *betaalkit.FieldError
+	assert.ErrorAs(t, caps.Check("p", checkout.Request{Reference: "r"}), &fe, "the request is validated too")
+	for what, req := range map[string]checkout.Request{
+		"method in3":   {Amount: 1, Reference: "r", Method: checkout.MethodIn3},
+		"currency USD": {Amount: 1, Reference: "r", Currency: "USD"},
+	} {
+		var u *checkout.UnsupportedError
+		if assert.ErrorAs(t, caps.Check("p", req), &u) {
+			assert.Equal(t, what, u.What)
+			assert.Equal(t, "p", u.Provider)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -40,14 +41,7 @@ var next = map[betaalkit.Status][]betaalkit.Status{
 
 // CanMove reports whether a payment may go from one status to the other
 // (see the table above). Staying put is not a move.
-func CanMove(from, to betaalkit.Status) bool {
-	for _, s := range next[from] {
-		if s == to {
-			return true
-		}
-	}
-	return false
-}
+func CanMove(from, to betaalkit.Status) bool { return slices.Contains(next[from], to) }
 
 // Decision is what to do with an event, given what the shop knows.
 type Decision int

@@ -146,10 +146,7 @@ func (m *Metadata) UnmarshalJSON(data []byte) error {
 			out[k] = string(v)
 		}
 	case len(data) > 0 && data[0] == '[':
-		var pairs []struct {
-			Key   String `json:"key"`
-			Value String `json:"value"`
-		}
+		var pairs []KeyValue
 		if err := json.Unmarshal(data, &pairs); err != nil {
 			return fmt.Errorf("flex.Metadata: %w", err)
 		}

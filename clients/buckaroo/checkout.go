@@ -40,7 +40,7 @@ func (checkoutProvider) Capabilities() checkout.Capabilities {
 }
 
 func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*checkout.Payment, error) {
-	if err := checkout.ValidateRequest(req); err != nil {
+	if err := p.Capabilities().Check(provider, req); err != nil {
 		return nil, err
 	}
 	var tx *Transaction
@@ -52,10 +52,8 @@ func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*ch
 			return nil, err
 		}
 		tx, err = p.c.PayInInstallments(ctx, in3)
-	case checkout.MethodIDEAL, "":
+	default: // iDEAL, or the provider's choice
 		tx, err = p.c.PayIdeal(ctx, idealOf(req))
-	default:
-		return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
 	}
 	if err != nil {
 		return nil, err
@@ -153,7 +151,7 @@ func paymentOf(tx *Transaction) *checkout.Payment {
 	p := &checkout.Payment{
 		Provider: provider, ID: tx.Key, Reference: tx.Invoice,
 		Amount: amount, Currency: tx.Currency, Status: StatusOf(tx), PaymentURL: PaymentURL(tx), Raw: tx,
-		UpdatedAt: localTime(tx.Status.DateTime),
+		UpdatedAt: checkout.ParseTime(tx.Status.DateTime), // Dutch local time, with or without an offset
 	}
 	switch {
 	case strings.EqualFold(tx.ServiceCode, ServiceIDEAL):
@@ -161,25 +159,11 @@ func paymentOf(tx *Transaction) *checkout.Payment {
 	case strings.EqualFold(tx.ServiceCode, ServiceCapayable):
 		p.Method = checkout.MethodIn3
 	}
+	if p.Status.IsFinal() {
+		p.PaymentURL = ""
+	}
 	return p
 }
 
 // ReturnID is the brq_transactions the provider adds to the return URL.
 func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("brq_transactions") }
-
-// localTime reads Buckaroo's status time (2017-01-01T10:00:00, Dutch local
-// time, sometimes with an offset). Zone-less times are read as UTC: they
-// are only compared with each other. Zero when absent or malformed.
-func localTime(s string) time.Time {
-	const zoneless = "2006-01-02T15:04:05"
-	// The usual zone-less form first: a failed parse builds an error.
-	if len(s) == len(zoneless) {
-		t, _ := time.Parse(zoneless, s)
-		return t
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t
-	}
-	t, _ := time.Parse(zoneless, s) // with fractional seconds
-	return t
-}

@@ -34,7 +34,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/betaalkit/betaalkit"
@@ -291,8 +290,8 @@ func transactionResult(r *apiclient.Response) (*Transaction, error) {
 }
 
 func validateRequest(req TransactionRequest) error {
-	if len(req.Currency) != 3 || strings.ToUpper(req.Currency) != req.Currency {
-		return &betaalkit.FieldError{Field: "Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", req.Currency)}
+	if err := apiclient.CheckCurrency("Currency", req.Currency); err != nil {
+		return err
 	}
 	if req.AmountDebit.IsZero() && req.AmountCredit.IsZero() {
 		return &betaalkit.FieldError{Field: "AmountDebit", Reason: "a transaction needs AmountDebit (payment) or AmountCredit (refund)"}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/internal/apiclient"
 	"github.com/betaalkit/betaalkit/money"
 )
 
@@ -149,8 +150,8 @@ func (p In3Payment) Validate() error {
 	if p.AmountDebit <= 0 {
 		invalid("AmountDebit", fmt.Sprintf("%s is not a positive amount", p.AmountDebit))
 	}
-	if c := orDefault(p.Currency, "EUR"); len(c) != 3 || strings.ToUpper(c) != c {
-		invalid("Currency", fmt.Sprintf("%q is not an ISO 4217 code such as EUR", c))
+	if err := apiclient.CheckCurrency("Currency", orDefault(p.Currency, "EUR")); err != nil {
+		errs = append(errs, err)
 	}
 	req("Invoice", p.Invoice)
 	req("Description", p.Description)

@@ -30,14 +30,8 @@ func (checkoutProvider) Capabilities() checkout.Capabilities {
 }
 
 func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*checkout.Payment, error) {
-	if err := checkout.ValidateRequest(req); err != nil {
+	if err := p.Capabilities().Check(provider, req); err != nil {
 		return nil, err
-	}
-	if req.Method != "" && req.Method != checkout.MethodIDEAL {
-		return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
-	}
-	if req.CurrencyCode() != "EUR" {
-		return nil, &checkout.UnsupportedError{Provider: provider, What: "currency " + req.CurrencyCode()}
 	}
 	var opts []PaymentOption
 	if req.ReturnURL != "" {

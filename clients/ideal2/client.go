@@ -62,26 +62,12 @@ import (
 // acquirer: set Config.BaseURL to yours.
 const TestBaseURL = "https://digitalroutingservice.awltest.de/xs2a/routingservice/services/ob/pis/v3"
 
-// pisBasePath is the documented PIS base path; the token endpoint sits next
-// to it at authorizePath.
-const (
-	pisBasePath   = "/xs2a/routingservice/services/ob/pis/v3"
-	authorizePath = "/xs2a/routingservice/services/authorize/token"
-)
+// authorizePath is the token endpoint's path at Worldline, next to the PIS
+// base path of TestBaseURL.
+const authorizePath = "/xs2a/routingservice/services/authorize/token"
 
 // PaymentProductIDEAL is the only payment product of this API.
 const PaymentProductIDEAL = gen.PaymentProductIDEAL
-
-// The payment statuses of the routing service (see NormalizeStatus for what
-// each means in betaalkit's vocabulary). A status the routing service adds
-// later still decodes, as a PaymentStatus none of these equal.
-const (
-	PaymentStatusOpen                = gen.PaymentStatusOpen
-	PaymentStatusSettlementCompleted = gen.PaymentStatusSettlementCompleted
-	PaymentStatusCancelled           = gen.PaymentStatusCancelled
-	PaymentStatusExpired             = gen.PaymentStatusExpired
-	PaymentStatusError               = gen.PaymentStatusError
-)
 
 // FlowTypeFastCheckout asks the bank for the customer's contact and address
 // data (IDEALPayments.FlowType).
@@ -437,8 +423,10 @@ func validatePayment(p PaymentInitiationRequest, h paymentHeaders) error {
 	if err := checkAmount("CommonPaymentData.Amount.Amount", a.Amount, true); err != nil {
 		return err
 	}
-	if c := a.Currency; c != "" && (len(c) != 3 || strings.ToUpper(c) != c) {
-		return &betaalkit.FieldError{Field: "CommonPaymentData.Amount.Currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", c)}
+	if a.Currency != "" {
+		if err := apiclient.CheckCurrency("CommonPaymentData.Amount.Currency", a.Currency); err != nil {
+			return err
+		}
 	}
 	if b := a.AmountBreakdown; b != (AmountBreakdown{}) {
 		const field = "CommonPaymentData.Amount.AmountBreakdown"

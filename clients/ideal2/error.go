@@ -1,7 +1,6 @@
 package ideal2
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -101,8 +100,7 @@ func (e *Error) Is(target error) bool { return target == betaalkit.ErrAPI }
 
 func toError(r *apiclient.Response) error {
 	e := &Error{Op: r.Call.Op, StatusCode: r.StatusCode, RawBody: r.Body, RequestID: r.RequestID}
-	var b errorBody
-	if len(r.Body) > 0 && json.Unmarshal(r.Body, &b) == nil {
+	if b := apiclient.DecodeErrorBody[errorBody](r); b != nil {
 		e.Code = strings.TrimSpace(b.Code.String())
 		e.Message, e.Details = b.Message.String(), b.Details.String()
 		if b.Link != nil {

@@ -8,7 +8,19 @@ import (
 	"time"
 
 	"github.com/betaalkit/betaalkit"
+	gen "github.com/betaalkit/betaalkit/gen/ideal2"
 	"github.com/betaalkit/betaalkit/money"
+)
+
+// The payment statuses of the routing service (see NormalizeStatus for what
+// each means in betaalkit's vocabulary). A status the routing service adds
+// later still decodes, as a PaymentStatus none of these equal.
+const (
+	PaymentStatusOpen                = gen.PaymentStatusOpen
+	PaymentStatusSettlementCompleted = gen.PaymentStatusSettlementCompleted
+	PaymentStatusCancelled           = gen.PaymentStatusCancelled
+	PaymentStatusExpired             = gen.PaymentStatusExpired
+	PaymentStatusError               = gen.PaymentStatusError
 )
 
 // NormalizeStatus maps a routing service payment status onto betaalkit's:

@@ -43,7 +43,7 @@ func (checkoutProvider) Capabilities() checkout.Capabilities {
 // needs req.Issuer, the customer's bank), or, without a method, a
 // payment-page order where the customer picks one.
 func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*checkout.Payment, error) {
-	if err := checkout.ValidateRequest(req); err != nil {
+	if err := p.Capabilities().Check(provider, req); err != nil {
 		return nil, err
 	}
 	order := OrderCreate{
@@ -51,11 +51,7 @@ func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*ch
 		MerchantOrderID: req.Reference, ReturnURL: req.ReturnURL, WebhookURL: req.WebhookURL,
 	}
 	if req.Method != "" {
-		method, ok := paymentMethods[req.Method]
-		if !ok {
-			return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
-		}
-		order.Transactions = []TransactionCreate{{PaymentMethod: method, PaymentMethodDetails: PaymentMethodDetailsCreate{IssuerID: req.Issuer}}}
+		order.Transactions = []TransactionCreate{{PaymentMethod: paymentMethods[req.Method], PaymentMethodDetails: PaymentMethodDetailsCreate{IssuerID: req.Issuer}}}
 	}
 	o, err := p.c.CreatePayment(ctx, order)
 	if err != nil {

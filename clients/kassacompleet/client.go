@@ -28,18 +28,15 @@ package kassacompleet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/betaalkit/betaalkit"
 	gen "github.com/betaalkit/betaalkit/gen/kassacompleet"
 	"github.com/betaalkit/betaalkit/internal/apiclient"
-	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/signing"
 	"github.com/betaalkit/betaalkit/transport"
 )
@@ -200,38 +197,12 @@ func (c *Client) PaymentPageURL(orderID string) string {
 	return u.String()
 }
 
-// PaymentURL returns where to send the customer for an order created with a
-// payment method: the payment_url of its first transaction that has one.
-// It is "" when there is none: a bank transfer (the customer transfers the
-// money quoting the transaction's reference) or a payment-page order (use
-// Client.PaymentPageURL).
-func PaymentURL(order *Order) string {
-	if order == nil {
-		return ""
-	}
-	for _, t := range order.Transactions {
-		if t.PaymentURL != "" {
-			return t.PaymentURL
-		}
-	}
-	return ""
-}
-
-// AmountOf returns the order's amount in cents. Kassa Compleet sends whole
-// cents, so the only error is a nil order.
-func AmountOf(order *Order) (money.Cents, error) {
-	if order == nil {
-		return 0, errors.New("kassacompleet: no order")
-	}
-	return order.Amount, nil
-}
-
 func validateOrder(o OrderCreate) error {
-	if len(o.Currency) != 3 || strings.ToUpper(o.Currency) != o.Currency {
-		return &betaalkit.FieldError{Field: "currency", Reason: fmt.Sprintf("%q is not an ISO 4217 code such as EUR", o.Currency)}
+	if err := apiclient.CheckCurrency("currency", o.Currency); err != nil {
+		return err
 	}
-	if o.Amount <= 0 {
-		return &betaalkit.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", o.Amount)}
+	if err := apiclient.CheckAmount("amount", o.Amount); err != nil {
+		return err
 	}
 	for i, t := range o.Transactions {
 		field := fmt.Sprintf("transactions[%d]", i)

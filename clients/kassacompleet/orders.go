@@ -114,8 +114,8 @@ func (c *Client) CancelOrder(ctx context.Context, orderID string) (*Order, error
 }
 
 func validateRefund(r RefundCreate) error {
-	if r.Amount <= 0 {
-		return &betaalkit.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", r.Amount)}
+	if err := apiclient.CheckAmount("amount", r.Amount); err != nil {
+		return err
 	}
 	return validateLines(r.OrderLines)
 }

@@ -1,6 +1,11 @@
 package kassacompleet
 
-import "github.com/betaalkit/betaalkit"
+import (
+	"errors"
+
+	"github.com/betaalkit/betaalkit"
+	"github.com/betaalkit/betaalkit/money"
+)
 
 // Order statuses (Order.Status). The set is open: a value the provider adds
 // later decodes as it is, and NormalizeStatus maps it to StatusUnknown.
@@ -108,4 +113,30 @@ func furthest(txs []Transaction) betaalkit.Status {
 		}
 	}
 	return best
+}
+
+// PaymentURL returns where to send the customer for an order created with a
+// payment method: the payment_url of its first transaction that has one.
+// It is "" when there is none: a bank transfer (the customer transfers the
+// money quoting the transaction's reference) or a payment-page order (use
+// Client.PaymentPageURL).
+func PaymentURL(order *Order) string {
+	if order == nil {
+		return ""
+	}
+	for _, t := range order.Transactions {
+		if t.PaymentURL != "" {
+			return t.PaymentURL
+		}
+	}
+	return ""
+}
+
+// AmountOf returns the order's amount in cents. Kassa Compleet sends whole
+// cents, so the only error is a nil order.
+func AmountOf(order *Order) (money.Cents, error) {
+	if order == nil {
+		return 0, errors.New("kassacompleet: no order")
+	}
+	return order.Amount, nil
 }

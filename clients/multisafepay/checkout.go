@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/checkout"
@@ -41,19 +40,15 @@ func (checkoutProvider) Capabilities() checkout.Capabilities {
 // Create makes a redirect order (MultiSafepay's payment page, the bank
 // chosen there) with signed POST notifications to req.WebhookURL.
 func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*checkout.Payment, error) {
-	if err := checkout.ValidateRequest(req); err != nil {
+	if err := p.Capabilities().Check(provider, req); err != nil {
 		return nil, err
-	}
-	gateway, ok := gateways[req.Method]
-	if req.Method != "" && !ok {
-		return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
 	}
 	description := req.Description
 	if description == "" {
 		description = req.Reference
 	}
 	order := OrderCreate{
-		Type: OrderTypeRedirect, OrderID: req.Reference, Gateway: gateway,
+		Type: OrderTypeRedirect, OrderID: req.Reference, Gateway: gateways[req.Method],
 		Currency: req.CurrencyCode(), Amount: req.Amount, Description: description,
 		PaymentOptions: PaymentOptions{
 			RedirectURL: req.ReturnURL, CancelURL: req.ReturnURL,
@@ -129,7 +124,7 @@ func paymentOf(o *Order) *checkout.Payment {
 		// A create answer has none (AmountOf's error, not built here for
 		// nothing); Create fills it in.
 		Amount: o.Amount.Cents, Currency: o.Currency, Status: StatusOf(o), PaymentURL: PaymentURL(o), Raw: o,
-		UpdatedAt: localTime(o.Modified),
+		UpdatedAt: checkout.ParseTime(o.Modified), // zone-less, Dutch local time
 	}
 	for method, gateway := range gateways {
 		if gateway == o.PaymentDetails.Type || gateway == o.Gateway {
@@ -144,14 +139,3 @@ func paymentOf(o *Order) *checkout.Payment {
 
 // ReturnID is the transactionid the provider adds to the return URL.
 func (checkoutProvider) ReturnID(form url.Values) string { return form.Get("transactionid") }
-
-// localTime reads MultiSafepay's zone-less timestamps (2019-03-04T13:52:07,
-// Dutch local time). They are only compared with each other, so they are
-// read as UTC; zero when absent or malformed.
-func localTime(s string) time.Time {
-	if s == "" {
-		return time.Time{} // without time.Parse's error
-	}
-	t, _ := time.Parse("2006-01-02T15:04:05", s)
-	return t
-}

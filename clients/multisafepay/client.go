@@ -38,6 +38,7 @@ package multisafepay
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,9 +56,6 @@ import (
 	"github.com/betaalkit/betaalkit/transport"
 )
 
-// provider names this client in errors and logs.
-const provider = "multisafepay"
-
 // Environment is the base URL of one of MultiSafepay's API environments.
 type Environment string
 
@@ -73,22 +71,22 @@ type Option func(*config)
 
 type config struct {
 	baseURL string
-	// urlFrom names the option that set baseURL, for a *betaalkit.ConfigError.
-	urlFrom string
-	http    transport.Options
-	locale  string
+	// baseSetting names the option that set baseURL, for a ConfigError.
+	baseSetting string
+	http        transport.Options
+	locale      string
 }
 
 // WithEnvironment selects the test or live API. The default is Test.
 func WithEnvironment(env Environment) Option {
-	return func(c *config) { c.baseURL, c.urlFrom = string(env), "WithEnvironment" }
+	return func(c *config) { c.baseURL, c.baseSetting = string(env), "WithEnvironment" }
 }
 
 // WithBaseURL points the client at another host, e.g. the sandbox
 // ("http://127.0.0.1:8080/v1/json"). The last of WithBaseURL and
 // WithEnvironment wins.
 func WithBaseURL(u string) Option {
-	return func(c *config) { c.baseURL, c.urlFrom = u, "WithBaseURL" }
+	return func(c *config) { c.baseURL, c.baseSetting = u, "WithBaseURL" }
 }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
@@ -130,32 +128,33 @@ type notifyKey struct{ apiKey string }
 // says otherwise. Every error is a *betaalkit.ConfigError
 // (betaalkit.ErrConfig) naming the argument or option.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test), urlFrom: "WithEnvironment"}
+	cfg := config{baseURL: string(Test), baseSetting: "WithEnvironment"}
 	for _, o := range opts {
-		o(&cfg)
-	}
-	configErr := func(setting, reason string, err error) error {
-		return &betaalkit.ConfigError{Provider: provider, Setting: setting, Reason: reason, Err: err}
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	auth, err := signing.NewMultiSafepayAPIKey(apiKey, nil)
 	if err != nil {
-		return nil, configErr("apiKey", "is empty", err)
+		return nil, configError("apiKey", "is empty", err)
 	}
 	base, err := apiclient.BaseURL(provider, cfg.baseURL)
 	if err != nil {
-		return nil, configErr(cfg.urlFrom, fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), err)
+		return nil, configError(cfg.baseSetting, fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), err)
 	}
 	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}})
 	if err != nil {
-		return nil, configErr("WithHTTPClient", "cannot be used", err)
+		return nil, configError("WithHTTPClient", "cannot be used", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
-		return nil, configErr(cfg.urlFrom, "cannot be used", err)
+		return nil, configError(cfg.baseSetting, "cannot be used", err)
 	}
-	c := &Client{api: api, logger: cfg.http.Logger, notify: &notifyKey{apiKey: apiKey}}
-	c.locale = gen.Locale(cfg.locale)
-	return c, nil
+	return &Client{api: api, locale: gen.Locale(cfg.locale), logger: cfg.http.Logger, notify: &notifyKey{apiKey: apiKey}}, nil
+}
+
+func configError(setting, reason string, err error) error {
+	return &betaalkit.ConfigError{Provider: provider, Setting: setting, Reason: reason, Err: err}
 }
 
 // GatewayFilter narrows ListGateways; the zero value lists every gateway.
@@ -177,11 +176,8 @@ func (c *Client) ListGateways(ctx context.Context, filter GatewayFilter) ([]Gate
 		Locale:   c.locale,
 		Country:  filter.Country,
 		Currency: filter.Currency,
+		Amount:   int64(filter.Amount), // 0 is not sent
 		Include:  filter.Include,
-	}
-	if filter.Amount != 0 {
-		amount := int64(filter.Amount)
-		params.Amount = amount
 	}
 	env, err := expect[gen.GatewayListEnvelope](call.Read(c.api.ListGateways(ctx, params)))
 	if err != nil {
@@ -429,13 +425,13 @@ func validateOrder(o OrderCreate) error {
 	field := func(name, format string, a ...any) error {
 		return &betaalkit.FieldError{Field: name, Reason: fmt.Sprintf(format, a...)}
 	}
-	switch {
-	case strings.TrimSpace(o.OrderID) == "":
+	if strings.TrimSpace(o.OrderID) == "" {
 		return field("order_id", "is empty; use your own unique order reference")
-	case len(o.Currency) != 3 || strings.ToUpper(o.Currency) != o.Currency:
-		return field("currency", "%q is not an ISO 4217 code such as EUR", o.Currency)
-	case o.Amount <= 0:
-		return field("amount", "%d cents is not a positive amount", o.Amount)
+	}
+	if err := cmp.Or(apiclient.CheckCurrency("currency", o.Currency), apiclient.CheckAmount("amount", o.Amount)); err != nil {
+		return err
+	}
+	switch {
 	case strings.TrimSpace(o.Description) == "":
 		return field("description", "is empty")
 	case utf8.RuneCountInString(o.Description) > 200:

@@ -98,6 +98,9 @@ func HasCode(err error, code ErrorCode) bool {
 	return errors.As(err, &e) && e.Code == code
 }
 
+// provider names this client in errors and logs.
+const provider = "multisafepay"
+
 var _ betaalkit.APIError = (*Error)(nil)
 
 // Provider, HTTPStatus, ProviderCode, ProviderMessage, ResponseBody and

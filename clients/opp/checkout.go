@@ -47,18 +47,8 @@ func (checkoutProvider) Capabilities() checkout.Capabilities {
 // line for the whole amount when it has none) with no shipping costs of
 // OPP's own, so total_price is exactly the amount.
 func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*checkout.Payment, error) {
-	if err := checkout.ValidateRequest(req); err != nil {
+	if err := p.Capabilities().Check(provider, req); err != nil {
 		return nil, err
-	}
-	if req.CurrencyCode() != "EUR" {
-		return nil, &checkout.UnsupportedError{Provider: provider, What: "currency " + req.CurrencyCode()}
-	}
-	var method PaymentMethod
-	if req.Method != "" {
-		var ok bool
-		if method, ok = paymentMethods[req.Method]; !ok {
-			return nil, &checkout.UnsupportedError{Provider: provider, What: "method " + string(req.Method)}
-		}
 	}
 	var products []ProductCreate
 	for _, l := range req.OrderLines() {
@@ -67,7 +57,7 @@ func (p checkoutProvider) Create(ctx context.Context, req checkout.Request) (*ch
 	noShipping := money.Cents(0)
 	tx := TransactionCreate{
 		Products: products, TotalPrice: req.Amount, ShippingCosts: &noShipping,
-		ReturnURL: req.ReturnURL, NotifyURL: req.WebhookURL, PaymentMethod: method,
+		ReturnURL: req.ReturnURL, NotifyURL: req.WebhookURL, PaymentMethod: paymentMethods[req.Method],
 		Metadata: map[string]string{referenceKey: req.Reference},
 	}
 	if c := req.Customer; c != nil {

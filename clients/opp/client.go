@@ -63,17 +63,6 @@ const (
 	CodeTypeUnique = gen.CodeTypeUnique
 	CodeTypeAll    = gen.CodeTypeAll
 
-	// Transaction statuses; NormalizeStatus says what each means.
-	TransactionStatusCreated    = gen.TransactionStatusCreated
-	TransactionStatusPending    = gen.TransactionStatusPending
-	TransactionStatusExpired    = gen.TransactionStatusExpired
-	TransactionStatusCancelled  = gen.TransactionStatusCancelled
-	TransactionStatusFailed     = gen.TransactionStatusFailed
-	TransactionStatusCompleted  = gen.TransactionStatusCompleted
-	TransactionStatusReserved   = gen.TransactionStatusReserved
-	TransactionStatusRefunded   = gen.TransactionStatusRefunded
-	TransactionStatusChargeback = gen.TransactionStatusChargeback
-
 	RefundStatusCreated   = gen.RefundStatusCreated
 	RefundStatusCompleted = gen.RefundStatusCompleted
 )
@@ -84,20 +73,20 @@ type Option func(*config)
 type config struct {
 	merchantUID string
 	baseURL     string
-	// baseURLFrom names the option that set baseURL, for errors.
-	baseURLFrom string
+	// baseSetting names the option that set baseURL, for a ConfigError.
+	baseSetting string
 	http        transport.Options
 }
 
 // WithEnvironment selects the Test (OPP's sandbox, the default) or Live host.
 func WithEnvironment(env Environment) Option {
-	return func(c *config) { c.baseURL, c.baseURLFrom = string(env), "WithEnvironment" }
+	return func(c *config) { c.baseURL, c.baseSetting = string(env), "WithEnvironment" }
 }
 
 // WithBaseURL points the client at another host, e.g. a local simulator
 // ("http://127.0.0.1:8080/v1"). It overrides WithEnvironment.
 func WithBaseURL(u string) Option {
-	return func(c *config) { c.baseURL, c.baseURLFrom = u, "WithBaseURL" }
+	return func(c *config) { c.baseURL, c.baseSetting = u, "WithBaseURL" }
 }
 
 // WithHTTPClient sends requests through hc (its Transport, Timeout, …). hc
@@ -139,31 +128,37 @@ type Client struct {
 // real money. Every error is a *betaalkit.ConfigError (betaalkit.ErrConfig)
 // naming the argument or option.
 func New(apiKey string, opts ...Option) (*Client, error) {
-	cfg := config{baseURL: string(Test), baseURLFrom: "WithEnvironment"}
+	cfg := config{baseURL: string(Test), baseSetting: "WithEnvironment"}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	auth, err := signing.NewBasicAuth(apiKey, nil)
 	if err != nil {
-		return nil, &betaalkit.ConfigError{Provider: provider, Setting: "apiKey", Reason: "is empty", Err: err}
+		return nil, configError("apiKey", "is empty", err)
 	}
 	base, err := apiclient.BaseURL(provider, cfg.baseURL)
 	if err != nil {
-		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), Err: err}
+		return nil, configError(cfg.baseSetting, fmt.Sprintf("%q is not an absolute URL", cfg.baseURL), err)
 	}
 	hc, err := apiclient.HTTPClient(cfg.http, nil, transport.Config{Provider: provider, Secrets: []string{apiKey}, RetryStatuses: []int{http.StatusConflict}})
 	if err != nil {
-		return nil, &betaalkit.ConfigError{Provider: provider, Setting: "WithHTTPClient", Reason: "cannot be used", Err: err}
+		return nil, configError("WithHTTPClient", "cannot be used", err)
 	}
 	api, err := gen.NewClient(base.String(), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
-		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: "cannot be used", Err: err}
+		return nil, configError(cfg.baseSetting, "cannot be used", err)
 	}
 	root, err := gen.NewClient(rootOf(base), gen.WithHTTPClient(hc), gen.WithRequestEditorFn(apiclient.AuthorizeEditor(auth)))
 	if err != nil {
-		return nil, &betaalkit.ConfigError{Provider: provider, Setting: cfg.baseURLFrom, Reason: "cannot be used", Err: err}
+		return nil, configError(cfg.baseSetting, "cannot be used", err)
 	}
 	return &Client{api: api, root: root, baseURL: base, logger: cfg.http.Logger, merchantUID: cfg.merchantUID}, nil
+}
+
+func configError(setting, reason string, err error) error {
+	return &betaalkit.ConfigError{Provider: provider, Setting: setting, Reason: reason, Err: err}
 }
 
 // rootOf is the base URL without its trailing /v1, where OPP serves /status.
@@ -269,8 +264,6 @@ func (p ListParams) validate() error {
 	return nil
 }
 
-// optInt leaves a zero page or page size out of the query.
-
 // TransactionListParams selects a page of transactions.
 type TransactionListParams struct {
 	ListParams
@@ -303,8 +296,8 @@ func (c *Client) CreateRefund(ctx context.Context, transactionUID string, refund
 	if err := validateUID("transaction_uid", transactionUID); err != nil {
 		return nil, call.Wrap(err)
 	}
-	if refund.Amount <= 0 {
-		return nil, call.Wrap(&betaalkit.FieldError{Field: "amount", Reason: fmt.Sprintf("%d cents is not a positive amount", refund.Amount)})
+	if err := apiclient.CheckAmount("amount", refund.Amount); err != nil {
+		return nil, call.Wrap(err)
 	}
 	r, err := call.Read(c.api.CreateRefund(ctx, transactionUID, refund))
 	if err != nil {

@@ -105,11 +105,7 @@ func (c *Client) NotificationTransaction(ctx context.Context, body []byte, expan
 // transaction cannot be fetched and 500 (RejectHandler) when fn fails; OPP
 // retries the last two.
 func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) error, opts ...betaalkit.WebhookOption) http.Handler {
-	logger := c.logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	hook := apiclient.NewWebhook(provider, logger, opts)
+	hook := apiclient.NewWebhook(provider, c.logger, opts)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := hook.ReadBody(w, r)
 		if !ok {
@@ -121,13 +117,11 @@ func (c *Client) WebhookHandler(fn func(ctx context.Context, tx *Transaction) er
 			return
 		}
 		if n.ObjectType != ObjectTypeTransaction {
-			logger.LogAttrs(r.Context(), slog.LevelInfo, "webhook skipped: not about a transaction",
-				slog.String("provider", provider),
+			hook.Skip(w, r, "not about a transaction",
 				slog.String("type", clip(n.Type)),
 				slog.String("object_type", clip(n.ObjectType)),
 				slog.String("object_uid", n.ObjectUID),
 			)
-			hook.Accept(w)
 			return
 		}
 		tx, err := c.GetPayment(r.Context(), n.ObjectUID)

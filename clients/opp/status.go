@@ -4,7 +4,21 @@ import (
 	"fmt"
 
 	"github.com/betaalkit/betaalkit"
+	gen "github.com/betaalkit/betaalkit/gen/opp"
 	"github.com/betaalkit/betaalkit/money"
+)
+
+// Transaction statuses; NormalizeStatus says what each means.
+const (
+	TransactionStatusCreated    = gen.TransactionStatusCreated
+	TransactionStatusPending    = gen.TransactionStatusPending
+	TransactionStatusExpired    = gen.TransactionStatusExpired
+	TransactionStatusCancelled  = gen.TransactionStatusCancelled
+	TransactionStatusFailed     = gen.TransactionStatusFailed
+	TransactionStatusCompleted  = gen.TransactionStatusCompleted
+	TransactionStatusReserved   = gen.TransactionStatusReserved
+	TransactionStatusRefunded   = gen.TransactionStatusRefunded
+	TransactionStatusChargeback = gen.TransactionStatusChargeback
 )
 
 // normalized is NormalizeStatus's table.

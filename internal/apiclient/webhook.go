@@ -174,6 +174,15 @@ func (h *Webhook) Accept(w http.ResponseWriter) {
 	_, _ = io.WriteString(w, "OK")
 }
 
+// Skip acknowledges a delivery the shop's function is not for (an OPP
+// notification about a merchant, say): 200 "OK" so the provider stops
+// sending it, and an Info line saying why.
+func (h *Webhook) Skip(w http.ResponseWriter, r *http.Request, why string, attrs ...slog.Attr) {
+	h.logger.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "webhook skipped: "+why,
+		append([]slog.Attr{slog.String("provider", h.Provider)}, attrs...)...)
+	h.Accept(w)
+}
+
 // ReadBody checks that r is a POST and reads its body (at most
 // MaxWebhookBody). When it returns false the delivery has been rejected.
 func (h *Webhook) ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {

@@ -1,14 +1,16 @@
-package buckaroo
+package checkout_test
 
 import (
 	"testing"
 	"time"
+
+	"github.com/betaalkit/betaalkit/checkout"
 )
 
-// Status.DateTime arrives without a zone (read as UTC: only compared with
-// each other), with fractional seconds, or with an offset; the model keeps
-// the text, and the checkout reads each form.
-func TestLocalTimeForms(t *testing.T) {
+// A provider's time arrives without a zone (read as UTC: only compared with
+// each other), with fractional seconds, or with an offset (Buckaroo's
+// Status.DateTime, MultiSafepay's modified); ParseTime reads each form.
+func TestParseTimeForms(t *testing.T) {
 	for text, want := range map[string]time.Time{
 		"2018-02-23T12:15:26":          time.Date(2018, 2, 23, 12, 15, 26, 0, time.UTC),
 		"2018-02-23T12:15:26.47":       time.Date(2018, 2, 23, 12, 15, 26, 470_000_000, time.UTC),
@@ -17,8 +19,8 @@ func TestLocalTimeForms(t *testing.T) {
 		"":                             {},
 		"yesterday":                    {},
 	} {
-		if got := localTime(text); !got.Equal(want) {
-			t.Errorf("localTime(%q) = %v, want %v", text, got, want)
+		if got := checkout.ParseTime(text); !got.Equal(want) {
+			t.Errorf("ParseTime(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

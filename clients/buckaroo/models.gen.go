@@ -34,12 +34,6 @@ type ClientIP = gen.ClientIP
 // document's example), so it must match Address.
 type ClientIPType = gen.ClientIPType
 
-// The values of ClientIPType.
-const (
-	ClientIPTypeIPv4 = gen.ClientIPTypeIPv4
-	ClientIPTypeIPv6 = gen.ClientIPTypeIPv6
-)
-
 // ConsumerMessage A message for the customer.
 //
 // Fields:

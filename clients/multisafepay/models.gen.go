@@ -723,13 +723,6 @@ type OrderUpdate = gen.OrderUpdate
 // marks a paid order as shipped.
 type OrderUpdateStatus = gen.OrderUpdateStatus
 
-// The values of OrderUpdateStatus.
-const (
-	OrderUpdateStatusCompleted = gen.OrderUpdateStatusCompleted
-	OrderUpdateStatusShipped   = gen.OrderUpdateStatusShipped
-	OrderUpdateStatusVoid      = gen.OrderUpdateStatusVoid
-)
-
 // OrderWeight The weight of one item as an answer carries it.
 //
 // Fields:
@@ -969,13 +962,6 @@ type Plugin = gen.Plugin
 // keep the card for later purchases; subscription, charges at the end of each billing cycle;
 // unscheduled, charges triggered by an event (e.g. a top-up).
 type RecurringModel = gen.RecurringModel
-
-// The values of RecurringModel.
-const (
-	RecurringModelCardOnFile   = gen.RecurringModelCardOnFile
-	RecurringModelSubscription = gen.RecurringModelSubscription
-	RecurringModelUnscheduled  = gen.RecurringModelUnscheduled
-)
 
 // Refund A refund created on an order.
 //

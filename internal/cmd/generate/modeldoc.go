@@ -106,6 +106,16 @@ func topLevelNames(files []*ast.File) map[string]bool {
 						for _, n := range s.Names {
 							names[n.Name] = true
 						}
+						// A constant re-exported under another name
+						// (ClientIPv4 = gen.ClientIPTypeIPv4) is not
+						// re-exported under its own as well.
+						for _, v := range s.Values {
+							if sel, ok := v.(*ast.SelectorExpr); ok {
+								if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "gen" {
+									names[sel.Sel.Name] = true
+								}
+							}
+						}
 					}
 				}
 			case *ast.FuncDecl:

@@ -9,13 +9,14 @@ import (
 	"bufio"
 	"bytes"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/betaalkit/betaalkit/internal/component"
 )
 
 // Server is one redis-server process on a loopback port, in the
@@ -39,10 +40,7 @@ func Start(t testing.TB) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		const msg = "redis-server is not installed: apt-get install redis-server (the Redis tests start a real one)"
-		if os.Getenv("BETAALKIT_REQUIRE_REAL_COMPONENTS") != "" {
-			t.Fatal(msg + "; BETAALKIT_REQUIRE_REAL_COMPONENTS is set, so this test may not skip")
-		}
-		t.Skip(msg)
+		component.Missing(t, msg)
 	}
 	port, err := freePort()
 	if err != nil {

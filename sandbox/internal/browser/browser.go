@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/betaalkit/betaalkit/internal/component"
 	"github.com/chromedp/chromedp"
 )
 
@@ -30,10 +31,7 @@ func Path(t testing.TB) string {
 		}
 	}
 	const msg = "chromium is not installed: apt-get install chromium (the browser tests drive a real one)"
-	if os.Getenv("BETAALKIT_REQUIRE_REAL_COMPONENTS") != "" {
-		t.Fatal(msg + "; BETAALKIT_REQUIRE_REAL_COMPONENTS is set, so this test may not skip")
-	}
-	t.Skip(msg)
+	component.Missing(t, msg)
 	return ""
 }
 

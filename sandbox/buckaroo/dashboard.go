@@ -1,10 +1,10 @@
 package buckaroo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/url"
 	"strconv"
 	"strings"
@@ -70,7 +70,7 @@ func (s *Server) payment(rec *record) sim.Payment {
 	case !code.IsFinal():
 		p.Actions = append(sim.ChoiceActions("190", "890", "490", "890: Buckaroo has no expired code"),
 			sim.Action{Name: string(reject), Label: "Reject (690)"})
-	case code == client.StatusSuccess && rec.refunded.Cmp(rec.amount.Rat()) < 0:
+	case code == client.StatusSuccess && rec.remaining().Sign() > 0:
 		p.Actions = append(p.Actions, sim.Action{Name: sim.ActionRefund, Label: "Refund", Amount: true})
 	}
 	if p.WebhookURL != "" {
@@ -101,9 +101,9 @@ func (s *Server) Act(ctx context.Context, key, action string, form url.Values) e
 		_, _, err := s.complete(ctx, key, reject)
 		return err
 	}
-	choice, err := sim.ParseChoice(action)
+	choice, err := sim.ChoiceAction(action)
 	if err != nil {
-		return fmt.Errorf("%w %q", sim.ErrUnknownAction, action)
+		return err
 	}
 	_, err = s.Complete(ctx, key, choice)
 	return err
@@ -116,11 +116,7 @@ func (s *Server) dashboardRefund(ctx context.Context, key string, form url.Value
 	var in gen.TransactionRequest
 	var svc gen.RequestService
 	if ok {
-		rest := new(big.Rat).Sub(rec.amount.Rat(), rec.refunded)
-		rest.Mul(rest, big.NewRat(100, 1))
-		if rest.IsInt() {
-			left = money.Cents(rest.Num().Int64())
-		}
+		left, _ = decimalOf(rec.remaining()).Cents()
 		svc = gen.RequestService{Name: rec.service, Action: client.ActionRefund}
 		in = gen.TransactionRequest{Currency: rec.tx.Currency, Invoice: rec.tx.Invoice, OriginalTransactionKey: key,
 			Services: gen.RequestServices{ServiceList: []gen.RequestService{svc}}}
@@ -164,11 +160,11 @@ func (s *Server) pageData(rec *record, action string) sim.PageData {
 	p := s.payment(rec)
 	return sim.PageData{
 		Provider: "Buckaroo", Reference: rec.tx.Key, Amount: p.Amount, Currency: rec.tx.Currency,
-		Description: orDefault(rec.desc, rec.service+" "+rec.action), Method: p.Method, Bank: rec.bank.Name, Banks: banksFor(rec),
+		Description: cmp.Or(rec.desc, rec.service+" "+rec.action), Method: p.Method, Bank: rec.bank.Name, Banks: banksFor(rec),
 		Status:   p.Status,
 		Outcomes: sim.Outcomes("190 Success", "890 Cancelled by user", "490 Failed", "890: no expired code"),
 		Final:    client.StatusCodeOf(&rec.tx).IsFinal(),
-		Action:   action, Dashboard: "/sandbox/payments/buckaroo/" + rec.tx.Key,
+		Action:   action, Dashboard: s.dash.PaymentPath(s.Provider().ID, rec.tx.Key),
 	}
 }
 

@@ -1,6 +1,7 @@
 package buckaroo
 
 import (
+	"cmp"
 	"net/url"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ func formPush(tx *gen.Transaction, websiteKey, secretKey string) []byte {
 	set("brq_payment", tx.PaymentKey)
 	set("brq_statuscode", strconv.Itoa(tx.Status.Code.Code))
 	set("brq_statuscode_detail", tx.Status.SubCode.Code)
-	set("brq_statusmessage", orDefault(tx.Status.SubCode.Description, tx.Status.Code.Description))
+	set("brq_statusmessage", cmp.Or(tx.Status.SubCode.Description, tx.Status.Code.Description))
 	if !tx.AmountDebit.IsZero() {
 		set("brq_amount", tx.AmountDebit.String())
 	}

@@ -127,7 +127,7 @@ func (s *Server) getRefundInfo(w http.ResponseWriter, r *http.Request) {
 // refundInfoOf is a transaction's refund state, as refund checks it; s.mu
 // must be held.
 func refundInfoOf(rec *record) gen.RefundInfo {
-	remaining := new(big.Rat).Sub(rec.amount.Rat(), rec.refunded)
+	remaining := rec.remaining()
 	info := gen.RefundInfo{
 		TransactionKey: rec.tx.Key, AllowPartialRefund: true,
 		RefundedAmount: decimalOf(rec.refunded), RefundCurrency: rec.tx.Currency,

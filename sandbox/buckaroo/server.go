@@ -7,6 +7,7 @@
 package buckaroo
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -71,6 +72,7 @@ type Server struct {
 	byRedirect map[string]string
 	courier    *sim.Courier
 	rec        *sim.Recorder
+	dash       *sim.Dashboard
 	handler    http.Handler
 }
 
@@ -89,6 +91,9 @@ type record struct {
 	// refunds are the keys of the refunds of a payment.
 	refunds []string
 }
+
+// remaining is what is left to refund of a payment.
+func (r *record) remaining() *big.Rat { return new(big.Rat).Sub(r.amount.Rat(), r.refunded) }
 
 // callbackURLs are the request's push and return URLs.
 type callbackURLs struct {
@@ -138,7 +143,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /json/Transaction/RefundInfo/{key}", s.api(s.getRefundInfo))
 	mux.HandleFunc("GET /html/redirect.ashx", s.page)
 	mux.HandleFunc("POST /html/redirect.ashx", s.choose)
-	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
+	s.dash = sim.NewDashboard("/sandbox/", s)
+	mux.Handle("/sandbox/", s.dash)
 	s.mux = mux
 	s.handler = sim.Observe(s.rec, "/json/", mux, "key")
 	return s, nil
@@ -317,7 +323,7 @@ func (s *Server) refund(ctx context.Context, in gen.TransactionRequest, svc gen.
 		s.mu.Unlock()
 		return fail(paramError(svc, "Currency", "ParameterInvalid", fmt.Sprintf("The refund's currency %s differs from the payment's %s.", in.Currency, orig.tx.Currency)))
 	}
-	remaining := new(big.Rat).Sub(orig.amount.Rat(), orig.refunded)
+	remaining := orig.remaining()
 	if amount.Rat().Cmp(remaining) > 0 {
 		s.mu.Unlock()
 		return fail(paramError(svc, "AmountCredit", "ParameterInvalid", fmt.Sprintf("AmountCredit %s exceeds the refundable amount %s.", amount, remaining.FloatString(2))))
@@ -341,7 +347,7 @@ func (s *Server) refund(ctx context.Context, in gen.TransactionRequest, svc gen.
 	}
 	s.setStatus(&tx, client.StatusSuccess, gen.StatusSubCode{Code: "S990", Description: "The request was successful."})
 	orig.tx.RelatedTransactions = append(slices.Clone(orig.tx.RelatedTransactions), gen.RelatedTransaction{RelationType: "refund", RelatedTransactionKey: key})
-	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: orDefault(in.PushURL, orig.urls.push)}, created: s.cfg.Clock()}
+	rec := &record{tx: tx, service: svc.Name, action: svc.Action, refunded: new(big.Rat), urls: callbackURLs{push: cmp.Or(in.PushURL, orig.urls.push)}, created: s.cfg.Clock()}
 	s.txs[key] = rec
 	orig.refunds = append(orig.refunds, key)
 	out := clone(&rec.tx)
@@ -483,15 +489,15 @@ func (s *Server) complete(ctx context.Context, key string, choice sim.Choice) (*
 		// status overview: an expired payment ends as a cancelled one
 		// does, 890, the same push, back to ReturnURLCancel.
 		s.setStatus(&rec.tx, client.StatusCancelledByUser, gen.StatusSubCode{})
-		next = orDefault(rec.urls.retCancel, rec.urls.ret)
+		next = cmp.Or(rec.urls.retCancel, rec.urls.ret)
 	case sim.Fail:
 		s.setStatus(&rec.tx, client.StatusFailed, gen.StatusSubCode{})
-		next = orDefault(rec.urls.retError, rec.urls.ret)
+		next = cmp.Or(rec.urls.retError, rec.urls.ret)
 	case reject:
 		// Rejected by the payment provider (690), as the status overview
 		// names it: not the customer's doing.
 		s.setStatus(&rec.tx, client.StatusRejected, gen.StatusSubCode{})
-		next = orDefault(rec.urls.retError, rec.urls.ret)
+		next = cmp.Or(rec.urls.retError, rec.urls.ret)
 	default:
 		s.mu.Unlock()
 		return nil, "", fmt.Errorf("unknown choice %q", choice)
@@ -515,7 +521,7 @@ func (s *Server) pushTarget(rec *record) string {
 	if client.StatusCodeOf(&rec.tx) != client.StatusSuccess && rec.urls.pushFailure != "" {
 		return rec.urls.pushFailure
 	}
-	return orDefault(rec.urls.push, s.cfg.PushURL)
+	return cmp.Or(rec.urls.push, s.cfg.PushURL)
 }
 
 // Webhooks is the simulator's courier: make it deliver twice, or hold
@@ -675,10 +681,3 @@ func clone(tx *gen.Transaction) *gen.Transaction {
 
 // newKey returns a key in Buckaroo's style: 32 upper-case hex characters.
 func newKey() string { return strings.ToUpper(sim.NewID(16)) }
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

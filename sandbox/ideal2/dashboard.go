@@ -61,9 +61,9 @@ func (s *Server) Act(ctx context.Context, id, action string, _ url.Values) error
 	if action == sim.ActionResend {
 		return s.Renotify(ctx, id, "")
 	}
-	choice, err := sim.ParseChoice(action)
+	choice, err := sim.ChoiceAction(action)
 	if err != nil {
-		return fmt.Errorf("%w %q", sim.ErrUnknownAction, action)
+		return err
 	}
 	_, err = s.Complete(ctx, id, choice)
 	return err
@@ -78,7 +78,7 @@ func (s *Server) pageData(p *payment) sim.PageData {
 		Outcomes: sim.Outcomes(string(client.PaymentStatusSettlementCompleted), string(client.PaymentStatusCancelled),
 			string(client.PaymentStatusError), string(client.PaymentStatusExpired)),
 		Final:  final(p.status),
-		Action: "/pay/" + p.id, Dashboard: "/sandbox/payments/ideal2/" + p.id,
+		Action: "/pay/" + p.id, Dashboard: s.dash.PaymentPath(s.Provider().ID, p.id),
 	}
 	if p.bank.ID == "" {
 		d.Banks = sim.IDEALBanks

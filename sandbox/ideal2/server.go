@@ -121,6 +121,7 @@ type Server struct {
 	seq      int
 	courier  *sim.Courier
 	rec      *sim.Recorder
+	dash     *sim.Dashboard
 	handler  http.Handler
 }
 
@@ -212,7 +213,8 @@ func New(cfg Config) (*Server, error) {
 		}
 		mux.HandleFunc("GET /sandbox/merchant-key.pem", pemHandler(keyPEM))
 	}
-	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
+	s.dash = sim.NewDashboard("/sandbox/", s)
+	mux.Handle("/sandbox/", s.dash)
 	s.mux = mux
 	s.handler = sim.Observe(s.rec, "/xs2a/", mux, "id")
 	return s, nil

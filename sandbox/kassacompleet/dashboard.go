@@ -2,7 +2,6 @@ package kassacompleet
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 
 	client "github.com/betaalkit/betaalkit/clients/kassacompleet"
@@ -83,6 +82,7 @@ func (s *Server) payment(o *gen.Order) sim.Payment {
 	return p
 }
 
+// webhookURL is where an order's webhooks go; s.mu must be held.
 func (s *Server) webhookURL(orderID string) string {
 	if hook := s.webhooks[orderID]; hook != "" {
 		return hook
@@ -146,9 +146,9 @@ func (s *Server) Act(ctx context.Context, id, action string, form url.Values) er
 		_, err = s.Refund(id, gen.RefundCreate{Amount: amount, Description: "Refund from the sandbox dashboard"})
 		return err
 	}
-	choice, err := sim.ParseChoice(action)
+	choice, err := sim.ChoiceAction(action)
 	if err != nil {
-		return fmt.Errorf("%w %q", sim.ErrUnknownAction, action)
+		return err
 	}
 	_, err = s.Complete(ctx, id, choice)
 	return err
@@ -162,7 +162,7 @@ func (s *Server) pageData(o *gen.Order) sim.PageData {
 		Method: p.Method, Bank: p.Bank, Banks: s.banksFor(o), Status: o.Status,
 		Outcomes: sim.Outcomes(client.OrderStatusCompleted, client.OrderStatusCancelled, client.OrderStatusError, client.OrderStatusExpired),
 		Final:    client.NormalizeStatus(o.Status).IsFinal(),
-		Action:   "/pay/" + o.ID + "/", Dashboard: "/sandbox/payments/kassacompleet/" + o.ID,
+		Action:   "/pay/" + o.ID + "/", Dashboard: s.dash.PaymentPath(s.Provider().ID, o.ID),
 	}
 }
 

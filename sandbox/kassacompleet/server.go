@@ -56,6 +56,7 @@ type Server struct {
 	webhooks      map[string]string // order id → webhook URL
 	courier       *sim.Courier
 	rec           *sim.Recorder
+	dash          *sim.Dashboard
 	handler       http.Handler
 }
 
@@ -87,7 +88,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /redirect/{tx}/to/payment/", s.transactionPage)
 	mux.HandleFunc("GET /pay/{id}/", s.orderPage)
 	mux.HandleFunc("POST /pay/{id}/", s.choose)
-	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
+	s.dash = sim.NewDashboard("/sandbox/", s)
+	mux.Handle("/sandbox/", s.dash)
 	s.mux = mux
 	s.handler = sim.Observe(s.rec, "/v1/", mux, "id")
 	return s, nil
@@ -332,11 +334,8 @@ func (s *Server) Complete(ctx context.Context, orderID string, choice sim.Choice
 // status: the shop reads the order).
 func (s *Server) notify(ctx context.Context, orderID string) error {
 	s.mu.Lock()
-	hook := s.webhooks[orderID]
+	hook := s.webhookURL(orderID)
 	s.mu.Unlock()
-	if hook == "" {
-		hook = s.cfg.WebhookURL
-	}
 	body, _ := json.Marshal(gen.WebhookEvent{Event: "status_changed", OrderID: orderID, ProjectID: ProjectID})
 	_, err := s.courier.Send(ctx, sim.Message{Payment: orderID, URL: hook, Body: body})
 	return err

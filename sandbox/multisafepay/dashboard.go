@@ -10,6 +10,7 @@ import (
 
 	client "github.com/betaalkit/betaalkit/clients/multisafepay"
 	"github.com/betaalkit/betaalkit/flex"
+	"github.com/betaalkit/betaalkit/money"
 	"github.com/betaalkit/betaalkit/sandbox/sim"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) payment(o *order) sim.Payment {
 		ID: o.id(), Reference: o.id(), Amount: o.amount().String(), Currency: o.data.Currency,
 		Method: gatewayName(o.data.Gateway), Bank: o.bank, Description: o.data.Description.String(),
 		Status: o.status(), Normalized: string(client.NormalizeStatus(o.status())),
-		Created: created, PaymentURL: o.data.PaymentURL, WebhookURL: s.notificationFor(o).target,
+		Created: created, PaymentURL: o.data.PaymentURL, WebhookURL: s.notificationURL(o),
 	}
 	if r := o.data.AmountRefunded.Cents; r > 0 {
 		p.Refunded = r.String()
@@ -105,9 +106,9 @@ func (s *Server) Act(ctx context.Context, id, action string, form url.Values) er
 	case sim.ActionRefund:
 		return s.dashboardRefund(ctx, id, form)
 	}
-	choice, err := sim.ParseChoice(action)
+	choice, err := sim.ChoiceAction(action)
 	if err != nil {
-		return fmt.Errorf("%w %q", sim.ErrUnknownAction, action)
+		return err
 	}
 	_, err = s.Complete(ctx, id, choice)
 	return err
@@ -137,28 +138,21 @@ func (s *Server) merchantMove(ctx context.Context, id, to string) error {
 func (s *Server) dashboardRefund(ctx context.Context, id string, form url.Values) error {
 	s.mu.Lock()
 	o, ok := s.orders[id]
+	var left money.Cents
+	var currency string
+	if ok {
+		left, currency = o.amount()-o.data.AmountRefunded.Cents, o.data.Currency
+	}
+	s.mu.Unlock()
 	if !ok {
-		s.mu.Unlock()
 		return fmt.Errorf("order %s not found", id)
 	}
-	amount, err := sim.RefundAmount(form, o.amount()-o.data.AmountRefunded.Cents)
+	amount, err := sim.RefundAmount(form, left)
 	if err != nil {
-		s.mu.Unlock()
 		return err
 	}
-	from := o.status()
-	rf, err := s.refund(o, refundIn{Currency: o.data.Currency, Amount: &amount, Description: "Refund from the sandbox dashboard"})
-	if err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	n := s.notificationFor(o)
-	to := o.status()
-	s.mu.Unlock()
-	s.rec.Status(id, from, to, "refund "+rf.currency+" "+rf.amount.String())
-	// The refund stands even if the shop misses this; it is on the timeline.
-	_ = s.deliver(ctx, n)
-	return nil
+	_, _, err = s.bookRefund(ctx, id, refundIn{Currency: currency, Amount: &amount, Description: "Refund from the sandbox dashboard"})
+	return err
 }
 
 // pageData is what the payment page at action shows of o; s.mu must be held.
@@ -169,7 +163,7 @@ func (s *Server) pageData(o *order, action string) sim.PageData {
 		Description: o.data.Description.String(), Method: p.Method, Bank: o.bank, Status: o.status(),
 		Outcomes: sim.Outcomes(client.StatusCompleted, client.StatusCanceled, client.StatusDeclined, client.StatusExpired),
 		Final:    o.status() != client.StatusInitialized && o.status() != client.StatusUncleared,
-		Action:   action, Dashboard: "/sandbox/payments/multisafepay/" + url.PathEscape(o.id()),
+		Action:   action, Dashboard: s.dash.PaymentPath(s.Provider().ID, o.id()),
 	}
 	if o.offerBanks && o.bank == "" {
 		d.Banks = banks

@@ -1,6 +1,7 @@
 package multisafepay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -131,13 +132,14 @@ type notification struct {
 // with the lock held.
 func (s *Server) notificationFor(o *order) notification {
 	body, _ := json.Marshal(o.wire())
-	target := o.options.NotificationURL
-	if target == "" {
-		target = s.cfg.NotificationURL
-	}
 	// MultiSafepay's default method is GET, which carries no order and no signature.
 	post := o.options.NotificationMethod == gen.NotificationMethodPOST
-	return notification{orderID: o.id(), target: target, post: post, body: body}
+	return notification{orderID: o.id(), target: s.notificationURL(o), post: post, body: body}
+}
+
+// notificationURL is where o's notifications go; s.mu must be held.
+func (s *Server) notificationURL(o *order) string {
+	return cmp.Or(o.options.NotificationURL, s.cfg.NotificationURL)
 }
 
 // Webhooks is the simulator's courier: make it deliver twice, or hold

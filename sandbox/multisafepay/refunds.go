@@ -1,6 +1,7 @@
 package multisafepay
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -18,31 +19,40 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, client.CodeUnknown, "body: "+err.Error())
 		return
 	}
-	id := r.PathValue("order_id")
+	txID, rf, err := s.bookRefund(r.Context(), r.PathValue("order_id"), in)
+	if err != nil {
+		writeAPIError(w, err)
+		return
+	}
+	writeData(w, http.StatusOK, struct {
+		TransactionID int64 `json:"transaction_id"`
+		RefundID      int64 `json:"refund_id"`
+	}{txID, rf.id})
+}
+
+// bookRefund books a refund on order id (see refund), records it and
+// notifies the shop. It returns the order's transaction id. The refund
+// stands even if the shop misses the notification; MultiSafepay would
+// retry.
+func (s *Server) bookRefund(ctx context.Context, id string, in refundIn) (int64, refund, error) {
 	s.mu.Lock()
 	o, ok := s.orders[id]
 	if !ok {
 		s.mu.Unlock()
-		writeError(w, http.StatusNotFound, client.CodeInvalidOrderID, "Invalid transaction ID")
-		return
+		return 0, refund{}, apiError{http.StatusNotFound, client.CodeInvalidOrderID, "Invalid transaction ID"}
 	}
 	from := o.status()
 	rf, err := s.refund(o, in)
 	if err != nil {
 		s.mu.Unlock()
-		writeAPIError(w, err)
-		return
+		return 0, refund{}, err
 	}
 	n := s.notificationFor(o)
 	to := o.status()
 	s.mu.Unlock()
 	s.rec.Status(id, from, to, "refund "+rf.currency+" "+rf.amount.String())
-	// The refund stands even if the shop misses this; MultiSafepay would retry.
-	_ = s.deliver(r.Context(), n)
-	writeData(w, http.StatusOK, struct {
-		TransactionID int64 `json:"transaction_id"`
-		RefundID      int64 `json:"refund_id"`
-	}{o.txID, rf.id})
+	_ = s.deliver(ctx, n)
+	return o.txID, rf, nil
 }
 
 // refundIn is a refund request as the sandbox reads it: every form the

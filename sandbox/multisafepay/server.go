@@ -65,6 +65,7 @@ type Server struct {
 
 	courier *sim.Courier
 	rec     *sim.Recorder
+	dash    *sim.Dashboard
 	handler http.Handler
 }
 
@@ -114,7 +115,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("POST /connect/{token}/", s.choose)
 	mux.HandleFunc("GET /ideal/{token}/", s.page)
 	mux.HandleFunc("POST /ideal/{token}/", s.choose)
-	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
+	s.dash = sim.NewDashboard("/sandbox/", s)
+	mux.Handle("/sandbox/", s.dash)
 	s.mux = mux
 	s.handler = sim.Observe(s.rec, BasePath+"/", mux, "order_id")
 	return s, nil
@@ -236,7 +238,15 @@ var gateways = []gateway{
 	{id: "KLARNA", description: "Klarna", currencies: []string{"EUR"}, countries: []string{"NL", "DE", "AT"}, min: 500, max: 100000},
 }
 
+// creditCards is the grouped card gateway an order may name: MultiSafepay's
+// page then lets the customer pick the brand. It is not a gateway of its
+// own in the list (group_cards folds the cards into it there).
+var creditCards = gateway{id: "CREDITCARD", description: "Credit card"}
+
 func findGateway(id string) (gateway, bool) {
+	if strings.EqualFold(id, creditCards.id) {
+		return creditCards, true
+	}
 	for _, g := range gateways {
 		if strings.EqualFold(g.id, id) {
 			return g, true

@@ -702,7 +702,7 @@ func TestDocumentedOrderRequestsAreAccepted(t *testing.T) {
 	list, err := fixtures.Load("multisafepay")
 	require.NoError(t, err)
 	offered := map[string]bool{"": true, "IDEAL": true, "MISTERCASH": true, "DIRECTBANK": true, "GIROPAY": true, "EPS": true,
-		"PAYPAL": true, "BANKTRANS": true, "DIRDEB": true, "PAYAFTER": true, "KLARNA": true}
+		"PAYPAL": true, "BANKTRANS": true, "DIRDEB": true, "PAYAFTER": true, "KLARNA": true, "CREDITCARD": true}
 	seen := 0
 	for _, f := range list {
 		if f.OperationID != "createOrder" {

@@ -1,8 +1,8 @@
 package opp
 
 import (
+	"cmp"
 	"context"
-	"fmt"
 	"net/url"
 
 	client "github.com/betaalkit/betaalkit/clients/opp"
@@ -41,18 +41,14 @@ func (s *Server) payment(t *transaction) sim.Payment {
 		ID: t.uid, Reference: t.metadata["reference"], Amount: t.amount.String(), Currency: "EUR",
 		Method: methodName(t.paymentMethod), Bank: t.bank.Name, Description: t.description,
 		Status: string(t.status), Normalized: string(client.NormalizeStatus(string(t.status))),
-		Created: t.created, PaymentURL: t.redirectURL, WebhookURL: orDefault(t.notifyURL, s.cfg.NotifyURL),
+		Created: t.created, PaymentURL: t.redirectURL, WebhookURL: cmp.Or(t.notifyURL, s.cfg.NotifyURL),
 	}
 	if t.refunded > 0 {
 		p.Refunded = t.refunded.String()
 	}
 	switch t.status {
 	case client.TransactionStatusCreated, client.TransactionStatusPending:
-		paid := string(client.TransactionStatusCompleted)
-		if t.escrow != nil {
-			paid = string(client.TransactionStatusReserved)
-		}
-		p.Actions = sim.ChoiceActions(paid, string(client.TransactionStatusCancelled), string(client.TransactionStatusFailed), string(client.TransactionStatusExpired))
+		p.Actions = sim.ChoiceActions(paidStatus(t), string(client.TransactionStatusCancelled), string(client.TransactionStatusFailed), string(client.TransactionStatusExpired))
 	case client.TransactionStatusReserved:
 		p.Actions = append(p.Actions, sim.Action{Name: actionRelease, Label: "Release escrow (completed)"})
 	case client.TransactionStatusCompleted, client.TransactionStatusRefunded:
@@ -67,6 +63,14 @@ func (s *Server) payment(t *transaction) sim.Payment {
 }
 
 const actionRelease = "release-escrow"
+
+// paidStatus is where paying leads: reserved with escrow, else completed.
+func paidStatus(t *transaction) string {
+	if t.escrow != nil {
+		return string(client.TransactionStatusReserved)
+	}
+	return string(client.TransactionStatusCompleted)
+}
 
 func methodName(m string) string {
 	switch gen.PaymentMethod(m) {
@@ -107,9 +111,9 @@ func (s *Server) Act(ctx context.Context, uid, action string, form url.Values) e
 		}
 		return nil // the refund's notification, if it failed, is on the timeline
 	}
-	choice, err := sim.ParseChoice(action)
+	choice, err := sim.ChoiceAction(action)
 	if err != nil {
-		return fmt.Errorf("%w %q", sim.ErrUnknownAction, action)
+		return err
 	}
 	_, err = s.Complete(ctx, uid, choice)
 	return err
@@ -118,20 +122,12 @@ func (s *Server) Act(ctx context.Context, uid, action string, form url.Values) e
 // pageData is what the checkout shows of t; s.mu must be held.
 func (s *Server) pageData(t *transaction) sim.PageData {
 	p := s.payment(t)
-	paid := string(client.TransactionStatusCompleted)
-	if t.escrow != nil {
-		paid = string(client.TransactionStatusReserved)
-	}
-	method := p.Method
-	if method == "" {
-		method = "iDEAL"
-	}
 	return sim.PageData{
 		Provider: "Online Betaalplatform", Merchant: t.merchantUID, Reference: t.uid, Amount: p.Amount, Currency: "EUR",
-		Description: t.description, Method: method, Bank: t.bank.Name, Banks: banksFor(t), Status: string(t.status),
-		Outcomes: sim.Outcomes(paid, string(client.TransactionStatusCancelled), string(client.TransactionStatusFailed), string(client.TransactionStatusExpired)),
+		Description: t.description, Method: cmp.Or(p.Method, "iDEAL"), Bank: t.bank.Name, Banks: banksFor(t), Status: string(t.status),
+		Outcomes: sim.Outcomes(paidStatus(t), string(client.TransactionStatusCancelled), string(client.TransactionStatusFailed), string(client.TransactionStatusExpired)),
 		Final:    t.status != client.TransactionStatusCreated && t.status != client.TransactionStatusPending,
-		Action:   "/nl/betalen/?trx=" + t.uid, Dashboard: "/sandbox/payments/opp/" + t.uid,
+		Action:   "/nl/betalen/?trx=" + t.uid, Dashboard: s.dash.PaymentPath(s.Provider().ID, t.uid),
 	}
 }
 

@@ -1,6 +1,7 @@
 package opp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,7 +74,7 @@ func (s *Server) createMerchant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := body.MerchantCreate
-	kind := orDefault(string(in.Type), string(client.MerchantTypeConsumer))
+	kind := cmp.Or(string(in.Type), string(client.MerchantTypeConsumer))
 	if kind == string(client.MerchantTypeBusiness) && in.CocNr == "" {
 		writeError(w, http.StatusBadRequest, CodeInvalidRequest, "Missing required coc_nr (type business)")
 		return
@@ -323,7 +324,7 @@ func (s *Server) setMerchantStatus(m *merchant, status gen.MerchantStatus, now t
 	s.rec.Status(m.uid, m.status, string(status), "merchant")
 	first := m.status == ""
 	m.status, m.updated = string(status), now
-	target := orDefault(m.notifyURL, s.cfg.NotifyURL)
+	target := cmp.Or(m.notifyURL, s.cfg.NotifyURL)
 	if first || target == "" {
 		return nil
 	}
@@ -342,7 +343,7 @@ func (s *Server) setBankStatus(b *bankAccount, status gen.BankAccountStatus, now
 	m := s.merchants[b.merchantUID]
 	s.rec.Status(m.uid, string(b.status), string(status), "bank account "+b.uid)
 	b.status, b.updated, m.updated = status, now, now
-	target := orDefault(b.notifyURL, orDefault(m.notifyURL, s.cfg.NotifyURL))
+	target := cmp.Or(b.notifyURL, m.notifyURL, s.cfg.NotifyURL)
 	if target == "" {
 		return nil
 	}

@@ -9,6 +9,7 @@
 package opp
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -85,6 +86,7 @@ type Server struct {
 	deliveries    []Delivery
 	courier       *sim.Courier
 	rec           *sim.Recorder
+	dash          *sim.Dashboard
 	handler       http.Handler
 }
 
@@ -179,7 +181,8 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /nl/sandbox/merchants/{uid}/verificatie", s.verificationForm)
 	mux.HandleFunc("GET /nl/sandbox/merchants/{uid}/verificatie/bankgegevens/{bank}", s.verificationForm)
 	mux.HandleFunc("POST /nl/sandbox/merchants/{uid}/verificatie/bankgegevens/{bank}", s.verify)
-	mux.Handle("/sandbox/", sim.NewDashboard("/sandbox/", s))
+	s.dash = sim.NewDashboard("/sandbox/", s)
+	mux.Handle("/sandbox/", s.dash)
 	s.mux = mux
 	s.handler = sim.Observe(s.rec, "/v1/", mux, "uid")
 	return s, nil
@@ -300,12 +303,12 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 	now := time.Now().UTC()
 	base := sim.Origin(r)
 	t := &transaction{
-		merchantUID: orDefault(in.MerchantUID, s.cfg.MerchantUID),
+		merchantUID: cmp.Or(in.MerchantUID, s.cfg.MerchantUID),
 		profileUID:  in.ProfileUID,
 		created:     now, updated: now,
 		checkout:      in.Checkout == nil || *in.Checkout,
 		paymentMethod: string(in.PaymentMethod),
-		paymentFlow:   orDefault(string(in.PaymentFlow), string(gen.PaymentFlowDirect)),
+		paymentFlow:   cmp.Or(string(in.PaymentFlow), string(gen.PaymentFlowDirect)),
 		amount:        amount,
 		returnURL:     in.ReturnURL,
 		notifyURL:     in.NotifyURL,
@@ -580,7 +583,7 @@ type pending struct {
 // changed builds the transaction.status.changed notification for t; s.mu
 // must be held. It is nil when t has no notify_url and none is configured.
 func (s *Server) changed(t *transaction, now time.Time) *pending {
-	target := orDefault(t.notifyURL, s.cfg.NotifyURL)
+	target := cmp.Or(t.notifyURL, s.cfg.NotifyURL)
 	if target == "" {
 		return nil
 	}
@@ -608,7 +611,7 @@ func (s *Server) deliver(ctx context.Context, notes []*pending) error {
 			return err
 		}
 		// A bank account's notification goes on its merchant's timeline.
-		timeline := orDefault(p.note.ParentUID, p.note.ObjectUID)
+		timeline := cmp.Or(p.note.ParentUID, p.note.ObjectUID)
 		status, err := s.courier.Send(ctx, sim.Message{Payment: timeline, URL: p.url, Body: body})
 		if err == nil && status/100 != 2 {
 			err = fmt.Errorf("answered HTTP %d", status)
@@ -806,10 +809,3 @@ type errorEnvelope struct {
 
 // ts is a timestamp field: unix seconds, left out for the zero time.
 func ts(t time.Time) gen.Timestamp { return gen.Timestamp{Time: t} }
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

@@ -242,7 +242,7 @@ func (c *Courier) attempt(ctx context.Context, m Message, n int, duplicate bool)
 	}
 	start := time.Now()
 	if err == nil {
-		status, answer, err = c.post(ctx, m.method(), target, header, m.Body)
+		status, answer, err = send(ctx, c.client, m.method(), target, header, m.Body)
 	}
 	e.URL, e.Headers, e.Duration, e.Status, e.Answer = target, shownHeaders(header), time.Since(start), status, string(answer)
 	switch {
@@ -289,9 +289,9 @@ func (c *Courier) schedule1(d time.Duration, f func()) bool {
 	return true
 }
 
-// post makes one HTTP request and returns the status and the start of the
-// answer.
-func (c *Courier) post(ctx context.Context, method, target string, header http.Header, body []byte) (int, []byte, error) {
+// send makes one webhook request and returns the status and the start of
+// the answer.
+func send(ctx context.Context, client *http.Client, method, target string, header http.Header, body []byte) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var rd io.Reader
@@ -308,7 +308,7 @@ func (c *Courier) post(ctx context.Context, method, target string, header http.H
 	if method != http.MethodGet && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}

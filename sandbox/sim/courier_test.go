@@ -157,3 +157,10 @@ func TestScheduleReadsLikeTheDocuments(t *testing.T) {
 	assert.Equal(t, "2 retries, after 30s, 1h", sim.Schedule{Delays: []time.Duration{30 * time.Second, time.Hour}}.String())
 	assert.Equal(t, "no automatic retries", sim.Schedule{}.String())
 }
+
+func TestARefusalAnsweredWith200IsStillARefusal(t *testing.T) {
+	assert.True(t, sim.Event{Kind: sim.EventRequest, Status: 400}.Refused())
+	assert.True(t, sim.Event{Kind: sim.EventRequest, Status: 200, Problem: "491: ClientIP.Type"}.Refused(), "Buckaroo refuses with HTTP 200")
+	assert.False(t, sim.Event{Kind: sim.EventRequest, Status: 201}.Refused())
+	assert.False(t, sim.Event{Kind: sim.EventWebhook, Status: 500}.Refused(), "a webhook attempt fails, it is not refused")
+}

@@ -95,6 +95,17 @@ func ChoiceActions(paid, cancelled, failed, expired string) []Action {
 // ErrUnknownAction is returned by Act for an action the payment does not offer.
 var ErrUnknownAction = errors.New("unknown action")
 
+// ChoiceAction reads an action Act has no case of its own for: one of the
+// customer's choices (ChoiceActions' buttons); anything else is
+// ErrUnknownAction.
+func ChoiceAction(action string) (Choice, error) {
+	c, err := ParseChoice(action)
+	if err != nil {
+		return "", fmt.Errorf("%w %q", ErrUnknownAction, action)
+	}
+	return c, nil
+}
+
 // Dashboard serves the overview of one or more simulators' payments and
 // each payment's page with its timeline and buttons, under Prefix. It
 // answers only requests from loopback addresses unless AllowRemote is
@@ -141,13 +152,8 @@ const (
 // or releasing what it held, in order or newest first. It is how a shop
 // provokes duplicate, late and out-of-order webhooks by hand.
 func (d *Dashboard) delivery(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		http.Error(w, "a dashboard button may only be pressed from the dashboard", http.StatusForbidden)
-		return
-	}
-	s, ok := d.source(r.PathValue("provider"))
+	s, ok := d.pressed(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	c := s.Webhooks()
@@ -200,6 +206,20 @@ func loopback(remote string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip == nil || ip.IsLoopback()
+}
+
+// pressed is the simulator a button posts to, once the post is known to
+// come from the dashboard itself; otherwise it has answered 403 or 404.
+func (d *Dashboard) pressed(w http.ResponseWriter, r *http.Request) (Source, bool) {
+	if !sameOrigin(r) {
+		http.Error(w, "a dashboard button may only be pressed from the dashboard", http.StatusForbidden)
+		return nil, false
+	}
+	s, ok := d.source(r.PathValue("provider"))
+	if !ok {
+		http.NotFound(w, r)
+	}
+	return s, ok
 }
 
 func (d *Dashboard) source(id string) (Source, bool) {
@@ -342,13 +362,8 @@ func findPayment(s Source, id string) (Payment, bool) {
 // act presses a button: the action runs, and the browser goes back to the
 // payment's page (303), which shows what happened.
 func (d *Dashboard) act(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		http.Error(w, "a dashboard button may only be pressed from the dashboard", http.StatusForbidden)
-		return
-	}
-	s, ok := d.source(r.PathValue("provider"))
+	s, ok := d.pressed(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	id, action := r.PathValue("id"), r.PostFormValue("action")
@@ -357,33 +372,32 @@ func (d *Dashboard) act(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no payment "+id, http.StatusNotFound)
 		return
 	}
+	rec := s.Webhooks().Recorder()
+	var label string
+	var err error
 	if rn, ok := s.(renotifier); ok && action == ActionRenotify {
 		status := strings.TrimSpace(r.PostFormValue("status"))
-		label := "Deliver the webhook as " + orDefault(status, "now")
-		s.Webhooks().Recorder().Action(id, "dashboard: "+label)
-		if err := rn.Renotify(r.Context(), id, status); err != nil {
-			d.renderPayment(w, r, http.StatusConflict, "", label+": "+err.Error())
+		label = "Deliver the webhook as " + cmp.Or(status, "now")
+		rec.Action(id, "dashboard: "+label)
+		err = rn.Renotify(r.Context(), id, status)
+	} else {
+		for _, a := range p.Actions {
+			if a.Name == action {
+				label = a.Label
+			}
+		}
+		if label == "" {
+			d.renderPayment(w, r, http.StatusBadRequest, "", fmt.Sprintf("%s: %q is not an action this payment offers now", ErrUnknownAction, action))
 			return
 		}
-		http.Redirect(w, r, d.PaymentPath(s.Provider().ID, id)+"?done="+url.QueryEscape(label), http.StatusSeeOther)
-		return
-	}
-	var label string
-	for _, a := range p.Actions {
-		if a.Name == action {
-			label = a.Label
+		note := "dashboard: " + label
+		if a := strings.TrimSpace(r.PostFormValue("amount")); a != "" {
+			note += " " + a
 		}
+		rec.Action(id, note)
+		err = s.Act(r.Context(), id, action, r.PostForm)
 	}
-	if label == "" {
-		d.renderPayment(w, r, http.StatusBadRequest, "", fmt.Sprintf("%s: %q is not an action this payment offers now", ErrUnknownAction, action))
-		return
-	}
-	note := "dashboard: " + label
-	if a := strings.TrimSpace(r.PostFormValue("amount")); a != "" {
-		note += " " + a
-	}
-	s.Webhooks().Recorder().Action(id, note)
-	if err := s.Act(r.Context(), id, action, r.PostForm); err != nil {
+	if err != nil {
 		d.renderPayment(w, r, http.StatusConflict, "", label+": "+err.Error())
 		return
 	}
@@ -506,11 +520,4 @@ func RefundAmount(form url.Values, left money.Cents) (money.Cents, error) {
 		return 0, fmt.Errorf("amount %q: not a positive amount in whole cents", s)
 	}
 	return c, nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

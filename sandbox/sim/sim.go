@@ -4,13 +4,11 @@
 package sim
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -123,29 +121,19 @@ func (p *ProblemRecorder) Problem() string {
 // each field ("amount: value must be an integer").
 func Describe(err error) string { return specs.Describe(err) }
 
-// Webhook posts a notification and reports the receiver's answer. Delivery
-// is synchronous so the receiver has it before the customer is redirected.
+// Webhook posts a notification once and reports the receiver's answer.
+// Delivery is synchronous so the receiver has it before the customer is
+// redirected.
+//
+// Deprecated: the simulators deliver through a Courier, which retries on
+// the provider's schedule and records every attempt; Webhook is the same
+// request without either.
 func Webhook(ctx context.Context, client *http.Client, target string, header http.Header, body []byte) (int, error) {
 	if target == "" {
 		return 0, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	if req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, nil
+	status, _, err := send(ctx, client, http.MethodPost, target, header, body)
+	return status, err
 }

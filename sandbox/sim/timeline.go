@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/betaalkit/betaalkit"
 	"github.com/betaalkit/betaalkit/transport"
@@ -77,7 +80,10 @@ type Event struct {
 type Header struct{ Name, Value string }
 
 // Refused reports whether a request event was answered with an error.
-func (e Event) Refused() bool { return e.Kind == EventRequest && e.Status >= 400 }
+// A provider that refuses with HTTP 200 (Buckaroo's 491) records a Problem.
+func (e Event) Refused() bool {
+	return e.Kind == EventRequest && (e.Status >= 400 || e.Problem != "")
+}
 
 // Failed reports whether a webhook attempt was not acknowledged.
 func (e Event) Failed() bool { return e.Kind == EventWebhook && !e.Held && !e.Delivered }
@@ -95,11 +101,10 @@ type Recorder struct {
 	mu     sync.Mutex
 	seq    int64
 	events []Event
-	clock  func() time.Time
 }
 
 // NewRecorder returns an empty timeline.
-func NewRecorder() *Recorder { return &Recorder{clock: time.Now} }
+func NewRecorder() *Recorder { return &Recorder{} }
 
 // Add records e. What it shows is redacted when the timeline is read, not
 // here: every API request passes through Add, and redacting each body on
@@ -112,7 +117,7 @@ func (r *Recorder) Add(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e.Time.IsZero() {
-		e.Time = r.clock()
+		e.Time = time.Now()
 	}
 	r.seq++
 	e.Seq = r.seq
@@ -211,38 +216,17 @@ func clip(s string) string {
 		return s
 	}
 	cut := maxShown
-	for cut > 0 && !utf8Start(s[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "… (" + itoa(len(s)-cut) + " more bytes)"
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
+	return s[:cut] + "… (" + strconv.Itoa(len(s)-cut) + " more bytes)"
 }
 
 // shownHeaders is how the timeline shows a webhook's headers: each
 // redacted as the log redacts it (signatures and credentials replaced).
 func shownHeaders(h http.Header) []Header {
 	var out []Header
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range h {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, name := range slices.Sorted(maps.Keys(h)) {
 		out = append(out, Header{Name: name, Value: transport.RedactHeader(name, h[name])})
 	}
 	return out

@@ -134,7 +134,9 @@ func TestOneErrorModel(t *testing.T) {
 		t.Run("invalid request", func(t *testing.T) {
 			fresh := fs.client(t, clientOptions{Retry: fastRetry(3)})
 			fs.resetCounts()
-			for _, inv := range fresh.Invalid(context.Background()) {
+			invalid := fresh.Invalid(context.Background())
+			require.NotEmpty(t, invalid, "%s lists its invalid calls", p.name)
+			for _, inv := range invalid {
 				assertKind(t, inv.err, betaalkit.ErrInvalidRequest)
 				var fe *betaalkit.FieldError
 				if assert.ErrorAs(t, inv.err, &fe) {

@@ -638,6 +638,21 @@ func TestWebhookHandlerRejections(t *testing.T) {
 		{name: "body changed", method: http.MethodPost, body: strings.Replace(body, "143374", "143375", 1),
 			header: func(t *testing.T) http.Header { return signedNotification(t, body, now) },
 			reason: betaalkit.RejectSignature, status: http.StatusUnauthorized},
+		{name: "signed with the merchant's key, not the routing service's", method: http.MethodPost, body: body,
+			header: func(t *testing.T) http.Header {
+				merchant, _ := testKeys()
+				h := http.Header{"Content-Type": {"application/json"}}
+				signResponseAt(t, h, merchant, []byte(body), now)
+				return h
+			},
+			reason: betaalkit.RejectSignature, status: http.StatusUnauthorized},
+		{name: "Digest header changed", method: http.MethodPost, body: body,
+			header: func(t *testing.T) http.Header {
+				h := signedNotification(t, body, now)
+				h.Set("Digest", signing.IDEAL2Digest([]byte(body+" ")))
+				return h
+			},
+			reason: betaalkit.RejectSignature, status: http.StatusUnauthorized},
 		{name: "signed long ago", method: http.MethodPost, body: body,
 			header: func(t *testing.T) http.Header {
 				return signedNotification(t, body, now.Add(-ideal2.DefaultNotificationMaxAge-time.Minute))

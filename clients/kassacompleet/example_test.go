@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/betaalkit/betaalkit/clients/kassacompleet"
 )
@@ -50,18 +51,32 @@ func Example() {
 // Receive Kassa Compleet's status webhooks. The webhook is not signed, so
 // the handler fetches the order and passes the API's answer on.
 func ExampleClient_WebhookHandler() {
-	client, err := kassacompleet.New("your-api-key")
+	// A stand-in for api.kassacompleet.nl; leave WithBaseURL out in production.
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id":"f520537f-e8ca-4c92-8d9b-2118eb5022cf","merchant_order_id":"order-1042",
+			"currency":"EUR","amount":99,"status":"completed"}`)
+	}))
+	defer api.Close()
+	client, err := kassacompleet.New("your-api-key", kassacompleet.WithBaseURL(api.URL+"/v1"))
 	if err != nil {
 		panic(err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/webhooks/kassacompleet", client.WebhookHandler(func(ctx context.Context, order *kassacompleet.Order) error {
+
+	handler := client.WebhookHandler(func(ctx context.Context, order *kassacompleet.Order) error {
 		status := kassacompleet.StatusOf(order)
 		// Record the order's status in the shop (an error makes Kassa Compleet retry).
 		fmt.Println(order.MerchantOrderID, status.Status, status.IsPaid())
 		return nil
-	}))
-	_ = http.ListenAndServe("127.0.0.1:8080", mux)
+	})
+	// In production: http.Handle("/webhooks/kassacompleet", handler).
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/webhooks/kassacompleet", strings.NewReader(
+		`{"event":"status_changed","order_id":"f520537f-e8ca-4c92-8d9b-2118eb5022cf","project_id":"6054310e-4bd7-407c-994e-9d20bddc9a73"}`)))
+	fmt.Println(w.Code, w.Body)
+	// Output:
+	// order-1042 paid true
+	// 200 OK
 }
 
 // Refund part of a paid order. The refund is an order of its own; the

@@ -167,6 +167,7 @@ func TestWebhookRefusalsAreNeverSilent(t *testing.T) {
 		{"GET, MultiSafepay's default", http.MethodGet, nil, "", false, betaalkit.RejectMethod, http.StatusMethodNotAllowed, "set payment_options.notification_method to POST"},
 		{"no Auth header", http.MethodPost, body, "", false, betaalkit.RejectSignature, http.StatusUnauthorized, "signature does not match"},
 		{"another key", http.MethodPost, body, signing.SignMultiSafepayNotification("another-key", body, now), false, betaalkit.RejectSignature, http.StatusUnauthorized, "signature does not match"},
+		{"body changed after signing", http.MethodPost, bytes.Replace(body, []byte(`"amount":1000`), []byte(`"amount":1`), 1), signed(body), false, betaalkit.RejectSignature, http.StatusUnauthorized, "signature does not match"},
 		{"stale", http.MethodPost, body, signing.SignMultiSafepayNotification(key, body, now.Add(-time.Hour)), false, betaalkit.RejectStale, http.StatusUnauthorized, "timestamp outside"},
 		{"signed, not an order", http.MethodPost, notAnOrder, signed(notAnOrder), false, betaalkit.RejectBody, http.StatusBadRequest, "no order_id"},
 		{"signed, not JSON", http.MethodPost, []byte("not json"), signed([]byte("not json")), false, betaalkit.RejectBody, http.StatusBadRequest, "not an order"},
